@@ -1,0 +1,35 @@
+package dev.jxdp.ebpf.elf;
+
+import dev.jxdp.ebpf.maps.MapSpec;
+
+import java.util.List;
+
+/**
+ * Everything an eBPF object file declares, as plain data: its maps (BTF-defined, legacy and global data,
+ * in one list whose index is the map index {@code lddw} instructions name) and its programs.
+ *
+ * @param path     the file it came from, for messages
+ * @param maps     every map; programs name them by index with PSEUDO_MAP_IDX / PSEUDO_MAP_IDX_VALUE
+ * @param programs every program, in section then offset order
+ * @param license  the {@code license} section's string, or "" when absent
+ */
+public record ObjectSpec(String path, List<MapSpec> maps, List<ProgramSpec> programs, String license) {
+
+    public ProgramSpec program(String name) {
+        for (ProgramSpec p : programs) {
+            if (p.name().equals(name)) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    public int mapIndex(String name) {
+        for (int i = 0; i < maps.size(); i++) {
+            if (maps.get(i).name().equals(name)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+}

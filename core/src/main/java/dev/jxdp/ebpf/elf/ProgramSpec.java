@@ -1,0 +1,51 @@
+package dev.jxdp.ebpf.elf;
+
+import dev.jxdp.ebpf.isa.Insn;
+
+import java.util.List;
+
+/**
+ * One program as the object declares it, after static linking the way libbpf does it: the subprograms it
+ * calls (from {@code .text} or its own section) appended after its own code with every pseudo call's imm
+ * fixed to the new layout, and every map reference rewritten to the kernel's pre-fd form: {@code lddw} with
+ * src {@code PSEUDO_MAP_IDX} (imm = index into {@link ObjectSpec#maps()}) or {@code PSEUDO_MAP_IDX_VALUE}
+ * (imm = map index, the second slot's imm = offset into the value). A function address loaded for
+ * {@code bpf_loop} is {@code lddw} src {@code PSEUDO_FUNC} with imm = the relative insn offset, as the kernel
+ * expects it.
+ *
+ * @param name    the program's symbol name
+ * @param section the ELF section it came from ({@code xdp}, {@code xdp/foo}, {@code xdp.frags}, ...)
+ * @param insns   the linked instructions
+ * @param funcs   where each function starts (the program itself at 0), with its name
+ * @param lines   source lines by instruction, from .BTF.ext line_info (may be empty)
+ */
+public record ProgramSpec(String name, String section, Insn[] insns, List<Func> funcs, List<Line> lines) {
+
+    /** A function of the linked program: its first instruction and name. */
+    public record Func(int insn, String name) {}
+
+    /** A source line for the instructions from {@code insn} on (line_info). */
+    public record Line(int insn, String file, int line, int column, String text) {
+        @Override
+        public String toString() {
+            String base = file.contains("/") ? file.substring(file.lastIndexOf('/') + 1) : file;
+            return "; " + text.strip() + " @ " + base + ":" + line;
+        }
+    }
+
+    /** The source line covering instruction {@code insn}, or null when BTF has none. */
+    public Line lineOf(int insn) {
+        Line best = null;
+        for (Line l : lines) {
+            if (l.insn() <= insn && (best == null || l.insn() >= best.insn())) {
+                best = l;
+            }
+        }
+        return best;
+    }
+
+    /** True when the section is an XDP one, as libbpf recognises it. */
+    public boolean isXdp() {
+        return section.equals("xdp") || section.startsWith("xdp/") || section.startsWith("xdp.");
+    }
+}

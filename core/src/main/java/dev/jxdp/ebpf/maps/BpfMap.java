@@ -1,0 +1,94 @@
+package dev.jxdp.ebpf.maps;
+
+import dev.jxdp.ebpf.mem.Region;
+
+import java.util.List;
+
+/**
+ * A live map: off-heap storage with the kernel's semantics. Two faces, as in the kernel:
+ * <ul>
+ * <li>the program side (helpers): keys and values are native addresses the caller has already checked,
+ *     lookups return the address of the value in place (so the program can write through it), results are
+ *     the kernel's (0 or a negative errno);</li>
+ * <li>the user side (the bpf syscall: test-run's --map-init and the JSON dump): byte arrays in and out;
+ *     per-CPU values are {@code ncpus} values of {@code round_up(valueSize, 8)} bytes each, as
+ *     BPF_MAP_LOOKUP_ELEM gives them.</li>
+ * </ul>
+ * Errors are negative errno values ({@link Errno}).
+ */
+public abstract class BpfMap {
+
+    protected final MapSpec spec;
+    protected final MapType type;
+
+    protected BpfMap(MapSpec spec) {
+        this.spec = spec;
+        this.type = spec.mapType();
+    }
+
+    public final MapSpec spec() { return spec; }
+    public final String name() { return spec.name(); }
+    public final MapType type() { return type; }
+    public final int keySize() { return spec.keySize(); }
+    public final int valueSize() { return spec.valueSize(); }
+    public final int maxEntries() { return spec.maxEntries(); }
+
+    /** The address that stands for this map in a register ({@code r1 = map[...]}): its "struct bpf_map". */
+    public abstract long handle();
+
+    /** Memory a program may reach through pointers this map hands out (value slabs), to register. */
+    public abstract List<Region> regions();
+
+    // ---- program side ----
+
+    /** bpf_map_lookup_elem: the address of the value for the key at keyAddr on this CPU, or 0. */
+    public abstract long lookup(long keyAddr, int cpu);
+
+    /** bpf_map_update_elem from a program: 0 or -errno. */
+    public abstract int update(long keyAddr, long valueAddr, long flags, int cpu);
+
+    /** bpf_map_delete_elem from a program: 0 or -errno. */
+    public abstract int delete(long keyAddr, int cpu);
+
+    // ---- user side ----
+
+    /** BPF_MAP_LOOKUP_ELEM: the value bytes (all CPUs for per-CPU maps), or null if absent. */
+    public abstract byte[] userLookup(byte[] key);
+
+    /** BPF_MAP_UPDATE_ELEM: 0 or -errno. For per-CPU maps, value holds all CPUs' values. */
+    public abstract int userUpdate(byte[] key, byte[] value, long flags);
+
+    /** BPF_MAP_DELETE_ELEM: 0 or -errno. */
+    public abstract int userDelete(byte[] key);
+
+    /** BPF_MAP_GET_NEXT_KEY: the key after {@code key} (the first key when null), or null at the end. */
+    public abstract byte[] userNextKey(byte[] key);
+
+    // ---- iteration and redirect (helpers) ----
+
+    /** Visits one element; returns false to stop (bpf_for_each_map_elem's callback returning 1). */
+    @FunctionalInterface
+    public interface ElemVisitor {
+        boolean visit(long keyAddr, long valueAddr);
+    }
+
+    /**
+     * bpf_for_each_map_elem: calls the visitor with the address of each element's key and of its value on
+     * this CPU, in the map's own order; returns how many elements were visited. Types that the kernel
+     * does not iterate return -EINVAL.
+     */
+    public long forEachElem(int cpu, ElemVisitor visitor) {
+        return -Errno.EINVAL;
+    }
+
+    /**
+     * For DEVMAP, DEVMAP_HASH, CPUMAP and XSKMAP: whether {@code bpf_redirect_map} finds a target at this
+     * key (the kernel's __xdp_map_lookup_elem() returning non-NULL). Other types have no targets.
+     */
+    public boolean hasRedirectTarget(long key) {
+        return false;
+    }
+
+    /** Frees the map's memory; the map is unusable afterwards. */
+    public abstract void close();
+}

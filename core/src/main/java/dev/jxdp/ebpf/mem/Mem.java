@@ -1,0 +1,79 @@
+package dev.jxdp.ebpf.mem;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+/**
+ * Raw little-endian access to native memory by address, the way eBPF code sees memory: a pointer is a
+ * plain 64-bit address. Callers check an access against its {@link Region} first (the interpreter on
+ * every access, the JIT where the verifier could not prove it), so these accessors never see an address
+ * outside memory jxdp owns.
+ */
+public final class Mem {
+    private Mem() {}
+
+    /** Every address; an access through it is only as safe as the check made before it. */
+    public static final MemorySegment ALL = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
+
+    public static final ValueLayout.OfByte U8 = ValueLayout.JAVA_BYTE;
+    public static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    public static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    public static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    public static final ValueLayout.OfShort U16_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    public static final ValueLayout.OfInt U32_BE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+
+    public static int getU8(long addr) { return ALL.get(U8, addr) & 0xff; }
+    public static int getU16(long addr) { return ALL.get(U16, addr) & 0xffff; }
+    public static long getU32(long addr) { return ALL.get(U32, addr) & 0xffffffffL; }
+    public static int getI32(long addr) { return ALL.get(U32, addr); }
+    public static long getU64(long addr) { return ALL.get(U64, addr); }
+
+    public static void putU8(long addr, long v) { ALL.set(U8, addr, (byte) v); }
+    public static void putU16(long addr, long v) { ALL.set(U16, addr, (short) v); }
+    public static void putU32(long addr, long v) { ALL.set(U32, addr, (int) v); }
+    public static void putU64(long addr, long v) { ALL.set(U64, addr, v); }
+
+    /** Loads {@code size} (1, 2, 4 or 8) bytes, zero-extended. */
+    public static long load(long addr, int size) {
+        return switch (size) {
+            case 1 -> getU8(addr);
+            case 2 -> getU16(addr);
+            case 4 -> getU32(addr);
+            default -> getU64(addr);
+        };
+    }
+
+    /** Stores the low {@code size} (1, 2, 4 or 8) bytes of v. */
+    public static void store(long addr, int size, long v) {
+        switch (size) {
+            case 1 -> putU8(addr, v);
+            case 2 -> putU16(addr, v);
+            case 4 -> putU32(addr, v);
+            default -> putU64(addr, v);
+        }
+    }
+
+    public static void copy(long src, long dst, long bytes) {
+        MemorySegment.copy(ALL, src, ALL, dst, bytes);
+    }
+
+    public static void fill(long addr, long bytes, byte value) {
+        ALL.asSlice(addr, bytes).fill(value);
+    }
+
+    public static byte[] read(long addr, int bytes) {
+        byte[] out = new byte[bytes];
+        MemorySegment.copy(ALL, U8, addr, out, 0, bytes);
+        return out;
+    }
+
+    public static void write(long addr, byte[] src) {
+        MemorySegment.copy(src, 0, ALL, U8, addr, src.length);
+    }
+
+    /** True when the {@code bytes} bytes at a and b are equal. */
+    public static boolean equals(long a, long b, int bytes) {
+        return MemorySegment.mismatch(ALL, a, a + bytes, ALL, b, b + bytes) < 0;
+    }
+}

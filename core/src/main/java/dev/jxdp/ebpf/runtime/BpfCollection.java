@@ -1,0 +1,116 @@
+package dev.jxdp.ebpf.runtime;
+
+import dev.jxdp.ebpf.BpfException;
+import dev.jxdp.ebpf.elf.ObjectSpec;
+import dev.jxdp.ebpf.elf.ProgramSpec;
+import dev.jxdp.ebpf.maps.BpfMap;
+import dev.jxdp.ebpf.maps.MapSpec;
+import dev.jxdp.ebpf.maps.Maps;
+import dev.jxdp.ebpf.maps.ProgArray;
+import dev.jxdp.ebpf.mem.AddressSpace;
+import dev.jxdp.ebpf.mem.Region;
+
+import java.lang.foreign.Arena;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * The live half of an {@link ObjectSpec}: its maps created (global data filled in, PROG_ARRAY slots set
+ * from {@code __array(values, ...)}), its programs linked against them, and one address space holding
+ * every region a program of the collection can reach. Closing it frees all of their memory.
+ */
+public final class BpfCollection implements AutoCloseable {
+
+    private final ObjectSpec spec;
+    private final Arena arena = Arena.ofShared();
+    private final AddressSpace space = new AddressSpace();
+    private final List<BpfMap> maps = new ArrayList<>();
+    private final List<BpfProgram> programs = new ArrayList<>();
+
+    private BpfCollection(ObjectSpec spec) {
+        this.spec = spec;
+    }
+
+    /** Creates the maps and programs of an object; throws {@link BpfException} for what cannot be loaded. */
+    public static BpfCollection load(ObjectSpec spec) {
+        BpfCollection c = new BpfCollection(spec);
+        try {
+            for (MapSpec m : spec.maps()) {
+                BpfMap map = Maps.create(m);
+                c.maps.add(map);
+                for (Region r : map.regions()) {
+                    c.space.add(r);
+                }
+            }
+            for (ProgramSpec p : spec.programs()) {
+                BpfProgram prog = new BpfProgram(p, c, c.arena);
+                c.programs.add(prog);
+                c.space.add(prog.codeRegion());
+            }
+            for (BpfProgram prog : c.programs) {
+                ProgramLinker.check(prog, c.maps.size());
+            }
+            c.fillProgArrays();
+        } catch (RuntimeException e) {
+            c.close();
+            throw e;
+        }
+        return c;
+    }
+
+    private void fillProgArrays() {
+        for (BpfMap map : maps) {
+            List<MapSpec.Slot> slots = map.spec().initialSlots();
+            if (slots == null || slots.isEmpty()) {
+                continue;
+            }
+            for (MapSpec.Slot s : slots) {
+                BpfProgram target = program(s.program());
+                if (target == null) {
+                    throw new BpfException("map " + map.name() + ": slot " + s.slot() + " names program "
+                            + s.program() + ", which the object does not have");
+                }
+                ((ProgArray) map).set(s.slot(), target);
+            }
+        }
+    }
+
+    public ObjectSpec spec() { return spec; }
+    public AddressSpace space() { return space; }
+    public List<BpfMap> maps() { return Collections.unmodifiableList(maps); }
+    public List<BpfProgram> programs() { return Collections.unmodifiableList(programs); }
+
+    public BpfMap map(String name) {
+        for (BpfMap m : maps) {
+            if (m.name().equals(name)) {
+                return m;
+            }
+        }
+        return null;
+    }
+
+    public BpfProgram program(String name) {
+        for (BpfProgram p : programs) {
+            if (p.name().equals(name)) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    /** A new per-CPU execution state over this collection's address space, its memory from this collection. */
+    public ExecState newExecState(int cpu) {
+        return new ExecState(space, cpu, arena);
+    }
+
+    @Override
+    public void close() {
+        for (BpfMap m : maps) {
+            m.close();
+        }
+        if (arena.scope().isAlive()) {
+            arena.close();
+        }
+    }
+}

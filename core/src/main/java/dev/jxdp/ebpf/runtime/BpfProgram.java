@@ -1,0 +1,54 @@
+package dev.jxdp.ebpf.runtime;
+
+import dev.jxdp.ebpf.elf.ProgramSpec;
+import dev.jxdp.ebpf.isa.Insn;
+import dev.jxdp.ebpf.maps.BpfMap;
+import dev.jxdp.ebpf.maps.ProgramRef;
+import dev.jxdp.ebpf.mem.Region;
+
+import java.lang.foreign.Arena;
+
+/**
+ * A loaded program: its linked instructions, the collection's maps it names by index, and an address
+ * range standing for its code so that function pointers (bpf_loop callbacks) are plain 64-bit values
+ * like every other pointer: instruction i is at {@code codeBase() + 8 * i}.
+ */
+public final class BpfProgram implements ProgramRef {
+
+    private final ProgramSpec spec;
+    private final BpfCollection collection;
+    private final Region code;
+
+    BpfProgram(ProgramSpec spec, BpfCollection collection, Arena arena) {
+        this.spec = spec;
+        this.collection = collection;
+        this.code = new Region("code " + spec.name(), Region.Kind.CODE,
+                arena.allocate(Math.max(1, spec.insns().length) * (long) Insn.SIZE, 8), false, this);
+    }
+
+    @Override
+    public String name() { return spec.name(); }
+
+    public String section() { return spec.section(); }
+    public ProgramSpec spec() { return spec; }
+    public Insn[] insns() { return spec.insns(); }
+    public BpfCollection collection() { return collection; }
+
+    /** The map a PSEUDO_MAP_IDX / PSEUDO_MAP_IDX_VALUE lddw names. */
+    public BpfMap map(int index) { return collection.maps().get(index); }
+
+    public Region codeRegion() { return code; }
+    public long codeBase() { return code.base(); }
+
+    /** The address that stands for instruction {@code insn} (a function pointer). */
+    public long funcAddr(int insn) { return code.base() + (long) insn * Insn.SIZE; }
+
+    /** The instruction a function pointer points to, or -1 when it is not one of this program's. */
+    public int funcInsn(long addr) {
+        long off = addr - code.base();
+        return off >= 0 && off < code.size() && off % Insn.SIZE == 0 ? (int) (off / Insn.SIZE) : -1;
+    }
+
+    @Override
+    public String toString() { return spec.name() + " (" + spec.section() + ")"; }
+}

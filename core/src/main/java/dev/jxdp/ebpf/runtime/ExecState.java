@@ -1,0 +1,150 @@
+package dev.jxdp.ebpf.runtime;
+
+import dev.jxdp.ebpf.maps.BpfMap;
+import dev.jxdp.ebpf.mem.AddressSpace;
+import dev.jxdp.ebpf.mem.Region;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * What one CPU (one worker thread) carries while running programs: its stack, the context region, the
+ * current frame, the per-CPU bpf_redirect_info, the tail-call count, the trace log. One per worker,
+ * reused for every packet; never shared between threads.
+ */
+public final class ExecState {
+
+    /** MAX_BPF_STACK: bytes of stack per function frame. */
+    public static final int STACK_PER_FRAME = 512;
+    /** MAX_CALL_FRAMES: the deepest bpf-to-bpf call chain. */
+    public static final int MAX_CALL_FRAMES = 8;
+    /** MAX_TAIL_CALL_CNT. */
+    public static final int MAX_TAIL_CALLS = 33;
+    /** Instructions one invocation may execute before the interpreter stops it. */
+    public static final long INSN_LIMIT = 1_000_000;
+
+    private final AddressSpace space;
+    private final int cpu;
+    private final MemorySegment stack;
+    private final Region stackRegion;
+    private final MemorySegment ctx;
+    private final Region ctxRegion;
+
+    private XdpBuff xdp;
+
+    // bpf_redirect_info: where XDP_REDIRECT goes (set by bpf_redirect / bpf_redirect_map)
+    public int redirectIfindex;
+    public long redirectFlags;
+    public BpfMap redirectMap;
+    public long redirectKey;
+
+    /** Tail calls taken in this invocation (the kernel's tail_call_cnt). */
+    public int tailCalls;
+
+    private Consumer<String> trace = line -> {};
+    private final List<String> traceLines = new ArrayList<>();
+    private boolean keepTrace;
+
+    private FunctionCaller caller;
+    private long prandomState;
+
+    public ExecState(AddressSpace space, int cpu, Arena arena) {
+        this.space = space;
+        this.cpu = cpu;
+        this.stack = arena.allocate((long) STACK_PER_FRAME * MAX_CALL_FRAMES, 16);
+        this.stackRegion = new Region("stack", Region.Kind.STACK, stack, true, this);
+        this.ctx = arena.allocate(XdpMdLayout.SIZE, 8);
+        this.ctxRegion = new Region("ctx", Region.Kind.CTX, ctx, false, this);
+        this.prandomState = System.nanoTime() ^ 0x9E3779B97F4A7C15L * (cpu + 1);
+    }
+
+    public AddressSpace space() { return space; }
+    public int cpu() { return cpu; }
+
+    /** The frame pointer (r10) of the outermost function: the top of the stack area. */
+    public long stackTop() { return stack.address() + stack.byteSize(); }
+    public Region stackRegion() { return stackRegion; }
+
+    /** The address of the xdp_md the program gets in r1. */
+    public long ctxAddr() { return ctx.address(); }
+    public Region ctxRegion() { return ctxRegion; }
+
+    public XdpBuff xdp() { return xdp; }
+
+    /** Makes this buff the current packet; clears the per-invocation state (redirect info, tail calls). */
+    public void begin(XdpBuff buff) {
+        this.xdp = buff;
+        this.tailCalls = 0;
+        this.redirectIfindex = 0;
+        this.redirectFlags = 0;
+        this.redirectMap = null;
+        this.redirectKey = 0;
+    }
+
+    public FunctionCaller caller() { return caller; }
+    public void caller(FunctionCaller c) { this.caller = c; }
+
+    /** bpf_get_prandom_u32's per-CPU generator (a xorshift; the kernel uses its own per-CPU PRNG). */
+    public int nextRandom() {
+        long x = prandomState;
+        x ^= x << 13;
+        x ^= x >>> 7;
+        x ^= x << 17;
+        prandomState = x;
+        return (int) (x >>> 16);
+    }
+
+    /** Where bpf_trace_printk lines go; test-run collects them for --trace. */
+    public void traceTo(Consumer<String> sink) { this.trace = sink; }
+
+    public void keepTrace(boolean keep) { this.keepTrace = keep; }
+
+    public void trace(String line) {
+        if (keepTrace) {
+            traceLines.add(line);
+        }
+        trace.accept(line);
+    }
+
+    public List<String> traceLines() { return traceLines; }
+
+    /**
+     * The region the program may access for [addr, addr + bytes), checking the packet's live bounds
+     * (data_meta to data_end), the stack, the context and the collection's regions; null when none.
+     * Writes to read-only regions (.rodata, the context) are refused.
+     */
+    public Region check(long addr, int bytes, boolean write) {
+        XdpBuff b = xdp;
+        if (b != null && b.inPacket(addr, bytes)) {
+            return b.region();
+        }
+        if (stackRegion.contains(addr, bytes)) {
+            return stackRegion;
+        }
+        if (ctxRegion.contains(addr, bytes)) {
+            return write ? null : ctxRegion;
+        }
+        Region r = space.find(addr, bytes);
+        if (r == null || (write && !r.writable()) || r.kind() == Region.Kind.MAP_OBJECT || r.kind() == Region.Kind.CODE) {
+            return null;
+        }
+        return r;
+    }
+
+    /**
+     * Checks a helper's pointer argument the way the verifier's ARG_PTR_TO_MEM checks do, throwing a
+     * fault that names the helper and argument when it points outside memory the program owns.
+     */
+    public void checkArg(long addr, long bytes, boolean write, String helper, String arg) {
+        if (bytes == 0) {
+            return;
+        }
+        if (bytes < 0 || bytes > Integer.MAX_VALUE || check(addr, (int) bytes, write) == null) {
+            throw new BpfFault(helper + ": " + arg + " 0x" + Long.toHexString(addr) + " (" + bytes + " bytes"
+                    + (write ? ", written" : "") + ") is outside the program's memory");
+        }
+    }
+}
