@@ -20,7 +20,7 @@ for src in "${srcs[@]}"; do
   obj="$out/${src%.c}.o"
   flags=$(sed -n 's|^// build: *||p' "$src" | head -1)
   # shellcheck disable=SC2086
-  "$CLANG" -O2 -g -target bpf -mcpu=v3 $flags -I/usr/include/bpf -I. -c "$src" -o "$obj"
+  "$CLANG" -O2 -g -target bpf -mcpu=v3 -fdebug-prefix-map="$PWD"=. $flags -I/usr/include/bpf -I/usr/include/$(uname -m)-linux-gnu -I. -c "$src" -o "$obj"
   if $check && ! cmp -s "$obj" "${src%.c}.o"; then
     echo "build.sh: ${src%.c}.o differs from a fresh build with $("$CLANG" --version | head -1)"
     status=1

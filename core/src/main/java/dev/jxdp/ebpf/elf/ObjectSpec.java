@@ -12,8 +12,14 @@ import java.util.List;
  * @param maps     every map; programs name them by index with PSEUDO_MAP_IDX / PSEUDO_MAP_IDX_VALUE
  * @param programs every program, in section then offset order
  * @param license  the {@code license} section's string, or "" when absent
+ * @param btf      the object's {@code .BTF} types and strings, or null when it has none
  */
-public record ObjectSpec(String path, List<MapSpec> maps, List<ProgramSpec> programs, String license) {
+public record ObjectSpec(String path, List<MapSpec> maps, List<ProgramSpec> programs, String license, Btf btf) {
+
+    /** An object without BTF. */
+    public ObjectSpec(String path, List<MapSpec> maps, List<ProgramSpec> programs, String license) {
+        this(path, maps, programs, license, null);
+    }
 
     public ProgramSpec program(String name) {
         for (ProgramSpec p : programs) {

@@ -1,0 +1,285 @@
+package dev.jxdp.ebpf.elf;
+
+import dev.jxdp.ebpf.BpfException;
+import dev.jxdp.ebpf.maps.MapSpec;
+import dev.jxdp.ebpf.maps.MapType;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.TreeMap;
+
+/**
+ * Finds every map an object declares, in libbpf's order (legacy {@code maps}, then BTF-defined
+ * {@code .maps} in DATASEC order, then global data sections in section order) and remembers where each
+ * one lives in the ELF, so relocations can name them by index.
+ */
+final class MapCollector {
+
+    /** A map and the ELF bytes that declare it: section index, offset and size there. */
+    record Located(MapSpec spec, int sectionIndex, long offset, long size, boolean globalData, long valuesOffset) {
+        Located withSpec(MapSpec s) { return new Located(s, sectionIndex, offset, size, globalData, valuesOffset); }
+    }
+
+    static final int BPF_F_RDONLY_PROG = 0x80;
+    static final int BPF_F_MMAPABLE = 0x400;
+    private static final int BPF_OBJ_NAME_LEN = 16;
+    private static final int PAGE_SIZE = 4096;
+    private static final int LEGACY_DEF_MIN = 16;
+    private static final int LEGACY_DEF_KNOWN = 20;
+    private static final int BPF_PTR_SIZE = 8;
+
+    private MapCollector() {}
+
+    // the pre-BTF struct bpf_map_def { type, key_size, value_size, max_entries, map_flags }, one per symbol
+    static void legacy(ElfFile elf, ElfFile.Section sec, List<Located> out) {
+        byte[] data = elf.data(sec);
+        ByteBuffer b = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
+        List<ElfFile.Symbol> syms = new ArrayList<>();
+        for (ElfFile.Symbol s : elf.symbols) {
+            if (s.shndx() == sec.index() && s.type() != ElfFile.STT_SECTION && !s.name().isEmpty()) {
+                syms.add(s);
+            }
+        }
+        syms.sort(Comparator.comparingLong(ElfFile.Symbol::value));
+        for (ElfFile.Symbol s : syms) {
+            long size = s.size();
+            if (size < LEGACY_DEF_MIN || s.value() < 0 || s.value() + size > data.length) {
+                throw new BpfException("map " + s.name() + ": legacy definition at " + s.value() + " of "
+                        + size + " bytes does not fit section maps (" + data.length + " bytes)");
+            }
+            int p = (int) s.value();
+            for (long i = LEGACY_DEF_KNOWN; i < size; i++) {
+                if (data[(int) (p + i)] != 0) {
+                    throw new BpfException("map " + s.name() + ": legacy definition has unsupported non-zero "
+                            + "fields after map_flags");
+                }
+            }
+            int flags = size >= LEGACY_DEF_KNOWN ? b.getInt(p + 16) : 0;
+            MapSpec spec = new MapSpec(s.name(), b.getInt(p), b.getInt(p + 4), b.getInt(p + 8), b.getInt(p + 12),
+                    flags, null, false, List.of(), sec.name());
+            out.add(new Located(spec, sec.index(), s.value(), size, false, -1));
+        }
+    }
+
+    // mirrors bpf_object__init_user_btf_maps() and parse_btf_map_def()
+    static void btfMaps(ElfFile elf, ElfFile.Section sec, Btf btf, List<Located> out) {
+        if (btf == null) {
+            throw new BpfException("section .maps: the object has no .BTF to describe its maps");
+        }
+        Btf.Type ds = btf.datasec(".maps");
+        if (ds == null) {
+            throw new BpfException("section .maps: BTF has no DATASEC .maps");
+        }
+        for (Btf.Member vi : ds.members()) {
+            Btf.Type var = btf.type(vi.type());
+            String name = var.name();
+            if (var.kind() != Btf.KIND_VAR) {
+                throw new BpfException("section .maps: unexpected " + var.kindName() + " " + name);
+            }
+            if (vi.value() + vi.bitSize() > sec.size()) {
+                throw new BpfException("map " + name + ": BTF places it beyond section .maps");
+            }
+            Btf.Type def = btf.skipModsAndTypedefs(var.sizeOrType());
+            if (def.kind() != Btf.KIND_STRUCT) {
+                throw new BpfException("map " + name + ": definition is a " + def.kindName() + ", want STRUCT");
+            }
+            List<Btf.Member> ms = def.members();
+            long valuesOff = !ms.isEmpty() && ms.getLast().name().equals("values") ? ms.getLast().value() / 8 : -1;
+            out.add(new Located(btfMapDef(btf, name, def), sec.index(), vi.value(), vi.bitSize(), false, valuesOff));
+        }
+    }
+
+    private static MapSpec btfMapDef(Btf btf, String name, Btf.Type def) {
+        int type = 0;
+        int keySize = 0;
+        int valueSize = 0;
+        int maxEntries = 0;
+        int flags = 0;
+        List<Btf.Member> ms = def.members();
+        for (int i = 0; i < ms.size(); i++) {
+            Btf.Member m = ms.get(i);
+            switch (m.name()) {
+                case "type" -> type = fieldInt(btf, name, m);
+                case "max_entries" -> maxEntries = fieldInt(btf, name, m);
+                case "map_flags" -> flags = fieldInt(btf, name, m);
+                case "key_size" -> keySize = agree(name, "key size", keySize, fieldInt(btf, name, m));
+                case "value_size" -> valueSize = agree(name, "value size", valueSize, fieldInt(btf, name, m));
+                case "key" -> keySize = agree(name, "key size", keySize, pointee(btf, name, "key", m));
+                case "value" -> valueSize = agree(name, "value size", valueSize, pointee(btf, name, "value", m));
+                case "values" -> {
+                    if (i != ms.size() - 1) {
+                        throw new BpfException("map " + name + ": 'values' must be the last member");
+                    }
+                    if (type != MapType.PROG_ARRAY.id()) {
+                        throw new BpfException("map " + name + ": __array(values) is supported for prog arrays "
+                                + "only (map-in-map is not supported)");
+                    }
+                    valueSize = agree(name, "value size", valueSize, 4);
+                }
+                case "pinning", "numa_node", "map_extra" -> fieldInt(btf, name, m);
+                default -> throw new BpfException("map " + name + ": unknown field '" + m.name() + "'");
+            }
+        }
+        if (type == 0) {
+            throw new BpfException("map " + name + ": map type isn't specified");
+        }
+        if (type == MapType.RINGBUF.id() || type == MapType.USER_RINGBUF.id()) {
+            maxEntries = ringbufSize(maxEntries);
+        }
+        return new MapSpec(name, type, keySize, valueSize, maxEntries, flags, null, false, List.of(), ".maps");
+    }
+
+    // __uint(name, val) is "int (*name)[val]": the value is the array's element count
+    private static int fieldInt(Btf btf, String map, Btf.Member m) {
+        Btf.Type p = btf.skipModsAndTypedefs(m.type());
+        if (p.kind() != Btf.KIND_PTR) {
+            throw new BpfException("map " + map + ": attr '" + m.name() + "': expected PTR, got " + p.kindName());
+        }
+        Btf.Type a = btf.skipModsAndTypedefs(p.sizeOrType());
+        if (a.kind() != Btf.KIND_ARRAY) {
+            throw new BpfException("map " + map + ": attr '" + m.name() + "': expected ARRAY, got " + a.kindName());
+        }
+        return a.extra();
+    }
+
+    private static int pointee(Btf btf, String map, String what, Btf.Member m) {
+        Btf.Type p = btf.type(m.type());
+        if (p.kind() != Btf.KIND_PTR) {
+            throw new BpfException("map " + map + ": " + what + " spec is not PTR: " + p.kindName());
+        }
+        long sz = btf.resolveSize(p.sizeOrType());
+        if (sz < 0) {
+            throw new BpfException("map " + map + ": can't determine " + what + " size for type [" + p.sizeOrType()
+                    + "]");
+        }
+        return (int) sz;
+    }
+
+    private static int agree(String map, String what, int old, int now) {
+        if (old != 0 && old != now) {
+            throw new BpfException("map " + map + ": conflicting " + what + " " + old + " != " + now);
+        }
+        return now;
+    }
+
+    // mirrors adjust_ringbuf_sz(): the kernel wants a power-of-2 multiple of the page size
+    private static int ringbufSize(int sz) {
+        if (sz == 0 || (sz % PAGE_SIZE == 0 && Integer.bitCount(sz / PAGE_SIZE) == 1)) {
+            return sz;
+        }
+        for (long mul = 1; mul * PAGE_SIZE <= 0xffffffffL; mul <<= 1) {
+            if (mul * PAGE_SIZE > Integer.toUnsignedLong(sz)) {
+                return (int) (mul * PAGE_SIZE);
+            }
+        }
+        return sz;
+    }
+
+    /** Initial PROG_ARRAY slots from {@code .rel.maps}, as bpf_object__collect_map_relos(). */
+    static void progArraySlots(ElfFile elf, ElfFile.Section rel, ElfFile.Section mapsSec, int textIndex,
+                               List<Located> maps) {
+        TreeMap<Integer, TreeMap<Integer, String>> slots = new TreeMap<>();
+        for (ElfFile.Rel r : elf.rels(rel)) {
+            ElfLoader.checkRelType(r, rel);
+            ElfFile.Symbol sym = elf.symbol(r.symbol(), "section " + rel.name() + ": relocation #" + r.index());
+            int mi = -1;
+            for (int j = 0; j < maps.size(); j++) {
+                Located l = maps.get(j);
+                if (l.sectionIndex() == mapsSec.index() && l.offset() <= r.offset()
+                        && r.offset() + BPF_PTR_SIZE <= l.offset() + l.size()) {
+                    mi = j;
+                    break;
+                }
+            }
+            if (mi < 0) {
+                throw new BpfException("section .rel.maps: relocation #" + r.index() + " against " + sym.name()
+                        + ": no map at offset " + r.offset());
+            }
+            MapSpec m = maps.get(mi).spec();
+            if (m.type() != MapType.PROG_ARRAY.id()) {
+                throw new BpfException("map " + m.name() + ": initial values are supported for prog arrays only");
+            }
+            if (sym.type() != ElfFile.STT_FUNC || sym.shndx() == textIndex || sym.shndx() == 0
+                    || sym.shndx() >= elf.sections.length || !elf.sections[sym.shndx()].isExec()) {
+                throw new BpfException("map " + m.name() + ": '" + sym.name() + "' isn't an entry-point program");
+            }
+            // 'values' is the definition's last member: slot = (offset into it) / pointer size
+            long slotOff = r.offset() - maps.get(mi).offset() - maps.get(mi).valuesOffset();
+            if (maps.get(mi).valuesOffset() < 0 || slotOff < 0 || slotOff % BPF_PTR_SIZE != 0) {
+                throw new BpfException("map " + m.name() + ": relocation #" + r.index() + " at offset " + r.offset()
+                        + " is not a slot of 'values'");
+            }
+            slots.computeIfAbsent(mi, k -> new TreeMap<>()).put((int) (slotOff / BPF_PTR_SIZE), sym.name());
+        }
+        for (var e : slots.entrySet()) {
+            Located l = maps.get(e.getKey());
+            MapSpec m = l.spec();
+            List<MapSpec.Slot> list = new ArrayList<>();
+            for (var s : e.getValue().entrySet()) {
+                if (s.getKey() >= m.maxEntries()) {
+                    throw new BpfException("map " + m.name() + ": initial slot " + s.getKey() + " beyond max_entries "
+                            + m.maxEntries());
+                }
+                list.add(new MapSpec.Slot(s.getKey(), s.getValue()));
+            }
+            maps.set(e.getKey(), l.withSpec(new MapSpec(m.name(), m.type(), m.keySize(), m.valueSize(),
+                    m.maxEntries(), m.flags(), m.initialData(), m.readOnly(), List.copyOf(list), m.section())));
+        }
+    }
+
+    /** Global data: .data*, .rodata* and .bss* sections as one-entry ARRAY maps, named as libbpf names them. */
+    static void globalData(ElfFile elf, String objName, List<Located> out) {
+        for (ElfFile.Section s : elf.sections) {
+            if (s.index() == 0 || s.size() == 0 || s.isExec()) {
+                continue;
+            }
+            String n = s.name();
+            boolean data = s.type() == ElfFile.SHT_PROGBITS && (n.equals(".data") || n.startsWith(".data."));
+            boolean rodata = s.type() == ElfFile.SHT_PROGBITS && (n.equals(".rodata") || n.startsWith(".rodata."));
+            boolean bss = s.type() == ElfFile.SHT_NOBITS && (n.equals(".bss") || n.startsWith(".bss."));
+            if (!data && !rodata && !bss) {
+                continue;
+            }
+            int flags = BPF_F_MMAPABLE | (rodata ? BPF_F_RDONLY_PROG : 0);
+            MapSpec spec = new MapSpec(internalMapName(objName, n), MapType.ARRAY.id(), 4, s.size(), 1, flags,
+                    elf.data(s), rodata, List.of(), n);
+            out.add(new Located(spec, s.index(), 0, s.size(), true, -1));
+        }
+    }
+
+    /**
+     * libbpf's name for a global data map (internal_map_name()): up to 8 characters of the object name
+     * followed by the section name for {@code .data}, {@code .rodata}, {@code .bss} (the suffix always
+     * reserves 7 characters, so {@code elf_multi.o}'s {@code .bss} is {@code elf_mult.bss}); a section
+     * name with a second dot ({@code .rodata.str1.1}, {@code .data.table}) alone; at most 15 characters;
+     * characters other than alphanumerics, '_' and '.' replaced by '_'.
+     */
+    static String internalMapName(String objName, String secName) {
+        int sfx = Math.min(Math.max(7, secName.length()), BPF_OBJ_NAME_LEN - 1);
+        int pfx = secName.indexOf('.', 1) >= 0 ? 0 : Math.min(BPF_OBJ_NAME_LEN - sfx - 1, objName.length());
+        String raw = objName.substring(0, pfx) + secName.substring(0, Math.min(sfx, secName.length()));
+        StringBuilder sb = new StringBuilder(raw.length());
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            sb.append(Character.isLetterOrDigit(c) && c < 128 || c == '_' || c == '.' ? c : '_');
+        }
+        return sb.toString();
+    }
+
+    /** libbpf's object name: the file's base name up to its first '.', at most 15 characters. */
+    static String objectName(String path) {
+        String base = path;
+        int slash = base.lastIndexOf('/');
+        if (slash >= 0) {
+            base = base.substring(slash + 1);
+        }
+        if (base.length() > BPF_OBJ_NAME_LEN - 1) {
+            base = base.substring(0, BPF_OBJ_NAME_LEN - 1);
+        }
+        int dot = base.indexOf('.');
+        return dot >= 0 ? base.substring(0, dot) : base;
+    }
+}

@@ -1,0 +1,134 @@
+package dev.jxdp.ebpf.elf;
+
+import dev.jxdp.ebpf.BpfException;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.util.Arrays;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ElfBadInputTest {
+
+    private static byte[] multi() throws IOException {
+        return Files.readAllBytes(ElfLoaderTest.BPF.resolve("elf_multi.o"));
+    }
+
+    private static String error(byte[] bytes) {
+        BpfException e = assertThrows(BpfException.class, () -> ElfLoader.parse(bytes, "t.o"));
+        assertFalse(e.getMessage().contains("\n"), e.getMessage());
+        assertFalse(e.getMessage().contains("t.o"), e.getMessage());
+        return e.getMessage();
+    }
+
+    /** File offset of section {@code name}'s header. */
+    private static int shdr(byte[] b, String name) {
+        ElfFile elf = ElfFile.parse(b);
+        ByteBuffer buf = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+        return (int) buf.getLong(40) + elf.section(name).index() * 64;
+    }
+
+    private static int dataOffset(byte[] b, String name) {
+        return ElfFile.parse(b).section(name).offset();
+    }
+
+    @Test
+    void garbageIsNotElf() {
+        assertEquals("not an ELF file", error("hello, this is not an object file".getBytes()));
+        assertEquals("not an ELF file", error(new byte[0]));
+    }
+
+    @Test
+    void truncatedHeader() throws IOException {
+        assertEquals("truncated ELF header: 40 bytes, want 64", error(Arrays.copyOf(multi(), 40)));
+    }
+
+    @Test
+    void truncatedFileLosesSectionHeaders() throws IOException {
+        byte[] b = multi();
+        assertTrue(error(Arrays.copyOf(b, b.length / 2)).startsWith("section headers at "));
+    }
+
+    @Test
+    void wrongMachine() throws IOException {
+        byte[] b = multi();
+        b[18] = 62; // EM_X86_64
+        b[19] = 0;
+        assertEquals("e_machine 62: want EM_BPF (247)", error(b));
+    }
+
+    @Test
+    void wrongClassAndEndianness() throws IOException {
+        byte[] b = multi();
+        b[4] = 1;
+        assertEquals("ELF class 1: want ELFCLASS64 (2)", error(b));
+        b = multi();
+        b[5] = 2;
+        assertEquals("ELF data encoding 2: want little-endian (1)", error(b));
+    }
+
+    @Test
+    void sectionOffsetBeyondFile() throws IOException {
+        byte[] b = multi();
+        int h = shdr(b, "xdp");
+        int idx = ElfFile.parse(b).section("xdp").index();
+        ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putLong(h + 24, 1L << 20);
+        assertEquals("section " + idx + ": data at 1048576 (360 bytes) beyond end of file (" + b.length + " bytes)",
+                error(b));
+    }
+
+    @Test
+    void badSectionNameOffset() throws IOException {
+        byte[] b = multi();
+        ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putInt(shdr(b, "xdp"), 0x7fff0000);
+        assertTrue(error(b).equals("section 4 name: string offset 2147418112 beyond the section name table (462 bytes)"), error(b));
+    }
+
+    @Test
+    void unknownRelocationType() throws IOException {
+        byte[] b = multi();
+        int rel = dataOffset(b, ".relxdp");
+        b[rel + 8] = 99; // low byte of r_info is the type
+        assertEquals("section .relxdp: relocation #0: unknown relocation type 99", error(b));
+    }
+
+    @Test
+    void relocationAgainstMissingSymbol() throws IOException {
+        byte[] b = multi();
+        int rel = dataOffset(b, ".relxdp");
+        ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putInt(rel + 12, 9999);
+        assertEquals("section .relxdp: relocation #0: relocation against missing symbol #9999 (33 symbols)",
+                error(b));
+    }
+
+    @Test
+    void badBtfMagic() throws IOException {
+        byte[] b = multi();
+        int btf = dataOffset(b, ".BTF");
+        b[btf] = 0;
+        b[btf + 1] = 0;
+        assertEquals("BTF: magic 0x0: want 0xeb9f (big-endian BTF is not supported)", error(b));
+    }
+
+    @Test
+    void badBtfKind() throws IOException {
+        byte[] b = multi();
+        int btf = dataOffset(b, ".BTF");
+        int hdrLen = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).getInt(btf + 4);
+        b[btf + hdrLen + 4 + 3] = 0x1f; // kind bits of type [1]'s info
+        assertEquals("BTF: type [1]: unknown kind 31", error(b));
+    }
+
+    @Test
+    void unreadableFile() {
+        BpfException e = assertThrows(BpfException.class,
+                () -> ElfLoader.load(ElfLoaderTest.BPF.resolve("no_such_file.o")));
+        assertTrue(e.getMessage().startsWith("cannot read: "), e.getMessage());
+    }
+}
