@@ -1,0 +1,1 @@
+../core/src/test/bpf/build.sh
