@@ -215,6 +215,8 @@ public final class HelperIds {
         "tcp_raw_check_syncookie_ipv6", // 207
         "ktime_get_tai_ns", // 208
         "user_ringbuf_drain", // 209
+        "cgrp_storage_get", // 210
+        "cgrp_storage_delete", // 211
     };
 
     public static final int MAP_LOOKUP_ELEM = 1;

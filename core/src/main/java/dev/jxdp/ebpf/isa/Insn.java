@@ -32,6 +32,15 @@ public record Insn(int opcode, int dst, int src, int off, int imm) {
 
     public Insn withSrc(int newSrc) { return new Insn(opcode, dst, newSrc, off, imm); }
 
+    /**
+     * The kernel verifier log's text of this one slot ({@link Disasm}); an lddw out of its program
+     * shows only its low half and says so.
+     */
+    @Override
+    public String toString() {
+        return Disasm.insn(new Insn[] {this}, 0);
+    }
+
     /** The 64-bit immediate of an lddw from its two slots. */
     public static long imm64(Insn lo, Insn hi) {
         return (lo.imm & 0xffffffffL) | (long) hi.imm << 32;

@@ -71,6 +71,9 @@ public final class Op {
     public static final int JLE = 0xb0;
     public static final int JSLT = 0xc0;
     public static final int JSLE = 0xd0;
+    /** Conditional pseudo-jump (kernel 6.9+); its only form is {@code may_goto}, src {@link #MAY_GOTO}. */
+    public static final int JCOND = 0xe0;
+    public static final int MAY_GOTO = 0;
 
     // atomic operations, in the imm field of STX|ATOMIC
     public static final int FETCH = 0x01;
