@@ -1,0 +1,116 @@
+package dev.jxdp.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jxdp.ebpf.BpfException;
+import dev.jxdp.ebpf.elf.ElfLoader;
+import dev.jxdp.ebpf.elf.ObjectSpec;
+import dev.jxdp.ebpf.runtime.BpfCollection;
+import dev.jxdp.ebpf.runtime.BpfProgram;
+
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Reading the CLI's input files and writing its output files, each failure one line naming the file. */
+final class Inputs {
+    private Inputs() {}
+
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    static byte[] read(Path file) {
+        try {
+            return Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new CliException(file + ": no such file");
+        } catch (AccessDeniedException e) {
+            throw new CliException(file + ": permission denied");
+        } catch (IOException e) {
+            throw new CliException(file + ": cannot read: " + reason(e));
+        }
+    }
+
+    static ObjectSpec object(Path file) {
+        byte[] bytes = read(file);
+        try {
+            return ElfLoader.parse(bytes, file.toString());
+        } catch (BpfException e) {
+            throw new CliException(file + ": " + e.getMessage());
+        }
+    }
+
+    static BpfCollection load(Path file, ObjectSpec spec) {
+        try {
+            return BpfCollection.load(spec);
+        } catch (BpfException e) {
+            throw new CliException(file + ": " + e.getMessage());
+        }
+    }
+
+    /** The program named, or the object's only program; a clear error listing them otherwise. */
+    static BpfProgram program(Path file, BpfCollection c, String name) {
+        List<String> names = new ArrayList<>();
+        c.programs().forEach(p -> names.add(p.name()));
+        if (name == null) {
+            if (names.size() == 1) {
+                return c.programs().get(0);
+            }
+            throw new CliException(file + ": " + (names.isEmpty() ? "has no programs"
+                    : "several programs (" + String.join(", ", names) + "); choose one with --prog"));
+        }
+        BpfProgram p = c.program(name);
+        if (p == null) {
+            throw new CliException(file + ": no program " + name + " (programs: "
+                    + (names.isEmpty() ? "none" : String.join(", ", names)) + ")");
+        }
+        return p;
+    }
+
+    static JsonNode json(Path file) {
+        byte[] bytes = read(file);
+        try {
+            return JSON.readTree(bytes);
+        } catch (JsonProcessingException e) {
+            throw new CliException(file + ": not JSON: " + e.getOriginalMessage()
+                    + " at line " + e.getLocation().getLineNr());
+        } catch (IOException e) {
+            throw new CliException(file + ": cannot read: " + reason(e));
+        }
+    }
+
+    /** Writes through a temporary file renamed into place, so a failure leaves no half-written file. */
+    static void writeAtomically(Path file, byte[] data) {
+        Path dir = file.toAbsolutePath().getParent();
+        Path tmp = null;
+        try {
+            tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+            Files.write(tmp, data);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // the original error is the one to report
+                }
+            }
+            throw new CliException(file + ": cannot write: " + reason(e));
+        }
+    }
+
+    static String reason(IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return "no such file or directory";
+        }
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+}

@@ -1,0 +1,159 @@
+package dev.jxdp.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jxdp.ebpf.BpfException;
+import dev.jxdp.ebpf.elf.ObjectSpec;
+import dev.jxdp.ebpf.maps.BpfMap;
+import dev.jxdp.ebpf.runtime.BpfCollection;
+import dev.jxdp.ebpf.runtime.BpfProgram;
+import dev.jxdp.ebpf.runtime.XdpAction;
+import dev.jxdp.ebpf.testrun.MapJson;
+import dev.jxdp.ebpf.testrun.ProgTestRun;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.HexFormat;
+import java.util.Iterator;
+
+/** {@code jxdp test-run}: BPF_PROG_TEST_RUN without the kernel. */
+@Command(name = "test-run", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Run an XDP program once (or N times) on one frame, as the kernel's BPF_PROG_TEST_RUN",
+                "does: fresh maps from the object, then --map-init; the frame after 256 bytes of headroom;",
+                "all repeats share the buffer and the maps. Prints the last run's action, the average time",
+                "per run, the frame from data_meta to data_end, and every map.", ""},
+        footer = {"", "JSON (--json), the same as ../shared/tools/kernel-oracle prints:",
+                "  {\"retval\": N, \"duration_ns\": N, \"data_out\": \"hex\", \"maps\": {\"NAME\": [{\"key\": \"hex\", \"value\": \"hex\"}]}}",
+                "Per-CPU values are summed over CPUs as little-endian u64 lanes; PROG_ARRAY slots show {\"key\", \"prog\"}.",
+                "--map-init takes {\"maps\": {\"NAME\": [{\"key\": \"hex\", \"value\": \"hex\"} | {\"key\": \"hex\", \"prog\": \"PROG\"}]}}.",
+                "", "Example:", "  jxdp test-run --obj examples/xdp_demo.o --data-in frame.bin --repeat 1000 --json"})
+final class TestRunCommand implements Runnable {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--obj", required = true, paramLabel = "FILE.o", description = "eBPF object file (clang -target bpf)")
+    Path obj;
+
+    @Option(names = "--prog", paramLabel = "NAME", description = "program to run (default: the object's only program)")
+    String prog;
+
+    @Option(names = "--data-in", required = true, paramLabel = "FILE", description = "the frame: raw bytes, 14 to 3520 of them")
+    Path dataIn;
+
+    @Option(names = "--data-out", paramLabel = "FILE", description = "also write the output frame (data_meta..data_end) here")
+    Path dataOut;
+
+    @Option(names = "--repeat", paramLabel = "N", defaultValue = "1", description = "runs on the same buffer and maps (default: ${DEFAULT-VALUE})")
+    int repeat;
+
+    @Option(names = "--map-init", paramLabel = "FILE.json", description = "initial map contents (see below)")
+    Path mapInit;
+
+    @Option(names = "--engine", paramLabel = "interp", defaultValue = "interp",
+            description = "execution engine: interp, the reference interpreter (the JIT comes later)")
+    String engine;
+
+    @Option(names = "--json", description = "print one JSON object (the kernel oracle's contract)")
+    boolean json;
+
+    @Option(names = "--trace", description = "show bpf_trace_printk output and ring buffer records (on stderr with --json)")
+    boolean trace;
+
+    @Override
+    public void run() {
+        if (repeat < 1) {
+            throw new CliException("--repeat must be at least 1 (got " + repeat + ")");
+        }
+        if (!engine.equals("interp")) {
+            throw new CliException("--engine " + engine + ": only 'interp' is available (the JIT is not built yet)");
+        }
+        byte[] frame = Inputs.read(dataIn);
+        JsonNode init = mapInit == null ? null : Inputs.json(mapInit);
+        ObjectSpec objSpec = Inputs.object(obj);
+        try (BpfCollection collection = Inputs.load(obj, objSpec)) {
+            BpfProgram program = Inputs.program(obj, collection, prog);
+            try {
+                ProgTestRun.checkFrame(program, frame.length);
+            } catch (BpfException e) {
+                throw new CliException(dataIn + ": " + e.getMessage());
+            }
+            if (init != null) {
+                try {
+                    MapJson.applyInit(collection, init);
+                } catch (BpfException e) {
+                    throw new CliException(mapInit + ": " + e.getMessage());
+                }
+            }
+            ProgTestRun.Result r = ProgTestRun.run(collection, program, frame, repeat, trace);
+            ObjectNode maps = MapJson.dump(collection);
+            if (dataOut != null) {
+                Inputs.writeAtomically(dataOut, r.dataOut());
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            if (r.fault() != null) {
+                err.println("jxdp: " + obj + ": program " + program.name() + " aborted: " + r.fault().getMessage());
+            }
+            if (json) {
+                ObjectNode o = Inputs.JSON.createObjectNode();
+                o.put("retval", r.retval());
+                o.put("duration_ns", r.durationNs());
+                o.put("data_out", HexFormat.of().formatHex(r.dataOut()));
+                o.set("maps", maps);
+                out.println(o.toString());
+                if (trace) {
+                    r.trace().forEach(line -> err.println("trace: " + line));
+                }
+            } else {
+                printSummary(out, program, frame, r, maps, collection);
+            }
+            out.flush();
+        }
+    }
+
+    private void printSummary(PrintWriter out, BpfProgram program, byte[] frame, ProgTestRun.Result r,
+                              ObjectNode maps, BpfCollection collection) {
+        out.printf("program   %s (section %s) from %s, %d run%s, reference interpreter%n", program.name(),
+                program.section(), obj, repeat, repeat == 1 ? "" : "s");
+        out.printf("retval    %s (%d)%n", XdpAction.name(r.retval()), r.retval());
+        out.printf("duration  %d ns per run%n", r.durationNs());
+        boolean same = java.util.Arrays.equals(frame, r.dataOut());
+        out.printf("data_out  %d bytes%s%n", r.dataOut().length, same ? ", unchanged" : " (data_in was " + frame.length + ")");
+        if (!same) {
+            out.print(Hexdump.of(r.dataOut(), "          "));
+        }
+        if (trace) {
+            out.println("trace");
+            if (r.trace().isEmpty()) {
+                out.println("          (no bpf_trace_printk output)");
+            }
+            r.trace().forEach(line -> out.println("          " + line));
+        }
+        out.println("maps");
+        if (collection.maps().isEmpty()) {
+            out.println("          (none)");
+        }
+        for (BpfMap m : collection.maps()) {
+            JsonNode entries = maps.get(MapJson.jsonName(m));
+            out.printf("  %-22s %s, key %d B, value %d B, max %d: %s%n", MapJson.jsonName(m), m.type().kernelName(),
+                    m.keySize(), m.valueSize(), m.maxEntries(), entries == null ? "not dumped" : entries.size() + " entries");
+            if (entries == null) {
+                continue;
+            }
+            int shown = 0;
+            for (Iterator<JsonNode> it = entries.elements(); it.hasNext() && shown < 16; shown++) {
+                JsonNode e = it.next();
+                out.printf("      %s -> %s%n", e.get("key").asText(), e.has("prog") ? "prog " + e.get("prog").asText() : e.get("value").asText());
+            }
+            if (entries.size() > 16) {
+                out.printf("      ... %d more (see --json)%n", entries.size() - 16);
+            }
+        }
+    }
+
+}

@@ -1,0 +1,230 @@
+package dev.jxdp.ebpf.testrun;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jxdp.ebpf.BpfException;
+import dev.jxdp.ebpf.maps.BpfMap;
+import dev.jxdp.ebpf.maps.Cpus;
+import dev.jxdp.ebpf.maps.Errno;
+import dev.jxdp.ebpf.maps.MapType;
+import dev.jxdp.ebpf.maps.ProgArray;
+import dev.jxdp.ebpf.maps.ProgramRef;
+import dev.jxdp.ebpf.runtime.BpfCollection;
+import dev.jxdp.ebpf.runtime.BpfProgram;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Maps in and out of test-run's JSON, the way the kernel oracle (bpftool) reads and writes them: maps named
+ * by their pinned name (libbpf's name with '.' as '_', since bpffs refuses dots), keys and values as hex,
+ * per-CPU values summed over CPUs as little-endian u64 lanes, PROG_ARRAY slots as program names, empty
+ * slots (DEVMAP, CPUMAP, PROG_ARRAY) left out, maps without keys (RINGBUF) left out.
+ */
+public final class MapJson {
+    private MapJson() {}
+
+    private static final HexFormat HEX = HexFormat.of();
+
+    /** The name a map has in JSON: its bpffs pin name. */
+    public static String jsonName(BpfMap map) {
+        return map.name().replace('.', '_');
+    }
+
+    /** Every map of the collection, sorted by name, entries sorted by key. */
+    public static ObjectNode dump(BpfCollection collection) {
+        Map<String, BpfMap> byName = new TreeMap<>();
+        for (BpfMap m : collection.maps()) {
+            byName.put(jsonName(m), m);
+        }
+        ObjectNode out = JsonNodeFactory.instance.objectNode();
+        for (Map.Entry<String, BpfMap> e : byName.entrySet()) {
+            BpfMap map = e.getValue();
+            if (map.keySize() == 0) {
+                continue;
+            }
+            out.set(e.getKey(), entries(map));
+        }
+        return out;
+    }
+
+    private static ArrayNode entries(BpfMap map) {
+        List<String[]> rows = new ArrayList<>();
+        for (byte[] key = map.userNextKey(null); key != null; key = map.userNextKey(key)) {
+            String keyHex = HEX.formatHex(key);
+            if (map instanceof ProgArray pa) {
+                ProgramRef p = pa.get(littleEndianIndex(key));
+                if (p != null) {
+                    rows.add(new String[] {keyHex, null, p.name()});
+                }
+                continue;
+            }
+            byte[] value = map.userLookup(key);
+            if (value == null) {
+                continue;
+            }
+            if (map.type().isPerCpu()) {
+                value = sumPerCpu(value, map.valueSize());
+            }
+            rows.add(new String[] {keyHex, HEX.formatHex(value), null});
+        }
+        rows.sort(Comparator.comparing(r -> r[0]));
+        ArrayNode arr = JsonNodeFactory.instance.arrayNode();
+        for (String[] r : rows) {
+            ObjectNode o = arr.addObject();
+            o.put("key", r[0]);
+            if (r[2] != null) {
+                o.put("prog", r[2]);
+            } else {
+                o.put("value", r[1]);
+            }
+        }
+        return arr;
+    }
+
+    private static long littleEndianIndex(byte[] key) {
+        long v = 0;
+        for (int i = Math.min(key.length, 8) - 1; i >= 0; i--) {
+            v = v << 8 | (key[i] & 0xff);
+        }
+        return v;
+    }
+
+    /**
+     * Sums per-CPU values (each {@code round_up(size, 8)} bytes) lane by lane: 8-byte little-endian lanes,
+     * the last one as wide as what is left, each wrapping at its width, as the oracle sums them.
+     */
+    public static byte[] sumPerCpu(byte[] all, int size) {
+        int stride = (size + 7) & ~7;
+        int cpus = all.length / stride;
+        byte[] out = new byte[size];
+        for (int lane = 0; lane < size; lane += 8) {
+            int width = Math.min(8, size - lane);
+            long sum = 0;
+            for (int c = 0; c < cpus; c++) {
+                long v = 0;
+                for (int b = width - 1; b >= 0; b--) {
+                    v = v << 8 | (all[c * stride + lane + b] & 0xff);
+                }
+                sum += v;
+            }
+            for (int b = 0; b < width; b++) {
+                out[lane + b] = (byte) (sum >>> (8 * b));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Applies {@code {"maps": {"NAME": [{"key": hex, "value": hex} | {"key": hex, "prog": NAME}]}}} as
+     * bpftool map update would: per-CPU maps get the value on every CPU.
+     */
+    public static void applyInit(BpfCollection collection, JsonNode doc) {
+        JsonNode maps = doc == null ? null : doc.get("maps");
+        if (maps == null || !maps.isObject()) {
+            throw new BpfException("want {\"maps\": {\"MAP\": [{\"key\": hex, \"value\": hex}, ...]}}");
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = maps.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            BpfMap map = find(collection, e.getKey());
+            if (!e.getValue().isArray()) {
+                throw new BpfException("map " + e.getKey() + ": want a list of entries");
+            }
+            for (JsonNode entry : e.getValue()) {
+                applyEntry(collection, map, e.getKey(), entry);
+            }
+        }
+    }
+
+    private static BpfMap find(BpfCollection collection, String name) {
+        for (BpfMap m : collection.maps()) {
+            if (jsonName(m).equals(name) || m.name().equals(name)) {
+                return m;
+            }
+        }
+        List<String> names = new ArrayList<>();
+        for (BpfMap m : collection.maps()) {
+            names.add(jsonName(m));
+        }
+        throw new BpfException("unknown map " + name + " (maps: " + (names.isEmpty() ? "none" : String.join(", ", names)) + ")");
+    }
+
+    private static void applyEntry(BpfCollection collection, BpfMap map, String name, JsonNode entry) {
+        if (!entry.isObject()) {
+            throw new BpfException("map " + name + ": want {\"key\": hex, \"value\": hex} entries");
+        }
+        String where = "map " + name;
+        byte[] key = hexOf(entry.get("key"), map.keySize(), where + " key");
+        int rc;
+        if (map instanceof ProgArray pa) {
+            JsonNode prog = entry.get("prog");
+            BpfProgram target = prog != null && prog.isTextual() ? collection.program(prog.asText()) : null;
+            if (target == null) {
+                List<String> names = new ArrayList<>();
+                collection.programs().forEach(p -> names.add(p.name()));
+                throw new BpfException(where + " key " + HEX.formatHex(key) + ": \"prog\" must name one of the programs ("
+                        + String.join(", ", names) + ")");
+            }
+            long slot = littleEndianIndex(key);
+            if (slot >= map.maxEntries()) {
+                throw new BpfException(where + " key " + HEX.formatHex(key) + ": slot " + slot + " is beyond max_entries "
+                        + map.maxEntries() + " (E2BIG)");
+            }
+            pa.set((int) slot, target);
+            return;
+        }
+        if (entry.get("value") == null) {
+            throw new BpfException(where + " key " + HEX.formatHex(key) + ": no \"value\" (\"prog\" is for PROG_ARRAY maps)");
+        }
+        byte[] value = hexOf(entry.get("value"), map.valueSize(), where + " value");
+        if (map.type().isPerCpu()) {
+            value = replicate(value, map.valueSize(), Cpus.possible());
+        }
+        rc = map.userUpdate(key, value, 0);
+        if (rc != 0) {
+            throw new BpfException(where + " key " + HEX.formatHex(key) + ": update failed: " + errnoName(-rc));
+        }
+    }
+
+    private static byte[] replicate(byte[] value, int size, int cpus) {
+        int stride = (size + 7) & ~7;
+        byte[] all = new byte[stride * cpus];
+        for (int c = 0; c < cpus; c++) {
+            System.arraycopy(value, 0, all, c * stride, size);
+        }
+        return all;
+    }
+
+    private static byte[] hexOf(JsonNode node, int size, String what) {
+        String h = node != null && node.isTextual() ? node.asText() : null;
+        if (h == null || h.length() != 2 * size || !h.matches("[0-9a-fA-F]*")) {
+            throw new BpfException(what + " " + (node == null ? "missing" : node.toString()) + ": want " + size
+                    + " bytes as hex");
+        }
+        return HEX.parseHex(h);
+    }
+
+    static String errnoName(int errno) {
+        return switch (errno) {
+            case Errno.E2BIG -> "E2BIG (the map is full)";
+            case Errno.EEXIST -> "EEXIST";
+            case Errno.ENOENT -> "ENOENT";
+            case Errno.EINVAL -> "EINVAL";
+            case Errno.ENOMEM -> "ENOMEM";
+            case Errno.EOPNOTSUPP -> "EOPNOTSUPP";
+            default -> "errno " + errno;
+        };
+    }
+
+    /** Whether this map type is shown in dumps at all (maps without keys are not). */
+    public static boolean dumped(BpfMap map) {
+        return map.keySize() > 0 && map.type() != MapType.RINGBUF;
+    }
+}
