@@ -2,6 +2,8 @@ package dev.jxdp.ebpf.maps;
 
 import dev.jxdp.ebpf.mem.Region;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.List;
 
 /**
@@ -50,6 +52,17 @@ public abstract class BpfMap {
     /** bpf_map_delete_elem from a program: 0 or -errno. */
     public abstract int delete(long keyAddr, int cpu);
 
+    // a key of zeros for directValueAddr(): global data is the value at key 0
+    private static final MemorySegment ZERO_KEY = Arena.global().allocate(8, 8);
+
+    /**
+     * The address of the value at key 0 on this CPU, or 0: what an {@code lddw PSEUDO_MAP_IDX_VALUE}
+     * (global data, {@code .rodata} strings) resolves against, as the kernel's map_direct_value_addr().
+     */
+    public long directValueAddr(int cpu) {
+        return keySize() <= 8 ? lookup(ZERO_KEY.address(), cpu) : 0;
+    }
+
     // ---- user side ----
 
     /** BPF_MAP_LOOKUP_ELEM: the value bytes (all CPUs for per-CPU maps), or null if absent. */
@@ -87,6 +100,33 @@ public abstract class BpfMap {
      */
     public boolean hasRedirectTarget(long key) {
         return false;
+    }
+
+    // ---- ring buffer (RINGBUF overrides these; the verifier keeps other map types away from them) ----
+
+    /** bpf_ringbuf_reserve: the address of a new record of {@code size} bytes, or 0. */
+    public long reserve(long size, long flags) {
+        return 0;
+    }
+
+    /** bpf_ringbuf_submit: commits the record at addr (from {@link #reserve}). */
+    public void submit(long addr, long flags) {
+        throw new UnsupportedOperationException("map " + name() + " is not a ring buffer");
+    }
+
+    /** bpf_ringbuf_discard: drops the record at addr (from {@link #reserve}). */
+    public void discard(long addr, long flags) {
+        throw new UnsupportedOperationException("map " + name() + " is not a ring buffer");
+    }
+
+    /** bpf_ringbuf_output: copies {@code size} bytes at addr into a new record; 0 or -errno. */
+    public long output(long addr, long size, long flags) {
+        return -Errno.EINVAL;
+    }
+
+    /** bpf_ringbuf_query: BPF_RB_AVAIL_DATA, BPF_RB_RING_SIZE, BPF_RB_CONS_POS, BPF_RB_PROD_POS; else 0. */
+    public long query(long flags) {
+        return 0;
     }
 
     /** Frees the map's memory; the map is unusable afterwards. */

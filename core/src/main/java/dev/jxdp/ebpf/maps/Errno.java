@@ -17,4 +17,9 @@ public final class Errno {
     public static final int ENOTSUPP = 524;
     public static final int EOPNOTSUPP = 95;
     public static final int EACCES = 13;
+    public static final int EBADF = 9;
+    public static final int EAGAIN = 11;
+    public static final int ENODEV = 19;
+    public static final int EOVERFLOW = 75;
+    public static final int ENOTSOCK = 88;
 }

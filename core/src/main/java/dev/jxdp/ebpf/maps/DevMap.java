@@ -1,0 +1,98 @@
+package dev.jxdp.ebpf.maps;
+
+import dev.jxdp.ebpf.mem.Mem;
+
+/**
+ * BPF_MAP_TYPE_DEVMAP (kernel/bpf/devmap.c): slots of {@code struct bpf_devmap_val} (ifindex u32, then a
+ * program fd on the way in / program id on the way out), the targets of {@code bpf_redirect_map}.
+ *
+ * <p>jxdp has no live devices yet: any non-zero ifindex is kept, where the kernel first checks that the
+ * device exists in the caller's namespace (-EINVAL if not). Program fds are not supported: a positive
+ * fd is refused with -EINVAL (the kernel's answer for an fd that is not an XDP devmap program), so the
+ * stored program id, which the user side reads back in the second u32, is always 0.
+ */
+public final class DevMap extends SlotMap {
+
+    static final int CREATE_FLAGS = MapFlags.BPF_F_NUMA_NODE | MapFlags.BPF_F_RDONLY | MapFlags.BPF_F_WRONLY;
+
+    DevMap(MapSpec spec) {
+        check(spec);
+        super(spec);
+    }
+
+    /** Mirrors dev_map_alloc_check(). */
+    static void check(MapSpec spec) {
+        MapMath.requireEntries(spec);
+        MapMath.requireKeySize(spec, 4);
+        if (spec.valueSize() != 4 && spec.valueSize() != 8) {
+            throw MapMath.invalid(spec, "value size " + spec.valueSize() + ": want 4 (ifindex) or 8 (ifindex, prog fd)");
+        }
+        MapMath.requireFlags(spec, CREATE_FLAGS);
+    }
+
+    /** The ifindex at this slot, or 0 when empty or out of range. */
+    public int ifindex(long key) {
+        long a = slot(key);
+        return a == 0 ? 0 : Mem.getI32(a);
+    }
+
+    // ---- program side (the verifier lets XDP programs only look up and redirect) ----
+
+    @Override
+    public long lookup(long keyAddr, int cpu) {
+        return slot(Mem.getU32(keyAddr));
+    }
+
+    @Override
+    public synchronized int update(long keyAddr, long valueAddr, long flags, int cpu) {
+        // mirrors __dev_map_update_elem()
+        if (flags < 0 || flags > MapFlags.BPF_EXIST) {
+            return -Errno.EINVAL;
+        }
+        long i = Mem.getU32(keyAddr);
+        if (i >= max) {
+            return -Errno.E2BIG;
+        }
+        if (flags == MapFlags.BPF_NOEXIST) {
+            return -Errno.EEXIST;
+        }
+        long ifindex = Mem.getU32(valueAddr);
+        if (progFd(valueAddr) > 0) {
+            return -Errno.EINVAL; // no program fds in jxdp; with ifindex 0 the kernel refuses an fd too
+        }
+        if (ifindex == 0) {
+            clear(i);
+        } else {
+            fill(i, ifindex, 0);
+        }
+        return 0;
+    }
+
+    @Override
+    public synchronized int delete(long keyAddr, int cpu) {
+        // dev_map_delete_elem(): an empty slot deletes fine
+        long i = Mem.getU32(keyAddr);
+        if (i >= max) {
+            return -Errno.EINVAL;
+        }
+        clear(i);
+        return 0;
+    }
+
+    // ---- user side ----
+
+    @Override
+    public synchronized byte[] userLookup(byte[] key) {
+        return readSlot(Mem.getU32(userKey(key)));
+    }
+
+    @Override
+    public synchronized int userUpdate(byte[] key, byte[] value, long flags) {
+        return update(userKey(key), userValue(value, valueSize()), flags, 0);
+    }
+
+    @Override
+    public synchronized int userDelete(byte[] key) {
+        return delete(userKey(key), 0);
+    }
+}

@@ -1,0 +1,77 @@
+package dev.jxdp.ebpf.maps;
+
+import dev.jxdp.ebpf.mem.Mem;
+import dev.jxdp.ebpf.mem.Region;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * The shape DEVMAP, CPUMAP and XSKMAP share: {@code max_entries} slots keyed by a u32 index, each empty or
+ * holding an 8-byte value (two u32: the device or queue field, then the program id) that programs may
+ * read but not write (the kernel sets BPF_F_RDONLY_PROG on these maps). A slot's value is written before
+ * the slot is published, as the kernel's xchg() of the entry pointer.
+ */
+abstract class SlotMap extends BaseMap {
+
+    static final int SLOT_BYTES = 8;
+    private static final VarHandle INTS = MethodHandles.arrayElementVarHandle(int[].class);
+
+    final long max;
+    private final int[] present;
+    private final long slots;
+
+    SlotMap(MapSpec spec) {
+        super(spec);
+        max = Integer.toUnsignedLong(spec.maxEntries());
+        present = new int[spec.maxEntries()];
+        try {
+            slots = slab("", max * SLOT_BYTES, Region.Kind.MAP_VALUE, false).address();
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** The address of a filled slot's value, or 0 (empty or out of range); the key is a u32. */
+    final long slot(long key) {
+        long i = key & 0xffffffffL;
+        if (i >= max || (int) INTS.getAcquire(present, (int) i) == 0) {
+            return 0;
+        }
+        return slots + i * SLOT_BYTES;
+    }
+
+    final void fill(long i, long first, long progId) {
+        long a = slots + i * SLOT_BYTES;
+        INTS.setRelease(present, (int) i, 0);
+        Mem.putU32(a, first);
+        Mem.putU32(a + 4, progId);
+        INTS.setRelease(present, (int) i, 1);
+    }
+
+    final void clear(long i) {
+        INTS.setRelease(present, (int) i, 0);
+    }
+
+    @Override
+    public final boolean hasRedirectTarget(long key) {
+        return slot(key) != 0; // __xdp_map_lookup_elem() with the u64 index cut to the u32 key
+    }
+
+    /** The value as BPF_MAP_LOOKUP_ELEM copies it: {@code value_size} bytes of the stored struct. */
+    final byte[] readSlot(long index) {
+        long a = slot(index);
+        return a == 0 ? null : Mem.read(a, valueSize());
+    }
+
+    @Override
+    public synchronized byte[] userNextKey(byte[] key) {
+        return ArrayKeys.next(this, key == null ? -1 : Mem.getU32(userKey(key)), max);
+    }
+
+    /** Program fd of an 8-byte value ({@code bpf_prog.fd}), 0 when the value has only its first field. */
+    final int progFd(long valueAddr) {
+        return valueSize() >= 8 ? Mem.getI32(valueAddr + 4) : 0;
+    }
+}
