@@ -1,10 +1,449 @@
 package dev.jxdp.ebpf.helpers;
 
-/** The helper functions (stub; the helpers work fills it in). */
+import dev.jxdp.ebpf.isa.HelperIds;
+import dev.jxdp.ebpf.maps.BpfMap;
+import dev.jxdp.ebpf.maps.Errno;
+import dev.jxdp.ebpf.maps.MapType;
+import dev.jxdp.ebpf.mem.Mem;
+import dev.jxdp.ebpf.mem.Region;
+import dev.jxdp.ebpf.runtime.BpfFault;
+import dev.jxdp.ebpf.runtime.ExecState;
+import dev.jxdp.ebpf.runtime.XdpAction;
+import dev.jxdp.ebpf.runtime.XdpBuff;
+
+/**
+ * The helper functions XDP programs call, with the kernel's arguments and return codes. Each helper is one
+ * static method taking the raw 64-bit argument registers (so a JIT can invokestatic it directly);
+ * {@link #call} dispatches by id for the interpreter. Pointer arguments are checked with
+ * {@link ExecState#checkArg} the way the verifier's argument types would have proven them; a bad one ends
+ * the run with a {@link BpfFault}. bpf_tail_call (#12) changes control flow, so the engines do it themselves.
+ */
 public final class Helpers {
     private Helpers() {}
 
+    /** BPF_F_BROADCAST and BPF_F_EXCLUDE_INGRESS: bpf_redirect_map's flags beyond the action bits. */
+    public static final long BPF_F_BROADCAST = 1L << 3;
+    public static final long BPF_F_EXCLUDE_INGRESS = 1L << 4;
+    /** BPF_F_ACTION_MASK: bpf_redirect_map's low flag bits, the action for a missing entry. */
+    public static final long BPF_F_ACTION_MASK = XdpAction.ABORTED | XdpAction.DROP | XdpAction.PASS | XdpAction.TX;
+    /** BPF_MAX_LOOPS: bpf_loop's limit. */
+    public static final long BPF_MAX_LOOPS = 1L << 23;
+    /** sizeof(struct xdp_frame) on x86-64: the part of the headroom data and metadata may not grow into. */
+    public static final int XDP_FRAME_SIZE = 40;
+    /** type_max(skb_shared_info.meta_len): the most metadata a frame can carry. */
+    public static final int META_MAX = 255;
+
+    /** Whether jxdp implements helper {@code id} (the loader refuses programs calling any other). */
     public static boolean isSupported(int id) {
-        return false;
+        return switch (id) {
+            case HelperIds.MAP_LOOKUP_ELEM, HelperIds.MAP_UPDATE_ELEM, HelperIds.MAP_DELETE_ELEM,
+                 HelperIds.KTIME_GET_NS, HelperIds.TRACE_PRINTK, HelperIds.GET_PRANDOM_U32,
+                 HelperIds.GET_SMP_PROCESSOR_ID, HelperIds.TAIL_CALL, HelperIds.REDIRECT, HelperIds.CSUM_DIFF,
+                 HelperIds.XDP_ADJUST_HEAD, HelperIds.REDIRECT_MAP, HelperIds.XDP_ADJUST_META,
+                 HelperIds.XDP_ADJUST_TAIL, HelperIds.KTIME_GET_BOOT_NS, HelperIds.RINGBUF_OUTPUT,
+                 HelperIds.RINGBUF_RESERVE, HelperIds.RINGBUF_SUBMIT, HelperIds.RINGBUF_DISCARD,
+                 HelperIds.RINGBUF_QUERY, HelperIds.FOR_EACH_MAP_ELEM, HelperIds.LOOP,
+                 HelperIds.XDP_GET_BUFF_LEN, HelperIds.XDP_LOAD_BYTES, HelperIds.XDP_STORE_BYTES -> true;
+            default -> false;
+        };
+    }
+
+    /** Calls helper {@code id} with the argument registers r1-r5; returns r0. */
+    public static long call(int id, ExecState st, long r1, long r2, long r3, long r4, long r5) {
+        return switch (id) {
+            case HelperIds.MAP_LOOKUP_ELEM -> mapLookupElem(st, r1, r2);
+            case HelperIds.MAP_UPDATE_ELEM -> mapUpdateElem(st, r1, r2, r3, r4);
+            case HelperIds.MAP_DELETE_ELEM -> mapDeleteElem(st, r1, r2);
+            case HelperIds.KTIME_GET_NS -> ktimeGetNs();
+            case HelperIds.TRACE_PRINTK -> TracePrintk.tracePrintk(st, r1, r2, r3, r4, r5);
+            case HelperIds.GET_PRANDOM_U32 -> getPrandomU32(st);
+            case HelperIds.GET_SMP_PROCESSOR_ID -> getSmpProcessorId(st);
+            case HelperIds.REDIRECT -> redirect(st, r1, r2);
+            case HelperIds.CSUM_DIFF -> csumDiff(st, r1, r2, r3, r4, r5);
+            case HelperIds.XDP_ADJUST_HEAD -> xdpAdjustHead(st, r1, r2);
+            case HelperIds.REDIRECT_MAP -> redirectMap(st, r1, r2, r3);
+            case HelperIds.XDP_ADJUST_META -> xdpAdjustMeta(st, r1, r2);
+            case HelperIds.XDP_ADJUST_TAIL -> xdpAdjustTail(st, r1, r2);
+            case HelperIds.KTIME_GET_BOOT_NS -> ktimeGetBootNs();
+            case HelperIds.RINGBUF_OUTPUT -> ringbufOutput(st, r1, r2, r3, r4);
+            case HelperIds.RINGBUF_RESERVE -> ringbufReserve(st, r1, r2, r3);
+            case HelperIds.RINGBUF_SUBMIT -> ringbufSubmit(st, r1, r2);
+            case HelperIds.RINGBUF_DISCARD -> ringbufDiscard(st, r1, r2);
+            case HelperIds.RINGBUF_QUERY -> ringbufQuery(st, r1, r2);
+            case HelperIds.FOR_EACH_MAP_ELEM -> forEachMapElem(st, r1, r2, r3, r4);
+            case HelperIds.LOOP -> loop(st, r1, r2, r3, r4);
+            case HelperIds.XDP_GET_BUFF_LEN -> xdpGetBuffLen(st, r1);
+            case HelperIds.XDP_LOAD_BYTES -> xdpLoadBytes(st, r1, r2, r3, r4);
+            case HelperIds.XDP_STORE_BYTES -> xdpStoreBytes(st, r1, r2, r3, r4);
+            case HelperIds.TAIL_CALL -> throw new BpfFault("bpf_tail_call: only the engine can make a tail call");
+            default -> throw new BpfFault("invalid helper " + id);
+        };
+    }
+
+    // ---- maps ----
+
+    /** The map whose handle a register holds (an {@code r1 = map[...]} value), or null. */
+    public static BpfMap mapOf(ExecState st, long handle) {
+        Region r = st.space().containing(handle);
+        return r != null && r.kind() == Region.Kind.MAP_OBJECT && r.owner() instanceof BpfMap m
+                && r.base() == handle ? m : null;
+    }
+
+    private static BpfMap map(ExecState st, long handle, String helper) {
+        BpfMap m = mapOf(st, handle);
+        if (m == null) {
+            throw new BpfFault(helper + ": r1 0x" + Long.toHexString(handle) + " is not a map");
+        }
+        return m;
+    }
+
+    public static long mapLookupElem(ExecState st, long map, long key) {
+        BpfMap m = map(st, map, "bpf_map_lookup_elem");
+        st.checkArg(key, m.keySize(), false, "bpf_map_lookup_elem", "key");
+        return m.lookup(key, st.cpu());
+    }
+
+    public static long mapUpdateElem(ExecState st, long map, long key, long value, long flags) {
+        BpfMap m = map(st, map, "bpf_map_update_elem");
+        st.checkArg(key, m.keySize(), false, "bpf_map_update_elem", "key");
+        st.checkArg(value, m.valueSize(), false, "bpf_map_update_elem", "value");
+        return m.update(key, value, flags, st.cpu());
+    }
+
+    public static long mapDeleteElem(ExecState st, long map, long key) {
+        BpfMap m = map(st, map, "bpf_map_delete_elem");
+        st.checkArg(key, m.keySize(), false, "bpf_map_delete_elem", "key");
+        return m.delete(key, st.cpu());
+    }
+
+    // ---- time, randomness, CPU ----
+
+    /** CLOCK_MONOTONIC, which System.nanoTime reads on Linux (the kernel's ktime_get_mono_fast_ns()). */
+    public static long ktimeGetNs() {
+        return System.nanoTime();
+    }
+
+    /** CLOCK_BOOTTIME; equal to CLOCK_MONOTONIC unless the machine has been suspended since boot. */
+    public static long ktimeGetBootNs() {
+        return System.nanoTime();
+    }
+
+    public static long getPrandomU32(ExecState st) {
+        return st.nextRandom() & 0xffffffffL;
+    }
+
+    public static long getSmpProcessorId(ExecState st) {
+        return st.cpu();
+    }
+
+    // ---- redirect ----
+
+    /** mirrors bpf_xdp_redirect(): any flag aborts; otherwise the target is the ifindex. */
+    public static long redirect(ExecState st, long ifindex, long flags) {
+        if (flags != 0) {
+            return XdpAction.ABORTED;
+        }
+        st.redirectIfindex = (int) ifindex;
+        st.redirectFlags = 0;
+        st.redirectMap = null;
+        st.redirectKey = 0;
+        return XdpAction.REDIRECT;
+    }
+
+    /**
+     * mirrors __bpf_xdp_redirect_map(): unknown flag bits abort; a missing entry returns the low flag bits
+     * (unless broadcasting) and clears the target; otherwise the map and key become the target. DEVMAP and
+     * DEVMAP_HASH accept BPF_F_BROADCAST / BPF_F_EXCLUDE_INGRESS, CPUMAP and XSKMAP no extra flag.
+     */
+    public static long redirectMap(ExecState st, long map, long key, long flags) {
+        BpfMap m = map(st, map, "bpf_redirect_map");
+        MapType t = m.type();
+        long allowed;
+        if (t == MapType.DEVMAP || t == MapType.DEVMAP_HASH) {
+            allowed = BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS;
+        } else if (t == MapType.CPUMAP || t == MapType.XSKMAP) {
+            allowed = 0;
+        } else {
+            throw new BpfFault("bpf_redirect_map: map " + m.name() + " of type " + m.type()
+                    + " cannot be a redirect target");
+        }
+        if ((flags & ~(BPF_F_ACTION_MASK | allowed)) != 0) {
+            return XdpAction.ABORTED;
+        }
+        // the map callbacks take the key as u32
+        long k = key & 0xffffffffL;
+        if (!m.hasRedirectTarget(k) && (flags & BPF_F_BROADCAST) == 0) {
+            st.redirectMap = null;
+            st.redirectFlags = 0;
+            return flags & BPF_F_ACTION_MASK;
+        }
+        st.redirectIfindex = (int) k;
+        st.redirectKey = k;
+        st.redirectMap = m;
+        st.redirectFlags = (flags & BPF_F_BROADCAST) != 0 ? flags : 0;
+        return XdpAction.REDIRECT;
+    }
+
+    // ---- packet geometry ----
+
+    private static XdpBuff xdp(ExecState st, String helper) {
+        XdpBuff b = st.xdp();
+        if (b == null) {
+            throw new BpfFault(helper + ": no XDP packet in this run");
+        }
+        return b;
+    }
+
+    private static long metalen(XdpBuff b) {
+        // xdp_get_metalen(): 0 when metadata is unsupported (data_meta past data)
+        return b.dataMeta > b.data ? 0 : b.data - b.dataMeta;
+    }
+
+    /** mirrors bpf_xdp_adjust_head(): data may move between the xdp_frame area (plus metadata) and data_end - ETH_HLEN. */
+    public static long xdpAdjustHead(ExecState st, long ctx, long offset) {
+        XdpBuff b = xdp(st, "bpf_xdp_adjust_head");
+        int off = (int) offset;
+        long metalen = metalen(b);
+        long dataStart = b.dataHardStart + XDP_FRAME_SIZE + metalen;
+        long data = b.data + off;
+        if (data < dataStart || data > b.dataEnd - XdpBuff.ETH_HLEN) {
+            return -Errno.EINVAL;
+        }
+        if (metalen != 0) {
+            Mem.copy(b.dataMeta, b.dataMeta + off, metalen);
+        }
+        b.dataMeta += off;
+        b.data = data;
+        return 0;
+    }
+
+    /** mirrors bpf_xdp_adjust_tail(): no further than the tailroom, no shorter than ETH_HLEN; growth is zeroed. */
+    public static long xdpAdjustTail(ExecState st, long ctx, long offset) {
+        XdpBuff b = xdp(st, "bpf_xdp_adjust_tail");
+        int off = (int) offset;
+        long dataEnd = b.dataEnd + off;
+        if (dataEnd > b.dataHardEnd()) {
+            return -Errno.EINVAL;
+        }
+        if (dataEnd < b.data + XdpBuff.ETH_HLEN) {
+            return -Errno.EINVAL;
+        }
+        if (off > 0) {
+            Mem.fill(b.dataEnd, off, (byte) 0);
+        }
+        b.dataEnd = dataEnd;
+        return 0;
+    }
+
+    /**
+     * mirrors bpf_xdp_adjust_meta(): -ENOTSUPP without metadata support, -EINVAL past the xdp_frame area or
+     * beyond data, then -EACCES for a length not a multiple of 4 or over 255 (xdp_metalen_invalid()).
+     */
+    public static long xdpAdjustMeta(ExecState st, long ctx, long offset) {
+        XdpBuff b = xdp(st, "bpf_xdp_adjust_meta");
+        int off = (int) offset;
+        long meta = b.dataMeta + off;
+        long metalen = b.data - meta;
+        if (b.dataMeta > b.data) {
+            return -Errno.ENOTSUPP;
+        }
+        if (meta < b.dataHardStart + XDP_FRAME_SIZE || meta > b.data) {
+            return -Errno.EINVAL;
+        }
+        if ((metalen & 3) != 0 || metalen > META_MAX) {
+            return -Errno.EACCES;
+        }
+        b.dataMeta = meta;
+        return 0;
+    }
+
+    /** xdp_get_buff_len(): the linear data's length (jxdp frames have no fragments). */
+    public static long xdpGetBuffLen(ExecState st, long ctx) {
+        return xdp(st, "bpf_xdp_get_buff_len").length();
+    }
+
+    // mirrors bpf_xdp_pointer()'s checks: -EFAULT for offset or length over 0xffff, -EINVAL past the end
+    private static long xdpBytesCheck(XdpBuff b, long offset, long len) {
+        long off = offset & 0xffffffffL;
+        long n = len & 0xffffffffL;
+        if (off > 0xffff || n > 0xffff) {
+            return -Errno.EFAULT;
+        }
+        if (off + n > b.length()) {
+            return -Errno.EINVAL;
+        }
+        return 0;
+    }
+
+    public static long xdpLoadBytes(ExecState st, long ctx, long offset, long buf, long len) {
+        XdpBuff b = xdp(st, "bpf_xdp_load_bytes");
+        st.checkArg(buf, len & 0xffffffffL, true, "bpf_xdp_load_bytes", "buf");
+        long err = xdpBytesCheck(b, offset, len);
+        if (err != 0) {
+            return err;
+        }
+        Mem.copy(b.data + (offset & 0xffffffffL), buf, len & 0xffffffffL);
+        return 0;
+    }
+
+    public static long xdpStoreBytes(ExecState st, long ctx, long offset, long buf, long len) {
+        XdpBuff b = xdp(st, "bpf_xdp_store_bytes");
+        st.checkArg(buf, len & 0xffffffffL, false, "bpf_xdp_store_bytes", "buf");
+        long err = xdpBytesCheck(b, offset, len);
+        if (err != 0) {
+            return err;
+        }
+        Mem.copy(buf, b.data + (offset & 0xffffffffL), len & 0xffffffffL);
+        return 0;
+    }
+
+    // ---- checksum ----
+
+    /**
+     * mirrors bpf_csum_diff() as Linux 6.12+ has it (the kernel oracle, 6.18, agrees): no size or alignment
+     * limit beyond the memory itself, the x86-64 csum_partial() of {@code to} seeded with {@code seed} minus
+     * that of {@code from}, folded to 16 bits without complement (csum_from32to16()). With only {@code from}
+     * it is {@code ~csum_partial(from, ~seed)}, with neither the folded seed, so the zero cases come out 0.
+     */
+    public static long csumDiff(ExecState st, long from, long fromSize, long to, long toSize, long seed) {
+        long fs = fromSize & 0xffffffffL;
+        long ts = toSize & 0xffffffffL;
+        st.checkArg(from, fs, false, "bpf_csum_diff", "from");
+        st.checkArg(to, ts, false, "bpf_csum_diff", "to");
+        int s = (int) seed;
+        int ret;
+        if (fs != 0 && ts != 0) {
+            ret = csumSub(csumPartial(to, ts, s), csumPartial(from, fs, 0));
+        } else if (ts != 0) {
+            ret = csumPartial(to, ts, s);
+        } else {
+            ret = ~csumPartial(from, fs, ~s);
+        }
+        return from32to16(ret);
+    }
+
+    /** x86-64 csum_partial(): a 64-bit end-around-carry sum of little-endian words, the tail zero-padded. */
+    public static int csumPartial(long addr, long len, int seed) {
+        long sum = seed & 0xffffffffL;
+        long i = 0;
+        for (; i + 8 <= len; i += 8) {
+            sum = addWithCarry(sum, Mem.getU64(addr + i));
+        }
+        if (i < len) {
+            long tail = 0;
+            for (long j = len - 1; j >= i; j--) {
+                tail = tail << 8 | Mem.getU8(addr + j);
+            }
+            sum = addWithCarry(sum, tail);
+        }
+        return fold64to32(sum);
+    }
+
+    private static long addWithCarry(long a, long b) {
+        long s = a + b;
+        return s + (Long.compareUnsigned(s, a) < 0 ? 1 : 0);
+    }
+
+    // from64to32(): two end-around folds of the high half into the low
+    private static int fold64to32(long x) {
+        long s = (x & 0xffffffffL) + (x >>> 32);
+        s = (s & 0xffffffffL) + (s >>> 32);
+        return (int) s;
+    }
+
+    // csum_sub(): a + ~b with the carry wrapped around
+    private static int csumSub(int a, int b) {
+        long s = (a & 0xffffffffL) + (~b & 0xffffffffL);
+        return (int) ((s & 0xffffffffL) + (s >>> 32));
+    }
+
+    // csum_from32to16(): the 32-bit sum folded to 16 bits, not complemented
+    private static long from32to16(int x) {
+        long s = (x & 0xffffL) + ((x >>> 16) & 0xffffL);
+        s = (s & 0xffffL) + (s >>> 16);
+        return s;
+    }
+
+    // ---- ring buffer ----
+
+    private static BpfMap ringbuf(ExecState st, long handle, String helper) {
+        BpfMap m = map(st, handle, helper);
+        if (m.type() != MapType.RINGBUF) {
+            throw new BpfFault(helper + ": map " + m.name() + " is not a ring buffer");
+        }
+        return m;
+    }
+
+    // the ring buffer a reserved record belongs to
+    private static BpfMap ringbufOfRecord(ExecState st, long addr, String helper) {
+        Region r = st.space().containing(addr);
+        if (r == null || r.kind() != Region.Kind.RINGBUF || !(r.owner() instanceof BpfMap m)) {
+            throw new BpfFault(helper + ": 0x" + Long.toHexString(addr) + " is not a reserved ring buffer record");
+        }
+        return m;
+    }
+
+    public static long ringbufOutput(ExecState st, long ringbuf, long data, long size, long flags) {
+        BpfMap m = ringbuf(st, ringbuf, "bpf_ringbuf_output");
+        st.checkArg(data, size, false, "bpf_ringbuf_output", "data");
+        return m.output(data, size, flags);
+    }
+
+    public static long ringbufReserve(ExecState st, long ringbuf, long size, long flags) {
+        return ringbuf(st, ringbuf, "bpf_ringbuf_reserve").reserve(size, flags);
+    }
+
+    public static long ringbufSubmit(ExecState st, long data, long flags) {
+        ringbufOfRecord(st, data, "bpf_ringbuf_submit").submit(data, flags);
+        return 0;
+    }
+
+    public static long ringbufDiscard(ExecState st, long data, long flags) {
+        ringbufOfRecord(st, data, "bpf_ringbuf_discard").discard(data, flags);
+        return 0;
+    }
+
+    public static long ringbufQuery(ExecState st, long ringbuf, long flags) {
+        return ringbuf(st, ringbuf, "bpf_ringbuf_query").query(flags);
+    }
+
+    // ---- callbacks ----
+
+    /**
+     * mirrors bpf_loop(): flags must be 0, at most 1 << 23 loops; a non-zero callback return stops it. With
+     * flags 0 the kernel's verifier inlines the loop (inline_bpf_loop()), whose -E2BIG is a 32-bit move:
+     * the program sees 0xfffffff9, not -7 (the kernel oracle confirms); -EINVAL comes from the real helper.
+     */
+    public static long loop(ExecState st, long nrLoops, long callbackFn, long callbackCtx, long flags) {
+        if (flags != 0) {
+            return -Errno.EINVAL;
+        }
+        long n = nrLoops & 0xffffffffL;
+        if (n > BPF_MAX_LOOPS) {
+            return -Errno.E2BIG & 0xffffffffL;
+        }
+        for (long i = 0; i < n; i++) {
+            if (st.caller().callFunction(st, callbackFn, i, callbackCtx, 0, 0, 0) != 0) {
+                return i + 1;
+            }
+        }
+        return n;
+    }
+
+    /** mirrors bpf_for_each_map_elem(): flags must be 0; the map's own walk calls back (map, key, value, ctx). */
+    public static long forEachMapElem(ExecState st, long map, long callbackFn, long callbackCtx, long flags) {
+        BpfMap m = map(st, map, "bpf_for_each_map_elem");
+        if (flags != 0) {
+            return -Errno.EINVAL;
+        }
+        return m.forEachElem(st.cpu(), new ForEachCallback(st, map, callbackFn, callbackCtx));
+    }
+
+    /** One bpf_for_each_map_elem walk: calls the program's callback for each element. */
+    private record ForEachCallback(ExecState st, long map, long fn, long ctx) implements BpfMap.ElemVisitor {
+        @Override
+        public boolean visit(long keyAddr, long valueAddr) {
+            return st.caller().callFunction(st, fn, map, keyAddr, valueAddr, ctx, 0) == 0;
+        }
     }
 }

@@ -50,6 +50,8 @@ public final class ExecState {
 
     private FunctionCaller caller;
     private long prandomState;
+    // the lowest stack address the running function may touch: the bottom of its own frame
+    private long stackFloor;
 
     public ExecState(AddressSpace space, int cpu, Arena arena) {
         this.space = space;
@@ -59,6 +61,7 @@ public final class ExecState {
         this.ctx = arena.allocate(XdpMdLayout.SIZE, 8);
         this.ctxRegion = new Region("ctx", Region.Kind.CTX, ctx, false, this);
         this.prandomState = System.nanoTime() ^ 0x9E3779B97F4A7C15L * (cpu + 1);
+        this.stackFloor = stackTop() - STACK_PER_FRAME;
     }
 
     public AddressSpace space() { return space; }
@@ -67,6 +70,17 @@ public final class ExecState {
     /** The frame pointer (r10) of the outermost function: the top of the stack area. */
     public long stackTop() { return stack.address() + stack.byteSize(); }
     public Region stackRegion() { return stackRegion; }
+
+    /** The frame pointer (r10) of the function at call depth {@code depth} (0 = the program itself). */
+    public long framePointer(int depth) { return stackTop() - (long) depth * STACK_PER_FRAME; }
+
+    /**
+     * The bottom of the running function's frame: stack below it belongs to no live function, so an
+     * access there faults (the verifier only lets a function reach its own frame and, through pointers
+     * passed down, its callers'). Engines move it on every bpf-to-bpf call and return.
+     */
+    public long stackFloor() { return stackFloor; }
+    public void stackFloor(long addr) { this.stackFloor = addr; }
 
     /** The address of the xdp_md the program gets in r1. */
     public long ctxAddr() { return ctx.address(); }
@@ -82,6 +96,7 @@ public final class ExecState {
         this.redirectFlags = 0;
         this.redirectMap = null;
         this.redirectKey = 0;
+        this.stackFloor = stackTop() - STACK_PER_FRAME;
     }
 
     public FunctionCaller caller() { return caller; }
@@ -122,7 +137,7 @@ public final class ExecState {
             return b.region();
         }
         if (stackRegion.contains(addr, bytes)) {
-            return stackRegion;
+            return addr >= stackFloor ? stackRegion : null;
         }
         if (ctxRegion.contains(addr, bytes)) {
             return write ? null : ctxRegion;
