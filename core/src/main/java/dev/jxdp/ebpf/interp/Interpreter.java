@@ -53,6 +53,11 @@ public final class Interpreter implements FunctionCaller {
     // the program a successful bpf_tail_call switches to (helperCall returns -1 then)
     private BpfProgram tailProg;
 
+    /** Instructions the last run executed, callbacks included (what the 1,000,000 limit counts). */
+    public long executedInstructions() {
+        return executed;
+    }
+
     /** Runs an XDP program on {@code st.xdp()}: r1 = the xdp_md context, r10 = the frame pointer. */
     public long run(BpfProgram prog, ExecState st) {
         return runRaw(prog, st, st.ctxAddr(), 0);
