@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jxdp.ebpf.BpfException;
 import dev.jxdp.ebpf.elf.ObjectSpec;
 import dev.jxdp.ebpf.maps.BpfMap;
+import dev.jxdp.ebpf.maps.RingBufMap;
 import dev.jxdp.ebpf.runtime.BpfCollection;
 import dev.jxdp.ebpf.runtime.BpfProgram;
 import dev.jxdp.ebpf.runtime.XdpAction;
@@ -17,8 +18,11 @@ import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Iterator;
+import java.util.List;
 
 /** {@code jxdp test-run}: BPF_PROG_TEST_RUN without the kernel. */
 @Command(name = "test-run", mixinStandardHelpOptions = true, sortOptions = false,
@@ -108,6 +112,7 @@ final class TestRunCommand implements Runnable {
                 out.println(o.toString());
                 if (trace) {
                     r.trace().forEach(line -> err.println("trace: " + line));
+                    ringbufRecords(collection).forEach(line -> err.println("trace: " + line));
                 }
             } else {
                 printSummary(out, program, frame, r, maps, collection);
@@ -116,23 +121,40 @@ final class TestRunCommand implements Runnable {
         }
     }
 
+    /** The records programs submitted to ring buffers, consumed as a user-space reader would, one line each. */
+    private static List<String> ringbufRecords(BpfCollection collection) {
+        List<String> lines = new ArrayList<>();
+        for (BpfMap m : collection.maps()) {
+            if (m instanceof RingBufMap rb) {
+                int n = 0;
+                for (byte[] rec : rb.consume()) {
+                    lines.add("ringbuf " + m.name() + " record " + n++ + " (" + rec.length + " bytes): "
+                            + HexFormat.of().formatHex(rec));
+                }
+            }
+        }
+        return lines;
+    }
+
     private void printSummary(PrintWriter out, BpfProgram program, byte[] frame, ProgTestRun.Result r,
                               ObjectNode maps, BpfCollection collection) {
         out.printf("program   %s (section %s) from %s, %d run%s, reference interpreter%n", program.name(),
                 program.section(), obj, repeat, repeat == 1 ? "" : "s");
         out.printf("retval    %s (%d)%n", XdpAction.name(r.retval()), r.retval());
         out.printf("duration  %d ns per run%n", r.durationNs());
-        boolean same = java.util.Arrays.equals(frame, r.dataOut());
+        boolean same = Arrays.equals(frame, r.dataOut());
         out.printf("data_out  %d bytes%s%n", r.dataOut().length, same ? ", unchanged" : " (data_in was " + frame.length + ")");
         if (!same) {
             out.print(Hexdump.of(r.dataOut(), "          "));
         }
         if (trace) {
             out.println("trace");
-            if (r.trace().isEmpty()) {
-                out.println("          (no bpf_trace_printk output)");
+            List<String> lines = new ArrayList<>(r.trace());
+            lines.addAll(ringbufRecords(collection));
+            if (lines.isEmpty()) {
+                out.println("          (no bpf_trace_printk output, no ring buffer records)");
             }
-            r.trace().forEach(line -> out.println("          " + line));
+            lines.forEach(line -> out.println("          " + line));
         }
         out.println("maps");
         if (collection.maps().isEmpty()) {

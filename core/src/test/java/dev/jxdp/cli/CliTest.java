@@ -116,6 +116,42 @@ class CliTest {
         assertTrue(r.out().contains("@ xdp_demo.c:"), r.out());
     }
 
+    static final Path BPF = REPO.resolve("core/src/test/bpf");
+
+    @Test
+    void unknownHelperIdIsRefusedAtLoad() throws Exception {
+        Path frame = file("f.bin", new byte[64]);
+        assertOneLineError(jxdp("test-run", "--obj", BPF.resolve("elf_bad_helper.o").toString(), "--data-in", frame.toString()),
+                "elf_bad_helper.o: program xdp_bad_helper: instruction 0: invalid helper 999");
+    }
+
+    @Test
+    void unsupportedHelperIsNamed() throws Exception {
+        Path frame = file("f.bin", new byte[64]);
+        assertOneLineError(jxdp("test-run", "--obj", BPF.resolve("elf_unsupported_helper.o").toString(), "--data-in", frame.toString()),
+                "helper bpf_fib_lookup#69 is not supported");
+    }
+
+    @Test
+    void unsupportedMapTypeIsNamed() throws Exception {
+        Path frame = file("f.bin", new byte[64]);
+        assertOneLineError(jxdp("test-run", "--obj", BPF.resolve("elf_bad_maptype.o").toString(), "--data-in", frame.toString()),
+                "map socks: map type 15 (sockmap) is not supported");
+    }
+
+    @Test
+    void traceShowsRingBufferRecords() throws Exception {
+        Path frame = file("ping.bin", HexFormat.of().parseHex(PING));
+        Run r = jxdp("test-run", "--obj", BPF.resolve("ringbuf_out.o").toString(), "--data-in", frame.toString(), "--trace");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("ringbuf samples record 0"), r.out());
+    }
+
+    @Test
+    void disasmOfAMissingProgram() {
+        assertOneLineError(jxdp("disasm", DEMO.toString(), "--prog", "nope"), "no program nope (programs: xdp_demo)");
+    }
+
     @Test
     void missingRequiredOption() {
         assertOneLineError(jxdp("test-run", "--obj", DEMO.toString()), "--data-in");
