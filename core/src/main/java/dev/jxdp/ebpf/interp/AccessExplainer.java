@@ -28,7 +28,7 @@ public final class AccessExplainer {
             return what + where + ", beyond data_end (len " + (b.dataEnd - b.data) + ")";
         }
         Region stack = st.stackRegion();
-        if (addr >= stack.base() - ExecState.STACK_PER_FRAME && addr < stack.end() + 64) {
+        if (stack.contains(addr, 1)) {
             String where = "fp" + signed(addr - (st.stackFloor() + ExecState.STACK_PER_FRAME));
             if (addr + size > stack.end()) {
                 return what + where + ", above the stack's top";
@@ -36,9 +36,6 @@ public final class AccessExplainer {
             return what + where + ", below the current frame (512 bytes)";
         }
         Region r = st.space().containing(addr);
-        if (r == null) {
-            r = nearestBelow(st, addr);
-        }
         if (r != null) {
             String where = r.kind().verifierName() + " " + r.name() + signed(addr - r.base());
             if (r.kind() == Region.Kind.MAP_OBJECT || r.kind() == Region.Kind.CODE) {
@@ -49,18 +46,67 @@ public final class AccessExplainer {
             }
             return what + where + ", beyond its end (size " + r.size() + ")";
         }
+        // outside everything: a pointer moved past the end of what it was derived from, so name the
+        // closest region ending at or below the address, be it the stack, the context, the packet or another
+        long below = nearestEndBelow(st, addr);
+        if (addr < stack.base() && addr >= stack.base() - ExecState.STACK_PER_FRAME
+                && (below == NONE || addr - below >= stack.base() - addr)) {
+            return what + "fp" + signed(addr - (st.stackFloor() + ExecState.STACK_PER_FRAME))
+                    + ", below the current frame (512 bytes)";
+        }
+        if (below != NONE) {
+            String past = addr == below ? "just past its end" : (addr - below) + " bytes past its end";
+            if (below == stack.end()) {
+                return what + "fp" + signed(addr - (st.stackFloor() + ExecState.STACK_PER_FRAME))
+                        + ", above the stack's top";
+            }
+            if (b != null && below == b.dataHardStart + b.frameSize) {
+                return what + "packet" + signed(addr - b.data) + ", beyond data_end (len " + (b.dataEnd - b.data) + ")";
+            }
+            if (below == ctx.end()) {
+                return what + "ctx" + signed(addr - ctx.base()) + ", " + past + " (xdp_md, size " + ctx.size() + ")";
+            }
+            Region n = regionEndingAt(st, below);
+            return what + n.kind().verifierName() + " " + n.name() + signed(addr - n.base()) + ", " + past
+                    + " (size " + n.size() + ")";
+        }
         if (addr >= 0 && addr < 4096) {
             return what + "0x" + Long.toHexString(addr) + ": null pointer";
         }
         return what + "0x" + Long.toHexString(addr) + ", outside every region";
     }
 
-    // the region an overrun most likely started from: the closest one ending at most a page below addr
-    private static Region nearestBelow(ExecState st, long addr) {
+    private static final long NONE = Long.MIN_VALUE;
+
+    // the end of the memory an overrun most likely started from: the highest end at most a page below addr,
+    // over the collection's regions, the stack, the context and the packet's frame
+    private static long nearestEndBelow(ExecState st, long addr) {
+        long best = NONE;
+        best = closer(best, st.stackRegion().end(), addr);
+        best = closer(best, st.ctxRegion().end(), addr);
+        XdpBuff b = st.xdp();
+        if (b != null) {
+            best = closer(best, b.dataHardStart + b.frameSize, addr);
+        }
+        for (Region r : st.space().regions()) {
+            best = closer(best, r.end(), addr);
+        }
+        return best;
+    }
+
+    private static long closer(long best, long end, long addr) {
+        if (Long.compareUnsigned(end, addr) <= 0 && Long.compareUnsigned(addr - end, 4096) < 0
+                && (best == NONE || Long.compareUnsigned(end, best) > 0)) {
+            return end;
+        }
+        return best;
+    }
+
+    private static Region regionEndingAt(ExecState st, long end) {
         Region best = null;
         for (Region r : st.space().regions()) {
-            if (Long.compareUnsigned(r.end(), addr) <= 0 && Long.compareUnsigned(addr - r.end(), 4096) < 0
-                    && (best == null || Long.compareUnsigned(r.end(), best.end()) > 0)) {
+            // of regions ending together (an empty one at another's end), the one with bytes is the likelier source
+            if (r.end() == end && (best == null || r.size() > best.size())) {
                 best = r;
             }
         }
