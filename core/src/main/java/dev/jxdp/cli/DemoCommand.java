@@ -21,10 +21,11 @@ import java.util.Arrays;
 import java.util.List;
 
 /** {@code jxdp demo}: runs the repo's example XDP program on built-in frames and shows what happened. */
-@Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Run the example XDP program (examples/xdp_demo.c: a firewall and ICMP responder,",
-                "compiled by clang for the kernel) on a few built-in frames with jxdp's reference",
-                "interpreter, and show each frame's action, the program's counters and its code.", ""})
+@Command(name = "demo", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+        header = "Run the example XDP program on built-in frames and show what happened.",
+        description = {"The example is examples/xdp_demo.c, a firewall and ICMP responder compiled by clang for "
+                + "the kernel; jxdp's reference interpreter runs it on a few frames and shows each frame's "
+                + "action, the program's counters and its code.", ""})
 final class DemoCommand implements Runnable {
 
     @Spec

@@ -16,10 +16,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** {@code jxdp disasm}: the object's programs in the kernel's verifier-log syntax, with their C source lines. */
-@Command(name = "disasm", mixinStandardHelpOptions = true,
-        description = {"Disassemble the programs of an eBPF object file in the kernel's verifier-log syntax",
-                "(as 'bpftool prog dump xlated' prints them), with the C source lines from BTF, after",
-                "linking: subprograms appended, map references resolved.", ""})
+@Command(name = "disasm", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+        header = "Disassemble an object's programs in the kernel's verifier-log syntax.",
+        description = {"As 'bpftool prog dump xlated' prints them, with the C source lines from BTF, after "
+                + "linking: subprograms appended, map references named.", ""})
 final class DisasmCommand implements Runnable {
 
     @Spec

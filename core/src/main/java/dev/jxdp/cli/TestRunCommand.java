@@ -25,11 +25,11 @@ import java.util.Iterator;
 import java.util.List;
 
 /** {@code jxdp test-run}: BPF_PROG_TEST_RUN without the kernel. */
-@Command(name = "test-run", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Run an XDP program once (or N times) on one frame, as the kernel's BPF_PROG_TEST_RUN",
-                "does: fresh maps from the object, then --map-init; the frame after 256 bytes of headroom;",
-                "all repeats share the buffer and the maps. Prints the last run's action, the average time",
-                "per run, the frame from data_meta to data_end, and every map.", ""},
+@Command(name = "test-run", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
+        header = "Run an XDP program on one frame, as the kernel's BPF_PROG_TEST_RUN does.",
+        description = {"Fresh maps from the object, then --map-init; the frame after 256 bytes of headroom; "
+                + "all repeats share the buffer and the maps. Prints the last run's action, the average time "
+                + "per run, the frame from data_meta to data_end, and every map.", ""},
         footer = {"", "JSON (--json), the same as ../shared/tools/kernel-oracle prints:",
                 "  {\"retval\": N, \"duration_ns\": N, \"data_out\": \"hex\", \"maps\": {\"NAME\": [{\"key\": \"hex\", \"value\": \"hex\"}]}}",
                 "Per-CPU values are summed over CPUs as little-endian u64 lanes; PROG_ARRAY slots show {\"key\", \"prog\"}.",
