@@ -76,18 +76,26 @@ final class KernelDifferentialTest {
             for (JsonNode c : recording.path("cases")) {
                 Case tc = Case.of(obj, c);
                 String gap = gaps.reason(recordingName, tc.name);
-                cases.add(DynamicTest.dynamicTest(tc.name + " [jxdp]", () -> {
-                    if (gap == null) {
-                        tc.assertAgrees("jxdp", runJxdp(tc));
-                        return;
-                    }
-                    try {
-                        tc.assertAgrees("jxdp", runJxdp(tc));
-                    } catch (AssertionError | Exception stillDiffers) {
-                        Assumptions.abort("known gap (known-gaps.txt): " + gap + "; " + stillDiffers.getMessage());
-                    }
-                    fail(recordingName + " " + tc.name + " now agrees with the kernel: remove it from known-gaps.txt");
-                }));
+                // both engines against the same recording; the live kernel replay below runs once per case
+                for (String engine : List.of("interp", "jit")) {
+                    String label = engine.equals("interp") ? " [jxdp]" : " [jxdp jit]";
+                    cases.add(DynamicTest.dynamicTest(tc.name + label, () -> {
+                        Result got = runJxdp(tc, engine);
+                        // programs over one JVM method's 64 KiB (gotol_v4.o) wait for the JIT's method splitting
+                        Assumptions.assumeFalse(got.stderr().contains("too large for the JIT yet"),
+                                () -> "JIT limit, not a disagreement: " + got.stderr().strip());
+                        if (gap == null) {
+                            tc.assertAgrees("jxdp --engine " + engine, got);
+                            return;
+                        }
+                        try {
+                            tc.assertAgrees("jxdp --engine " + engine, got);
+                        } catch (AssertionError | Exception stillDiffers) {
+                            Assumptions.abort("known gap (known-gaps.txt): " + gap + "; " + stillDiffers.getMessage());
+                        }
+                        fail(recordingName + " " + tc.name + " now agrees with the kernel: remove it from known-gaps.txt");
+                    }));
+                }
                 if (kernel != null) {
                     Future<Result> answer = kernel.submit(tc);
                     cases.add(DynamicTest.dynamicTest(tc.name + " [kernel]",
@@ -281,9 +289,16 @@ final class KernelDifferentialTest {
 
     /** jxdp's test-run in-process: {@code dev.jxdp.cli.Main.run(String[], PrintStream, PrintStream)}. */
     static Result runJxdp(Case tc) throws Exception {
+        return runJxdp(tc, "interp");
+    }
+
+    /** As {@link #runJxdp(Case)} with {@code --engine engine}. */
+    static Result runJxdp(Case tc, String engine) throws Exception {
         List<String> args = new ArrayList<>();
         args.add("test-run");
         args.addAll(tc.args());
+        args.add("--engine");
+        args.add(engine);
         args.add("--json");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();

@@ -5,6 +5,7 @@ import dev.jxdp.ebpf.elf.ElfLoader;
 import dev.jxdp.ebpf.elf.ObjectSpec;
 import dev.jxdp.ebpf.elf.ProgramSpec;
 import dev.jxdp.ebpf.interp.Interpreter;
+import dev.jxdp.ebpf.jit.JitCompiler;
 import dev.jxdp.ebpf.isa.Insn;
 import dev.jxdp.ebpf.mem.Region;
 import dev.jxdp.ebpf.runtime.BpfCollection;
@@ -60,11 +61,7 @@ public final class BpfConformancePlugin {
                 return 2;
             }
         }
-        if (engine.equals("jit")) {
-            err.println("jxdp-bpf-plugin: --engine jit is not built yet (it comes with the JIT); use --engine interp");
-            return 2;
-        }
-        if (!engine.equals("interp")) {
+        if (!engine.equals("interp") && !engine.equals("jit")) {
             err.println("jxdp-bpf-plugin: unknown engine " + engine + ": want interp or jit");
             return 2;
         }
@@ -86,7 +83,7 @@ public final class BpfConformancePlugin {
                 throw new BpfException("the object has no program");
             }
             try (BpfCollection coll = BpfCollection.load(spec); Arena arena = Arena.ofConfined()) {
-                long r0 = execute(coll, arena, memory);
+                long r0 = execute(coll, arena, memory, engine.equals("jit"));
                 out.println(Long.toHexString(r0));
                 return 0;
             }
@@ -96,7 +93,7 @@ public final class BpfConformancePlugin {
         }
     }
 
-    private static long execute(BpfCollection coll, Arena arena, byte[] memory) {
+    private static long execute(BpfCollection coll, Arena arena, byte[] memory, boolean jit) {
         long r1 = 0;
         if (memory.length > 0) {
             MemorySegment mem = arena.allocate(memory.length, 8);
@@ -106,6 +103,9 @@ public final class BpfConformancePlugin {
         }
         ExecState st = coll.newExecState(0);
         st.begin(null);
+        if (jit) {
+            return JitCompiler.compile(coll.programs().get(0)).runRaw(st, r1, memory.length);
+        }
         return new Interpreter().runRaw(coll.programs().get(0), st, r1, memory.length);
     }
 

@@ -10,6 +10,7 @@ import dev.jxdp.ebpf.runtime.BpfCollection;
 import dev.jxdp.ebpf.runtime.BpfProgram;
 import dev.jxdp.ebpf.runtime.XdpAction;
 import dev.jxdp.ebpf.testrun.MapJson;
+import dev.jxdp.ebpf.testrun.Engine;
 import dev.jxdp.ebpf.testrun.ProgTestRun;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -58,8 +59,8 @@ final class TestRunCommand implements Runnable {
     @Option(names = "--map-init", paramLabel = "FILE.json", description = "initial map contents (see below)")
     Path mapInit;
 
-    @Option(names = "--engine", paramLabel = "interp", defaultValue = "interp",
-            description = "execution engine: interp, the reference interpreter (the JIT comes later)")
+    @Option(names = "--engine", paramLabel = "ENGINE", defaultValue = "interp",
+            description = "execution engine: interp, the reference interpreter, or jit, eBPF compiled to JVM bytecode (default: ${DEFAULT-VALUE})")
     String engine;
 
     @Option(names = "--json", description = "print one JSON object (the kernel oracle's contract)")
@@ -73,8 +74,11 @@ final class TestRunCommand implements Runnable {
         if (repeat < 1) {
             throw new CliException("--repeat must be at least 1 (got " + repeat + ")");
         }
-        if (!engine.equals("interp")) {
-            throw new CliException("--engine " + engine + ": only 'interp' is available (the JIT is not built yet)");
+        Engine eng;
+        try {
+            eng = Engine.parse(engine);
+        } catch (IllegalArgumentException e) {
+            throw new CliException("--engine " + engine + ": want interp or jit");
         }
         byte[] frame = Inputs.read(dataIn);
         JsonNode init = mapInit == null ? null : Inputs.json(mapInit);
@@ -93,7 +97,7 @@ final class TestRunCommand implements Runnable {
                     throw new CliException(mapInit + ": " + e.getMessage());
                 }
             }
-            ProgTestRun.Result r = ProgTestRun.run(collection, program, frame, repeat, trace);
+            ProgTestRun.Result r = ProgTestRun.run(collection, program, frame, repeat, trace, eng);
             ObjectNode maps = MapJson.dump(collection);
             if (dataOut != null) {
                 Inputs.writeAtomically(dataOut, r.dataOut());
@@ -138,8 +142,9 @@ final class TestRunCommand implements Runnable {
 
     private void printSummary(PrintWriter out, BpfProgram program, byte[] frame, ProgTestRun.Result r,
                               ObjectNode maps, BpfCollection collection) {
-        out.printf("program   %s (section %s) from %s, %d run%s, reference interpreter%n", program.name(),
-                program.section(), obj, repeat, repeat == 1 ? "" : "s");
+        out.printf("program   %s (section %s) from %s, %d run%s, %s%n", program.name(),
+                program.section(), obj, repeat, repeat == 1 ? "" : "s", engine.equals("jit")
+                        ? String.format("JIT (compiled in %.3f ms)", r.compileNs() / 1e6) : "reference interpreter");
         out.printf("retval    %s (%d)%n", XdpAction.name(r.retval()), r.retval());
         out.printf("duration  %d ns per run%n", r.durationNs());
         boolean same = Arrays.equals(frame, r.dataOut());

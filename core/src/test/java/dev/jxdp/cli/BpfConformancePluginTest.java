@@ -77,10 +77,16 @@ class BpfConformancePluginTest {
     }
 
     @Test
-    void jitEngineIsNotBuiltYet() {
-        Result r = plugin(LOAD_WORD, "00 01 02 03", "--engine", "jit");
-        assertEquals(2, r.status());
-        assertTrue(r.err().contains("not built yet"), r.err());
+    void jitEngineRunsTheProgram() {
+        assertEquals("3020100", plugin(LOAD_WORD, "00 01 02 03", "--engine", "jit").out());
+        Result r = plugin("61 10 08 00 00 00 00 00 95 00 00 00 00 00 00 00", "00 01 02 03", "--engine", "jit");
+        assertEquals(1, r.status());
+        assertTrue(r.err().startsWith("insn 0: "), r.err());
+    }
+
+    @Test
+    void unknownEngineIsRefused() {
+        assertEquals(2, plugin(LOAD_WORD, "00 01 02 03", "--engine", "turbo").status());
     }
 
     @Test

@@ -2,6 +2,8 @@ package dev.jxdp.ebpf.testrun;
 
 import dev.jxdp.ebpf.BpfException;
 import dev.jxdp.ebpf.interp.Interpreter;
+import dev.jxdp.ebpf.jit.JitCompiler;
+import dev.jxdp.ebpf.jit.JitProgram;
 import dev.jxdp.ebpf.runtime.BpfCollection;
 import dev.jxdp.ebpf.runtime.BpfFault;
 import dev.jxdp.ebpf.runtime.BpfProgram;
@@ -32,8 +34,13 @@ public final class ProgTestRun {
      * @param dataOut    data_meta..data_end after the last run
      * @param fault      why the run was stopped (retval is then XDP_ABORTED), or null
      * @param trace      bpf_trace_printk lines, in order
+     * @param compileNs  nanoseconds the JIT took to compile the program (0 for the interpreter)
      */
-    public record Result(long retval, long durationNs, byte[] dataOut, BpfFault fault, List<String> trace) {}
+    public record Result(long retval, long durationNs, byte[] dataOut, BpfFault fault, List<String> trace, long compileNs) {
+        public Result(long retval, long durationNs, byte[] dataOut, BpfFault fault, List<String> trace) {
+            this(retval, durationNs, dataOut, fault, trace, 0);
+        }
+    }
 
     /** Checks a frame's size the way bpf_test_init() and bpf_prog_test_run_xdp() do. */
     public static void checkFrame(BpfProgram prog, int size) {
@@ -53,8 +60,18 @@ public final class ProgTestRun {
 
     /** Runs {@code prog} {@code repeat} times on one buffer holding {@code data}, with the reference interpreter. */
     public static Result run(BpfCollection collection, BpfProgram prog, byte[] data, int repeat, boolean keepTrace) {
+        return run(collection, prog, data, repeat, keepTrace, Engine.INTERP);
+    }
+
+    /**
+     * Runs {@code prog} {@code repeat} times on one buffer holding {@code data} with the engine given.
+     * The JIT compiles before the clock starts; {@link Result#compileNs()} says how long that took.
+     */
+    public static Result run(BpfCollection collection, BpfProgram prog, byte[] data, int repeat, boolean keepTrace,
+                             Engine engine) {
         checkFrame(prog, data.length);
         int runs = Math.max(1, repeat);  // the kernel treats repeat 0 as 1
+        JitProgram jit = engine == Engine.JIT ? JitCompiler.compile(prog) : null;
         try (Arena arena = Arena.ofConfined()) {
             XdpBuff buff = XdpBuff.allocate(arena);
             buff.load(data);
@@ -63,21 +80,29 @@ public final class ProgTestRun {
             ExecState st = collection.newExecState(0);
             st.keepTrace(keepTrace);
             Interpreter interp = new Interpreter();
-            st.caller(interp);
+            st.caller(jit != null ? jit : interp);
             long retval = XdpAction.ABORTED;
             BpfFault fault = null;
             long start = System.nanoTime();
             try {
-                for (int i = 0; i < runs; i++) {
-                    st.begin(buff);
-                    retval = interp.run(prog, st);
+                if (jit != null) {
+                    for (int i = 0; i < runs; i++) {
+                        st.begin(buff);
+                        retval = jit.run(st);
+                    }
+                } else {
+                    for (int i = 0; i < runs; i++) {
+                        st.begin(buff);
+                        retval = interp.run(prog, st);
+                    }
                 }
             } catch (BpfFault f) {
                 fault = f;
                 retval = XdpAction.ABORTED;
             }
             long elapsed = System.nanoTime() - start;
-            return new Result(retval, elapsed / runs, buff.bytesFromMeta(), fault, List.copyOf(st.traceLines()));
+            return new Result(retval, elapsed / runs, buff.bytesFromMeta(), fault, List.copyOf(st.traceLines()),
+                    jit != null ? jit.compileNs() : 0);
         }
     }
 }

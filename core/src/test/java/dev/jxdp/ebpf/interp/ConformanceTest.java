@@ -6,7 +6,9 @@ import dev.jxdp.ebpf.BpfException;
 import dev.jxdp.ebpf.isa.Asm;
 import dev.jxdp.ebpf.isa.Insn;
 import dev.jxdp.ebpf.mem.Region;
+import dev.jxdp.ebpf.jit.JitCompiler;
 import dev.jxdp.ebpf.runtime.BpfCollection;
+import dev.jxdp.ebpf.testrun.Engine;
 import dev.jxdp.ebpf.runtime.BpfFault;
 import dev.jxdp.ebpf.runtime.ExecState;
 import org.junit.jupiter.api.DynamicTest;
@@ -105,13 +107,15 @@ class ConformanceTest {
     Stream<DynamicTest> conformance() {
         List<Case> all = cases();
         assertTrue(all.size() >= 150, "expected the conformance cases in " + DIR + ", found " + all.size());
-        return all.stream().map(c -> DynamicTest.dynamicTest(c.name() + ": " + c.what(), () -> check(c)));
+        return all.stream().flatMap(c -> Stream.of(
+                DynamicTest.dynamicTest(c.name() + ": " + c.what(), () -> check(c, Engine.INTERP)),
+                DynamicTest.dynamicTest(c.name() + " [jit]: " + c.what(), () -> check(c, Engine.JIT))));
     }
 
-    private static void check(Case c) {
+    private static void check(Case c, Engine engine) {
         long r0;
         try {
-            r0 = run(c.name(), Asm.assemble(c.program()), c.mem());
+            r0 = run(c.name(), Asm.assemble(c.program()), c.mem(), engine);
         } catch (BpfFault | BpfException e) {
             if (c.error() == null) {
                 fail(c.name() + ": unexpected fault: " + e.getMessage(), e);
@@ -131,6 +135,11 @@ class ConformanceTest {
      * r0. Kept in-process so a failing case names the instruction, not a hex dump on a pipe.
      */
     static long run(String name, Insn[] insns, byte[] mem) {
+        return run(name, insns, mem, Engine.INTERP);
+    }
+
+    /** As {@link #run(String, Insn[], byte[])}, with the engine given. */
+    static long run(String name, Insn[] insns, byte[] mem, Engine engine) {
         ObjectSpec spec = new ObjectSpec("conformance/" + name, List.of(),
                 List.of(new ProgramSpec(name, "raw", insns, List.of(new ProgramSpec.Func(0, name)), List.of())), "GPL");
         try (BpfCollection coll = BpfCollection.load(spec); Arena arena = Arena.ofConfined()) {
@@ -146,7 +155,9 @@ class ConformanceTest {
                 r1 = seg.address();
             }
             try {
-                return new Interpreter().runRaw(coll.programs().getFirst(), st, r1, mem.length);
+                var prog = coll.programs().getFirst();
+                return engine == Engine.JIT ? JitCompiler.compile(prog).runRaw(st, r1, mem.length)
+                        : new Interpreter().runRaw(prog, st, r1, mem.length);
             } finally {
                 if (region != null) {
                     coll.space().remove(region);

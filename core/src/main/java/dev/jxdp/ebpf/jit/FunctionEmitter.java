@@ -1,0 +1,782 @@
+package dev.jxdp.ebpf.jit;
+
+import dev.jxdp.ebpf.helpers.Helpers;
+import dev.jxdp.ebpf.isa.HelperIds;
+import dev.jxdp.ebpf.isa.Insn;
+import dev.jxdp.ebpf.isa.Op;
+import dev.jxdp.ebpf.runtime.BpfProgram;
+import dev.jxdp.ebpf.runtime.ExecState;
+
+import java.lang.classfile.CodeBuilder;
+import java.lang.classfile.Label;
+import java.lang.classfile.Opcode;
+import java.lang.constant.ClassDesc;
+import java.lang.constant.ConstantDescs;
+import java.lang.constant.DynamicConstantDesc;
+import java.lang.constant.MethodTypeDesc;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The bytecode of one eBPF function. Registers are long locals; the instructions reachable from the
+ * entry are emitted in address order with a label each; what the interpreter would refuse when it
+ * reached an instruction (unknown opcode, bad register, jump outside the program) becomes a throw of the
+ * same fault at that place, so such programs fail exactly when and where the interpreter fails them.
+ */
+final class FunctionEmitter {
+
+    // locals: 0 cx, 1 st, 2..11 r1..r5, 12 depth, then r0, r6..r10 and scratch
+    private static final int DEPTH = 12;
+    private static final int R0 = 13;
+    private static final int R6 = 15;
+    private static final int R10 = 23;
+    private static final int TMP_OBJ = 25;
+
+    private static final DynamicConstantDesc<BpfProgram> PROG_CONST =
+            DynamicConstantDesc.ofNamed(ConstantDescs.BSM_CLASS_DATA, ConstantDescs.DEFAULT_NAME, Descs.PROG);
+
+    private final BpfProgram prog;
+    private final ClassDesc self;
+    private final CodeBuilder c;
+    private final int entry;
+    private final Insn[] code;
+    private final Label[] labels;
+    private final List<Runnable> stubs = new ArrayList<>();
+
+    FunctionEmitter(BpfProgram prog, ClassDesc self, CodeBuilder c, int entry) {
+        this.prog = prog;
+        this.self = self;
+        this.c = c;
+        this.entry = entry;
+        this.code = prog.insns();
+        this.labels = new Label[code.length];
+    }
+
+    static String methodName(int insn) {
+        return "f" + insn;
+    }
+
+    private static int slot(int r) {
+        return r == 0 ? R0 : r <= 5 ? 2 + 2 * (r - 1) : r <= 9 ? R6 + 2 * (r - 6) : R10;
+    }
+
+    void emit() {
+        boolean[] reach = reachable();
+        for (int pc = 0; pc < code.length; pc++) {
+            if (reach[pc]) {
+                labels[pc] = c.newLabel();
+            }
+        }
+        // r0 and r6-r9 start at 0 as in the interpreter's fresh register file; r10 is this frame's pointer
+        for (int r : new int[] {0, 6, 7, 8, 9}) {
+            c.lconst_0().lstore(slot(r));
+        }
+        c.aload(1).iload(DEPTH).invokevirtual(Descs.ST, "framePointer", Descs.I_J).lstore(R10);
+        restoreFloor();
+        if (!reach[entry]) {
+            throw new IllegalStateException("function entry " + entry + " unreachable");
+        }
+        c.goto_(labels[entry]);
+        for (int pc = 0; pc < code.length; pc++) {
+            if (!reach[pc]) {
+                continue;
+            }
+            c.labelBinding(labels[pc]);
+            String why = staticFault(pc);
+            if (why != null) {
+                throwFault(pc, why);
+                continue;
+            }
+            int next = instruction(pc);
+            if (next >= 0) {
+                fallTo(pc, next, reach);
+            }
+        }
+        for (Runnable s : stubs) {
+            s.run();
+        }
+    }
+
+    // st.stackFloor(r10 - 512): this function's frame is the lowest live one again
+    private void restoreFloor() {
+        c.aload(1).lload(R10).ldc((long) ExecState.STACK_PER_FRAME).lsub().invokevirtual(Descs.ST, "stackFloor", Descs.J_V);
+    }
+
+    private void fallTo(int pc, int next, boolean[] reach) {
+        if (next >= code.length) {
+            throwFault(clamp(next), "jump or fall-through to insn " + next + ", outside the program (" + code.length + " insns)");
+            return;
+        }
+        int following = pc + 1;
+        while (following < code.length && !reach[following]) {
+            following++;
+        }
+        if (following != next) {
+            c.goto_(labels[next]);
+        }
+    }
+
+    private int clamp(int target) {
+        return Math.max(0, Math.min(target, code.length - 1));
+    }
+
+    private void throwFault(int pc, String why) {
+        c.loadConstant(pc).ldc(JitFaults.explain(prog, pc, why)).invokestatic(Descs.RT, "fault", Descs.FAULT).athrow();
+    }
+
+    private void prog() {
+        c.ldc(PROG_CONST);
+    }
+
+    // a jump from pc to target: a back-edge counts against the run's budget first
+    private void jumpTo(int pc, int target) {
+        if (target < 0 || target >= code.length) {
+            throwFault(clamp(target), "jump or fall-through to insn " + target + ", outside the program (" + code.length + " insns)");
+        } else if (target <= pc) {
+            tick(pc);
+            c.goto_(labels[target]);
+        } else {
+            c.goto_(labels[target]);
+        }
+    }
+
+    private void tick(int pc) {
+        c.aload(0);
+        prog();
+        c.loadConstant(pc).invokestatic(Descs.RT, "tick", Descs.TICK);
+    }
+
+    // ---- reachability: what the interpreter can fetch starting at the entry ----
+
+    private boolean[] reachable() {
+        boolean[] seen = new boolean[code.length];
+        ArrayDeque<Integer> work = new ArrayDeque<>();
+        work.push(entry);
+        while (!work.isEmpty()) {
+            int pc = work.pop();
+            if (pc < 0 || pc >= code.length || seen[pc]) {
+                continue;
+            }
+            seen[pc] = true;
+            if (staticFault(pc) != null) {
+                continue;
+            }
+            Insn in = code[pc];
+            int opc = in.opcode();
+            switch (Op.cls(opc)) {
+                case Op.LD -> work.push(pc + 2);
+                case Op.JMP, Op.JMP32 -> {
+                    int op = Op.op(opc);
+                    if (op == Op.EXIT) {
+                        continue;
+                    }
+                    if (op == Op.CALL) {
+                        work.push(pc + 1);
+                    } else if (op == Op.JA) {
+                        work.push(pc + (Op.cls(opc) == Op.JMP ? in.off() : in.imm()) + 1);
+                    } else {
+                        work.push(pc + 1);
+                        work.push(pc + in.off() + 1);
+                    }
+                }
+                default -> work.push(pc + 1);
+            }
+        }
+        return seen;
+    }
+
+    // ---- what the interpreter refuses without running anything (mirrors Interpreter.exec's decoding) ----
+
+    String staticFault(int pc) {
+        Insn in = code[pc];
+        int opc = in.opcode();
+        int dst = in.dst();
+        int src = in.src();
+        String unknown = "unknown opcode 0x" + Integer.toHexString(opc);
+        if (dst > 10 || src > 10 && usesSrcReg(opc)) {
+            return "invalid register r" + Math.max(dst, src);
+        }
+        String ro = "frame pointer is read only";
+        switch (Op.cls(opc)) {
+            case Op.ALU64 -> {
+                return dst == 10 ? ro : alu64Valid(in) ? null : unknown;
+            }
+            case Op.ALU -> {
+                if (dst == 10) {
+                    return ro;
+                }
+                if (Op.op(opc) == Op.END) {
+                    return in.imm() == 16 || in.imm() == 32 || in.imm() == 64 ? null : unknown;
+                }
+                return alu32Valid(in) ? null : unknown;
+            }
+            case Op.JMP, Op.JMP32 -> {
+                int op = Op.op(opc);
+                if (op == Op.EXIT) {
+                    return opc != (Op.JMP | Op.EXIT) ? unknown : null;
+                }
+                if (op == Op.CALL) {
+                    if (Op.cls(opc) != Op.JMP) {
+                        return unknown;
+                    }
+                    if (Op.src(opc) == Op.X) {
+                        int reg = dst != 0 ? dst : in.imm();
+                        return reg < 0 || reg > 10 ? "callx: invalid register " + reg : null;
+                    }
+                    if (src == Op.PSEUDO_CALL) {
+                        return null;
+                    }
+                    if (src == Op.CALL_HELPER) {
+                        int id = in.imm();
+                        if (id == HelperIds.TAIL_CALL || Helpers.isSupported(id)) {
+                            return null;
+                        }
+                        String name = HelperIds.name(id);
+                        return name == null ? "invalid helper " + id : "helper " + name + "#" + id + " is not supported";
+                    }
+                    return "kfunc calls are not supported";
+                }
+                if (op == Op.JA) {
+                    return Op.src(opc) != Op.K ? unknown : null;
+                }
+                return op == 0xe0 || op == 0xf0 ? unknown : null;
+            }
+            case Op.LDX -> {
+                if (dst == 10) {
+                    return ro;
+                }
+                int mode = Op.mode(opc);
+                return mode == Op.MEM || mode == Op.MEMSX && Op.size(opc) != Op.DW ? null : unknown;
+            }
+            case Op.ST -> {
+                return Op.mode(opc) != Op.MEM ? unknown : null;
+            }
+            case Op.STX -> {
+                int mode = Op.mode(opc);
+                return mode == Op.MEM || mode == Op.ATOMIC && (Op.size(opc) == Op.W || Op.size(opc) == Op.DW) ? null : unknown;
+            }
+            default -> {
+                // LD
+                if (opc != Op.LDDW) {
+                    if (Op.mode(opc) == Op.ABS || Op.mode(opc) == Op.IND) {
+                        return "legacy packet loads (BPF_ABS/BPF_IND) are not valid in XDP programs";
+                    }
+                    return unknown;
+                }
+                if (dst == 10) {
+                    return ro;
+                }
+                if (pc + 1 >= code.length || code[pc + 1].opcode() != 0) {
+                    return "lddw without its second slot";
+                }
+                return switch (src) {
+                    case 0, Op.PSEUDO_FUNC -> null;
+                    case Op.PSEUDO_MAP_IDX, Op.PSEUDO_MAP_IDX_VALUE ->
+                            prog.collection() == null || in.imm() < 0 || in.imm() >= prog.collection().maps().size()
+                                    ? "map index " + in.imm() + " out of range" : null;
+                    default -> "unsupported lddw kind src=" + src;
+                };
+            }
+        }
+    }
+
+    private static boolean usesSrcReg(int opc) {
+        int cls = Op.cls(opc);
+        return cls == Op.LDX || cls == Op.STX
+                || (cls == Op.ALU || cls == Op.ALU64 || cls == Op.JMP || cls == Op.JMP32) && Op.src(opc) == Op.X
+                && Op.op(opc) != Op.CALL && Op.op(opc) != Op.END;
+    }
+
+    private static boolean alu64Valid(Insn in) {
+        int off = in.off();
+        int opc = in.opcode();
+        return switch (Op.op(opc)) {
+            case Op.ADD, Op.SUB, Op.MUL, Op.OR, Op.AND, Op.XOR, Op.LSH, Op.RSH, Op.ARSH -> true;
+            case Op.DIV, Op.MOD -> off == 0 || off == 1;
+            case Op.NEG -> Op.src(opc) == Op.K;
+            case Op.MOV -> off == 0 || Op.src(opc) == Op.X && (off == 8 || off == 16 || off == 32);
+            case Op.END -> Op.src(opc) == Op.TO_LE && (in.imm() == 16 || in.imm() == 32 || in.imm() == 64);
+            default -> false;
+        };
+    }
+
+    private static boolean alu32Valid(Insn in) {
+        int off = in.off();
+        int opc = in.opcode();
+        return switch (Op.op(opc)) {
+            case Op.ADD, Op.SUB, Op.MUL, Op.OR, Op.AND, Op.XOR, Op.LSH, Op.RSH, Op.ARSH -> true;
+            case Op.DIV, Op.MOD -> off == 0 || off == 1;
+            case Op.NEG -> Op.src(opc) == Op.K;
+            case Op.MOV -> off == 0 || Op.src(opc) == Op.X && (off == 8 || off == 16);
+            default -> false;
+        };
+    }
+
+    // ---- one valid instruction; returns the fall-through pc, or -1 when control does not fall through ----
+
+    private int instruction(int pc) {
+        Insn in = code[pc];
+        int opc = in.opcode();
+        switch (Op.cls(opc)) {
+            case Op.ALU64 -> alu64(in);
+            case Op.ALU -> alu32(in);
+            case Op.JMP, Op.JMP32 -> {
+                return jump(pc, in);
+            }
+            case Op.LDX -> ldx(pc, in);
+            case Op.ST -> {
+                c.aload(1);
+                address(in.dst(), in.off());
+                c.loadConstant((long) in.imm());
+                store(pc, Op.bytes(Op.size(opc)));
+            }
+            case Op.STX -> {
+                if (Op.mode(opc) == Op.MEM) {
+                    c.aload(1);
+                    address(in.dst(), in.off());
+                    c.lload(slot(in.src()));
+                    store(pc, Op.bytes(Op.size(opc)));
+                } else {
+                    atomic(pc, in);
+                }
+            }
+            default -> {
+                lddw(pc, in, code[pc + 1]);
+                return pc + 2;
+            }
+        }
+        return pc + 1;
+    }
+
+    private void address(int reg, int off) {
+        c.lload(slot(reg));
+        if (off != 0) {
+            c.loadConstant((long) off).ladd();
+        }
+    }
+
+    private void store(int pc, int size) {
+        prog();
+        c.loadConstant(pc).invokestatic(Descs.RT, "st" + size, Descs.STORE);
+    }
+
+    private void ldx(int pc, Insn in) {
+        int size = Op.bytes(Op.size(in.opcode()));
+        c.aload(1);
+        address(in.src(), in.off());
+        prog();
+        c.loadConstant(pc).invokestatic(Descs.RT, "ld" + size, Descs.LOAD);
+        if (Op.mode(in.opcode()) == Op.MEMSX) {
+            c.l2i();
+            if (size == 1) {
+                c.i2b();
+            } else if (size == 2) {
+                c.i2s();
+            }
+            c.i2l();
+        }
+        c.lstore(slot(in.dst()));
+    }
+
+    private void atomic(int pc, Insn in) {
+        boolean dw = Op.size(in.opcode()) == Op.DW;
+        int op = in.imm();
+        c.aload(1);
+        address(in.dst(), in.off());
+        c.lload(slot(in.src())).lload(R0).loadConstant(op).loadConstant(dw ? 1 : 0);
+        prog();
+        c.loadConstant(pc).invokestatic(Descs.RT, "atomic", Descs.ATOMIC);
+        if (op == Op.CMPXCHG) {
+            c.lstore(R0);
+        } else if ((op & Op.FETCH) != 0) {
+            c.lstore(slot(in.src()));
+        } else {
+            c.pop2();
+        }
+    }
+
+    private void lddw(int pc, Insn lo, Insn hi) {
+        switch (lo.src()) {
+            case 0 -> c.loadConstant(Insn.imm64(lo, hi));
+            case Op.PSEUDO_MAP_IDX -> c.loadConstant(prog.map(lo.imm()).handle());
+            case Op.PSEUDO_MAP_IDX_VALUE -> {
+                c.aload(1);
+                prog();
+                c.loadConstant(lo.imm()).loadConstant(hi.imm() & 0xffffffffL).loadConstant(pc)
+                        .invokestatic(Descs.RT, "mapValue", Descs.MAP_VALUE);
+            }
+            default -> c.loadConstant(prog.funcAddr(pc + lo.imm() + 1));
+        }
+        c.lstore(slot(lo.dst()));
+    }
+
+    // ---- ALU ----
+
+    private void alu64(Insn in) {
+        int opc = in.opcode();
+        int op = Op.op(opc);
+        int dst = slot(in.dst());
+        boolean x = Op.src(opc) == Op.X;
+        switch (op) {
+            case Op.MOV -> {
+                if (in.off() == 0) {
+                    b64(in);
+                } else {
+                    c.lload(slot(in.src())).l2i();
+                    if (in.off() == 8) {
+                        c.i2b();
+                    } else if (in.off() == 16) {
+                        c.i2s();
+                    }
+                    c.i2l();
+                }
+            }
+            case Op.NEG -> c.lload(dst).lneg();
+            case Op.END -> {
+                c.lload(dst);
+                switch (in.imm()) {
+                    case 16 -> c.invokestatic(Descs.RT, "bswap16", Descs.J_J);
+                    case 32 -> c.invokestatic(Descs.RT, "bswap32", Descs.J_J);
+                    default -> c.invokestatic(ConstantDescs.CD_Long, "reverseBytes", Descs.J_J);
+                }
+            }
+            case Op.LSH, Op.RSH, Op.ARSH -> {
+                c.lload(dst);
+                if (x) {
+                    c.lload(slot(in.src())).l2i();
+                } else {
+                    c.loadConstant(in.imm());
+                }
+                c.with(java.lang.classfile.instruction.OperatorInstruction.of(
+                        op == Op.LSH ? Opcode.LSHL : op == Op.RSH ? Opcode.LUSHR : Opcode.LSHR));
+            }
+            case Op.DIV, Op.MOD -> {
+                c.lload(dst);
+                b64(in);
+                String name = (in.off() == 1 ? "s" : "u") + (op == Op.DIV ? "div64" : "mod64");
+                c.invokestatic(Descs.RT, name, Descs.JJ_J);
+            }
+            default -> {
+                c.lload(dst);
+                b64(in);
+                c.with(java.lang.classfile.instruction.OperatorInstruction.of(switch (op) {
+                    case Op.ADD -> Opcode.LADD;
+                    case Op.SUB -> Opcode.LSUB;
+                    case Op.MUL -> Opcode.LMUL;
+                    case Op.OR -> Opcode.LOR;
+                    case Op.AND -> Opcode.LAND;
+                    default -> Opcode.LXOR;
+                }));
+            }
+        }
+        c.lstore(dst);
+    }
+
+    private void b64(Insn in) {
+        if (Op.src(in.opcode()) == Op.X) {
+            c.lload(slot(in.src()));
+        } else {
+            c.loadConstant((long) in.imm());
+        }
+    }
+
+    private void b32(Insn in) {
+        if (Op.src(in.opcode()) == Op.X) {
+            c.lload(slot(in.src())).l2i();
+        } else {
+            c.loadConstant(in.imm());
+        }
+    }
+
+    private void alu32(Insn in) {
+        int opc = in.opcode();
+        int op = Op.op(opc);
+        int dst = slot(in.dst());
+        if (op == Op.END) {
+            boolean be = Op.src(opc) == Op.TO_BE;
+            c.lload(dst);
+            switch (in.imm()) {
+                case 16 -> {
+                    if (be) {
+                        c.invokestatic(Descs.RT, "bswap16", Descs.J_J);
+                    } else {
+                        c.loadConstant(0xffffL).land();
+                    }
+                }
+                case 32 -> {
+                    if (be) {
+                        c.invokestatic(Descs.RT, "bswap32", Descs.J_J);
+                    } else {
+                        c.loadConstant(0xffffffffL).land();
+                    }
+                }
+                default -> {
+                    if (be) {
+                        c.invokestatic(ConstantDescs.CD_Long, "reverseBytes", Descs.J_J);
+                    }
+                }
+            }
+            c.lstore(dst);
+            return;
+        }
+        switch (op) {
+            case Op.MOV -> {
+                b32(in);
+                if (in.off() == 8) {
+                    c.i2b();
+                } else if (in.off() == 16) {
+                    c.i2s();
+                }
+            }
+            case Op.NEG -> c.lload(dst).l2i().ineg();
+            case Op.DIV, Op.MOD -> {
+                c.lload(dst).l2i();
+                b32(in);
+                String name = (in.off() == 1 ? "s" : "u") + (op == Op.DIV ? "div32" : "mod32");
+                c.invokestatic(Descs.RT, name, Descs.II_I);
+            }
+            default -> {
+                c.lload(dst).l2i();
+                b32(in);
+                c.with(java.lang.classfile.instruction.OperatorInstruction.of(switch (op) {
+                    case Op.ADD -> Opcode.IADD;
+                    case Op.SUB -> Opcode.ISUB;
+                    case Op.MUL -> Opcode.IMUL;
+                    case Op.OR -> Opcode.IOR;
+                    case Op.AND -> Opcode.IAND;
+                    case Op.XOR -> Opcode.IXOR;
+                    case Op.LSH -> Opcode.ISHL;
+                    case Op.RSH -> Opcode.IUSHR;
+                    default -> Opcode.ISHR;
+                }));
+            }
+        }
+        c.i2l().loadConstant(0xffffffffL).land().lstore(dst);
+    }
+
+    // ---- jumps and calls ----
+
+    private int jump(int pc, Insn in) {
+        int opc = in.opcode();
+        int op = Op.op(opc);
+        if (op == Op.EXIT) {
+            c.lload(R0).lreturn();
+            return -1;
+        }
+        if (op == Op.CALL) {
+            call(pc, in);
+            return pc + 1;
+        }
+        if (op == Op.JA) {
+            jumpTo(pc, pc + (Op.cls(opc) == Op.JMP ? in.off() : in.imm()) + 1);
+            return -1;
+        }
+        int target = pc + in.off() + 1;
+        Label taken;
+        if (target >= 0 && target < code.length && target > pc) {
+            taken = labels[target];
+        } else {
+            Label stub = c.newLabel();
+            taken = stub;
+            stubs.add(() -> {
+                c.labelBinding(stub);
+                jumpTo(pc, target);
+            });
+        }
+        if (Op.cls(opc) == Op.JMP) {
+            c.lload(slot(in.dst()));
+            b64(in);
+            cond64(op, taken);
+        } else {
+            c.lload(slot(in.dst())).l2i();
+            b32(in);
+            cond32(op, taken);
+        }
+        return pc + 1;
+    }
+
+    private void cond64(int op, Label taken) {
+        switch (op) {
+            case Op.JEQ -> c.lcmp().ifeq(taken);
+            case Op.JNE -> c.lcmp().ifne(taken);
+            case Op.JSGT -> c.lcmp().ifgt(taken);
+            case Op.JSGE -> c.lcmp().ifge(taken);
+            case Op.JSLT -> c.lcmp().iflt(taken);
+            case Op.JSLE -> c.lcmp().ifle(taken);
+            case Op.JGT -> ucmp64().ifgt(taken);
+            case Op.JGE -> ucmp64().ifge(taken);
+            case Op.JLT -> ucmp64().iflt(taken);
+            case Op.JLE -> ucmp64().ifle(taken);
+            default -> c.land().lconst_0().lcmp().ifne(taken);
+        }
+    }
+
+    private CodeBuilder ucmp64() {
+        return c.invokestatic(ConstantDescs.CD_Long, "compareUnsigned", Descs.JJ_I);
+    }
+
+    private void cond32(int op, Label taken) {
+        switch (op) {
+            case Op.JEQ -> c.if_icmpeq(taken);
+            case Op.JNE -> c.if_icmpne(taken);
+            case Op.JSGT -> c.if_icmpgt(taken);
+            case Op.JSGE -> c.if_icmpge(taken);
+            case Op.JSLT -> c.if_icmplt(taken);
+            case Op.JSLE -> c.if_icmple(taken);
+            case Op.JGT -> ucmp32().ifgt(taken);
+            case Op.JGE -> ucmp32().ifge(taken);
+            case Op.JLT -> ucmp32().iflt(taken);
+            case Op.JLE -> ucmp32().ifle(taken);
+            default -> c.iand().ifne(taken);
+        }
+    }
+
+    private CodeBuilder ucmp32() {
+        return c.invokestatic(ConstantDescs.CD_Integer, "compareUnsigned", Descs.II_I);
+    }
+
+    private void call(int pc, Insn in) {
+        int opc = in.opcode();
+        if (Op.src(opc) == Op.X) {
+            int reg = in.dst() != 0 ? in.dst() : in.imm();
+            c.aload(0).aload(1).lload(slot(reg)).loadConstant(reg);
+            argRegs();
+            c.iload(DEPTH);
+            prog();
+            c.loadConstant(pc).invokestatic(Descs.RT, "callx", Descs.CALLX).lstore(R0);
+            restoreFloor();
+            return;
+        }
+        if (in.src() == Op.PSEUDO_CALL) {
+            int target = pc + in.imm() + 1;
+            Label ok = c.newLabel();
+            c.iload(DEPTH).loadConstant(ExecState.MAX_CALL_FRAMES - 1).if_icmplt(ok);
+            throwFault(pc, "the call chain is deeper than " + ExecState.MAX_CALL_FRAMES + " frames");
+            c.labelBinding(ok);
+            if (target < 0 || target >= code.length) {
+                throwFault(clamp(target), "jump or fall-through to insn " + target + ", outside the program ("
+                        + code.length + " insns)");
+                return;
+            }
+            tick(pc);
+            c.aload(0).aload(1);
+            argRegs();
+            c.iload(DEPTH).iconst_1().iadd().invokestatic(self, methodName(target), Descs.FN).lstore(R0);
+            restoreFloor();
+            return;
+        }
+        int id = in.imm();
+        if (id == HelperIds.TAIL_CALL) {
+            Label miss = c.newLabel();
+            c.aload(0).aload(1).lload(slot(2)).lload(slot(3));
+            prog();
+            c.loadConstant(pc).invokestatic(Descs.RT, "tailCall", Descs.TAIL).astore(TMP_OBJ)
+                    .aload(TMP_OBJ).ifnull(miss)
+                    .aload(TMP_OBJ).aload(0).aload(1);
+            argRegs();
+            c.iload(DEPTH).invokevirtual(Descs.CODE, "enter", Descs.ENTER).lreturn();
+            c.labelBinding(miss);
+            return;
+        }
+        c.aload(0);
+        prog();
+        c.loadConstant(pc).iload(DEPTH).invokestatic(Descs.RT, "at", Descs.AT);
+        Method m = HelperMethods.of(id);
+        if (m == null) {
+            c.loadConstant(id).aload(1);
+            argRegs();
+            c.invokestatic(Descs.HELPERS, "call", HelperMethods.GENERIC);
+        } else {
+            int n = 0;
+            for (Class<?> p : m.getParameterTypes()) {
+                if (p == ExecState.class) {
+                    c.aload(1);
+                } else {
+                    c.lload(slot(1 + n++));
+                }
+            }
+            c.invokestatic(Descs.HELPERS, m.getName(), HelperMethods.desc(m));
+        }
+        c.lstore(R0);
+    }
+
+    private void argRegs() {
+        for (int r = 1; r <= 5; r++) {
+            c.lload(slot(r));
+        }
+    }
+
+    /** The Helpers static methods generated code calls directly, by helper id. */
+    static final class HelperMethods {
+        private HelperMethods() {}
+
+        static final MethodTypeDesc GENERIC = MethodTypeDesc.of(ConstantDescs.CD_long, ConstantDescs.CD_int, Descs.ST,
+                ConstantDescs.CD_long, ConstantDescs.CD_long, ConstantDescs.CD_long, ConstantDescs.CD_long, ConstantDescs.CD_long);
+
+        static Method of(int id) {
+            String name = switch (id) {
+                case HelperIds.MAP_LOOKUP_ELEM -> "mapLookupElem";
+                case HelperIds.MAP_UPDATE_ELEM -> "mapUpdateElem";
+                case HelperIds.MAP_DELETE_ELEM -> "mapDeleteElem";
+                case HelperIds.KTIME_GET_NS -> "ktimeGetNs";
+                case HelperIds.GET_PRANDOM_U32 -> "getPrandomU32";
+                case HelperIds.GET_SMP_PROCESSOR_ID -> "getSmpProcessorId";
+                case HelperIds.REDIRECT -> "redirect";
+                case HelperIds.CSUM_DIFF -> "csumDiff";
+                case HelperIds.XDP_ADJUST_HEAD -> "xdpAdjustHead";
+                case HelperIds.REDIRECT_MAP -> "redirectMap";
+                case HelperIds.XDP_ADJUST_META -> "xdpAdjustMeta";
+                case HelperIds.XDP_ADJUST_TAIL -> "xdpAdjustTail";
+                case HelperIds.KTIME_GET_BOOT_NS -> "ktimeGetBootNs";
+                case HelperIds.RINGBUF_OUTPUT -> "ringbufOutput";
+                case HelperIds.RINGBUF_RESERVE -> "ringbufReserve";
+                case HelperIds.RINGBUF_SUBMIT -> "ringbufSubmit";
+                case HelperIds.RINGBUF_DISCARD -> "ringbufDiscard";
+                case HelperIds.RINGBUF_QUERY -> "ringbufQuery";
+                case HelperIds.FOR_EACH_MAP_ELEM -> "forEachMapElem";
+                case HelperIds.LOOP -> "loop";
+                case HelperIds.XDP_GET_BUFF_LEN -> "xdpGetBuffLen";
+                case HelperIds.XDP_LOAD_BYTES -> "xdpLoadBytes";
+                case HelperIds.XDP_STORE_BYTES -> "xdpStoreBytes";
+                default -> null;
+            };
+            if (name == null) {
+                return null;
+            }
+            for (Method m : Helpers.class.getMethods()) {
+                if (m.getName().equals(name) && Modifier.isStatic(m.getModifiers()) && m.getReturnType() == long.class
+                        && simpleArgs(m)) {
+                    return m;
+                }
+            }
+            return null;
+        }
+
+        private static boolean simpleArgs(Method m) {
+            Class<?>[] ps = m.getParameterTypes();
+            int longs = 0;
+            for (int i = 0; i < ps.length; i++) {
+                if (ps[i] == ExecState.class && i == 0) {
+                    continue;
+                }
+                if (ps[i] != long.class) {
+                    return false;
+                }
+                longs++;
+            }
+            return longs <= 5;
+        }
+
+        static MethodTypeDesc desc(Method m) {
+            Class<?>[] ps = m.getParameterTypes();
+            ClassDesc[] ds = new ClassDesc[ps.length];
+            for (int i = 0; i < ps.length; i++) {
+                ds[i] = ps[i] == ExecState.class ? Descs.ST : ConstantDescs.CD_long;
+            }
+            return MethodTypeDesc.of(ConstantDescs.CD_long, ds);
+        }
+    }
+}

@@ -1,0 +1,16 @@
+package dev.jxdp.ebpf.jit;
+
+import dev.jxdp.ebpf.runtime.ExecState;
+
+/**
+ * The compiled form of one program: the superclass of each generated hidden class. Stateless; the
+ * per-run state lives in the {@link JitProgram} passed in.
+ */
+public abstract class JitCode {
+
+    /** Runs the program from instruction 0 at call depth {@code depth} (a run, or a tail call into it). */
+    public abstract long enter(JitProgram cx, ExecState st, long r1, long r2, long r3, long r4, long r5, int depth);
+
+    /** Runs the function starting at {@code insn} at call depth {@code depth} (callbacks and callx). */
+    public abstract long callFn(int insn, JitProgram cx, ExecState st, long r1, long r2, long r3, long r4, long r5, int depth);
+}

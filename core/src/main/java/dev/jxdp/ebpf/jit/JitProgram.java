@@ -1,0 +1,106 @@
+package dev.jxdp.ebpf.jit;
+
+import dev.jxdp.ebpf.mem.Region;
+import dev.jxdp.ebpf.runtime.BpfFault;
+import dev.jxdp.ebpf.runtime.BpfProgram;
+import dev.jxdp.ebpf.runtime.ExecState;
+import dev.jxdp.ebpf.runtime.FunctionCaller;
+
+/**
+ * A program compiled to JVM bytecode, ready to run with the interpreter's contract: same registers in,
+ * same r0 out, same {@link BpfFault}s with the same messages. Holds the per-run state the generated code
+ * shares (the budget counter, the instruction a helper runs for), so like the interpreter it belongs to
+ * one worker thread; {@link #forThread()} gives another thread its own over the same compiled code.
+ * Runs allocate nothing.
+ */
+public final class JitProgram implements FunctionCaller {
+
+    private final JitCompiler compiler;
+    private final BpfProgram prog;
+    private final JitCode code;
+    private final long compileNs;
+
+    // per-run state, written by generated code through JitRt
+    long steps;
+    int depth;
+    BpfProgram curProg;
+    int curPc;
+
+    JitProgram(JitCompiler compiler, BpfProgram prog, JitCode code, long compileNs) {
+        this.compiler = compiler;
+        this.prog = prog;
+        this.code = code;
+        this.compileNs = compileNs;
+    }
+
+    public BpfProgram program() { return prog; }
+
+    /** Nanoseconds spent generating and loading the hidden class (0 when it came from the cache). */
+    public long compileNs() { return compileNs; }
+
+    /** A JitProgram for another worker thread, sharing the compiled code. */
+    public JitProgram forThread() {
+        return new JitProgram(compiler, prog, code, 0);
+    }
+
+    JitCompiler compiler() { return compiler; }
+
+    JitCode code() { return code; }
+
+    /** Loop back-edges and calls the last run made (what the JIT's share of the 1,000,000 bound counts). */
+    public long steps() { return steps; }
+
+    /** Runs an XDP program on {@code st.xdp()}: r1 = the xdp_md context, r10 = the frame pointer. */
+    public long run(ExecState st) {
+        return runRaw(st, st.ctxAddr(), 0);
+    }
+
+    /** Runs the program with r1 and r2 as given (raw programs: the conformance plugin's memory and length). */
+    public long runRaw(ExecState st, long r1, long r2) {
+        FunctionCaller previous = st.caller();
+        st.caller(this);
+        steps = 0;
+        depth = 0;
+        curProg = prog;
+        curPc = 0;
+        st.stackFloor(st.framePointer(0) - ExecState.STACK_PER_FRAME);
+        try {
+            return code.enter(this, st, r1, r2, 0, 0, 0, 0);
+        } catch (BpfFault f) {
+            if (f.insn() >= 0) {
+                throw f;
+            }
+            // raised inside a helper: name the call instruction, as the interpreter's helperCall does
+            throw JitFaults.fault(curProg, curPc, f.getMessage());
+        } catch (RuntimeException | StackOverflowError e) {
+            throw JitFaults.fault(curProg, curPc, "internal error: " + e);
+        } finally {
+            st.caller(previous);
+        }
+    }
+
+    /** Calls a function of the running program in a new frame below the current one (bpf_loop callbacks). */
+    @Override
+    public long callFunction(ExecState st, long fnAddr, long r1, long r2, long r3, long r4, long r5) {
+        Region region = st.space().containing(fnAddr);
+        if (region == null || region.kind() != Region.Kind.CODE || !(region.owner() instanceof BpfProgram p)
+                || p.funcInsn(fnAddr) < 0) {
+            throw new BpfFault("callback 0x" + Long.toHexString(fnAddr) + " is not a function of the program");
+        }
+        int savedDepth = depth;
+        if (savedDepth + 1 >= ExecState.MAX_CALL_FRAMES) {
+            throw new BpfFault("callback: the call chain is deeper than " + ExecState.MAX_CALL_FRAMES + " frames");
+        }
+        BpfProgram savedProg = curProg;
+        int savedPc = curPc;
+        long savedFloor = st.stackFloor();
+        JitRt.tick(this, savedProg, savedPc);
+        // on a fault nothing is restored: the run ends and the innermost helper call names the instruction
+        long r0 = compiler.code(p).callFn(p.funcInsn(fnAddr), this, st, r1, r2, r3, r4, r5, savedDepth + 1);
+        depth = savedDepth;
+        curProg = savedProg;
+        curPc = savedPc;
+        st.stackFloor(savedFloor);
+        return r0;
+    }
+}

@@ -1,0 +1,269 @@
+package dev.jxdp.ebpf.jit;
+
+import dev.jxdp.ebpf.helpers.Helpers;
+import dev.jxdp.ebpf.interp.AccessExplainer;
+import dev.jxdp.ebpf.isa.HelperIds;
+import dev.jxdp.ebpf.isa.Op;
+import dev.jxdp.ebpf.maps.BpfMap;
+import dev.jxdp.ebpf.maps.ProgArray;
+import dev.jxdp.ebpf.maps.ProgramRef;
+import dev.jxdp.ebpf.mem.Mem;
+import dev.jxdp.ebpf.mem.Region;
+import dev.jxdp.ebpf.runtime.BpfFault;
+import dev.jxdp.ebpf.runtime.BpfProgram;
+import dev.jxdp.ebpf.runtime.ExecState;
+import dev.jxdp.ebpf.runtime.XdpBuff;
+import dev.jxdp.ebpf.runtime.XdpMdLayout;
+
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+
+/**
+ * What generated code calls: memory accesses with their run-time checks, the ALU operations with
+ * edge cases (division by zero, signed division, byte swaps), atomics, tail calls and the run budget.
+ * Each method is small so HotSpot inlines it into the generated method; the fast path of an access is
+ * the packet window [data_meta, data_end) and the running frame [stackFloor, stackTop), everything else
+ * goes through {@link ExecState#check} exactly as the interpreter does, with the interpreter's messages.
+ */
+public final class JitRt {
+    private JitRt() {}
+
+    private static final VarHandle ATOMIC64 = ValueLayout.JAVA_LONG.varHandle();
+    private static final VarHandle ATOMIC32 = ValueLayout.JAVA_INT.varHandle();
+
+    // ---- loads and stores ----
+
+    public static long ld1(ExecState st, long addr, BpfProgram prog, int pc) {
+        return fast(st, addr, 1) ? Mem.getU8(addr) : slowLoad(st, addr, 1, prog, pc);
+    }
+
+    public static long ld2(ExecState st, long addr, BpfProgram prog, int pc) {
+        return fast(st, addr, 2) ? Mem.getU16(addr) : slowLoad(st, addr, 2, prog, pc);
+    }
+
+    public static long ld4(ExecState st, long addr, BpfProgram prog, int pc) {
+        if (fast(st, addr, 4)) {
+            return Mem.getU32(addr);
+        }
+        // xdp_md->data and ->data_end: the context loads every XDP program starts with
+        XdpBuff b = st.xdp();
+        long off = addr - st.ctxAddr();
+        if (b != null && off == XdpMdLayout.DATA) {
+            return b.data;
+        }
+        if (b != null && off == XdpMdLayout.DATA_END) {
+            return b.dataEnd;
+        }
+        return slowLoad(st, addr, 4, prog, pc);
+    }
+
+    public static long ld8(ExecState st, long addr, BpfProgram prog, int pc) {
+        return fast(st, addr, 8) ? Mem.getU64(addr) : slowLoad(st, addr, 8, prog, pc);
+    }
+
+    public static void st1(ExecState st, long addr, long v, BpfProgram prog, int pc) {
+        if (!fast(st, addr, 1)) {
+            slowStore(st, addr, 1, prog, pc);
+        }
+        Mem.putU8(addr, v);
+    }
+
+    public static void st2(ExecState st, long addr, long v, BpfProgram prog, int pc) {
+        if (!fast(st, addr, 2)) {
+            slowStore(st, addr, 2, prog, pc);
+        }
+        Mem.putU16(addr, v);
+    }
+
+    public static void st4(ExecState st, long addr, long v, BpfProgram prog, int pc) {
+        if (!fast(st, addr, 4)) {
+            slowStore(st, addr, 4, prog, pc);
+        }
+        Mem.putU32(addr, v);
+    }
+
+    public static void st8(ExecState st, long addr, long v, BpfProgram prog, int pc) {
+        if (!fast(st, addr, 8)) {
+            slowStore(st, addr, 8, prog, pc);
+        }
+        Mem.putU64(addr, v);
+    }
+
+    // the packet window and the running frame: the two regions nearly every access hits
+    private static boolean fast(ExecState st, long addr, int size) {
+        XdpBuff b = st.xdp();
+        if (b != null && addr >= b.dataMeta && addr <= b.dataEnd - size) {
+            return true;
+        }
+        return addr >= st.stackFloor() && addr <= st.stackTop() - size;
+    }
+
+    private static long slowLoad(ExecState st, long addr, int size, BpfProgram prog, int pc) {
+        Region reg = st.check(addr, size, false);
+        if (reg == null) {
+            throw JitFaults.fault(prog, pc, AccessExplainer.explain(st, addr, size, false));
+        }
+        if (reg.kind() == Region.Kind.CTX) {
+            return ctxLoad(st, addr, size, prog, pc);
+        }
+        return Mem.load(addr, size);
+    }
+
+    // mirrors xdp_convert_ctx_access(), as the interpreter does
+    private static long ctxLoad(ExecState st, long addr, int size, BpfProgram prog, int pc) {
+        long off = addr - st.ctxAddr();
+        XdpBuff b = st.xdp();
+        if (size != 4 || (off & 3) != 0 || b == null) {
+            throw JitFaults.fault(prog, pc, AccessExplainer.explain(st, addr, size, false));
+        }
+        return switch ((int) off) {
+            case XdpMdLayout.DATA -> b.data;
+            case XdpMdLayout.DATA_END -> b.dataEnd;
+            case XdpMdLayout.DATA_META -> b.dataMeta;
+            case XdpMdLayout.INGRESS_IFINDEX -> b.ingressIfindex & 0xffffffffL;
+            case XdpMdLayout.RX_QUEUE_INDEX -> b.rxQueueIndex & 0xffffffffL;
+            case XdpMdLayout.EGRESS_IFINDEX -> b.egressIfindex & 0xffffffffL;
+            default -> throw JitFaults.fault(prog, pc, AccessExplainer.explain(st, addr, size, false));
+        };
+    }
+
+    private static void slowStore(ExecState st, long addr, int size, BpfProgram prog, int pc) {
+        if (st.check(addr, size, true) == null) {
+            throw JitFaults.fault(prog, pc, AccessExplainer.explain(st, addr, size, true));
+        }
+    }
+
+    // ---- atomics: mirrors the interpreter's (stack and map values only, aligned) ----
+
+    /** Performs atomic operation {@code op} and returns the old value (zero-extended for 32 bits). */
+    public static long atomic(ExecState st, long addr, long v, long r0, int op, boolean dw, BpfProgram prog, int pc) {
+        int size = dw ? 8 : 4;
+        Region reg = st.check(addr, size, true);
+        if (reg == null || (addr & (size - 1)) != 0 || reg.kind() == Region.Kind.PACKET) {
+            String why = reg == null ? AccessExplainer.explain(st, addr, size, true)
+                    : (addr & (size - 1)) != 0 ? "misaligned atomic access of " + size + " bytes at 0x" + Long.toHexString(addr)
+                    : "atomic access to the packet is not allowed";
+            throw JitFaults.fault(prog, pc, why);
+        }
+        if (dw) {
+            return switch (op & ~Op.FETCH) {
+                case Op.ADD -> (long) ATOMIC64.getAndAdd(Mem.ALL, addr, v);
+                case Op.OR -> (long) ATOMIC64.getAndBitwiseOr(Mem.ALL, addr, v);
+                case Op.AND -> (long) ATOMIC64.getAndBitwiseAnd(Mem.ALL, addr, v);
+                case Op.XOR -> (long) ATOMIC64.getAndBitwiseXor(Mem.ALL, addr, v);
+                case 0xe0 -> op == Op.XCHG ? (long) ATOMIC64.getAndSet(Mem.ALL, addr, v) : badAtomic(op, prog, pc);
+                case 0xf0 -> op == Op.CMPXCHG ? (long) ATOMIC64.compareAndExchange(Mem.ALL, addr, r0, v) : badAtomic(op, prog, pc);
+                default -> badAtomic(op, prog, pc);
+            };
+        }
+        int iv = (int) v;
+        int o = switch (op & ~Op.FETCH) {
+            case Op.ADD -> (int) ATOMIC32.getAndAdd(Mem.ALL, addr, iv);
+            case Op.OR -> (int) ATOMIC32.getAndBitwiseOr(Mem.ALL, addr, iv);
+            case Op.AND -> (int) ATOMIC32.getAndBitwiseAnd(Mem.ALL, addr, iv);
+            case Op.XOR -> (int) ATOMIC32.getAndBitwiseXor(Mem.ALL, addr, iv);
+            case 0xe0 -> op == Op.XCHG ? (int) ATOMIC32.getAndSet(Mem.ALL, addr, iv) : (int) badAtomic(op, prog, pc);
+            case 0xf0 -> op == Op.CMPXCHG ? (int) ATOMIC32.compareAndExchange(Mem.ALL, addr, (int) r0, iv)
+                    : (int) badAtomic(op, prog, pc);
+            default -> (int) badAtomic(op, prog, pc);
+        };
+        return o & 0xffffffffL;
+    }
+
+    private static long badAtomic(int op, BpfProgram prog, int pc) {
+        throw JitFaults.fault(prog, pc, "unknown atomic operation 0x" + Integer.toHexString(op));
+    }
+
+    // ---- ALU edge cases (the verifier-free semantics of the interpreter) ----
+
+    public static long udiv64(long a, long b) { return b == 0 ? 0 : Long.divideUnsigned(a, b); }
+    public static long sdiv64(long a, long b) { return b == 0 ? 0 : a / b; }
+    public static long umod64(long a, long b) { return b == 0 ? a : Long.remainderUnsigned(a, b); }
+    public static long smod64(long a, long b) { return b == 0 ? a : a % b; }
+    public static int udiv32(int a, int b) { return b == 0 ? 0 : Integer.divideUnsigned(a, b); }
+    public static int sdiv32(int a, int b) { return b == 0 ? 0 : a / b; }
+    public static int umod32(int a, int b) { return b == 0 ? a : Integer.remainderUnsigned(a, b); }
+    public static int smod32(int a, int b) { return b == 0 ? a : a % b; }
+
+    public static long bswap16(long a) { return Short.reverseBytes((short) a) & 0xffffL; }
+    public static long bswap32(long a) { return Integer.reverseBytes((int) a) & 0xffffffffL; }
+
+    // ---- lddw of a map value ----
+
+    public static long mapValue(ExecState st, BpfProgram prog, int mapIndex, long off, int pc) {
+        BpfMap map = prog.map(mapIndex);
+        long value = map.directValueAddr(st.cpu());
+        if (value == 0) {
+            throw JitFaults.fault(prog, pc, "map " + map.name() + " has no value at key 0 to point into");
+        }
+        return value + off;
+    }
+
+    // ---- control ----
+
+    /** One loop back-edge or call: the JIT's share of the 1,000,000-instruction bound. */
+    public static void tick(JitProgram cx, BpfProgram prog, int pc) {
+        if (++cx.steps > ExecState.INSN_LIMIT) {
+            throw JitFaults.fault(prog, pc, "more than " + ExecState.INSN_LIMIT
+                    + " instructions in one run (the JIT counts loop back-edges and calls)");
+        }
+    }
+
+    /** Before a helper call: where a fault raised inside it happened, and the depth its callbacks start below. */
+    public static void at(JitProgram cx, BpfProgram prog, int pc, int depth) {
+        cx.curProg = prog;
+        cx.curPc = pc;
+        cx.depth = depth;
+    }
+
+    /**
+     * mirrors the interpreter's bpf_tail_call: index checked against max_entries, then the count, then
+     * the slot; returns the compiled target or null when the call falls through.
+     */
+    public static JitCode tailCall(JitProgram cx, ExecState st, long mapHandle, long index, BpfProgram prog, int pc) {
+        BpfMap map = Helpers.mapOf(st, mapHandle);
+        if (!(map instanceof ProgArray array)) {
+            throw JitFaults.fault(prog, pc, "bpf_tail_call: r2 is not a PROG_ARRAY map");
+        }
+        long slot = index & 0xffffffffL;
+        if (slot >= array.maxEntries() || st.tailCalls >= ExecState.MAX_TAIL_CALLS) {
+            return null;
+        }
+        ProgramRef target = array.get(slot);
+        if (target == null) {
+            return null;
+        }
+        st.tailCalls++;
+        if (!(target instanceof BpfProgram p)) {
+            throw JitFaults.fault(prog, pc, "bpf_tail_call: slot " + slot + " holds a program this engine cannot run");
+        }
+        return cx.compiler().code(p);
+    }
+
+    /** callx: a function of the running program through its address, or a helper by id (not bpf_tail_call). */
+    public static long callx(JitProgram cx, ExecState st, long target, int reg, long r1, long r2, long r3, long r4,
+                             long r5, int depth, BpfProgram prog, int pc) {
+        Region code = st.space().containing(target);
+        if (code != null && code.kind() == Region.Kind.CODE && code.owner() == prog && prog.funcInsn(target) >= 0) {
+            if (depth + 1 >= ExecState.MAX_CALL_FRAMES) {
+                throw JitFaults.fault(prog, pc, "the call chain is deeper than " + ExecState.MAX_CALL_FRAMES + " frames");
+            }
+            tick(cx, prog, pc);
+            return cx.compiler().code(prog).callFn(prog.funcInsn(target), cx, st, r1, r2, r3, r4, r5, depth + 1);
+        }
+        if (target >= 0 && target <= Integer.MAX_VALUE && Helpers.isSupported((int) target)) {
+            if (target == HelperIds.TAIL_CALL) {
+                throw JitFaults.fault(prog, pc, "callx of bpf_tail_call is not supported by the JIT");
+            }
+            at(cx, prog, pc, depth);
+            return Helpers.call((int) target, st, r1, r2, r3, r4, r5);
+        }
+        throw JitFaults.fault(prog, pc, "callx: r" + reg + " = 0x" + Long.toHexString(target)
+                + " is neither a function of the program nor a helper");
+    }
+
+    /** A fault whose message was explained when the program was compiled. */
+    public static BpfFault fault(int pc, String explained) {
+        return new BpfFault(pc, explained);
+    }
+}
