@@ -9,9 +9,10 @@ import java.io.PrintWriter;
 
 /** The {@code jxdp} command. */
 @Command(name = "jxdp", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = {"The Linux XDP datapath in userspace on the JVM: load, run and test XDP programs",
-                "exactly as the kernel does, without root, a kernel or a NIC.", ""},
-        subcommands = {TestRunCommand.class, DisasmCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},
+        usageHelpAutoWidth = true,
+        description = {"The Linux XDP datapath in userspace on the JVM: load, run and test XDP programs "
+                + "exactly as the kernel does, without root, a kernel or a NIC.", ""},
+        subcommands = {TestRunCommand.class, DisasmCommand.class, VerifyCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},
         commandListHeading = "%nCommands:%n",
         footer = {"", "Run 'jxdp COMMAND --help' for a command's options.",
                 "Errors print one line 'jxdp: FILE: what is wrong' and exit with status 2."})
@@ -22,7 +23,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command (try 'jxdp demo' or 'jxdp --help')");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command (try 'jxdp demo')");
     }
 
     public static void main(String[] args) {

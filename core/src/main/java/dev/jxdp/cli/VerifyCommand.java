@@ -1,0 +1,83 @@
+package dev.jxdp.cli;
+
+import dev.jxdp.ebpf.elf.ObjectSpec;
+import dev.jxdp.ebpf.elf.ProgramSpec;
+import dev.jxdp.ebpf.verifier.Verifier;
+import dev.jxdp.ebpf.verifier.VerifierResult;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code jxdp verify}: the verifier's verdict on an object's programs, in the kernel's verifier-log words. */
+@Command(name = "verify", mixinStandardHelpOptions = true,
+        description = {"Verify the programs of an eBPF object file as the kernel's verifier does, and print",
+                "the verdict: 'NAME: accepted', or the rejected instruction, its C source line and the",
+                "kernel's message as the last line.", "",
+                "Exit status: 0 every program accepted, 1 a program rejected, 2 bad input.", ""})
+final class VerifyCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "FILE.o", description = "eBPF object file")
+    Path obj;
+
+    @Option(names = "--prog", paramLabel = "NAME", description = "only this program (default: every program)")
+    String prog;
+
+    @Option(names = "--log", description = "print each instruction processed and the register and stack state after it")
+    boolean log;
+
+    @Option(names = "--mode", paramLabel = "MODE", defaultValue = "full",
+            description = "full: control flow, then abstract interpretation of every path (default; XDP programs only); "
+                    + "cfg: control flow, encodings, helper ids and call depth only")
+    String mode;
+
+    @Override
+    public Integer call() {
+        Verifier.Mode m = switch (mode) {
+            case "cfg" -> Verifier.Mode.CFG_ONLY;
+            case "full" -> Verifier.Mode.FULL;
+            default -> throw new CliException("--mode " + mode + ": want cfg or full");
+        };
+        ObjectSpec o = Inputs.object(obj);
+        List<ProgramSpec> progs = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        for (ProgramSpec p : o.programs()) {
+            names.add(p.name());
+            if (prog == null || p.name().equals(prog)) {
+                progs.add(p);
+            }
+        }
+        if (progs.isEmpty()) {
+            throw new CliException(obj + ": " + (prog == null ? "has no programs" : "no program " + prog
+                    + " (programs: " + (names.isEmpty() ? "none" : String.join(", ", names)) + ")"));
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        try {
+            for (ProgramSpec p : progs) {
+                VerifierResult r = Verifier.verify(p, o.maps(), m, log);
+                if (!r.log().isEmpty()) {
+                    out.print(r.log());
+                }
+                if (!r.accepted()) {
+                    out.println(p.name() + ": rejected at insn " + r.insn());
+                    out.println(r.describe());
+                    return 1;
+                }
+                out.println(p.name() + ": accepted" + (r.processed() > 0 ? " (processed " + r.processed() + " insns)" : ""));
+            }
+            return 0;
+        } finally {
+            out.flush();
+        }
+    }
+}

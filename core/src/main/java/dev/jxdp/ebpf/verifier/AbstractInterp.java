@@ -1,0 +1,582 @@
+package dev.jxdp.ebpf.verifier;
+
+import dev.jxdp.ebpf.elf.ProgramSpec;
+import dev.jxdp.ebpf.isa.HelperIds;
+import dev.jxdp.ebpf.isa.Insn;
+import dev.jxdp.ebpf.isa.Op;
+import dev.jxdp.ebpf.maps.MapSpec;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Abstract interpretation of every path (do_check()): each instruction applied to abstract register and
+ * stack states, both sides of each undecided branch explored depth first, states stored at jump targets
+ * and a new state pruned when a stored one that is not its own ancestor subsumes it (is_state_visited(),
+ * states_equal()). Returns the instructions processed.
+ */
+final class AbstractInterp {
+    /** BPF_COMPLEXITY_LIMIT_INSNS */
+    static final int LIMIT = 1_000_000;
+    static final int MAX_PACKET_OFF = 0xffff;
+    static final int BPF_F_RDONLY_PROG = 1 << 7;
+    private static final long U32 = 0xffffffffL;
+
+    private final ProgramSpec spec;
+    private final Insn[] insns;
+    private final List<MapSpec> maps;
+    private final StringBuilder log;
+    private final boolean[] prunePoint;
+    private final List<List<VState.Checkpoint>> visited;
+    private final ArrayDeque<Object[]> pending = new ArrayDeque<>();
+    private final Map<Integer, Integer> allocInsn = new HashMap<>();
+    private int nextId = 1;
+    private int processed;
+
+    private AbstractInterp(ProgramSpec spec, List<MapSpec> maps, StringBuilder log) {
+        this.spec = spec;
+        this.insns = spec.insns();
+        this.maps = maps;
+        this.log = log;
+        this.prunePoint = new boolean[insns.length];
+        this.visited = new ArrayList<>(insns.length);
+        for (int i = 0; i < insns.length; i++) {
+            visited.add(null);
+        }
+    }
+
+    static int run(ProgramSpec spec, List<MapSpec> maps, int[] subprogs, StringBuilder log) {
+        AbstractInterp ai = new AbstractInterp(spec, maps, log);
+        ai.markPrunePoints();
+        VState s = new VState();
+        s.frames[0] = new FuncState(0);
+        s.frames[0].regs[1].markPtr(RegType.PTR_TO_CTX, 0);
+        ai.pending.push(new Object[] {s, 0});
+        while (!ai.pending.isEmpty()) {
+            Object[] e = ai.pending.pop();
+            ai.explore((VState) e[0], (Integer) e[1]);
+        }
+        return ai.processed;
+    }
+
+    // mirrors the prune points check_cfg() marks: jump targets, branch fall-throughs, calls' returns
+    private void markPrunePoints() {
+        for (int i = 0; i < insns.length; i++) {
+            Insn in = insns[i];
+            int cls = in.cls();
+            if ((cls == Op.JMP || cls == Op.JMP32) && Op.op(in.opcode()) != Op.EXIT) {
+                if (Op.op(in.opcode()) == Op.CALL) {
+                    if (i + 1 < insns.length) {
+                        prunePoint[i + 1] = true;
+                    }
+                } else {
+                    int t = CfgCheck.jumpTarget(in, i);
+                    if (t >= 0 && t < insns.length) {
+                        prunePoint[t] = true;
+                    }
+                    if (i + 1 < insns.length) {
+                        prunePoint[i + 1] = true;
+                    }
+                }
+            }
+            if (in.isLddw()) {
+                i++;
+            }
+        }
+    }
+
+    private Rejection reject(int pc, String msg) {
+        return new Rejection(pc, msg);
+    }
+
+    private void explore(VState st, int pc) {
+        while (pc >= 0) {
+            if (++processed > LIMIT) {
+                throw reject(pc, "BPF program is too large. Processed " + processed + " insn");
+            }
+            if (prunePoint[pc]) {
+                if (visitedBefore(st, pc)) {
+                    return;
+                }
+            }
+            if (log != null) {
+                log.append(Verifier.insnLine(insns, maps, pc)).append('\n');
+            }
+            pc = step(st, pc);
+            if (log != null && pc >= 0) {
+                log.append(pc).append(": ").append(describe(st)).append('\n');
+            }
+        }
+    }
+
+    static String describe(VState st) {
+        StringBuilder sb = new StringBuilder();
+        FuncState f = st.frame();
+        if (st.cur > 0) {
+            sb.append("frame").append(st.cur).append(": ");
+        }
+        for (int r = 0; r < 11; r++) {
+            if (f.regs[r].type != RegType.NOT_INIT) {
+                sb.append('R').append(r).append('=').append(f.regs[r]).append(' ');
+            }
+        }
+        for (int s = FuncState.MAX_STACK / 8 - 1; s >= 0; s--) {
+            int off = -(FuncState.MAX_STACK - s * 8);
+            if (f.stack[s * 8] == FuncState.SPILL) {
+                sb.append("fp").append(off).append('=').append(f.spilled[s]).append(' ');
+            } else {
+                boolean any = false;
+                for (int b = 0; b < 8; b++) {
+                    any |= f.stack[s * 8 + b] != FuncState.INVALID;
+                }
+                if (any) {
+                    sb.append("fp").append(off).append("=mmmmmmmm ");
+                }
+            }
+        }
+        return sb.toString().strip();
+    }
+
+    // mirrors is_state_visited(): prune when a finished or sibling state subsumes this one
+    private boolean visitedBefore(VState st, int pc) {
+        List<VState.Checkpoint> list = visited.get(pc);
+        if (list == null) {
+            list = new ArrayList<>();
+            visited.set(pc, list);
+        }
+        for (VState.Checkpoint cp : list) {
+            if (StateCompare.subsumes(cp.state, st)) {
+                if (!isAncestor(cp, st.path)) {
+                    return true;
+                }
+                if (StateCompare.subsumes(st, cp.state)) {
+                    throw reject(pc, "infinite loop detected at insn " + pc);
+                }
+            }
+        }
+        VState snap = st.copy();
+        VState.Checkpoint cp = new VState.Checkpoint(pc, snap, st.path);
+        if (list.size() < 64) {
+            list.add(cp);
+        }
+        st.path = cp;
+        return false;
+    }
+
+    private static boolean isAncestor(VState.Checkpoint cp, VState.Checkpoint path) {
+        for (VState.Checkpoint p = path; p != null; p = p.parent) {
+            if (p == cp) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private Reg readReg(VState st, int pc, int r) {
+        Reg reg = st.reg(r);
+        if (reg.type == RegType.NOT_INIT) {
+            throw reject(pc, "R" + r + " !read_ok");
+        }
+        return reg;
+    }
+
+    private Reg writeReg(VState st, int pc, int r) {
+        if (r == 10) {
+            throw reject(pc, "frame pointer is read only");
+        }
+        return st.reg(r);
+    }
+
+    /** Executes one instruction; returns the next pc, or -1 when the path ended. */
+    private int step(VState st, int pc) {
+        Insn in = insns[pc];
+        int cls = in.cls();
+        switch (cls) {
+            case Op.ALU, Op.ALU64 -> {
+                Alu.apply(this, st, pc, in);
+                return pc + 1;
+            }
+            case Op.LDX -> {
+                Reg base = readReg(st, pc, in.src());
+                int size = sizeBytes(in.opcode());
+                Reg val = new Reg();
+                access(st, pc, in.src(), base, in.off(), size, false, null, val);
+                if (Op.mode(in.opcode()) == Op.MEMSX && val.type == RegType.SCALAR && !val.isConst()) {
+                    val.markUnknown();
+                    long lim = 1L << (size * 8 - 1);
+                    val.smin = -lim;
+                    val.smax = lim - 1;
+                    val.sync();
+                } else if (Op.mode(in.opcode()) == Op.MEMSX && val.isConst()) {
+                    val.markScalar(signExtend(val.tv, size));
+                }
+                writeReg(st, pc, in.dst()).set(val);
+                return pc + 1;
+            }
+            case Op.ST, Op.STX -> {
+                Reg base = readReg(st, pc, in.dst());
+                int size = sizeBytes(in.opcode());
+                Reg value;
+                if (cls == Op.ST) {
+                    value = new Reg();
+                    value.markScalar(in.imm());
+                } else {
+                    value = readReg(st, pc, in.src());
+                }
+                if (cls == Op.STX && Op.mode(in.opcode()) == Op.ATOMIC) {
+                    atomic(st, pc, in, base, size);
+                    return pc + 1;
+                }
+                access(st, pc, in.dst(), base, in.off(), size, true, value, null);
+                return pc + 1;
+            }
+            case Op.LD -> {
+                return ldImm(st, pc, in);
+            }
+            default -> {
+                return jmp(st, pc, in);
+            }
+        }
+    }
+
+    static long signExtend(long v, int size) {
+        int shift = 64 - size * 8;
+        return v << shift >> shift;
+    }
+
+    static int sizeBytes(int opcode) {
+        return switch (Op.size(opcode)) {
+            case Op.B -> 1;
+            case Op.H -> 2;
+            case Op.W -> 4;
+            default -> 8;
+        };
+    }
+
+    private void atomic(VState st, int pc, Insn in, Reg base, int size) {
+        if (base.type != RegType.PTR_TO_STACK && base.type != RegType.PTR_TO_MAP_VALUE
+                && base.type != RegType.PTR_TO_MEM) {
+            if (base.type == RegType.SCALAR || base.type.maybeNull() || base.type == RegType.NOT_INIT) {
+                access(st, pc, in.dst(), base, in.off(), size, false, null, new Reg());
+            }
+            throw reject(pc, "BPF_ATOMIC stores into R" + in.dst() + " " + base.type.kernelName + " is not allowed");
+        }
+        Reg old = new Reg();
+        access(st, pc, in.dst(), base, in.off(), size, false, null, old);
+        Reg v = new Reg();
+        v.markUnknown();
+        if (size == 4) {
+            v.markUnknownBelow(U32);
+        }
+        if (in.imm() == Op.CMPXCHG) {
+            readReg(st, pc, 0);
+            access(st, pc, in.dst(), base, in.off(), size, true, v, null);
+            st.reg(0).set(v);
+        } else {
+            access(st, pc, in.dst(), base, in.off(), size, true, v, null);
+            if ((in.imm() & Op.FETCH) != 0) {
+                writeReg(st, pc, in.src()).set(v);
+            }
+        }
+    }
+
+    private int ldImm(VState st, int pc, Insn in) {
+        if (!in.isLddw()) {
+            throw reject(pc, "BPF_LD_[ABS|IND] instructions not allowed for this program type");
+        }
+        Insn hi = insns[pc + 1];
+        Reg d = writeReg(st, pc, in.dst());
+        switch (in.src()) {
+            case 0 -> d.markScalar(Insn.imm64(in, hi));
+            case Op.PSEUDO_MAP_IDX -> {
+                checkMapIndex(pc, in.imm());
+                d.markPtr(RegType.CONST_PTR_TO_MAP, 0);
+                d.map = in.imm();
+            }
+            case Op.PSEUDO_MAP_IDX_VALUE -> {
+                checkMapIndex(pc, in.imm());
+                d.markPtr(RegType.PTR_TO_MAP_VALUE, hi.imm());
+                d.map = in.imm();
+            }
+            case Op.PSEUDO_FUNC -> {
+                d.markPtr(RegType.PTR_TO_FUNC, 0);
+                d.frame = pc + in.imm() + 1;
+            }
+            default -> throw reject(pc, "unrecognized bpf_ld_imm64 insn");
+        }
+        return pc + 2;
+    }
+
+    private void checkMapIndex(int pc, int idx) {
+        if (idx < 0 || idx >= maps.size()) {
+            throw reject(pc, "fd " + idx + " is not pointing to valid bpf_map");
+        }
+    }
+
+    MapSpec map(int idx) {
+        return maps.get(idx);
+    }
+
+    int newId() {
+        return nextId++;
+    }
+
+    // ---- memory access: check_mem_access()
+
+    /**
+     * Checks an access of {@code size} bytes at {@code base + off}; a write stores {@code value}, a read
+     * fills {@code out}.
+     */
+    void access(VState st, int pc, int regno, Reg base, int off, int size, boolean write, Reg value, Reg out) {
+        String r = "R" + regno;
+        switch (base.type) {
+            case NOT_INIT -> throw reject(pc, r + " !read_ok");
+            case PTR_TO_CTX -> {
+                int o = off + base.off;
+                if (base.off != 0) {
+                    throw reject(pc, "dereference of modified ctx ptr " + r + " off=" + base.off + " disallowed");
+                }
+                if (!base.isConst() || base.tv != 0) {
+                    throw reject(pc, "variable ctx access var_off=" + varOff(base) + " disallowed");
+                }
+                if (write || size != 4 || o < 0 || o >= 24 || o % 4 != 0) {
+                    throw reject(pc, "invalid bpf_context access off=" + o + " size=" + size);
+                }
+                switch (o) {
+                    case 0 -> out.markPtr(RegType.PTR_TO_PACKET, 0);
+                    case 4 -> out.markPtr(RegType.PTR_TO_PACKET_END, 0);
+                    case 8 -> out.markPtr(RegType.PTR_TO_PACKET_META, 0);
+                    default -> out.markUnknownBelow(U32);
+                }
+            }
+            case PTR_TO_PACKET, PTR_TO_PACKET_META -> {
+                if (base.smin < 0) {
+                    throw reject(pc, r + " min value is negative, either use unsigned index or do a if (index >=0) check.");
+                }
+                int o = off + base.off;
+                if (o < 0 || (long) o + size > base.range) {
+                    throw reject(pc, "invalid access to packet, off=" + o + " size=" + size + ", " + r + "(id="
+                            + base.id + ",off=" + o + ",r=" + base.range + ")\n" + r
+                            + " offset is outside of the packet");
+                }
+                if (Long.compareUnsigned(base.umax, MAX_PACKET_OFF) > 0 || base.umax + o + size > MAX_PACKET_OFF) {
+                    throw reject(pc, r + " unbounded memory access, make sure to bounds check any such access");
+                }
+                if (write && value.isPtr()) {
+                    // a privileged program may store pointers; the packet then holds a plain number
+                }
+                if (!write) {
+                    out.markUnknownBelow(size == 8 ? -1L : (1L << (size * 8)) - 1);
+                    if (size == 8) {
+                        out.markUnknown();
+                    }
+                }
+            }
+            case PTR_TO_MAP_VALUE, PTR_TO_MEM, PTR_TO_MAP_KEY -> {
+                long limit;
+                String what;
+                if (base.type == RegType.PTR_TO_MAP_VALUE) {
+                    limit = map(base.map).valueSize();
+                    what = "map value";
+                } else if (base.type == RegType.PTR_TO_MAP_KEY) {
+                    limit = map(base.map).keySize();
+                    what = "map key";
+                } else {
+                    limit = base.map;
+                    what = "memory";
+                }
+                if (base.smin < 0) {
+                    throw reject(pc, r + " min value is negative, either use unsigned index or do a if (index >=0) check.");
+                }
+                long o = (long) off + base.off;
+                String sizeName = what.equals("memory") ? "mem_size" : what.equals("map key") ? "key_size" : "value_size";
+                // mirrors check_mem_region_access(): the lowest, then the highest reachable offset
+                long lo = o + base.smin;
+                if (lo < 0 || lo + size > limit) {
+                    throw reject(pc, "invalid access to " + what + ", " + sizeName + "=" + limit + " off=" + lo
+                            + " size=" + size + "\n" + r + " min value is outside of the allowed memory range");
+                }
+                if (Long.compareUnsigned(base.umax, 1L << 29) > 0) {
+                    throw reject(pc, r + " unbounded memory access, make sure to bounds check any such access");
+                }
+                long hi = o + base.umax;
+                if (hi + size > limit) {
+                    throw reject(pc, "invalid access to " + what + ", " + sizeName + "=" + limit + " off=" + hi
+                            + " size=" + size + "\n" + r + " max value is outside of the allowed memory range");
+                }
+                if (write && base.type == RegType.PTR_TO_MAP_VALUE && isReadOnly(map(base.map))) {
+                    throw reject(pc, "write into map forbidden, value_size=" + limit + " off=" + (o + base.tv) + " size=" + size);
+                }
+                if (write && base.type == RegType.PTR_TO_MAP_KEY) {
+                    throw reject(pc, "write to change key " + r + " not allowed");
+                }
+                if (!write) {
+                    if (size == 8) {
+                        out.markUnknown();
+                    } else {
+                        out.markUnknownBelow((1L << (size * 8)) - 1);
+                    }
+                    if (base.type == RegType.PTR_TO_MAP_VALUE && base.isConst()) {
+                        constRead(map(base.map), (int) (o + base.tv), size, out);
+                    }
+                }
+            }
+            case PTR_TO_STACK -> Stack.access(this, st, pc, regno, base, off, size, write, value, out);
+            case SCALAR -> throw reject(pc, r + " invalid mem access 'scalar'");
+            default -> throw reject(pc, r + " invalid mem access '" + base.type.kernelName + "'");
+        }
+    }
+
+    static boolean isReadOnly(MapSpec m) {
+        return m.readOnly() || (m.flags() & BPF_F_RDONLY_PROG) != 0;
+    }
+
+    // a read of a frozen read-only map is a known constant, as the kernel folds .rodata reads
+    private static void constRead(MapSpec m, int at, int size, Reg out) {
+        if (!isReadOnly(m) || m.initialData() == null || at + size > m.initialData().length) {
+            return;
+        }
+        long v = 0;
+        for (int i = size - 1; i >= 0; i--) {
+            v = v << 8 | (m.initialData()[at + i] & 0xff);
+        }
+        out.markScalar(v);
+    }
+
+    static String varOff(Reg r) {
+        return "(0x" + Long.toHexString(r.tv) + "; 0x" + Long.toHexString(r.tm) + ")";
+    }
+
+    // ---- jumps, calls, exits
+
+    private int jmp(VState st, int pc, Insn in) {
+        int op = Op.op(in.opcode());
+        switch (op) {
+            case Op.JA -> {
+                return CfgCheck.jumpTarget(in, pc);
+            }
+            case Op.EXIT -> {
+                return exit(st, pc);
+            }
+            case Op.CALL -> {
+                if (in.src() == Op.PSEUDO_CALL) {
+                    return pseudoCall(st, pc, pc + in.imm() + 1, -1);
+                }
+                return HelperCall.call(this, st, pc, in.imm());
+            }
+            case Op.JCOND -> {
+                pending.push(new Object[] {st.copy(), CfgCheck.jumpTarget(in, pc)});
+                return pc + 1;
+            }
+            default -> {
+                return Branch.cond(this, st, pc, in);
+            }
+        }
+    }
+
+    void fork(VState st, int target) {
+        pending.push(new Object[] {st, target});
+    }
+
+    int pseudoCall(VState st, int pc, int target, int callbackOf) {
+        if (st.cur + 1 >= CfgCheck.MAX_CALL_FRAMES) {
+            throw reject(pc, "the call stack of " + (st.cur + 2) + " frames is too deep");
+        }
+        FuncState caller = st.frame();
+        FuncState callee = new FuncState(st.cur + 1);
+        if (callbackOf < 0) {
+            for (int r = 1; r <= 5; r++) {
+                callee.regs[r].set(caller.regs[r]);
+            }
+            for (int r = 0; r <= 5; r++) {
+                caller.regs[r].markNotInit();
+            }
+        }
+        callee.callsite = pc + 1;
+        callee.callbackOf = callbackOf;
+        st.frames[st.cur + 1] = callee;
+        st.cur++;
+        return target;
+    }
+
+    private int exit(VState st, int pc) {
+        FuncState f = st.frame();
+        Reg r0 = f.regs[0];
+        if (r0.type == RegType.NOT_INIT) {
+            throw reject(pc, "R0 !read_ok");
+        }
+        if (st.cur == 0) {
+            if (r0.type != RegType.SCALAR) {
+                throw reject(pc, "At program exit the register R0 is not a known value (" + r0.type.kernelName + ")");
+            }
+            if (st.refs.length > 0) {
+                throw reject(pc, "Unreleased reference id=" + st.refs[0] + " alloc_insn="
+                        + allocInsn.getOrDefault(st.refs[0], -1)
+                        + "\nBPF_EXIT instruction in main prog would lead to reference leak");
+            }
+            return -1;
+        }
+        if (r0.type == RegType.PTR_TO_STACK && r0.frame == st.cur) {
+            throw reject(pc, "cannot return stack pointer to the caller frame");
+        }
+        FuncState caller = st.frames[st.cur - 1];
+        if (f.callbackOf >= 0) {
+            if (r0.type != RegType.SCALAR) {
+                throw reject(pc, "At callback return the register R0 is not a known value (" + r0.type.kernelName + ")");
+            }
+            if (!r0.isConst() || r0.tv < 0 || r0.tv > 1) {
+                if (Long.compareUnsigned(r0.umax, 1) > 0) {
+                    throw reject(pc, "At callback return the register R0 has unknown scalar value should have been in [0, 1]");
+                }
+            }
+            caller.regs[0].markUnknown();
+        } else {
+            caller.regs[0].set(r0);
+        }
+        for (int r = 1; r <= 5; r++) {
+            caller.regs[r].markNotInit();
+        }
+        st.frames[st.cur] = null;
+        st.cur--;
+        return f.callsite;
+    }
+
+    void recordAlloc(int id, int pc) {
+        allocInsn.put(id, pc);
+    }
+
+    /** Every register and spilled slot of every frame (for id-wide updates). */
+    static void forEachReg(VState st, java.util.function.Consumer<Reg> fn) {
+        for (int i = 0; i <= st.cur; i++) {
+            FuncState f = st.frames[i];
+            for (Reg r : f.regs) {
+                fn.accept(r);
+            }
+            for (Reg r : f.spilled) {
+                if (r != null) {
+                    fn.accept(r);
+                }
+            }
+        }
+    }
+
+    Rejection rejection(int pc, String msg) {
+        return reject(pc, msg);
+    }
+
+    Reg read(VState st, int pc, int r) {
+        return readReg(st, pc, r);
+    }
+
+    Reg write(VState st, int pc, int r) {
+        return writeReg(st, pc, r);
+    }
+
+    static String helperName(int id) {
+        String n = HelperIds.name(id);
+        return n == null ? "unknown" : n;
+    }
+}

@@ -1,0 +1,72 @@
+package dev.jxdp.ebpf.verifier;
+
+import dev.jxdp.ebpf.elf.ProgramSpec;
+import dev.jxdp.ebpf.isa.Disasm;
+import dev.jxdp.ebpf.isa.Insn;
+import dev.jxdp.ebpf.maps.MapSpec;
+import dev.jxdp.ebpf.runtime.BpfProgram;
+
+import java.util.List;
+
+/**
+ * Proves an XDP program safe the way the kernel's verifier does (kernel/bpf/verifier.c, bpf_check()),
+ * or says why not in the kernel's words.
+ */
+public final class Verifier {
+    private Verifier() {}
+
+    /** How far the proof goes. */
+    public enum Mode {
+        /**
+         * The structural passes only ({@link CfgCheck}): control flow, encodings, helper ids, call depth.
+         * The default until the abstract interpreter accepts every program the kernel accepts.
+         */
+        CFG_ONLY,
+        /** The structural passes, then abstract interpretation of every path ({@link AbstractInterp}). */
+        FULL
+    }
+
+    public static VerifierResult verify(BpfProgram prog, Mode mode, boolean log) {
+        List<MapSpec> maps = prog.collection().spec().maps();
+        return verify(prog.spec(), maps, mode, log);
+    }
+
+    public static VerifierResult verify(ProgramSpec spec, List<MapSpec> maps, Mode mode, boolean log) {
+        Insn[] insns = spec.insns();
+        StringBuilder sb = log ? new StringBuilder() : null;
+        int processed = 0;
+        try {
+            int[] subprogs = CfgCheck.check(insns);
+            if (mode == Mode.FULL && !spec.isXdp()) {
+                throw new Rejection(-1, "jxdp verifies XDP programs only; section " + spec.section() + " is not one");
+            }
+            if (mode == Mode.FULL) {
+                processed = AbstractInterp.run(spec, maps, subprogs, sb);
+            }
+        } catch (Rejection r) {
+            return new VerifierResult(false, r.insn, r.getMessage(), context(spec, maps, r.insn),
+                    sb == null ? "" : sb.toString(), processed);
+        }
+        return VerifierResult.ok(sb == null ? "" : sb.toString(), processed);
+    }
+
+    /** The rejected instruction as the kernel's log prints it, after its C source line. */
+    static String context(ProgramSpec spec, List<MapSpec> maps, int insn) {
+        Insn[] insns = spec.insns();
+        if (insn < 0 || insn >= insns.length) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder();
+        ProgramSpec.Line line = spec.lineOf(insn);
+        if (line != null) {
+            sb.append(line).append('\n');
+        }
+        sb.append(insnLine(insns, maps, insn));
+        return sb.toString();
+    }
+
+    static String insnLine(Insn[] insns, List<MapSpec> maps, int insn) {
+        return String.format("%d: (%02x) %s", insn, insns[insn].opcode(), Disasm.insn(insns, insn,
+                idx -> idx >= 0 && idx < maps.size() ? maps.get(idx).name() : null));
+    }
+}
