@@ -76,28 +76,4 @@ public final class CpuMap extends SlotMap {
         return 0;
     }
 
-    @Override
-    public synchronized int delete(long keyAddr, int cpu) {
-        long key = Mem.getU32(keyAddr);
-        if (key >= max) {
-            return -Errno.EINVAL;
-        }
-        clear(key);
-        return 0;
-    }
-
-    @Override
-    public synchronized byte[] userLookup(byte[] key) {
-        return readSlot(Mem.getU32(userKey(key)));
-    }
-
-    @Override
-    public synchronized int userUpdate(byte[] key, byte[] value, long flags) {
-        return update(userKey(key), userValue(value, valueSize()), flags, 0);
-    }
-
-    @Override
-    public synchronized int userDelete(byte[] key) {
-        return delete(userKey(key), 0);
-    }
 }

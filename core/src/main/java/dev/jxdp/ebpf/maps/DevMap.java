@@ -68,31 +68,4 @@ public final class DevMap extends SlotMap {
         return 0;
     }
 
-    @Override
-    public synchronized int delete(long keyAddr, int cpu) {
-        // dev_map_delete_elem(): an empty slot deletes fine
-        long i = Mem.getU32(keyAddr);
-        if (i >= max) {
-            return -Errno.EINVAL;
-        }
-        clear(i);
-        return 0;
-    }
-
-    // ---- user side ----
-
-    @Override
-    public synchronized byte[] userLookup(byte[] key) {
-        return readSlot(Mem.getU32(userKey(key)));
-    }
-
-    @Override
-    public synchronized int userUpdate(byte[] key, byte[] value, long flags) {
-        return update(userKey(key), userValue(value, valueSize()), flags, 0);
-    }
-
-    @Override
-    public synchronized int userDelete(byte[] key) {
-        return delete(userKey(key), 0);
-    }
 }

@@ -74,4 +74,32 @@ abstract class SlotMap extends BaseMap {
     final int progFd(long valueAddr) {
         return valueSize() >= 8 ? Mem.getI32(valueAddr + 4) : 0;
     }
+
+    // ---- shared by DEVMAP and CPUMAP (XSKMAP answers differently) ----
+
+    /** dev_map_delete_elem() / cpu_map_delete_elem(): out of range is -EINVAL, an empty slot deletes fine. */
+    @Override
+    public synchronized int delete(long keyAddr, int cpu) {
+        long i = Mem.getU32(keyAddr);
+        if (i >= max) {
+            return -Errno.EINVAL;
+        }
+        clear(i);
+        return 0;
+    }
+
+    @Override
+    public synchronized byte[] userLookup(byte[] key) {
+        return readSlot(Mem.getU32(userKey(key)));
+    }
+
+    @Override
+    public synchronized int userUpdate(byte[] key, byte[] value, long flags) {
+        return update(userKey(key), userValue(value, valueSize()), flags, 0);
+    }
+
+    @Override
+    public synchronized int userDelete(byte[] key) {
+        return delete(userKey(key), 0);
+    }
 }
