@@ -35,6 +35,11 @@ final class AbstractInterp {
     private final Map<Integer, Integer> allocInsn = new HashMap<>();
     private int nextId = 1;
     private int processed;
+    // A wall-clock bound besides the kernel's instruction bound: pruning here is slower than the kernel's
+    // (no liveness, path walks per visit), so a loop with an unknown bound can take minutes to reach the
+    // 1,000,000-instruction limit; refusing it earlier is the same verdict, reached in bounded time.
+    private final long deadline = System.nanoTime()
+            + Long.getLong("jxdp.verifier.timeout.ms", 20_000L) * 1_000_000L;
 
     private AbstractInterp(ProgramSpec spec, List<MapSpec> maps, StringBuilder log) {
         this.spec = spec;
@@ -96,6 +101,10 @@ final class AbstractInterp {
         while (pc >= 0) {
             if (++processed > LIMIT) {
                 throw reject(pc, "BPF program is too large. Processed " + processed + " insn");
+            }
+            if ((processed & 1023) == 0 && System.nanoTime() - deadline > 0) {
+                throw reject(pc, "BPF program is too large: verification stopped after " + processed
+                        + " insns, past the time limit (jxdp.verifier.timeout.ms)");
             }
             if (prunePoint[pc]) {
                 if (visitedBefore(st, pc)) {

@@ -41,6 +41,19 @@ class AbstractInterpTest {
     }
 
     @Test
+    void loopWithAnUnknownBoundIsRefusedInBoundedTime() {
+        // the kernel refuses it after 1,000,000 processed insns; jxdp may stop earlier on its time limit
+        System.setProperty("jxdp.verifier.timeout.ms", "500");
+        try {
+            VerifierResult r = full("r1 = *(u32 *)(r1 +16)\nl:\nr1 += -1\nif r1 != 0 goto l\nr0 = 2\nexit");
+            assertFalse(r.accepted());
+            assertTrue(r.message().startsWith("BPF program is too large"), r.message());
+        } finally {
+            System.clearProperty("jxdp.verifier.timeout.ms");
+        }
+    }
+
+    @Test
     void uninitialisedRegisterReadIsRejected() {
         rejected("r0 = r2\nexit", 0, "R2 !read_ok");
     }
