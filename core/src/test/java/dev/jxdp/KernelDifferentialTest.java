@@ -81,9 +81,6 @@ final class KernelDifferentialTest {
                     String label = engine.equals("interp") ? " [jxdp]" : " [jxdp jit]";
                     cases.add(DynamicTest.dynamicTest(tc.name + label, () -> {
                         Result got = runJxdp(tc, engine);
-                        // programs over one JVM method's 64 KiB (gotol_v4.o) wait for the JIT's method splitting
-                        Assumptions.assumeFalse(got.stderr().contains("too large for the JIT yet"),
-                                () -> "JIT limit, not a disagreement: " + got.stderr().strip());
                         if (gap == null) {
                             tc.assertAgrees("jxdp --engine " + engine, got);
                             return;

@@ -18,6 +18,7 @@ final class Descs {
     static final ClassDesc ST = ClassDesc.of("dev.jxdp.ebpf.runtime.ExecState");
     static final ClassDesc PROG = ClassDesc.of("dev.jxdp.ebpf.runtime.BpfProgram");
     static final ClassDesc FAULT_CD = ClassDesc.of("dev.jxdp.ebpf.runtime.BpfFault");
+    static final ClassDesc LONGS = CD_long.arrayType();
     static final ClassDesc HELPERS = ClassDesc.of("dev.jxdp.ebpf.helpers.Helpers");
 
     /** A function: (cx, st, r1..r5, depth) -> r0. */

@@ -34,6 +34,13 @@ final class FunctionEmitter {
     private static final int R6 = 15;
     private static final int R10 = 23;
     private static final int TMP_OBJ = 25;
+    // split functions only: the per-depth register array, the next pc (encoded), depth * 16
+    private static final int REGS = 26;
+    private static final int NEXT = 27;
+    private static final int BASE = 29;
+    /** Longs per call depth in {@link JitProgram#regs}: r0..r10, then the pc a region starts at. */
+    static final int REG_STRIDE = 16;
+    static final int START_PC = 11;
 
     private static final DynamicConstantDesc<BpfProgram> PROG_CONST =
             DynamicConstantDesc.ofNamed(ConstantDescs.BSM_CLASS_DATA, ConstantDescs.DEFAULT_NAME, Descs.PROG);
@@ -45,6 +52,11 @@ final class FunctionEmitter {
     private final Insn[] code;
     private final Label[] labels;
     private final List<Runnable> stubs = new ArrayList<>();
+    // split mode: the region of every reachable instruction (null when the function is one method)
+    private int[] regionOf;
+    private int region;
+    private Label spill;
+    private Label exit;
 
     FunctionEmitter(BpfProgram prog, ClassDesc self, CodeBuilder c, int entry) {
         this.prog = prog;
@@ -110,6 +122,10 @@ final class FunctionEmitter {
             throwFault(clamp(next), "jump or fall-through to insn " + next + ", outside the program (" + code.length + " insns)");
             return;
         }
+        if (labels[next] == null) {
+            leave(next);
+            return;
+        }
         int following = pc + 1;
         while (following < code.length && !reach[following]) {
             following++;
@@ -135,11 +151,15 @@ final class FunctionEmitter {
     private void jumpTo(int pc, int target) {
         if (target < 0 || target >= code.length) {
             throwFault(clamp(target), "jump or fall-through to insn " + target + ", outside the program (" + code.length + " insns)");
-        } else if (target <= pc) {
-            tick(pc);
-            c.goto_(labels[target]);
         } else {
-            c.goto_(labels[target]);
+            if (target <= pc) {
+                tick(pc);
+            }
+            if (labels[target] == null) {
+                leave(target);
+            } else {
+                c.goto_(labels[target]);
+            }
         }
     }
 
@@ -164,28 +184,182 @@ final class FunctionEmitter {
             if (staticFault(pc) != null) {
                 continue;
             }
-            Insn in = code[pc];
-            int opc = in.opcode();
-            switch (Op.cls(opc)) {
-                case Op.LD -> work.push(pc + 2);
-                case Op.JMP, Op.JMP32 -> {
-                    int op = Op.op(opc);
-                    if (op == Op.EXIT) {
-                        continue;
-                    }
-                    if (op == Op.CALL) {
-                        work.push(pc + 1);
-                    } else if (op == Op.JA) {
-                        work.push(pc + (Op.cls(opc) == Op.JMP ? in.off() : in.imm()) + 1);
-                    } else {
-                        work.push(pc + 1);
-                        work.push(pc + in.off() + 1);
-                    }
-                }
-                default -> work.push(pc + 1);
+            for (int s : successors(pc)) {
+                work.push(s);
             }
         }
         return seen;
+    }
+
+    private static final int[] NONE = {};
+
+    /** Where control can go after the valid instruction at pc (possibly outside the program). */
+    int[] successors(int pc) {
+        Insn in = code[pc];
+        int opc = in.opcode();
+        switch (Op.cls(opc)) {
+            case Op.LD -> {
+                return new int[] {pc + 2};
+            }
+            case Op.JMP, Op.JMP32 -> {
+                int op = Op.op(opc);
+                if (op == Op.EXIT) {
+                    return NONE;
+                }
+                if (op == Op.CALL) {
+                    return new int[] {pc + 1};
+                }
+                if (op == Op.JA) {
+                    return new int[] {pc + (Op.cls(opc) == Op.JMP ? in.off() : in.imm()) + 1};
+                }
+                return new int[] {pc + 1, pc + in.off() + 1};
+            }
+            default -> {
+                return new int[] {pc + 1};
+            }
+        }
+    }
+
+    /** Reachable instructions of this function, in address order. */
+    boolean[] reach() {
+        return reachable();
+    }
+
+    /** A generous estimate of the bytecode bytes instruction pc becomes (for cutting a function into regions). */
+    int cost(int pc) {
+        if (staticFault(pc) != null) {
+            return 16;
+        }
+        Insn in = code[pc];
+        int opc = in.opcode();
+        return switch (Op.cls(opc)) {
+            case Op.ALU, Op.ALU64 -> 8;
+            case Op.LD -> 12;
+            case Op.LDX, Op.ST -> 16;
+            case Op.STX -> Op.mode(opc) == Op.MEM ? 16 : 30;
+            default -> Op.op(opc) == Op.CALL ? 50 : 28;  // jumps: compare, a stub, a tick and an exit
+        };
+    }
+
+    // ---- split functions: regions of contiguous instructions, each its own method ----
+
+    /** Emits region k of a split function: the instructions whose region is k, entered at the pcs given. */
+    void emitRegion(int[] regionOf, int k, int[] entries) {
+        this.regionOf = regionOf;
+        this.region = k;
+        boolean[] reach = reachable();
+        for (int pc = 0; pc < code.length; pc++) {
+            if (reach[pc] && regionOf[pc] == k) {
+                labels[pc] = c.newLabel();
+            }
+        }
+        spill = c.newLabel();
+        exit = c.newLabel();
+        // the registers come from the frame's slice of cx.regs, r1..r5 as arguments
+        c.aload(0).getfield(Descs.CX, "regs", Descs.LONGS).astore(REGS);
+        c.iload(DEPTH).loadConstant(4).ishl().istore(BASE);
+        for (int r : new int[] {0, 6, 7, 8, 9}) {
+            c.aload(REGS).iload(BASE).loadConstant(r).iadd().laload().lstore(slot(r));
+        }
+        c.aload(1).iload(DEPTH).invokevirtual(Descs.ST, "framePointer", Descs.I_J).lstore(R10);
+        c.loadConstant(-1L).lstore(NEXT);
+        Label bad = c.newLabel();
+        List<java.lang.classfile.instruction.SwitchCase> cases = new ArrayList<>();
+        for (int e : entries) {
+            cases.add(java.lang.classfile.instruction.SwitchCase.of(e, labels[e]));
+        }
+        c.aload(REGS).iload(BASE).loadConstant(START_PC).iadd().laload().l2i().lookupswitch(bad, cases);
+        for (int pc = 0; pc < code.length; pc++) {
+            if (!reach[pc] || regionOf[pc] != k) {
+                continue;
+            }
+            c.labelBinding(labels[pc]);
+            String why = staticFault(pc);
+            if (why != null) {
+                throwFault(pc, why);
+                continue;
+            }
+            int next = instruction(pc);
+            if (next >= 0) {
+                fallTo(pc, next, reach);
+            }
+        }
+        for (Runnable s : stubs) {
+            s.run();
+        }
+        c.labelBinding(bad);
+        throwFault(entry, "internal error: region " + k + " entered at an instruction it does not start");
+        c.labelBinding(spill);
+        for (int r = 0; r <= 9; r++) {
+            c.aload(REGS).iload(BASE).loadConstant(r).iadd().lload(slot(r)).lastore();
+        }
+        c.lload(NEXT).lreturn();
+        c.labelBinding(exit);
+        c.aload(REGS).iload(BASE).lload(R0).lastore();
+        c.loadConstant(-1L).lreturn();
+    }
+
+    // control leaves this region for target: save the registers, give the dispatcher (region << 32 | pc)
+    private void leave(int target) {
+        c.loadConstant(((long) regionOf[target] << 32) | target).lstore(NEXT).goto_(spill);
+    }
+
+    /** region method k of the function at entry */
+    static String regionName(int entry, int k) {
+        return methodName(entry) + "_r" + k;
+    }
+
+    /**
+     * The method of a split function: keeps its registers in cx.regs at depth * 16 and runs the region
+     * each step names until one exits; r0 is then at the slice's first slot.
+     */
+    static void emitDispatcher(CodeBuilder c, ClassDesc self, int entry, int entryRegion, int regions) {
+        int a = 13;
+        int b = 14;
+        int next = 15;
+        c.aload(0).getfield(Descs.CX, "regs", Descs.LONGS).astore(a);
+        c.iload(DEPTH).loadConstant(4).ishl().istore(b);
+        for (int r = 0; r <= 9; r++) {
+            c.aload(a).iload(b).loadConstant(r).iadd();
+            if (r >= 1 && r <= 5) {
+                c.lload(slot(r));
+            } else {
+                c.lconst_0();
+            }
+            c.lastore();
+        }
+        c.aload(1).aload(1).iload(DEPTH).invokevirtual(Descs.ST, "framePointer", Descs.I_J)
+                .ldc((long) ExecState.STACK_PER_FRAME).lsub().invokevirtual(Descs.ST, "stackFloor", Descs.J_V);
+        c.loadConstant(((long) entryRegion << 32) | entry).lstore(next);
+        Label loop = c.newLabel();
+        Label after = c.newLabel();
+        Label bad = c.newLabel();
+        c.labelBinding(loop);
+        c.aload(a).iload(b).loadConstant(START_PC).iadd().lload(next).loadConstant(0xffffffffL).land().lastore();
+        List<java.lang.classfile.instruction.SwitchCase> cases = new ArrayList<>();
+        List<Label> ls = new ArrayList<>();
+        for (int k = 0; k < regions; k++) {
+            Label l = c.newLabel();
+            ls.add(l);
+            cases.add(java.lang.classfile.instruction.SwitchCase.of(k, l));
+        }
+        // the arguments go on the stack before the switch, so a case is only its call: 10 bytes a region
+        c.aload(0).aload(1);
+        for (int r = 1; r <= 5; r++) {
+            c.aload(a).iload(b).loadConstant(r).iadd().laload();
+        }
+        c.iload(DEPTH);
+        c.lload(next).loadConstant(32).lushr().l2i().tableswitch(0, regions - 1, bad, cases);
+        for (int k = 0; k < regions; k++) {
+            c.labelBinding(ls.get(k));
+            c.invokestatic(self, regionName(entry, k), Descs.FN).goto_(after);
+        }
+        c.labelBinding(after);
+        c.lstore(next).lload(next).lconst_0().lcmp().ifge(loop);
+        c.aload(a).iload(b).laload().lreturn();
+        c.labelBinding(bad);
+        c.loadConstant(entry).ldc("internal error: no region for the next instruction")
+                .invokestatic(Descs.RT, "fault", Descs.FAULT).athrow();
     }
 
     // ---- what the interpreter refuses without running anything (mirrors Interpreter.exec's decoding) ----
@@ -563,7 +737,11 @@ final class FunctionEmitter {
         int opc = in.opcode();
         int op = Op.op(opc);
         if (op == Op.EXIT) {
-            c.lload(R0).lreturn();
+            if (regionOf == null) {
+                c.lload(R0).lreturn();
+            } else {
+                c.goto_(exit);
+            }
             return -1;
         }
         if (op == Op.CALL) {
@@ -576,7 +754,7 @@ final class FunctionEmitter {
         }
         int target = pc + in.off() + 1;
         Label taken;
-        if (target >= 0 && target < code.length && target > pc) {
+        if (target >= 0 && target < code.length && target > pc && labels[target] != null) {
             taken = labels[target];
         } else {
             Label stub = c.newLabel();
@@ -677,7 +855,12 @@ final class FunctionEmitter {
                     .aload(TMP_OBJ).ifnull(miss)
                     .aload(TMP_OBJ).aload(0).aload(1);
             argRegs();
-            c.iload(DEPTH).invokevirtual(Descs.CODE, "enter", Descs.ENTER).lreturn();
+            c.iload(DEPTH).invokevirtual(Descs.CODE, "enter", Descs.ENTER);
+            if (regionOf == null) {
+                c.lreturn();
+            } else {
+                c.lstore(R0).goto_(exit);
+            }
             c.labelBinding(miss);
             return;
         }

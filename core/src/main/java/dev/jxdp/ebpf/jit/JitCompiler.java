@@ -21,6 +21,11 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Set;
+import java.lang.classfile.Attributes;
+import java.lang.classfile.MethodModel;
 
 /**
  * eBPF to JVM bytecode: each program becomes a hidden class extending {@link JitCode}, each of its
@@ -62,7 +67,74 @@ public final class JitCompiler {
 
     /** The bytes of the class {@code prog} compiles to (for dumps and tests). */
     public static byte[] classBytes(BpfProgram prog) {
-        return build(prog, classDesc(prog));
+        ClassDesc self = classDesc(prog);
+        int[] fns = functions(prog);
+        Set<Integer> split = new HashSet<>();
+        byte[] bytes = null;
+        try {
+            bytes = build(prog, self, split, 0);
+            for (Map.Entry<String, Integer> m : methodSizes(bytes).entrySet()) {
+                if (m.getValue() > SPLIT_ABOVE && m.getKey().startsWith("f")) {
+                    split.add(Integer.parseInt(m.getKey().substring(1)));
+                }
+            }
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            // some function overflows the class file's 64 KiB: split every one that might
+            for (int f : fns) {
+                if (estimate(prog, f) > SPLIT_ABOVE) {
+                    split.add(f);
+                }
+            }
+        }
+        if (split.isEmpty() && bytes != null) {
+            return bytes;
+        }
+        // cut into regions of about budget bytes; halve the budget until every method is compilable
+        String why = "";
+        for (int budget = REGION_BUDGET; budget >= 250; budget /= 2) {
+            try {
+                bytes = build(prog, self, split, budget);
+                int max = 0;
+                for (int size : methodSizes(bytes).values()) {
+                    max = Math.max(max, size);
+                }
+                if (max <= HUGE_METHOD_LIMIT) {
+                    return bytes;
+                }
+                why = "a method of " + max + " bytes";
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                why = e.getMessage();
+            }
+        }
+        throw new BpfException("program " + prog.name() + " too large for the JIT: " + prog.insns().length
+                + " instructions (" + why + ")");
+    }
+
+    /** HotSpot compiles no method with more bytecode than this (-XX:+DontCompileHugeMethods). */
+    public static final int HUGE_METHOD_LIMIT = 8000;
+    // a function whose method would exceed this becomes regions of about REGION_BUDGET estimated bytes
+    private static final int SPLIT_ABOVE = 7000;
+    private static final int REGION_BUDGET = 5000;
+
+    /** Bytecode length of every method of a class, by name, in class-file order. */
+    public static Map<String, Integer> methodSizes(byte[] classBytes) {
+        Map<String, Integer> out = new LinkedHashMap<>();
+        for (MethodModel m : ClassFile.of().parse(classBytes).methods()) {
+            m.findAttribute(Attributes.code()).ifPresent(code -> out.put(m.methodName().stringValue(), code.codeLength()));
+        }
+        return out;
+    }
+
+    private static int estimate(BpfProgram prog, int entry) {
+        FunctionEmitter fe = new FunctionEmitter(prog, null, null, entry);
+        boolean[] reach = fe.reach();
+        int sum = 0;
+        for (int pc = 0; pc < reach.length; pc++) {
+            if (reach[pc]) {
+                sum += fe.cost(pc);
+            }
+        }
+        return sum;
     }
 
     private static JitCode generate(BpfProgram prog) {
@@ -116,17 +188,21 @@ public final class JitCompiler {
         return out;
     }
 
-    private static byte[] build(BpfProgram prog, ClassDesc self) {
+    private static byte[] build(BpfProgram prog, ClassDesc self, Set<Integer> split, int budget) {
         int[] fns = functions(prog);
-        try {
+        {
             return CF.build(self, cb -> {
                 cb.withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SUPER);
                 cb.withSuperclass(Descs.CODE);
                 cb.withMethodBody(ConstantDescs.INIT_NAME, ConstantDescs.MTD_void, ClassFile.ACC_PUBLIC,
                         c -> c.aload(0).invokespecial(Descs.CODE, ConstantDescs.INIT_NAME, ConstantDescs.MTD_void).return_());
                 for (int f : fns) {
-                    cb.withMethodBody(FunctionEmitter.methodName(f), Descs.FN, ClassFile.ACC_STATIC | ClassFile.ACC_PRIVATE,
-                            c -> new FunctionEmitter(prog, self, c, f).emit());
+                    if (split.contains(f)) {
+                        splitFunction(cb, prog, self, f, budget);
+                    } else {
+                        cb.withMethodBody(FunctionEmitter.methodName(f), Descs.FN, ClassFile.ACC_STATIC | ClassFile.ACC_PRIVATE,
+                                c -> new FunctionEmitter(prog, self, c, f).emit());
+                    }
                 }
                 cb.withMethodBody("enter", Descs.ENTER, ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL, c -> {
                     loadArgs(c, 1);
@@ -152,9 +228,56 @@ public final class JitCompiler {
                             .invokestatic(Descs.RT, "fault", Descs.FAULT).athrow();
                 });
             });
-        } catch (IllegalArgumentException | IllegalStateException e) {
-            throw new BpfException("program " + prog.name() + " too large for the JIT yet: " + prog.insns().length
-                    + " instructions (" + e.getMessage() + ")");
+        }
+    }
+
+    /**
+     * One eBPF function as a dispatcher plus region methods: reachable instructions in address order cut
+     * into runs of about {@code budget} estimated bytes; a jump or fall-through into another region returns
+     * to the dispatcher, which calls that region (registers travel in cx.regs).
+     */
+    private static void splitFunction(java.lang.classfile.ClassBuilder cb, BpfProgram prog, ClassDesc self, int f, int budget) {
+        FunctionEmitter probe = new FunctionEmitter(prog, null, null, f);
+        boolean[] reach = probe.reach();
+        int[] regionOf = new int[reach.length];
+        java.util.Arrays.fill(regionOf, -1);
+        int k = 0;
+        int used = 0;
+        for (int pc = 0; pc < reach.length; pc++) {
+            if (!reach[pc]) {
+                continue;
+            }
+            int cost = probe.cost(pc);
+            if (used > 0 && used + cost > budget) {
+                k++;
+                used = 0;
+            }
+            regionOf[pc] = k;
+            used += cost;
+        }
+        int regions = k + 1;
+        List<TreeSet<Integer>> entries = new ArrayList<>();
+        for (int i = 0; i < regions; i++) {
+            entries.add(new TreeSet<>());
+        }
+        entries.get(regionOf[f]).add(f);
+        for (int pc = 0; pc < reach.length; pc++) {
+            if (!reach[pc] || probe.staticFault(pc) != null) {
+                continue;
+            }
+            for (int s : probe.successors(pc)) {
+                if (s >= 0 && s < reach.length && regionOf[s] != regionOf[pc]) {
+                    entries.get(regionOf[s]).add(s);
+                }
+            }
+        }
+        cb.withMethodBody(FunctionEmitter.methodName(f), Descs.FN, ClassFile.ACC_STATIC | ClassFile.ACC_PRIVATE,
+                c -> FunctionEmitter.emitDispatcher(c, self, f, regionOf[f], regions));
+        for (int i = 0; i < regions; i++) {
+            int region = i;
+            int[] in = entries.get(i).stream().mapToInt(Integer::intValue).toArray();
+            cb.withMethodBody(FunctionEmitter.regionName(f, i), Descs.FN, ClassFile.ACC_STATIC | ClassFile.ACC_PRIVATE,
+                    c -> new FunctionEmitter(prog, self, c, f).emitRegion(regionOf, region, in));
         }
     }
 

@@ -25,6 +25,8 @@ public final class JitProgram implements FunctionCaller {
     int depth;
     BpfProgram curProg;
     int curPc;
+    // the registers of split functions (programs too large for one JVM method), REG_STRIDE longs per depth
+    final long[] regs = new long[(ExecState.MAX_CALL_FRAMES + 1) * FunctionEmitter.REG_STRIDE];
 
     JitProgram(JitCompiler compiler, BpfProgram prog, JitCode code, long compileNs) {
         this.compiler = compiler;

@@ -17,8 +17,22 @@
  *     reading them). A tail call passes r1-r5; the target starts with r0, r6-r9 at 0.</li>
  * <li>callx of bpf_tail_call faults; a callback address that is not the start of a function (an entry
  *     point, a call target or a PSEUDO_FUNC lddw target) faults.</li>
- * <li>Programs whose one function exceeds the class file's 64 KiB of bytecode (about 13,000
- *     instructions) are refused at compile time: "program NAME too large for the JIT yet: N instructions".</li>
  * </ul>
+ *
+ * <p>Large functions. HotSpot never compiles a method over 8000 bytes of bytecode (DontCompileHugeMethods)
+ * and a class file caps a method at 64 KiB. A function whose method would exceed 7000 bytes is split:
+ * its reachable instructions, in address order, are cut into regions of about 5000 estimated bytes, each
+ * a static method {@code fN_rK}; {@code fN} becomes a dispatcher that keeps the registers in the run's
+ * {@link dev.jxdp.ebpf.jit.JitProgram} (16 longs per call depth) and calls the region holding the next
+ * instruction until one exits. A jump or fall-through into another region costs a return to the
+ * dispatcher; inside a region registers stay JVM locals. Small functions are untouched (one method, no
+ * array). If a method still comes out over 8000 bytes the budget is halved and the class rebuilt.
+ *
+ * <p>Warm-up ({@code test-run --engine jit --repeat N}, N > 1). A program that can write no map runs its
+ * own compiled code 20,000 times (or 200 ms) on a throwaway ExecState and frame before the clock starts.
+ * Generated code embeds its collection's map handles and program as constants, so a program that writes
+ * maps warms instead the class of a second collection (same object, same --map-init): that compiles the
+ * shared runtime (helpers, maps, JitRt) with C2, but the timed class itself reaches C2 during the first
+ * timed runs.
  */
 package dev.jxdp.ebpf.jit;

@@ -11,8 +11,12 @@ import dev.jxdp.ebpf.runtime.ExecState;
 import dev.jxdp.ebpf.runtime.XdpAction;
 import dev.jxdp.ebpf.runtime.XdpBuff;
 
+import dev.jxdp.ebpf.maps.BpfMap;
+import dev.jxdp.ebpf.maps.MapFlags;
+
 import java.lang.foreign.Arena;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * BPF_PROG_TEST_RUN for XDP programs without the kernel: mirrors bpf_prog_test_run_xdp(). The frame goes
@@ -34,7 +38,7 @@ public final class ProgTestRun {
      * @param dataOut    data_meta..data_end after the last run
      * @param fault      why the run was stopped (retval is then XDP_ABORTED), or null
      * @param trace      bpf_trace_printk lines, in order
-     * @param compileNs  nanoseconds the JIT took to compile the program (0 for the interpreter)
+     * @param compileNs  nanoseconds the JIT took to compile the program and warm it up (0 for the interpreter)
      */
     public record Result(long retval, long durationNs, byte[] dataOut, BpfFault fault, List<String> trace, long compileNs) {
         public Result(long retval, long durationNs, byte[] dataOut, BpfFault fault, List<String> trace) {
@@ -69,9 +73,44 @@ public final class ProgTestRun {
      */
     public static Result run(BpfCollection collection, BpfProgram prog, byte[] data, int repeat, boolean keepTrace,
                              Engine engine) {
+        return run(collection, prog, data, repeat, keepTrace, engine, null);
+    }
+
+    /** Warm-up runs: at most this many, and no longer than {@link #WARM_UP_NS}. */
+    public static final int WARM_UP_RUNS = 20_000;
+    public static final long WARM_UP_NS = 200_000_000L;
+
+    /**
+     * As {@link #run(BpfCollection, BpfProgram, byte[], int, boolean, Engine)}; with the JIT and more than
+     * one repeat, first runs the program up to {@link #WARM_UP_RUNS} times (or {@link #WARM_UP_NS}) on a
+     * throwaway copy of the frame and state, as the kernel JITs before its first run, so the timed runs
+     * measure steady state. A program that can write no map warms its own compiled code on a throwaway
+     * ExecState; one that can warms the code of the collection {@code warmState} supplies (same object,
+     * same map contents; generated code is bound to its collection's maps), which compiles the shared
+     * runtime (helpers, maps, JitRt) but leaves the program's own class to warm in the first timed runs.
+     * The real maps see only the timed runs. {@link Result#compileNs()} then includes the warm-up.
+     */
+    public static Result run(BpfCollection collection, BpfProgram prog, byte[] data, int repeat, boolean keepTrace,
+                             Engine engine, Supplier<BpfCollection> warmState) {
         checkFrame(prog, data.length);
         int runs = Math.max(1, repeat);  // the kernel treats repeat 0 as 1
+        long warmNs = 0;
         JitProgram jit = engine == Engine.JIT ? JitCompiler.compile(prog) : null;
+        if (jit != null && runs > 1) {
+            long t0 = System.nanoTime();
+            if (programWritesNoMap(collection)) {
+                // nothing a run leaves behind is shared: warm the program's own code on a throwaway state
+                warmUp(jit.forThread(), collection, data);
+            } else if (warmState != null) {
+                try (BpfCollection w = warmState.get()) {
+                    BpfProgram wp = w.program(prog.name());
+                    if (wp != null) {
+                        warmUp(JitCompiler.compile(wp), w, data);
+                    }
+                }
+            }
+            warmNs = System.nanoTime() - t0;
+        }
         try (Arena arena = Arena.ofConfined()) {
             XdpBuff buff = XdpBuff.allocate(arena);
             buff.load(data);
@@ -102,7 +141,42 @@ public final class ProgTestRun {
             }
             long elapsed = System.nanoTime() - start;
             return new Result(retval, elapsed / runs, buff.bytesFromMeta(), fault, List.copyOf(st.traceLines()),
-                    jit != null ? jit.compileNs() : 0);
+                    jit != null ? jit.compileNs() + warmNs : 0);
+        }
+    }
+
+    // no map, or only maps programs cannot write (.rodata): runs share nothing but the code
+    private static boolean programWritesNoMap(BpfCollection collection) {
+        for (BpfMap m : collection.maps()) {
+            if (!m.spec().readOnly() && (m.spec().flags() & MapFlags.BPF_F_RDONLY_PROG) == 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void warmUp(JitProgram wj, BpfCollection w, byte[] data) {
+        try (Arena arena = Arena.ofConfined()) {
+            XdpBuff buff = XdpBuff.allocate(arena);
+            buff.ingressIfindex = LOOPBACK_IFINDEX;
+            buff.rxQueueIndex = 0;
+            ExecState st = w.newExecState(0);
+            st.caller(wj);
+            long deadline = System.nanoTime() + WARM_UP_NS;
+            for (int i = 0; i < WARM_UP_RUNS; i++) {
+                if ((i & 255) == 0) {
+                    if (System.nanoTime() > deadline) {
+                        break;
+                    }
+                    buff.load(data);  // a program that rewrites the frame sees the original again now and then
+                }
+                st.begin(buff);
+                try {
+                    wj.run(st);
+                } catch (BpfFault f) {
+                    return;  // the timed runs report it
+                }
+            }
         }
     }
 }

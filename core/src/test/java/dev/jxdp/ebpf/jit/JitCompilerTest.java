@@ -116,19 +116,6 @@ class JitCompilerTest {
     }
 
     @Test
-    void programTooLargeForOneMethodFailsClearly() {
-        Insn[] big = new Insn[40_001];
-        for (int i = 0; i < big.length - 1; i++) {
-            big[i] = I.alu64(Op.ADD, 0, 1);
-        }
-        big[big.length - 1] = I.exit();
-        try (Harness h = new Harness(big)) {
-            BpfException e = assertThrows(BpfException.class, () -> JitCompiler.compile(h.prog(0)));
-            assertTrue(e.getMessage().contains("too large for the JIT yet: 40001 instructions"), e.getMessage());
-        }
-    }
-
-    @Test
     void runsAllocateNothing() {
         Insn[] prog = I.prog(I.ldx(Op.W, 2, 1, 0), I.ldx(Op.W, 3, 1, 4), I.movr(4, 2), I.alu64(Op.ADD, 4, 14),
                 I.jmpr(Op.JGT, 4, 3, 3), I.ldx(Op.H, 0, 2, 12), I.stx(Op.DW, 10, 0, -8), I.exit(),
