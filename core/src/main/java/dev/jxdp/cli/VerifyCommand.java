@@ -17,10 +17,10 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code jxdp verify}: the verifier's verdict on an object's programs, in the kernel's verifier-log words. */
-@Command(name = "verify", mixinStandardHelpOptions = true,
-        description = {"Verify the programs of an eBPF object file as the kernel's verifier does, and print",
-                "the verdict: 'NAME: accepted', or the rejected instruction, its C source line and the",
-                "kernel's message as the last line.", "",
+@Command(name = "verify", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+        header = "Verify an object's XDP programs as the kernel's verifier does.",
+        description = {"Prints the verdict: 'NAME: accepted', or the rejected instruction, its C source line and "
+                + "the kernel's message as the last line.", "",
                 "Exit status: 0 every program accepted, 1 a program rejected, 2 bad input.", ""})
 final class VerifyCommand implements Callable<Integer> {
 
