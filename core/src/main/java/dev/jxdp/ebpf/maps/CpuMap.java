@@ -36,27 +36,16 @@ public final class CpuMap extends SlotMap {
 
     /** The queue size at this CPU's slot, or 0 when empty or out of range. */
     public int qsize(long key) {
-        long a = slot(key);
-        return a == 0 ? 0 : Mem.getI32(a);
-    }
-
-    @Override
-    public long lookup(long keyAddr, int cpu) {
-        return slot(Mem.getU32(keyAddr));
+        return firstField(key);
     }
 
     @Override
     public synchronized int update(long keyAddr, long valueAddr, long flags, int cpu) {
         // mirrors cpu_map_update_elem()
-        if (flags < 0 || flags > MapFlags.BPF_EXIST) {
-            return -Errno.EINVAL;
-        }
         long key = Mem.getU32(keyAddr);
-        if (key >= max) {
-            return -Errno.E2BIG;
-        }
-        if (flags == MapFlags.BPF_NOEXIST) {
-            return -Errno.EEXIST;
+        int rc = checkUpdate(flags, key);
+        if (rc != 0) {
+            return rc;
         }
         long qsize = Mem.getU32(valueAddr);
         if (qsize > MAX_QSIZE) {

@@ -32,29 +32,18 @@ public final class DevMap extends SlotMap {
 
     /** The ifindex at this slot, or 0 when empty or out of range. */
     public int ifindex(long key) {
-        long a = slot(key);
-        return a == 0 ? 0 : Mem.getI32(a);
+        return firstField(key);
     }
 
     // ---- program side (the verifier lets XDP programs only look up and redirect) ----
 
     @Override
-    public long lookup(long keyAddr, int cpu) {
-        return slot(Mem.getU32(keyAddr));
-    }
-
-    @Override
     public synchronized int update(long keyAddr, long valueAddr, long flags, int cpu) {
         // mirrors __dev_map_update_elem()
-        if (flags < 0 || flags > MapFlags.BPF_EXIST) {
-            return -Errno.EINVAL;
-        }
         long i = Mem.getU32(keyAddr);
-        if (i >= max) {
-            return -Errno.E2BIG;
-        }
-        if (flags == MapFlags.BPF_NOEXIST) {
-            return -Errno.EEXIST;
+        int rc = checkUpdate(flags, i);
+        if (rc != 0) {
+            return rc;
         }
         long ifindex = Mem.getU32(valueAddr);
         if (progFd(valueAddr) > 0) {

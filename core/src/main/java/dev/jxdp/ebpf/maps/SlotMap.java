@@ -102,4 +102,30 @@ abstract class SlotMap extends BaseMap {
     public synchronized int userDelete(byte[] key) {
         return delete(userKey(key), 0);
     }
+
+    /** The first u32 of the value at this slot (ifindex, qsize), or 0 when empty or out of range. */
+    final int firstField(long key) {
+        long a = slot(key);
+        return a == 0 ? 0 : Mem.getI32(a);
+    }
+
+    /** The slot's value address, or 0: DEVMAP and CPUMAP lookups (XSKMAP answers differently). */
+    @Override
+    public long lookup(long keyAddr, int cpu) {
+        return slot(Mem.getU32(keyAddr));
+    }
+
+    /**
+     * The checks __dev_map_update_elem() and cpu_map_update_elem() make first, in their order: flags, then
+     * the index, then BPF_NOEXIST (every slot counts as existing); 0 when the update may go on.
+     */
+    final int checkUpdate(long flags, long key) {
+        if (flags < 0 || flags > MapFlags.BPF_EXIST) {
+            return -Errno.EINVAL;
+        }
+        if (key >= max) {
+            return -Errno.E2BIG;
+        }
+        return flags == MapFlags.BPF_NOEXIST ? -Errno.EEXIST : 0;
+    }
 }
