@@ -16,6 +16,10 @@ import java.lang.constant.ConstantDescs;
 import java.lang.constant.MethodTypeDesc;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.util.function.Function;
+import dev.jxdp.ebpf.verifier.Verifier;
+import dev.jxdp.ebpf.verifier.VerifierFacts;
+import dev.jxdp.ebpf.verifier.VerifierResult;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -42,10 +46,45 @@ public final class JitCompiler {
                     ClassHierarchyResolver.ofClassLoading(JitCompiler.class.getClassLoader()))));
 
     private final Map<BpfProgram, JitCode> cache = new IdentityHashMap<>();
+    // the verifier's facts for a program (null: none, every access checked at run time)
+    private final Function<BpfProgram, VerifierFacts> factsOf;
+
+    /** A compiler whose code checks every access at run time (programs no verifier has seen). */
+    public JitCompiler() {
+        this(p -> null);
+    }
+
+    private JitCompiler(Function<BpfProgram, VerifierFacts> factsOf) {
+        this.factsOf = factsOf;
+    }
+
+    /**
+     * A compiler that verifies every program it compiles ({@link Verifier.Mode#FULL}) and drops the checks
+     * the proof covers; a program the verifier rejects is compiled with every check kept.
+     */
+    public static JitCompiler verifying() {
+        return new JitCompiler(JitCompiler::verifiedFacts);
+    }
+
+    private static VerifierFacts verifiedFacts(BpfProgram p) {
+        if (p.collection() == null || !p.spec().isXdp()) {
+            return null;
+        }
+        VerifierResult r = Verifier.verify(p, Verifier.Mode.FULL, false);
+        return r.accepted() ? r.facts() : null;
+    }
 
     /** Compiles {@code prog} with a compiler of its own (tail-call targets are compiled on first use). */
     public static JitProgram compile(BpfProgram prog) {
         return new JitCompiler().program(prog);
+    }
+
+    /**
+     * Compiles {@code prog} using what the verifier proved about it ({@code facts} from an accepted
+     * {@link VerifierResult}; null compiles checked code); tail-call targets are verified on first use.
+     */
+    public static JitProgram compile(BpfProgram prog, VerifierFacts facts) {
+        return new JitCompiler(p -> p == prog ? facts : verifiedFacts(p)).program(prog);
     }
 
     /** Compiles {@code prog}, or takes it from this compiler's cache, and gives it a per-thread runner. */

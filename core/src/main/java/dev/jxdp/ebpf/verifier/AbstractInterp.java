@@ -35,6 +35,8 @@ final class AbstractInterp {
     private final Map<Integer, Integer> allocInsn = new HashMap<>();
     private int nextId = 1;
     private int processed;
+    /** per-instruction facts for the JIT, merged over every explored path */
+    final VerifierFacts facts;
     // A wall-clock bound besides the kernel's instruction bound: pruning here is slower than the kernel's
     // (no liveness, path walks per visit), so a loop with an unknown bound can take minutes to reach the
     // 1,000,000-instruction limit; refusing it earlier is the same verdict, reached in bounded time.
@@ -47,14 +49,25 @@ final class AbstractInterp {
         this.maps = maps;
         this.log = log;
         this.prunePoint = new boolean[insns.length];
+        this.facts = new VerifierFacts(insns.length);
         this.visited = new ArrayList<>(insns.length);
         for (int i = 0; i < insns.length; i++) {
             visited.add(null);
         }
     }
 
-    static int run(ProgramSpec spec, List<MapSpec> maps, int[] subprogs, StringBuilder log) {
+    static VerifierFacts run(ProgramSpec spec, List<MapSpec> maps, int[] subprogs, StringBuilder log, int[] processedOut) {
         AbstractInterp ai = new AbstractInterp(spec, maps, log);
+        try {
+            ai.exploreAll();
+        } finally {
+            processedOut[0] = ai.processed;
+        }
+        return ai.facts;
+    }
+
+    private void exploreAll() {
+        AbstractInterp ai = this;
         ai.markPrunePoints();
         VState s = new VState();
         s.frames[0] = new FuncState(0);
@@ -64,7 +77,6 @@ final class AbstractInterp {
             Object[] e = ai.pending.pop();
             ai.explore((VState) e[0], (Integer) e[1]);
         }
-        return ai.processed;
     }
 
     // mirrors the prune points check_cfg() marks: jump targets, branch fall-throughs, calls' returns
@@ -210,6 +222,7 @@ final class AbstractInterp {
             }
             case Op.LDX -> {
                 Reg base = readReg(st, pc, in.src());
+                facts.access(pc, base.type, base.off + in.off());
                 int size = sizeBytes(in.opcode());
                 Reg val = new Reg();
                 access(st, pc, in.src(), base, in.off(), size, false, null, val);
@@ -227,6 +240,7 @@ final class AbstractInterp {
             }
             case Op.ST, Op.STX -> {
                 Reg base = readReg(st, pc, in.dst());
+                facts.access(pc, base.type, base.off + in.off());
                 int size = sizeBytes(in.opcode());
                 Reg value;
                 if (cls == Op.ST) {
@@ -474,6 +488,8 @@ final class AbstractInterp {
                 if (in.src() == Op.PSEUDO_CALL) {
                     return pseudoCall(st, pc, pc + in.imm() + 1, -1);
                 }
+                Reg mapReg = st.reg(in.imm() == HelperIds.TAIL_CALL ? 2 : 1);
+                facts.mapArg(pc, mapReg.type, mapReg.map);
                 return HelperCall.call(this, st, pc, in.imm());
             }
             case Op.JCOND -> {

@@ -34,20 +34,21 @@ public final class Verifier {
     public static VerifierResult verify(ProgramSpec spec, List<MapSpec> maps, Mode mode, boolean log) {
         Insn[] insns = spec.insns();
         StringBuilder sb = log ? new StringBuilder() : null;
-        int processed = 0;
+        int[] processed = {0};
+        VerifierFacts facts = null;
         try {
             int[] subprogs = CfgCheck.check(insns);
             if (mode == Mode.FULL && !spec.isXdp()) {
                 throw new Rejection(-1, "jxdp verifies XDP programs only; section " + spec.section() + " is not one");
             }
             if (mode == Mode.FULL) {
-                processed = AbstractInterp.run(spec, maps, subprogs, sb);
+                facts = AbstractInterp.run(spec, maps, subprogs, sb, processed);
             }
         } catch (Rejection r) {
             return new VerifierResult(false, r.insn, r.getMessage(), context(spec, maps, r.insn),
-                    sb == null ? "" : sb.toString(), processed);
+                    sb == null ? "" : sb.toString(), processed[0], null);
         }
-        return VerifierResult.ok(sb == null ? "" : sb.toString(), processed);
+        return VerifierResult.ok(sb == null ? "" : sb.toString(), processed[0], facts);
     }
 
     /** The rejected instruction as the kernel's log prints it, after its C source line. */

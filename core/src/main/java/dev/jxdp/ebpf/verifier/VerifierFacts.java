@@ -1,0 +1,100 @@
+package dev.jxdp.ebpf.verifier;
+
+import java.util.Arrays;
+
+/**
+ * What the verifier proved about each instruction, merged over every path it explored (the kernel keeps
+ * the same in bpf_insn_aux_data: the pointer type an access saw, the map a helper call got). The JIT
+ * reads it to drop the run-time checks the proof makes unnecessary: an accepted program's every memory
+ * access is within its region on every path, so only the kind of memory matters (the context is
+ * rewritten to frame fields, everything else is a plain load or store).
+ */
+public final class VerifierFacts {
+
+    /** The kind of memory an instruction's base register pointed to on every path. */
+    public enum Mem {
+        /** not reached by the verifier (dead on every path it explored) */
+        UNSEEN,
+        CTX,
+        PACKET,
+        STACK,
+        MAP_VALUE,
+        /** ringbuf records and other sized memory */
+        MEM,
+        MAP_KEY,
+        /** different kinds on different paths: the JIT checks at run time */
+        MIXED
+    }
+
+    /** {@link #mapAt(int)} when no map was seen or different maps on different paths. */
+    public static final int NO_MAP = -1;
+
+    private final Mem[] mem;
+    private final int[] ctxOff;
+    private final int[] map;
+    private boolean sound = true;
+
+    VerifierFacts(int insns) {
+        mem = new Mem[insns];
+        Arrays.fill(mem, Mem.UNSEEN);
+        ctxOff = new int[insns];
+        map = new int[insns];
+        Arrays.fill(map, Integer.MIN_VALUE);
+    }
+
+    /** The kind of memory the load, store or atomic at {@code pc} accesses on every path. */
+    public Mem memAt(int pc) {
+        return mem[pc];
+    }
+
+    /** For a context access at {@code pc}: the xdp_md field offset (insn off plus the pointer's offset). */
+    public int ctxOffAt(int pc) {
+        return ctxOff[pc];
+    }
+
+    /** For a helper call at {@code pc}: the index of the map r1 held on every path, or {@link #NO_MAP}. */
+    public int mapAt(int pc) {
+        int m = map[pc];
+        return m < 0 ? NO_MAP : m;
+    }
+
+    /**
+     * Whether the proof covers every run: false when the verifier took a shortcut that may miss a path
+     * (then the JIT must keep its run-time checks).
+     */
+    public boolean sound() {
+        return sound;
+    }
+
+    void unsound() {
+        sound = false;
+    }
+
+    void access(int pc, RegType type, int off) {
+        Mem k = switch (type) {
+            case PTR_TO_CTX -> Mem.CTX;
+            case PTR_TO_PACKET, PTR_TO_PACKET_META -> Mem.PACKET;
+            case PTR_TO_STACK -> Mem.STACK;
+            case PTR_TO_MAP_VALUE -> Mem.MAP_VALUE;
+            case PTR_TO_MEM -> Mem.MEM;
+            case PTR_TO_MAP_KEY -> Mem.MAP_KEY;
+            default -> Mem.MIXED;
+        };
+        Mem old = mem[pc];
+        if (old == Mem.UNSEEN) {
+            mem[pc] = k;
+            ctxOff[pc] = off;
+        } else if (old != k || k == Mem.CTX && ctxOff[pc] != off) {
+            mem[pc] = Mem.MIXED;
+        }
+    }
+
+    void mapArg(int pc, RegType type, int mapIndex) {
+        int m = type == RegType.CONST_PTR_TO_MAP ? mapIndex : -1;
+        if (map[pc] == Integer.MIN_VALUE) {
+            map[pc] = m;
+        } else if (map[pc] != m) {
+            map[pc] = -1;
+        }
+    }
+}
