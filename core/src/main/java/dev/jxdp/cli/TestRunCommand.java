@@ -4,6 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jxdp.ebpf.BpfException;
 import dev.jxdp.ebpf.elf.ObjectSpec;
+import dev.jxdp.ebpf.elf.ProgramSpec;
+import dev.jxdp.ebpf.jit.JitCompiler;
+import dev.jxdp.ebpf.verifier.Verifier;
+import dev.jxdp.ebpf.verifier.VerifierFacts;
+import dev.jxdp.ebpf.verifier.VerifierResult;
 import dev.jxdp.ebpf.maps.BpfMap;
 import dev.jxdp.ebpf.maps.RingBufMap;
 import dev.jxdp.ebpf.runtime.BpfCollection;
@@ -23,12 +28,15 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Iterator;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 
 /** {@code jxdp test-run}: BPF_PROG_TEST_RUN without the kernel. */
 @Command(name = "test-run", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
         header = "Run an XDP program on one frame, as the kernel's BPF_PROG_TEST_RUN does.",
-        description = {"Fresh maps from the object, then --map-init; the frame after 256 bytes of headroom; "
+        description = {"Verifies every XDP program of the object first, as the kernel's load does (a rejection is an error; "
+                + "--no-verify skips it); then fresh maps from the object, then --map-init; the frame after 256 bytes of headroom; "
                 + "all repeats share the buffer and the maps. Prints the last run's action, the average time "
                 + "per run, the frame from data_meta to data_end, and every map.", ""},
         footer = {"", "JSON (--json), the same as ../shared/tools/kernel-oracle prints:",
@@ -65,6 +73,10 @@ final class TestRunCommand implements Runnable {
                     + "and frame before the timed runs; or interp, the reference interpreter (default: ${DEFAULT-VALUE})")
     String engine;
 
+    @Option(names = "--no-verify", description = "run without verifying first (the kernel always verifies): every access is then "
+            + "checked at run time and a fault ends the run with XDP_ABORTED and its explanation")
+    boolean noVerify;
+
     @Option(names = "--json", description = "print one JSON object (the kernel oracle's contract)")
     boolean json;
 
@@ -92,6 +104,8 @@ final class TestRunCommand implements Runnable {
             } catch (BpfException e) {
                 throw new CliException(dataIn + ": " + e.getMessage());
             }
+            // as the kernel's load does: every XDP program of the object verified before anything runs
+            Map<ProgramSpec, VerifierFacts> facts = noVerify ? Map.of() : verifyAll(collection);
             if (init != null) {
                 try {
                     MapJson.applyInit(collection, init);
@@ -106,7 +120,7 @@ final class TestRunCommand implements Runnable {
                     MapJson.applyInit(w, init);
                 }
                 return w;
-            });
+            }, JitCompiler.using(p -> facts.get(p.spec())));
             ObjectNode maps = MapJson.dump(collection);
             if (dataOut != null) {
                 Inputs.writeAtomically(dataOut, r.dataOut());
@@ -135,6 +149,23 @@ final class TestRunCommand implements Runnable {
             }
             out.flush();
         }
+    }
+
+    private Map<ProgramSpec, VerifierFacts> verifyAll(BpfCollection collection) {
+        Map<ProgramSpec, VerifierFacts> facts = new IdentityHashMap<>();
+        for (BpfProgram p : collection.programs()) {
+            if (!p.spec().isXdp()) {
+                continue;  // jxdp runs and verifies XDP programs only
+            }
+            VerifierResult r = Verifier.verify(p, Verifier.Mode.FULL, false);
+            if (!r.accepted()) {
+                throw new CliException(obj + ": the verifier rejects program " + p.name()
+                        + (r.insn() >= 0 ? " at insn " + r.insn() : "") + ": " + r.message().replace("\n", "; ")
+                        + " (jxdp verify " + obj + " --prog " + p.name() + " shows the context; --no-verify runs it anyway)");
+            }
+            facts.put(p.spec(), r.facts());
+        }
+        return facts;
     }
 
     /** The records programs submitted to ring buffers, consumed as a user-space reader would, one line each. */

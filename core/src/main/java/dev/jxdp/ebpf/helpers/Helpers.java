@@ -156,7 +156,11 @@ public final class Helpers {
      * DEVMAP_HASH accept BPF_F_BROADCAST / BPF_F_EXCLUDE_INGRESS, CPUMAP and XSKMAP no extra flag.
      */
     public static long redirectMap(ExecState st, long map, long key, long flags) {
-        BpfMap m = map(st, map, "bpf_redirect_map");
+        return redirectMapTo(st, map(st, map, "bpf_redirect_map"), key, flags);
+    }
+
+    /** bpf_redirect_map with the map already resolved (the JIT's call when the verifier knows the map). */
+    public static long redirectMapTo(ExecState st, BpfMap m, long key, long flags) {
         MapType t = m.type();
         long allowed;
         if (t == MapType.DEVMAP || t == MapType.DEVMAP_HASH) {

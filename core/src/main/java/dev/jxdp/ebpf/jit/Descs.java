@@ -20,6 +20,10 @@ final class Descs {
     static final ClassDesc FAULT_CD = ClassDesc.of("dev.jxdp.ebpf.runtime.BpfFault");
     static final ClassDesc LONGS = CD_long.arrayType();
     static final ClassDesc HELPERS = ClassDesc.of("dev.jxdp.ebpf.helpers.Helpers");
+    static final ClassDesc MEM = ClassDesc.of("dev.jxdp.ebpf.mem.Mem");
+    static final ClassDesc MAP = ClassDesc.of("dev.jxdp.ebpf.maps.BpfMap");
+    static final ClassDesc MAPS = MAP.arrayType();
+    static final ClassDesc XDP_BUFF = ClassDesc.of("dev.jxdp.ebpf.runtime.XdpBuff");
 
     /** A function: (cx, st, r1..r5, depth) -> r0. */
     static final MethodTypeDesc FN = MethodTypeDesc.of(CD_long, CX, ST, CD_long, CD_long, CD_long, CD_long, CD_long, CD_int);
@@ -34,7 +38,13 @@ final class Descs {
     static final MethodTypeDesc TAIL = MethodTypeDesc.of(CODE, CX, ST, CD_long, CD_long, PROG, CD_int);
     static final MethodTypeDesc CALLX = MethodTypeDesc.of(CD_long, CX, ST, CD_long, CD_int, CD_long, CD_long, CD_long,
             CD_long, CD_long, CD_int, PROG, CD_int);
-    static final MethodTypeDesc MAP_VALUE = MethodTypeDesc.of(CD_long, ST, PROG, CD_int, CD_long, CD_int);
+    static final MethodTypeDesc MAP_VALUE = MethodTypeDesc.of(CD_long, CX, ST, PROG, CD_int, CD_long, CD_int);
+    static final MethodTypeDesc FUNC_ADDR = MethodTypeDesc.of(CD_long, CX, PROG, CD_int);
+    static final MethodTypeDesc TAIL_MAP = MethodTypeDesc.of(CODE, CX, ST, MAP, CD_long, PROG, CD_int);
+    static final MethodTypeDesc REDIRECT_MAP_TO = MethodTypeDesc.of(CD_long, ST, MAP, CD_long, CD_long);
+    static final MethodTypeDesc J_I = MethodTypeDesc.of(CD_int, CD_long);
+    static final MethodTypeDesc JJ_V = MethodTypeDesc.of(ConstantDescs.CD_void, CD_long, CD_long);
+    static final MethodTypeDesc V_I = MethodTypeDesc.of(CD_int);
     static final MethodTypeDesc JJ_J = MethodTypeDesc.of(CD_long, CD_long, CD_long);
     static final MethodTypeDesc II_I = MethodTypeDesc.of(CD_int, CD_int, CD_int);
     static final MethodTypeDesc JJ_I = MethodTypeDesc.of(CD_int, CD_long, CD_long);

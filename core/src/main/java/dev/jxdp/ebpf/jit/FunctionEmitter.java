@@ -6,6 +6,8 @@ import dev.jxdp.ebpf.isa.Insn;
 import dev.jxdp.ebpf.isa.Op;
 import dev.jxdp.ebpf.runtime.BpfProgram;
 import dev.jxdp.ebpf.runtime.ExecState;
+import dev.jxdp.ebpf.runtime.XdpMdLayout;
+import dev.jxdp.ebpf.verifier.VerifierFacts;
 
 import java.lang.classfile.CodeBuilder;
 import java.lang.classfile.Label;
@@ -52,13 +54,16 @@ final class FunctionEmitter {
     private final Insn[] code;
     private final Label[] labels;
     private final List<Runnable> stubs = new ArrayList<>();
+    // what the verifier proved (null: no proof, every access checked at run time)
+    private final VerifierFacts facts;
     // split mode: the region of every reachable instruction (null when the function is one method)
     private int[] regionOf;
     private int region;
     private Label spill;
     private Label exit;
 
-    FunctionEmitter(BpfProgram prog, ClassDesc self, CodeBuilder c, int entry) {
+    FunctionEmitter(BpfProgram prog, ClassDesc self, CodeBuilder c, int entry, VerifierFacts facts) {
+        this.facts = facts;
         this.prog = prog;
         this.self = self;
         this.c = c;
@@ -502,17 +507,23 @@ final class FunctionEmitter {
             }
             case Op.LDX -> ldx(pc, in);
             case Op.ST -> {
-                c.aload(1);
+                boolean proven = proven(pc);
+                if (!proven) {
+                    c.aload(1);
+                }
                 address(in.dst(), in.off());
                 c.loadConstant((long) in.imm());
-                store(pc, Op.bytes(Op.size(opc)));
+                store(pc, Op.bytes(Op.size(opc)), proven);
             }
             case Op.STX -> {
                 if (Op.mode(opc) == Op.MEM) {
-                    c.aload(1);
+                    boolean proven = proven(pc);
+                    if (!proven) {
+                        c.aload(1);
+                    }
                     address(in.dst(), in.off());
                     c.lload(slot(in.src()));
-                    store(pc, Op.bytes(Op.size(opc)));
+                    store(pc, Op.bytes(Op.size(opc)), proven);
                 } else {
                     atomic(pc, in);
                 }
@@ -532,17 +543,72 @@ final class FunctionEmitter {
         }
     }
 
-    private void store(int pc, int size) {
+    private void store(int pc, int size, boolean proven) {
+        if (proven) {
+            // the verifier proved [addr, addr + size) inside the packet, the stack or a value on every path
+            c.invokestatic(Descs.MEM, "putU" + size * 8, Descs.JJ_V);
+            return;
+        }
         prog();
         c.loadConstant(pc).invokestatic(Descs.RT, "st" + size, Descs.STORE);
     }
 
+    /** Whether the verifier proved the access at pc in bounds of plain memory (not the context) on every path. */
+    private boolean proven(int pc) {
+        if (facts == null) {
+            return false;
+        }
+        return switch (facts.memAt(pc)) {
+            case PACKET, STACK, MAP_VALUE, MEM, MAP_KEY -> true;
+            default -> false;
+        };
+    }
+
+    // a proven xdp_md load: the field of the frame the run is on (xdp_convert_ctx_access())
+    private boolean ctxLoad(int pc, Insn in) {
+        if (facts == null || facts.memAt(pc) != VerifierFacts.Mem.CTX || Op.mode(in.opcode()) != Op.MEM
+                || Op.size(in.opcode()) != Op.W) {
+            return false;
+        }
+        String field;
+        boolean wide = true;
+        switch (facts.ctxOffAt(pc)) {
+            case XdpMdLayout.DATA -> field = "data";
+            case XdpMdLayout.DATA_END -> field = "dataEnd";
+            case XdpMdLayout.DATA_META -> field = "dataMeta";
+            case XdpMdLayout.INGRESS_IFINDEX -> { field = "ingressIfindex"; wide = false; }
+            case XdpMdLayout.RX_QUEUE_INDEX -> { field = "rxQueueIndex"; wide = false; }
+            case XdpMdLayout.EGRESS_IFINDEX -> { field = "egressIfindex"; wide = false; }
+            default -> {
+                return false;
+            }
+        }
+        c.aload(1).invokevirtual(Descs.ST, "xdp", MethodTypeDesc.of(Descs.XDP_BUFF))
+                .getfield(Descs.XDP_BUFF, field, wide ? ConstantDescs.CD_long : ConstantDescs.CD_int);
+        if (!wide) {
+            c.i2l().loadConstant(0xffffffffL).land();
+        }
+        c.lstore(slot(in.dst()));
+        return true;
+    }
+
     private void ldx(int pc, Insn in) {
         int size = Op.bytes(Op.size(in.opcode()));
-        c.aload(1);
-        address(in.src(), in.off());
-        prog();
-        c.loadConstant(pc).invokestatic(Descs.RT, "ld" + size, Descs.LOAD);
+        if (ctxLoad(pc, in)) {
+            return;
+        }
+        if (proven(pc)) {
+            address(in.src(), in.off());
+            c.invokestatic(Descs.MEM, "getU" + size * 8, size <= 2 ? Descs.J_I : Descs.J_J);
+            if (size <= 2) {
+                c.i2l();
+            }
+        } else {
+            c.aload(1);
+            address(in.src(), in.off());
+            prog();
+            c.loadConstant(pc).invokestatic(Descs.RT, "ld" + size, Descs.LOAD);
+        }
         if (Op.mode(in.opcode()) == Op.MEMSX) {
             c.l2i();
             if (size == 1) {
@@ -562,7 +628,7 @@ final class FunctionEmitter {
         address(in.dst(), in.off());
         c.lload(slot(in.src())).lload(R0).loadConstant(op).loadConstant(dw ? 1 : 0);
         prog();
-        c.loadConstant(pc).invokestatic(Descs.RT, "atomic", Descs.ATOMIC);
+        c.loadConstant(pc).invokestatic(Descs.RT, proven(pc) ? "atomicProven" : "atomic", Descs.ATOMIC);
         if (op == Op.CMPXCHG) {
             c.lstore(R0);
         } else if ((op & Op.FETCH) != 0) {
@@ -575,14 +641,19 @@ final class FunctionEmitter {
     private void lddw(int pc, Insn lo, Insn hi) {
         switch (lo.src()) {
             case 0 -> c.loadConstant(Insn.imm64(lo, hi));
-            case Op.PSEUDO_MAP_IDX -> c.loadConstant(prog.map(lo.imm()).handle());
+            // per collection: generated code is shared by every collection loaded from one object
+            case Op.PSEUDO_MAP_IDX -> c.aload(0).getfield(Descs.CX, "mapHandles", Descs.LONGS).loadConstant(lo.imm()).laload();
             case Op.PSEUDO_MAP_IDX_VALUE -> {
-                c.aload(1);
+                c.aload(0).aload(1);
                 prog();
                 c.loadConstant(lo.imm()).loadConstant(hi.imm() & 0xffffffffL).loadConstant(pc)
                         .invokestatic(Descs.RT, "mapValue", Descs.MAP_VALUE);
             }
-            default -> c.loadConstant(prog.funcAddr(pc + lo.imm() + 1));
+            default -> {
+                c.aload(0);
+                prog();
+                c.loadConstant(pc + lo.imm() + 1).invokestatic(Descs.RT, "funcAddr", Descs.FUNC_ADDR);
+            }
         }
         c.lstore(slot(lo.dst()));
     }
@@ -847,11 +918,24 @@ final class FunctionEmitter {
             return;
         }
         int id = in.imm();
+        int knownMap = facts == null ? VerifierFacts.NO_MAP : facts.mapAt(pc);
+        if (knownMap >= 0 && directMapCall(id, knownMap)) {
+            return;
+        }
         if (id == HelperIds.TAIL_CALL) {
             Label miss = c.newLabel();
-            c.aload(0).aload(1).lload(slot(2)).lload(slot(3));
-            prog();
-            c.loadConstant(pc).invokestatic(Descs.RT, "tailCall", Descs.TAIL).astore(TMP_OBJ)
+            c.aload(0).aload(1);
+            if (knownMap >= 0) {
+                c.aload(0).getfield(Descs.CX, "maps", Descs.MAPS).loadConstant(knownMap).aaload();
+                c.lload(slot(3));
+                prog();
+                c.loadConstant(pc).invokestatic(Descs.RT, "tailCallMap", Descs.TAIL_MAP);
+            } else {
+                c.lload(slot(2)).lload(slot(3));
+                prog();
+                c.loadConstant(pc).invokestatic(Descs.RT, "tailCall", Descs.TAIL);
+            }
+            c.astore(TMP_OBJ)
                     .aload(TMP_OBJ).ifnull(miss)
                     .aload(TMP_OBJ).aload(0).aload(1);
             argRegs();
@@ -884,6 +968,54 @@ final class FunctionEmitter {
             c.invokestatic(Descs.HELPERS, m.getName(), HelperMethods.desc(m));
         }
         c.lstore(R0);
+    }
+
+    /**
+     * A map helper whose map the verifier knows: a direct call of that map class's code (no handle lookup,
+     * no argument checks: the verifier proved key and value memory), which HotSpot inlines.
+     */
+    private boolean directMapCall(int id, int mapIndex) {
+        if (prog.collection() == null || mapIndex >= prog.collection().maps().size()) {
+            return false;
+        }
+        Class<?> type = prog.map(mapIndex).getClass();
+        ClassDesc cd = Modifier.isPublic(type.getModifiers()) ? ClassDesc.of(type.getName()) : Descs.MAP;
+        switch (id) {
+            case HelperIds.MAP_LOOKUP_ELEM -> {
+                loadMap(mapIndex, cd);
+                c.lload(slot(2)).aload(1).invokevirtual(Descs.ST, "cpu", Descs.V_I)
+                        .invokevirtual(cd, "lookup", MethodTypeDesc.of(ConstantDescs.CD_long, ConstantDescs.CD_long, ConstantDescs.CD_int));
+            }
+            case HelperIds.MAP_UPDATE_ELEM -> {
+                loadMap(mapIndex, cd);
+                c.lload(slot(2)).lload(slot(3)).lload(slot(4)).aload(1).invokevirtual(Descs.ST, "cpu", Descs.V_I)
+                        .invokevirtual(cd, "update", MethodTypeDesc.of(ConstantDescs.CD_int, ConstantDescs.CD_long,
+                                ConstantDescs.CD_long, ConstantDescs.CD_long, ConstantDescs.CD_int)).i2l();
+            }
+            case HelperIds.MAP_DELETE_ELEM -> {
+                loadMap(mapIndex, cd);
+                c.lload(slot(2)).aload(1).invokevirtual(Descs.ST, "cpu", Descs.V_I)
+                        .invokevirtual(cd, "delete", MethodTypeDesc.of(ConstantDescs.CD_int, ConstantDescs.CD_long,
+                                ConstantDescs.CD_int)).i2l();
+            }
+            case HelperIds.REDIRECT_MAP -> {
+                c.aload(1);
+                loadMap(mapIndex, Descs.MAP);
+                c.lload(slot(2)).lload(slot(3)).invokestatic(Descs.HELPERS, "redirectMapTo", Descs.REDIRECT_MAP_TO);
+            }
+            default -> {
+                return false;
+            }
+        }
+        c.lstore(R0);
+        return true;
+    }
+
+    private void loadMap(int mapIndex, ClassDesc cd) {
+        c.aload(0).getfield(Descs.CX, "maps", Descs.MAPS).loadConstant(mapIndex).aaload();
+        if (!cd.equals(Descs.MAP)) {
+            c.checkcast(cd);
+        }
     }
 
     private void argRegs() {

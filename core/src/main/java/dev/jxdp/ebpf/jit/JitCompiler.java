@@ -45,7 +45,9 @@ public final class JitCompiler {
             ClassHierarchyResolver.defaultResolver().orElse(
                     ClassHierarchyResolver.ofClassLoading(JitCompiler.class.getClassLoader()))));
 
-    private final Map<BpfProgram, JitCode> cache = new IdentityHashMap<>();
+    // by program spec: collections loaded from one object share their compiled code (map handles and
+    // everything else per collection come from the JitProgram at run time)
+    private final Map<ProgramSpec, JitCode> cache = new IdentityHashMap<>();
     // the verifier's facts for a program (null: none, every access checked at run time)
     private final Function<BpfProgram, VerifierFacts> factsOf;
 
@@ -56,6 +58,14 @@ public final class JitCompiler {
 
     private JitCompiler(Function<BpfProgram, VerifierFacts> factsOf) {
         this.factsOf = factsOf;
+    }
+
+    /**
+     * A compiler that takes each program's facts from {@code factsOf} (e.g. verdicts already reached at
+     * load time; null for a program compiles it with every check kept).
+     */
+    public static JitCompiler using(Function<BpfProgram, VerifierFacts> factsOf) {
+        return new JitCompiler(factsOf);
     }
 
     /**
@@ -96,22 +106,33 @@ public final class JitCompiler {
 
     /** The compiled code of {@code prog}; compiles it on first use. Allocation-free when cached. */
     synchronized JitCode code(BpfProgram prog) {
-        JitCode c = cache.get(prog);
+        JitCode c = cache.get(prog.spec());
         if (c == null) {
-            c = generate(prog);
-            cache.put(prog, c);
+            c = generate(prog, factsOf.apply(prog));
+            cache.put(prog.spec(), c);
         }
         return c;
     }
 
-    /** The bytes of the class {@code prog} compiles to (for dumps and tests). */
+    /** The bytes of the class {@code prog} compiles to without verifier facts (for dumps and tests). */
     public static byte[] classBytes(BpfProgram prog) {
+        return classBytes(prog, null);
+    }
+
+    /** Whether {@code facts} let the JIT drop checks (an accepted program whose proof covers every run). */
+    static boolean usable(VerifierFacts facts) {
+        return facts != null && facts.sound();
+    }
+
+    /** The bytes of the class {@code prog} compiles to with {@code facts} (null: every access checked). */
+    public static byte[] classBytes(BpfProgram prog, VerifierFacts factsOrNull) {
+        VerifierFacts facts = usable(factsOrNull) ? factsOrNull : null;
         ClassDesc self = classDesc(prog);
         int[] fns = functions(prog);
         Set<Integer> split = new HashSet<>();
         byte[] bytes = null;
         try {
-            bytes = build(prog, self, split, 0);
+            bytes = build(prog, self, split, 0, facts);
             for (Map.Entry<String, Integer> m : methodSizes(bytes).entrySet()) {
                 if (m.getValue() > SPLIT_ABOVE && m.getKey().startsWith("f")) {
                     split.add(Integer.parseInt(m.getKey().substring(1)));
@@ -132,7 +153,7 @@ public final class JitCompiler {
         String why = "";
         for (int budget = REGION_BUDGET; budget >= 250; budget /= 2) {
             try {
-                bytes = build(prog, self, split, budget);
+                bytes = build(prog, self, split, budget, facts);
                 int max = 0;
                 for (int size : methodSizes(bytes).values()) {
                     max = Math.max(max, size);
@@ -165,7 +186,7 @@ public final class JitCompiler {
     }
 
     private static int estimate(BpfProgram prog, int entry) {
-        FunctionEmitter fe = new FunctionEmitter(prog, null, null, entry);
+        FunctionEmitter fe = new FunctionEmitter(prog, null, null, entry, null);
         boolean[] reach = fe.reach();
         int sum = 0;
         for (int pc = 0; pc < reach.length; pc++) {
@@ -176,8 +197,8 @@ public final class JitCompiler {
         return sum;
     }
 
-    private static JitCode generate(BpfProgram prog) {
-        byte[] bytes = classBytes(prog);
+    private static JitCode generate(BpfProgram prog, VerifierFacts facts) {
+        byte[] bytes = classBytes(prog, facts);
         try {
             MethodHandles.Lookup l = LOOKUP.defineHiddenClassWithClassData(bytes, prog, true);
             return (JitCode) l.findConstructor(l.lookupClass(), MethodType.methodType(void.class)).invoke();
@@ -227,7 +248,7 @@ public final class JitCompiler {
         return out;
     }
 
-    private static byte[] build(BpfProgram prog, ClassDesc self, Set<Integer> split, int budget) {
+    private static byte[] build(BpfProgram prog, ClassDesc self, Set<Integer> split, int budget, VerifierFacts facts) {
         int[] fns = functions(prog);
         {
             return CF.build(self, cb -> {
@@ -237,10 +258,10 @@ public final class JitCompiler {
                         c -> c.aload(0).invokespecial(Descs.CODE, ConstantDescs.INIT_NAME, ConstantDescs.MTD_void).return_());
                 for (int f : fns) {
                     if (split.contains(f)) {
-                        splitFunction(cb, prog, self, f, budget);
+                        splitFunction(cb, prog, self, f, budget, facts);
                     } else {
                         cb.withMethodBody(FunctionEmitter.methodName(f), Descs.FN, ClassFile.ACC_STATIC | ClassFile.ACC_PRIVATE,
-                                c -> new FunctionEmitter(prog, self, c, f).emit());
+                                c -> new FunctionEmitter(prog, self, c, f, facts).emit());
                     }
                 }
                 cb.withMethodBody("enter", Descs.ENTER, ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL, c -> {
@@ -275,8 +296,9 @@ public final class JitCompiler {
      * into runs of about {@code budget} estimated bytes; a jump or fall-through into another region returns
      * to the dispatcher, which calls that region (registers travel in cx.regs).
      */
-    private static void splitFunction(java.lang.classfile.ClassBuilder cb, BpfProgram prog, ClassDesc self, int f, int budget) {
-        FunctionEmitter probe = new FunctionEmitter(prog, null, null, f);
+    private static void splitFunction(java.lang.classfile.ClassBuilder cb, BpfProgram prog, ClassDesc self, int f, int budget,
+                                      VerifierFacts facts) {
+        FunctionEmitter probe = new FunctionEmitter(prog, null, null, f, null);
         boolean[] reach = probe.reach();
         int[] regionOf = new int[reach.length];
         java.util.Arrays.fill(regionOf, -1);
@@ -316,7 +338,7 @@ public final class JitCompiler {
             int region = i;
             int[] in = entries.get(i).stream().mapToInt(Integer::intValue).toArray();
             cb.withMethodBody(FunctionEmitter.regionName(f, i), Descs.FN, ClassFile.ACC_STATIC | ClassFile.ACC_PRIVATE,
-                    c -> new FunctionEmitter(prog, self, c, f).emitRegion(regionOf, region, in));
+                    c -> new FunctionEmitter(prog, self, c, f, facts).emitRegion(regionOf, region, in));
         }
     }
 

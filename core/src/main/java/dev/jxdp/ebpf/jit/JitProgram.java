@@ -1,6 +1,9 @@
 package dev.jxdp.ebpf.jit;
 
+import dev.jxdp.ebpf.elf.ProgramSpec;
+import dev.jxdp.ebpf.maps.BpfMap;
 import dev.jxdp.ebpf.mem.Region;
+import dev.jxdp.ebpf.runtime.BpfCollection;
 import dev.jxdp.ebpf.runtime.BpfFault;
 import dev.jxdp.ebpf.runtime.BpfProgram;
 import dev.jxdp.ebpf.runtime.ExecState;
@@ -27,12 +30,36 @@ public final class JitProgram implements FunctionCaller {
     int curPc;
     // the registers of split functions (programs too large for one JVM method), REG_STRIDE longs per depth
     final long[] regs = new long[(ExecState.MAX_CALL_FRAMES + 1) * FunctionEmitter.REG_STRIDE];
+    // this collection's maps and their handles, by map index: generated code is shared by every
+    // collection loaded from the same object and takes what is per collection from here
+    final BpfMap[] maps;
+    final long[] mapHandles;
 
     JitProgram(JitCompiler compiler, BpfProgram prog, JitCode code, long compileNs) {
         this.compiler = compiler;
         this.prog = prog;
         this.code = code;
         this.compileNs = compileNs;
+        BpfCollection coll = prog.collection();
+        this.maps = coll == null ? new BpfMap[0] : coll.maps().toArray(new BpfMap[0]);
+        this.mapHandles = new long[maps.length];
+        for (int i = 0; i < maps.length; i++) {
+            mapHandles[i] = maps[i].handle();
+        }
+    }
+
+    /** The program of this run's collection compiled from {@code spec} (lddw of a function's address). */
+    BpfProgram programFor(ProgramSpec spec) {
+        if (prog.spec() == spec || prog.collection() == null) {
+            return prog;
+        }
+        java.util.List<BpfProgram> ps = prog.collection().programs();
+        for (int i = 0; i < ps.size(); i++) {
+            if (ps.get(i).spec() == spec) {
+                return ps.get(i);
+            }
+        }
+        return prog;
     }
 
     public BpfProgram program() { return prog; }

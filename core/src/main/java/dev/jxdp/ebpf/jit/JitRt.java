@@ -170,6 +170,23 @@ public final class JitRt {
         return o & 0xffffffffL;
     }
 
+    /** An atomic the verifier proved aligned and inside the stack or a map value. */
+    public static long atomicProven(ExecState st, long addr, long v, long r0, int op, boolean dw, BpfProgram prog, int pc) {
+        if ((addr & (dw ? 7 : 3)) != 0) {
+            return atomic(st, addr, v, r0, op, dw, prog, pc);  // the checked path explains it
+        }
+        if (dw) {
+            return switch (op) {
+                case Op.ADD, Op.ADD | Op.FETCH -> (long) ATOMIC64.getAndAdd(Mem.ALL, addr, v);
+                case Op.OR, Op.OR | Op.FETCH -> (long) ATOMIC64.getAndBitwiseOr(Mem.ALL, addr, v);
+                case Op.AND, Op.AND | Op.FETCH -> (long) ATOMIC64.getAndBitwiseAnd(Mem.ALL, addr, v);
+                case Op.XOR, Op.XOR | Op.FETCH -> (long) ATOMIC64.getAndBitwiseXor(Mem.ALL, addr, v);
+                default -> atomic(st, addr, v, r0, op, true, prog, pc);
+            };
+        }
+        return atomic(st, addr, v, r0, op, false, prog, pc);
+    }
+
     private static long badAtomic(int op, BpfProgram prog, int pc) {
         throw JitFaults.fault(prog, pc, "unknown atomic operation 0x" + Integer.toHexString(op));
     }
@@ -190,8 +207,8 @@ public final class JitRt {
 
     // ---- lddw of a map value ----
 
-    public static long mapValue(ExecState st, BpfProgram prog, int mapIndex, long off, int pc) {
-        BpfMap map = prog.map(mapIndex);
+    public static long mapValue(JitProgram cx, ExecState st, BpfProgram prog, int mapIndex, long off, int pc) {
+        BpfMap map = cx.maps[mapIndex];
         long value = map.directValueAddr(st.cpu());
         if (value == 0) {
             throw JitFaults.fault(prog, pc, "map " + map.name() + " has no value at key 0 to point into");
@@ -200,6 +217,11 @@ public final class JitRt {
     }
 
     // ---- control ----
+
+    /** lddw of a function's address: that function in the running collection's copy of the program. */
+    public static long funcAddr(JitProgram cx, BpfProgram prog, int insn) {
+        return cx.programFor(prog.spec()).funcAddr(insn);
+    }
 
     /** One loop back-edge or call: the JIT's share of the 1,000,000-instruction bound. */
     public static void tick(JitProgram cx, BpfProgram prog, int pc) {
@@ -221,7 +243,11 @@ public final class JitRt {
      * the slot; returns the compiled target or null when the call falls through.
      */
     public static JitCode tailCall(JitProgram cx, ExecState st, long mapHandle, long index, BpfProgram prog, int pc) {
-        BpfMap map = Helpers.mapOf(st, mapHandle);
+        return tailCallMap(cx, st, Helpers.mapOf(st, mapHandle), index, prog, pc);
+    }
+
+    /** bpf_tail_call through a map the verifier knows. */
+    public static JitCode tailCallMap(JitProgram cx, ExecState st, BpfMap map, long index, BpfProgram prog, int pc) {
         if (!(map instanceof ProgArray array)) {
             throw JitFaults.fault(prog, pc, "bpf_tail_call: r2 is not a PROG_ARRAY map");
         }
@@ -244,12 +270,13 @@ public final class JitRt {
     public static long callx(JitProgram cx, ExecState st, long target, int reg, long r1, long r2, long r3, long r4,
                              long r5, int depth, BpfProgram prog, int pc) {
         Region code = st.space().containing(target);
-        if (code != null && code.kind() == Region.Kind.CODE && code.owner() == prog && prog.funcInsn(target) >= 0) {
+        if (code != null && code.kind() == Region.Kind.CODE && code.owner() instanceof BpfProgram own
+                && own.spec() == prog.spec() && own.funcInsn(target) >= 0) {
             if (depth + 1 >= ExecState.MAX_CALL_FRAMES) {
                 throw JitFaults.fault(prog, pc, "the call chain is deeper than " + ExecState.MAX_CALL_FRAMES + " frames");
             }
             tick(cx, prog, pc);
-            return cx.compiler().code(prog).callFn(prog.funcInsn(target), cx, st, r1, r2, r3, r4, r5, depth + 1);
+            return cx.compiler().code(own).callFn(own.funcInsn(target), cx, st, r1, r2, r3, r4, r5, depth + 1);
         }
         if (target >= 0 && target <= Integer.MAX_VALUE && Helpers.isSupported((int) target)) {
             if (target == HelperIds.TAIL_CALL) {

@@ -85,27 +85,37 @@ public final class ProgTestRun {
      * one repeat, first runs the program up to {@link #WARM_UP_RUNS} times (or {@link #WARM_UP_NS}) on a
      * throwaway copy of the frame and state, as the kernel JITs before its first run, so the timed runs
      * measure steady state. A program that can write no map warms its own compiled code on a throwaway
-     * ExecState; one that can warms the code of the collection {@code warmState} supplies (same object,
-     * same map contents; generated code is bound to its collection's maps), which compiles the shared
-     * runtime (helpers, maps, JitRt) but leaves the program's own class to warm in the first timed runs.
-     * The real maps see only the timed runs. {@link Result#compileNs()} then includes the warm-up.
+     * ExecState; one that can warms the same compiled code on the collection {@code warmState} supplies
+     * (same object, same map contents). The real maps see only the timed runs. {@link Result#compileNs()} then includes the warm-up.
      */
     public static Result run(BpfCollection collection, BpfProgram prog, byte[] data, int repeat, boolean keepTrace,
                              Engine engine, Supplier<BpfCollection> warmState) {
+        return run(collection, prog, data, repeat, keepTrace, engine, warmState, null);
+    }
+
+    /**
+     * As above with the JIT compiler given: null takes {@link JitCompiler#verifying()}, which verifies each
+     * program it compiles and drops the checks the proof covers (checked code for a rejected program).
+     */
+    public static Result run(BpfCollection collection, BpfProgram prog, byte[] data, int repeat, boolean keepTrace,
+                             Engine engine, Supplier<BpfCollection> warmState, JitCompiler compiler) {
         checkFrame(prog, data.length);
         int runs = Math.max(1, repeat);  // the kernel treats repeat 0 as 1
         long warmNs = 0;
-        JitProgram jit = engine == Engine.JIT ? JitCompiler.compile(prog) : null;
+        JitCompiler jc = engine != Engine.JIT ? null : compiler != null ? compiler : JitCompiler.verifying();
+        JitProgram jit = jc != null ? jc.program(prog) : null;
         if (jit != null && runs > 1) {
             long t0 = System.nanoTime();
             if (programWritesNoMap(collection)) {
                 // nothing a run leaves behind is shared: warm the program's own code on a throwaway state
                 warmUp(jit.forThread(), collection, data);
             } else if (warmState != null) {
+                // a second collection from the same object: the same compiled code (the compiler shares it
+                // by program), its own maps, so the real maps see only the timed runs
                 try (BpfCollection w = warmState.get()) {
                     BpfProgram wp = w.program(prog.name());
                     if (wp != null) {
-                        warmUp(JitCompiler.compile(wp), w, data);
+                        warmUp(jc.program(wp), w, data);
                     }
                 }
             }

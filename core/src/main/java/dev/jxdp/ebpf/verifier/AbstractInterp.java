@@ -15,12 +15,17 @@ import java.util.Map;
 /**
  * Abstract interpretation of every path (do_check()): each instruction applied to abstract register and
  * stack states, both sides of each undecided branch explored depth first, states stored at jump targets
- * and a new state pruned when a stored one that is not its own ancestor subsumes it (is_state_visited(),
+ * and a new state pruned when a stored one whose every path has ended subsumes it (is_state_visited(),
  * states_equal()). Returns the instructions processed.
  */
 final class AbstractInterp {
     /** BPF_COMPLEXITY_LIMIT_INSNS */
     static final int LIMIT = 1_000_000;
+    static final boolean DEBUG = Boolean.getBoolean("dbg");
+    static final boolean LOOPH = !Boolean.getBoolean("noloop");
+    static final int CAP = Integer.getInteger("cap", 1<<30);
+    static final int EVMIN = Integer.getInteger("evmin", 0);
+    static final boolean EVICT = Boolean.getBoolean("evict");
     static final int MAX_PACKET_OFF = 0xffff;
     static final int BPF_F_RDONLY_PROG = 1 << 7;
     private static final long U32 = 0xffffffffL;
@@ -35,11 +40,15 @@ final class AbstractInterp {
     private final Map<Integer, Integer> allocInsn = new HashMap<>();
     private int nextId = 1;
     private int processed;
+    /** jumps processed, and both counts when the newest checkpoint was stored (when to store the next) */
+    private int jmpsProcessed;
+    private int prevJmpsProcessed;
+    private int prevInsnProcessed;
     /** per-instruction facts for the JIT, merged over every explored path */
     final VerifierFacts facts;
-    // A wall-clock bound besides the kernel's instruction bound: pruning here is slower than the kernel's
-    // (no liveness, path walks per visit), so a loop with an unknown bound can take minutes to reach the
-    // 1,000,000-instruction limit; refusing it earlier is the same verdict, reached in bounded time.
+    // A wall-clock backstop besides the kernel's instruction bound: without liveness and precision
+    // tracking jxdp compares whole states, so a program the kernel prunes well may cost more here;
+    // refusing it is the kernel's verdict for a program too large, reached in bounded time.
     private final long deadline = System.nanoTime()
             + Long.getLong("jxdp.verifier.timeout.ms", 20_000L) * 1_000_000L;
 
@@ -118,17 +127,30 @@ final class AbstractInterp {
                 throw reject(pc, "BPF program is too large: verification stopped after " + processed
                         + " insns, past the time limit (jxdp.verifier.timeout.ms)");
             }
-            if (prunePoint[pc]) {
-                if (visitedBefore(st, pc)) {
-                    return;
-                }
+            if (prunePoint[pc] && visitedBefore(st, pc)) {
+                break;
             }
             if (log != null) {
                 log.append(Verifier.insnLine(insns, maps, pc)).append('\n');
             }
+            int cls = insns[pc].cls();
+            if (cls == Op.JMP || cls == Op.JMP32) {
+                jmpsProcessed++;
+            }
             pc = step(st, pc);
             if (log != null && pc >= 0) {
                 log.append(pc).append(": ").append(describe(st)).append('\n');
+            }
+        }
+        finishPath(st.path);
+    }
+
+    // mirrors update_branch_counts(): a path ended (exit, pruned, or an impossible branch), so each
+    // checkpoint it went through has one path fewer in progress; one with none left is complete
+    private static void finishPath(VState.Checkpoint cp) {
+        for (; cp != null; cp = cp.parent) {
+            if (--cp.branches > 0) {
+                return;
             }
         }
     }
@@ -161,38 +183,57 @@ final class AbstractInterp {
         return sb.toString().strip();
     }
 
-    // mirrors is_state_visited(): prune when a finished or sibling state subsumes this one
+    /**
+     * Mirrors is_state_visited(): prunes the path when a complete state stored here subsumes it, rejects
+     * a loop that came back to a state still in progress unchanged, and otherwise stores the state as a
+     * checkpoint, though not within a few instructions of the previous one, nor often inside a loop.
+     * O(states stored here) per visit: the branch counts tell an in-progress state without a path walk.
+     */
     private boolean visitedBefore(VState st, int pc) {
         List<VState.Checkpoint> list = visited.get(pc);
         if (list == null) {
             list = new ArrayList<>();
             visited.set(pc, list);
         }
-        for (VState.Checkpoint cp : list) {
-            if (StateCompare.subsumes(cp.state, st)) {
-                if (!isAncestor(cp, st.path)) {
-                    return true;
-                }
-                if (StateCompare.subsumes(st, cp.state)) {
+        boolean addNew = true;
+        for (int i = list.size() - 1; i >= 0; i--) {
+            VState.Checkpoint cp = list.get(i);
+            if (DEBUG) {
+                boolean anc = false;
+                for (VState.Checkpoint q = st.path; q != null; q = q.parent) { if (q == cp) { anc = true; break; } }
+                if (anc != (cp.branches > 0)) System.err.println("MISMATCH pc=" + pc + " anc=" + anc + " branches=" + cp.branches + " subsumes=" + StateCompare.subsumes(cp.state, st));
+            }
+            if (cp.branches > 0) {
+                if (StateCompare.same(cp.state, st)) {
                     throw reject(pc, "infinite loop detected at insn " + pc);
                 }
-            }
-        }
-        VState snap = st.copy();
-        VState.Checkpoint cp = new VState.Checkpoint(pc, snap, st.path);
-        if (list.size() < 64) {
-            list.add(cp);
-        }
-        st.path = cp;
-        return false;
-    }
-
-    private static boolean isAncestor(VState.Checkpoint cp, VState.Checkpoint path) {
-        for (VState.Checkpoint p = path; p != null; p = p.parent) {
-            if (p == cp) {
+                // inside a loop each iteration differs: store one now and then, so a loop with a large
+                // bound reaches the instruction limit without a state per iteration
+                if (LOOPH && jmpsProcessed - prevJmpsProcessed < 20 && processed - prevInsnProcessed < 100) {
+                    addNew = false;
+                }
+            } else if (StateCompare.subsumes(cp.state, st)) {
+                cp.hits++;
                 return true;
             }
+            // a state that keeps missing is unlikely to prune: evict it (only misses that came with a
+            // new state count, so states from several loop iterations stay)
+            if (addNew) {
+                cp.misses++;
+            }
+            if (EVICT && list.size() > EVMIN && cp.misses > cp.hits * 3 + 3) {
+                list.remove(i);
+            }
         }
+        if (!addNew) {
+            return false;
+        }
+        if (list.size() >= CAP) return false;
+        prevJmpsProcessed = jmpsProcessed;
+        prevInsnProcessed = processed;
+        VState.Checkpoint cp = new VState.Checkpoint(pc, st.copy(), st.path);
+        list.add(cp);
+        st.path = cp;
         return false;
     }
 
@@ -493,7 +534,7 @@ final class AbstractInterp {
                 return HelperCall.call(this, st, pc, in.imm());
             }
             case Op.JCOND -> {
-                pending.push(new Object[] {st.copy(), CfgCheck.jumpTarget(in, pc)});
+                fork(st.copy(), CfgCheck.jumpTarget(in, pc));
                 return pc + 1;
             }
             default -> {
@@ -502,7 +543,11 @@ final class AbstractInterp {
         }
     }
 
+    /** Queues {@code st} to be explored from {@code target}: one more path in progress (push_stack()). */
     void fork(VState st, int target) {
+        if (st.path != null) {
+            st.path.branches++;
+        }
         pending.push(new Object[] {st, target});
     }
 

@@ -8,14 +8,23 @@ final class VState {
     int cur;
     /** reference ids of ringbuf records not yet submitted or discarded */
     int[] refs = new int[0];
-    /** the checkpoints this path went through, newest first (loop detection) */
+    /** the newest checkpoint this path stored (its parent state, as bpf_verifier_state.parent) */
     Checkpoint path;
 
-    /** A state stored at a pruning point. */
+    /**
+     * A state stored at a pruning point (bpf_verifier_state_list). {@code branches} counts the paths
+     * still being explored that descend from it, this one's own included: while it is non-zero the
+     * state is in progress (an ancestor of the current path or of a pending one) and proves nothing
+     * yet; at zero every path from it ended safely, so it may prune.
+     */
     static final class Checkpoint {
         final int insn;
         final VState state;
         final Checkpoint parent;
+        int branches = 1;
+        /** times it pruned a state, and times it was compared without pruning (eviction heuristic) */
+        int hits;
+        int misses;
 
         Checkpoint(int insn, VState state, Checkpoint parent) {
             this.insn = insn;
