@@ -1,0 +1,151 @@
+package dev.jxdp.ebpf.jit;
+
+import dev.jxdp.ebpf.elf.ElfLoader;
+import dev.jxdp.ebpf.elf.ObjectSpec;
+import dev.jxdp.ebpf.interp.Harness;
+import dev.jxdp.ebpf.isa.Asm;
+import dev.jxdp.ebpf.runtime.BpfCollection;
+import dev.jxdp.ebpf.runtime.BpfProgram;
+import dev.jxdp.ebpf.runtime.ExecState;
+import dev.jxdp.ebpf.runtime.XdpBuff;
+import dev.jxdp.ebpf.verifier.Verifier;
+import dev.jxdp.ebpf.verifier.VerifierFacts;
+import dev.jxdp.ebpf.verifier.VerifierResult;
+import org.junit.jupiter.api.Test;
+
+import java.lang.classfile.ClassFile;
+import java.lang.classfile.CodeModel;
+import java.lang.classfile.MethodModel;
+import java.lang.classfile.instruction.InvokeInstruction;
+import java.lang.foreign.Arena;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** What the JIT does with the verifier's facts, read off the bytecode it generates and off runs. */
+class JitVerifiedTest {
+
+    private static final Path BPF = Path.of(System.getProperty("jxdp.repo", "."), "core/src/test/bpf");
+    private static final byte[] UDP = HexFormat.of().parseHex(
+            "02000000000202000000000108004500002112344000401114960a0000010a0000029c401388000df83668656c6c6f");
+
+    /** "Owner.name" of every method the class's code invokes. */
+    private static List<String> calls(byte[] classBytes) {
+        List<String> out = new ArrayList<>();
+        for (MethodModel m : ClassFile.of().parse(classBytes).methods()) {
+            m.code().ifPresent((CodeModel code) -> code.forEach(e -> {
+                if (e instanceof InvokeInstruction i) {
+                    out.add(i.owner().asInternalName().replaceAll(".*/", "") + "." + i.name().stringValue());
+                }
+            }));
+        }
+        return out;
+    }
+
+    private static VerifierFacts facts(BpfProgram p) {
+        VerifierResult r = Verifier.verify(p, Verifier.Mode.FULL, false);
+        assertTrue(r.accepted(), r.describe());
+        return r.facts();
+    }
+
+    @Test
+    void provenPacketStackAndContextAccessesCarryNoCheck() {
+        ObjectSpec o = ElfLoader.load(BPF.resolve("fw_parse.o"));
+        try (BpfCollection c = BpfCollection.load(o)) {
+            BpfProgram p = c.program("xdp_firewall");
+            List<String> checked = calls(JitCompiler.classBytes(p));
+            List<String> verified = calls(JitCompiler.classBytes(p, facts(p)));
+            assertTrue(checked.stream().anyMatch(s -> s.matches("JitRt\\.(ld|st)\\d")), checked.toString());
+            assertFalse(verified.stream().anyMatch(s -> s.matches("JitRt\\.(ld|st)\\d")), verified.toString());
+            assertTrue(verified.contains("ExecState.xdp"), "xdp_md loads read the frame: " + verified);
+            assertTrue(verified.stream().anyMatch(s -> s.startsWith("Mem.getU")), verified.toString());
+        }
+    }
+
+    @Test
+    void mapHelpersWithAKnownMapCallTheMapClassDirectly() {
+        ObjectSpec o = ElfLoader.load(BPF.resolve("count_maps.o"));
+        try (BpfCollection c = BpfCollection.load(o)) {
+            BpfProgram p = c.program("xdp_count");
+            List<String> checked = calls(JitCompiler.classBytes(p));
+            List<String> verified = calls(JitCompiler.classBytes(p, facts(p)));
+            assertTrue(checked.contains("Helpers.mapLookupElem"), checked.toString());
+            assertFalse(verified.contains("Helpers.mapLookupElem"), verified.toString());
+            assertTrue(verified.contains("HashTab.lookup") && verified.contains("ArrayMap.lookup"), verified.toString());
+        }
+    }
+
+    @Test
+    void anAccessThatSeesDifferentMemoryOnDifferentPathsKeepsItsCheck() {
+        // r2 points into the stack on one path and into the (bounds-checked) packet on the other
+        String asm = """
+                r2 = *(u32 *)(r1 +0)
+                r3 = *(u32 *)(r1 +4)
+                r4 = r2
+                r4 += 8
+                if r4 > r3 goto out
+                r5 = *(u32 *)(r1 +16)
+                if r5 == 0 goto load
+                r2 = r10
+                r2 += -8
+                r6 = 0
+                *(u64 *)(r10 -8) = r6
+                load:
+                r0 = *(u8 *)(r2 +1)
+                exit
+                out:
+                r0 = 1
+                exit""";
+        try (Harness h = new Harness(Asm.assemble(asm))) {
+            BpfProgram p = h.prog(0);
+            VerifierFacts f = facts(p);
+            int load = 11;
+            assertEquals(VerifierFacts.Mem.MIXED, f.memAt(load));
+            assertEquals(VerifierFacts.Mem.CTX, f.memAt(0));
+            List<String> verified = calls(JitCompiler.classBytes(p, f));
+            assertEquals(1, verified.stream().filter(s -> s.equals("JitRt.ld1")).count(), verified.toString());
+            // and it runs: the packet path (queue 0) reads byte 1 of the frame
+            assertEquals(UDP[1] & 0xff, JitCompiler.compile(p, f).run(begin(h)));
+        }
+    }
+
+    private static ExecState begin(Harness h) {
+        h.buff.load(UDP);
+        h.st.begin(h.buff);
+        return h.st;
+    }
+
+    @Test
+    void collectionsOfOneObjectShareCompiledCodeButNotMaps() {
+        ObjectSpec o = ElfLoader.load(BPF.resolve("count_maps.o"));
+        JitCompiler jc = JitCompiler.verifying();
+        try (BpfCollection a = BpfCollection.load(o); BpfCollection b = BpfCollection.load(o);
+             Arena arena = Arena.ofConfined()) {
+            JitProgram ja = jc.program(a.program("xdp_count"));
+            JitProgram jb = jc.program(b.program("xdp_count"));
+            assertSame(ja.code(), jb.code());
+            XdpBuff buff = XdpBuff.allocate(arena);
+            ExecState sa = a.newExecState(0);
+            ExecState sb = b.newExecState(0);
+            for (int i = 0; i < 3; i++) {
+                buff.load(UDP);
+                sa.begin(buff);
+                ja.run(sa);
+            }
+            buff.load(UDP);
+            sb.begin(buff);
+            jb.run(sb);
+            byte[] key = {17, 0, 0, 0};
+            assertEquals(3, a.map("cnt_array").userLookup(key)[0]);
+            assertEquals(1, b.map("cnt_array").userLookup(key)[0]);
+            assertNotSame(ja.maps[0], jb.maps[0]);
+        }
+    }
+}
