@@ -48,4 +48,20 @@ class TestRunVerifyTest {
         assertTrue(r.out().startsWith("{\"retval\":0,"), "XDP_ABORTED: " + r.out());
         assertTrue(r.err().contains("program xdp_short_check aborted"), r.err());
     }
+
+    @Test
+    void rodataIsFrozenAfterLoadSoMapInitCannotChangeWhatTheVerifierTookAsConstant() throws Exception {
+        // the kernel: bpftool map update on a frozen map says EPERM (kernel-oracle exits 2)
+        Path init = tmp.resolve("ro.json");
+        Files.writeString(init, "{\"maps\":{\"global_d_rodata\":[{\"key\":\"00000000\",\"value\":\"18000000dc0500006a78647000\"}]}}");
+        Path frame = tmp.resolve("udp.bin");
+        Files.write(frame, java.util.HexFormat.of().parseHex(
+                "02000000000202000000000108004500003200010000401100000a0000010a00000204d20035001e0000"
+                        + "00000000000000000000000000000000000000000000"));
+        CliTest.Run r = CliTest.jxdp("test-run", "--obj", BPF.resolve("global_data.o").toString(), "--data-in",
+                frame.toString(), "--map-init", init.toString(), "--json");
+        assertEquals(2, r.status(), r.err());
+        assertEquals("jxdp: " + init + ": map global_d_rodata key 00000000: update failed: EPERM (.rodata is frozen after load, "
+                + "as libbpf does)", r.err().strip());
+    }
 }

@@ -147,6 +147,9 @@ public final class ArrayMap extends BaseMap {
 
     @Override
     public synchronized int userUpdate(byte[] key, byte[] value, long flags) {
+        if (frozen()) {
+            return -Errno.EPERM;
+        }
         if ((flags & MapFlags.BPF_F_LOCK) != 0 || flags < 0 || flags > MapFlags.BPF_EXIST) {
             return -Errno.EINVAL; // map_update_elem() refuses BPF_F_LOCK without a spin lock in the value
         }

@@ -35,6 +35,16 @@ public abstract class BpfMap {
     public final int valueSize() { return spec.valueSize(); }
     public final int maxEntries() { return spec.maxEntries(); }
 
+    private volatile boolean frozen;
+
+    /**
+     * bpf_map_freeze(): from now on the user side may not write the map (updates say EPERM); libbpf
+     * freezes .rodata after filling it, which is what lets the verifier treat its contents as constants.
+     */
+    public final void freeze() { frozen = true; }
+
+    public final boolean frozen() { return frozen; }
+
     /** The address that stands for this map in a register ({@code r1 = map[...]}): its "struct bpf_map". */
     public abstract long handle();
 

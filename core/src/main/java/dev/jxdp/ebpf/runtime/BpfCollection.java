@@ -38,6 +38,9 @@ public final class BpfCollection implements AutoCloseable {
         try {
             for (MapSpec m : spec.maps()) {
                 BpfMap map = Maps.create(m);
+                if (m.readOnly()) {
+                    map.freeze();  // as libbpf does for .rodata once its initial value is in
+                }
                 c.maps.add(map);
                 for (Region r : map.regions()) {
                     c.space.add(r);

@@ -215,6 +215,7 @@ public final class MapJson {
         return switch (errno) {
             case Errno.E2BIG -> "E2BIG (the map is full)";
             case Errno.EEXIST -> "EEXIST";
+            case Errno.EPERM -> "EPERM (.rodata is frozen after load, as libbpf does)";
             case Errno.ENOENT -> "ENOENT";
             case Errno.EINVAL -> "EINVAL";
             case Errno.ENOMEM -> "ENOMEM";
