@@ -597,6 +597,11 @@ final class FunctionEmitter {
         if (ctxLoad(pc, in)) {
             return;
         }
+        if (facts != null && facts.loadsConstant(pc)) {
+            // frozen .rodata at a known offset: the value the verifier read is the value every run reads
+            c.loadConstant(facts.constantAt(pc)).lstore(slot(in.dst()));
+            return;
+        }
         if (proven(pc)) {
             address(in.src(), in.off());
             c.invokestatic(Descs.MEM, "getU" + size * 8, size <= 2 ? Descs.J_I : Descs.J_J);

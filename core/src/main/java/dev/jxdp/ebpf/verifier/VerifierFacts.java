@@ -32,9 +32,14 @@ public final class VerifierFacts {
     private final Mem[] mem;
     private final int[] ctxOff;
     private final int[] map;
+    // loads from frozen .rodata at a known offset: 0 unseen, 1 constant on every path, 2 not
+    private final byte[] constState;
+    private final long[] constValue;
     private boolean sound = true;
 
     VerifierFacts(int insns) {
+        constState = new byte[insns];
+        constValue = new long[insns];
         mem = new Mem[insns];
         Arrays.fill(mem, Mem.UNSEEN);
         ctxOff = new int[insns];
@@ -50,6 +55,29 @@ public final class VerifierFacts {
     /** For a context access at {@code pc}: the xdp_md field offset (insn off plus the pointer's offset). */
     public int ctxOffAt(int pc) {
         return ctxOff[pc];
+    }
+
+    /**
+     * Whether the load at {@code pc} reads the same constant on every path (a frozen .rodata value at a
+     * known offset, already sign-extended for BPF_MEMSX): {@link #constantAt(int)} is then the value.
+     */
+    public boolean loadsConstant(int pc) {
+        return constState[pc] == 1;
+    }
+
+    public long constantAt(int pc) {
+        return constValue[pc];
+    }
+
+    void load(int pc, boolean constant, long value) {
+        if (!constant) {
+            constState[pc] = 2;
+        } else if (constState[pc] == 0) {
+            constState[pc] = 1;
+            constValue[pc] = value;
+        } else if (constState[pc] == 1 && constValue[pc] != value) {
+            constState[pc] = 2;
+        }
     }
 
     /** For a helper call at {@code pc}: the index of the map r1 held on every path, or {@link #NO_MAP}. */

@@ -148,4 +148,33 @@ class JitVerifiedTest {
             assertNotSame(ja.maps[0], jb.maps[0]);
         }
     }
+
+    @Test
+    void frozenRodataReadsBecomeConstants() {
+        ObjectSpec o = ElfLoader.load(BPF.resolve("global_data.o"));
+        try (BpfCollection c = BpfCollection.load(o); Arena arena = Arena.ofConfined()) {
+            BpfProgram p = c.programs().get(0);
+            VerifierFacts f = facts(p);
+            int constants = 0;
+            for (int pc = 0; pc < p.insns().length; pc++) {
+                constants += f.loadsConstant(pc) ? 1 : 0;
+            }
+            assertTrue(constants > 0, "no .rodata load folded");
+            // and the folded program still computes what the interpreter computes
+            XdpBuff buff = XdpBuff.allocate(arena);
+            ExecState st = c.newExecState(0);
+            buff.load(UDP);
+            st.begin(buff);
+            long interp = new dev.jxdp.ebpf.interp.Interpreter().run(p, st);
+            String afterInterp = dev.jxdp.ebpf.testrun.MapJson.dump(c).toString();
+            try (BpfCollection d = BpfCollection.load(o)) {
+                BpfProgram q = d.programs().get(0);
+                ExecState sq = d.newExecState(0);
+                buff.load(UDP);
+                sq.begin(buff);
+                assertEquals(interp, JitCompiler.compile(q, facts(q)).run(sq));
+                assertEquals(afterInterp, dev.jxdp.ebpf.testrun.MapJson.dump(d).toString());
+            }
+        }
+    }
 }
