@@ -6,6 +6,7 @@ import dev.jxdp.ebpf.runtime.BpfCollection;
 import dev.jxdp.ebpf.runtime.BpfProgram;
 import dev.jxdp.ebpf.runtime.ExecState;
 import dev.jxdp.ebpf.runtime.XdpBuff;
+import dev.jxdp.ebpf.testrun.MapJson;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -51,6 +52,9 @@ public class InterpreterBench {
     public void setup() {
         BenchPrograms.Case c = BenchPrograms.get(program);
         collection = BpfCollection.load(ElfLoader.load(c.object()));
+        if (c.mapInit() != null) {
+            MapJson.applyInit(collection, c.mapInit());
+        }
         prog = collection.program(c.prog());
         arena = Arena.ofConfined();
         buff = XdpBuff.allocate(arena);

@@ -440,11 +440,31 @@ public final class Helpers {
         if (flags != 0) {
             return -Errno.EINVAL;
         }
-        return m.forEachElem(st.cpu(), new ForEachCallback(st, map, callbackFn, callbackCtx));
+        // the worker's visitor, unless a callback walks a map again (then a new one for the inner walk)
+        ForEachCallback cb = st.helperScratch() instanceof ForEachCallback f && !f.busy ? f : new ForEachCallback();
+        if (st.helperScratch() == null) {
+            st.helperScratch(cb);
+        }
+        cb.st = st;
+        cb.map = map;
+        cb.fn = callbackFn;
+        cb.ctx = callbackCtx;
+        cb.busy = true;
+        try {
+            return m.forEachElem(st.cpu(), cb);
+        } finally {
+            cb.busy = false;
+        }
     }
 
     /** One bpf_for_each_map_elem walk: calls the program's callback for each element. */
-    private record ForEachCallback(ExecState st, long map, long fn, long ctx) implements BpfMap.ElemVisitor {
+    private static final class ForEachCallback implements BpfMap.ElemVisitor {
+        ExecState st;
+        long map;
+        long fn;
+        long ctx;
+        boolean busy;
+
         @Override
         public boolean visit(long keyAddr, long valueAddr) {
             return st.caller().callFunction(st, fn, map, keyAddr, valueAddr, ctx, 0) == 0;

@@ -99,6 +99,12 @@ public final class ExecState {
         this.stackFloor = stackTop() - STACK_PER_FRAME;
     }
 
+    // helpers' per-worker scratch object (bpf_for_each_map_elem's visitor), reused so runs allocate nothing
+    private Object helperScratch;
+
+    public Object helperScratch() { return helperScratch; }
+    public void helperScratch(Object o) { this.helperScratch = o; }
+
     public FunctionCaller caller() { return caller; }
     public void caller(FunctionCaller c) { this.caller = c; }
 

@@ -108,14 +108,14 @@ public final class ProgTestRun {
             long t0 = System.nanoTime();
             if (programWritesNoMap(collection)) {
                 // nothing a run leaves behind is shared: warm the program's own code on a throwaway state
-                warmUp(jit.forThread(), collection, data);
+                warmUp(jit.forThread(), collection, data, runs);
             } else if (warmState != null) {
                 // a second collection from the same object: the same compiled code (the compiler shares it
                 // by program), its own maps, so the real maps see only the timed runs
                 try (BpfCollection w = warmState.get()) {
                     BpfProgram wp = w.program(prog.name());
                     if (wp != null) {
-                        warmUp(jc.program(wp), w, data);
+                        warmUp(jc.program(wp), w, data, runs);
                     }
                 }
             }
@@ -135,10 +135,7 @@ public final class ProgTestRun {
             long start = System.nanoTime();
             try {
                 if (jit != null) {
-                    for (int i = 0; i < runs; i++) {
-                        st.begin(buff);
-                        retval = jit.run(st);
-                    }
+                    retval = jitLoop(jit, st, buff, runs);
                 } else {
                     for (int i = 0; i < runs; i++) {
                         st.begin(buff);
@@ -165,26 +162,57 @@ public final class ProgTestRun {
         return true;
     }
 
-    private static void warmUp(JitProgram wj, BpfCollection w, byte[] data) {
+    /**
+     * The timed loop. Warm-up runs this same method in batches, so when the clock starts HotSpot has
+     * compiled it whole with the program inlined (not as an on-stack replacement mid-loop).
+     */
+    static long jitLoop(JitProgram jit, ExecState st, XdpBuff buff, int n) {
+        long retval = XdpAction.ABORTED;
+        for (int i = 0; i < n; i++) {
+            st.begin(buff);
+            retval = jit.run(st);
+        }
+        return retval;
+    }
+
+    /** Long timed runs (at least this many) get a longer warm-up that waits for the code to settle. */
+    static final int LONG_RUN = 100_000;
+    private static final int WARM_BATCH = 1000;
+
+    // batches of WARM_BATCH runs until the time per batch has settled (10 batches in a row within 5% of
+    // the best) or the budget is spent: up to WARM_UP_RUNS / WARM_UP_NS, or 2,000,000 runs / 2 s before
+    // a long timed run, where a half-compiled start would show in the average
+    private static void warmUp(JitProgram wj, BpfCollection w, byte[] data, int timedRuns) {
+        boolean longRun = timedRuns >= LONG_RUN;
+        long budget = longRun ? 2_000_000_000L : WARM_UP_NS;
+        int maxBatches = (longRun ? 2_000_000 : WARM_UP_RUNS) / WARM_BATCH;
         try (Arena arena = Arena.ofConfined()) {
             XdpBuff buff = XdpBuff.allocate(arena);
             buff.ingressIfindex = LOOPBACK_IFINDEX;
             buff.rxQueueIndex = 0;
             ExecState st = w.newExecState(0);
             st.caller(wj);
-            long deadline = System.nanoTime() + WARM_UP_NS;
-            for (int i = 0; i < WARM_UP_RUNS; i++) {
-                if ((i & 255) == 0) {
-                    if (System.nanoTime() > deadline) {
-                        break;
-                    }
-                    buff.load(data);  // a program that rewrites the frame sees the original again now and then
-                }
-                st.begin(buff);
+            long start = System.nanoTime();
+            long best = Long.MAX_VALUE;
+            int settled = 0;
+            for (int b = 0; b < maxBatches && settled < 10; b++) {
+                buff.load(data);  // a program that rewrites the frame sees the original again now and then
+                long t0 = System.nanoTime();
                 try {
-                    wj.run(st);
+                    jitLoop(wj, st, buff, WARM_BATCH);
                 } catch (BpfFault f) {
                     return;  // the timed runs report it
+                }
+                long t1 = System.nanoTime();
+                long took = t1 - t0;
+                if (took < best) {
+                    settled = took * 20 >= best * 19 ? settled + 1 : 0;
+                    best = took;
+                } else {
+                    settled = took * 20 <= best * 21 ? settled + 1 : 0;
+                }
+                if (t1 - start > budget) {
+                    break;
                 }
             }
         }

@@ -24,7 +24,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * Random verifier-valid programs (ALU mixes, forward jumps, bounded loops, stack and packet accesses,
  * atomics, array-map lookups and updates, bpf-to-bpf calls, and now and then an access outside the frame)
  * run by the interpreter and by the JIT: r0, every register, the stack frame, the packet, the map and
- * the fault message must be the same. {@code -Djxdp.jit.props=N} runs N programs instead of 3000.
+ * the fault message must be the same. {@code -Djxdp.jit.props=N} runs N programs instead of 3000,
+ * {@code -Djxdp.props.seed=S} starts from another seed.
  */
 class JitMatchesInterpreterPropertyTest {
 
@@ -53,7 +54,8 @@ class JitMatchesInterpreterPropertyTest {
     @Test
     void randomProgramsAgree() {
         int count = Integer.getInteger("jxdp.jit.props", 3000);
-        Random rnd = new Random(20261123);
+        long seed = Long.getLong("jxdp.props.seed", 20261123L);
+        Random rnd = new Random(seed);
         int faults = 0;
         int mapHits = 0;
         for (int n = 0; n < count; n++) {
@@ -62,7 +64,7 @@ class JitMatchesInterpreterPropertyTest {
             rnd.nextBytes(packet);
             Outcome a = run(prog, packet, false);
             Outcome b = run(prog, packet, true);
-            String where = "program " + n + ":\n" + dump(prog);
+            String where = "seed " + seed + ", program " + n + ":\n" + dump(prog);
             assertEquals(a.fault, b.fault, where);
             assertEquals(a.r0, b.r0, where);
             assertTrue(Arrays.equals(a.stack, b.stack), where + "\nstack differs");
