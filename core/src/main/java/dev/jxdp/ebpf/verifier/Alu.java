@@ -5,8 +5,8 @@ import dev.jxdp.ebpf.isa.Op;
 
 /**
  * ALU instructions on abstract values (check_alu_op(), adjust_scalar_min_max_vals(),
- * adjust_ptr_min_max_vals()): known bits and 64-bit bounds for scalars, fixed and variable offsets
- * for pointers; 32-bit operations work on the zero-extended low halves.
+ * adjust_ptr_min_max_vals()): known bits and 64- and 32-bit bounds for scalars, fixed and variable
+ * offsets for pointers; 32-bit operations work on the low halves' bounds, then zero-extend.
  */
 final class Alu {
     private Alu() {}
@@ -66,7 +66,10 @@ final class Alu {
                 } else {
                     dst.markUnknown();
                     if (!is64) {
-                        dst.markUnknownBelow(U32);
+                        long lim = 1L << (in.off() - 1);
+                        dst.s32min = -lim;
+                        dst.s32max = lim - 1;
+                        dst.zext32();
                     } else {
                         long lim = 1L << (in.off() - 1);
                         dst.smin = -lim;
@@ -88,7 +91,8 @@ final class Alu {
                 return;
             }
             Reg t = src.copy();
-            trunc32(t);
+            t.zext32();
+            t.id = 0;
             dst.set(t);
             return;
         }
@@ -113,8 +117,8 @@ final class Alu {
         }
         if (!is64) {
             Reg a = dst.copy();
-            trunc32(a);
-            trunc32(src);
+            a.zext32();
+            src.zext32();
             if (op == Op.LSH || op == Op.RSH || op == Op.ARSH) {
                 if (src.isConst()) {
                     src.markScalar(src.tv & 31);
@@ -135,36 +139,110 @@ final class Alu {
                 } else {
                     a.markUnknownBelow(U32);
                 }
+            } else if (a.isConst() && src.isConst()) {
+                scalar64(a, src, op, false);
             } else {
-                scalar64(a, src, op, in.off() == 1);
+                scalar32(a, src, op);
             }
-            trunc32(a);
+            a.zext32();
+            a.id = 0;
             dst.set(a);
             return;
         }
         scalar64(dst, src, op, in.off() == 1);
     }
 
-    /** Zero-extends the low 32 bits, as every 32-bit ALU result is. */
-    static void trunc32(Reg r) {
-        if (r.type != RegType.SCALAR) {
-            r.markUnknownBelow(U32);
-            return;
+    // mirrors the scalar32_min_max_*() functions: the op on the low halves' ranges and known bits;
+    // the caller zero-extends the result (zext_32_to_64())
+    static void scalar32(Reg a, Reg b, int op) {
+        long av = a.tv & U32, am = a.tm & U32, bv = b.tv & U32, bm = b.tm & U32;
+        long u0 = a.u32min, u1 = a.u32max, s0 = a.s32min, s1 = a.s32max;
+        a.markUnknown();
+        long[] t = {0, U32};
+        boolean signFromUnsigned = false;
+        switch (op) {
+            case Op.ADD -> {
+                t = Tnum.add(av, am, bv, bm);
+                long lo = s0 + b.s32min, hi = s1 + b.s32max;
+                if (lo >= Integer.MIN_VALUE && hi <= Integer.MAX_VALUE) {
+                    a.s32min = lo;
+                    a.s32max = hi;
+                }
+                if (u1 + b.u32max <= U32) {
+                    a.u32min = u0 + b.u32min;
+                    a.u32max = u1 + b.u32max;
+                }
+            }
+            case Op.SUB -> {
+                t = Tnum.sub(av, am, bv, bm);
+                long lo = s0 - b.s32max, hi = s1 - b.s32min;
+                if (lo >= Integer.MIN_VALUE && hi <= Integer.MAX_VALUE) {
+                    a.s32min = lo;
+                    a.s32max = hi;
+                }
+                if (u0 >= b.u32max) {
+                    a.u32min = u0 - b.u32max;
+                    a.u32max = u1 - b.u32min;
+                }
+            }
+            case Op.MUL -> {
+                if (b.u32max == 0 || u1 <= U32 / b.u32max) {
+                    a.u32min = u0 * b.u32min;
+                    a.u32max = u1 * b.u32max;
+                    signFromUnsigned = s0 >= 0 && b.s32min >= 0;
+                }
+            }
+            case Op.AND -> {
+                t = Tnum.and(av, am, bv, bm);
+                a.u32min = t[0] & U32;
+                a.u32max = Math.min(u1, b.u32max);
+                signFromUnsigned = s0 >= 0 && b.s32min >= 0;
+            }
+            case Op.OR -> {
+                t = Tnum.or(av, am, bv, bm);
+                a.u32min = Math.max(u0, b.u32min);
+                a.u32max = (t[0] | t[1]) & U32;
+                signFromUnsigned = s0 >= 0 && b.s32min >= 0;
+            }
+            case Op.XOR -> {
+                t = Tnum.xor(av, am, bv, bm);
+                a.u32min = t[0] & U32;
+                a.u32max = (t[0] | t[1]) & U32;
+                signFromUnsigned = s0 >= 0 && b.s32min >= 0;
+            }
+            case Op.LSH, Op.RSH -> {
+                if (b.isConst()) {
+                    int sh = (int) (b.tv & 31);
+                    if (op == Op.RSH) {
+                        t = new long[] {av >>> sh, am >>> sh};
+                        a.u32min = u0 >>> sh;
+                        a.u32max = u1 >>> sh;
+                    } else {
+                        // the sign bit is lost; the unsigned range survives a shift that drops no set bit
+                        t = new long[] {(av << sh) & U32, (am << sh) & U32};
+                        if (u1 <= U32 >>> sh) {
+                            a.u32min = u0 << sh;
+                            a.u32max = u1 << sh;
+                        }
+                    }
+                }
+            }
+            case Op.DIV, Op.MOD -> {
+                // unsigned: never above the dividend (a zero divisor gives 0 or leaves it)
+                a.u32max = u1;
+                if (op == Op.MOD && b.isConst() && b.tv != 0 && b.tv - 1 < u1) {
+                    a.u32max = b.tv - 1;
+                }
+            }
+            default -> {
+            }
         }
-        if (r.isConst()) {
-            r.markScalar(r.tv & U32);
-            return;
+        if (signFromUnsigned && a.u32max <= Integer.MAX_VALUE) {
+            a.s32min = a.u32min;
+            a.s32max = a.u32max;
         }
-        if (Long.compareUnsigned(r.umax, U32) <= 0) {
-            r.id = 0;
-            return;
-        }
-        long v = r.tv & U32;
-        long m = r.tm & U32;
-        r.markUnknownBelow(U32);
-        r.tv = v;
-        r.tm = m;
-        r.sync();
+        a.tv = t[0] & U32 & ~t[1];
+        a.tm = t[1] & U32;
     }
 
     private static void and(Reg r, long mask) {

@@ -50,9 +50,8 @@ final class Branch {
             ai.fork(st.copy(), target);
             return pc + 1;
         }
-        boolean signed = op == Op.JSGT || op == Op.JSGE || op == Op.JSLT || op == Op.JSLE;
-        Reg va = is32 ? view32(a, signed) : a.copy();
-        Reg vb = is32 ? view32(b, signed) : b.copy();
+        Reg va = is32 ? view32(a) : a;
+        Reg vb = is32 ? view32(b) : b;
         int taken = taken(va, vb, op);
         if (taken == 1) {
             return target;
@@ -60,44 +59,41 @@ final class Branch {
         if (taken == 0) {
             return pc + 1;
         }
-        boolean refinable = !is32 || (fits32(a, signed) && fits32(b, signed));
         VState jst = st.copy();
-        if (refinable) {
-            if (refine(jst, in, op, x)) {
-                ai.fork(jst, target);
-            }
-            if (!refine(st, in, negate(op), x)) {
-                return -1;
-            }
-        } else {
+        if (refine(jst, in, op, x)) {
             ai.fork(jst, target);
+        }
+        if (!refine(st, in, negate(op), x)) {
+            return -1;
         }
         return pc + 1;
     }
 
-    private static boolean fits32(Reg r, boolean signed) {
-        return Long.compareUnsigned(r.umax, signed ? 0x7fffffffL : U32) <= 0;
+    /**
+     * The low 32 bits of {@code r} as a value of their own: the u32 and s32 ranges in the unsigned and
+     * signed bounds, the low known bits (what is_branch_taken() and reg_set_min_max() use for JMP32).
+     * Only its bounds and known bits mean anything.
+     */
+    static Reg view32(Reg r) {
+        Reg v = new Reg();
+        v.type = r.type;
+        v.tv = r.tv & U32;
+        v.tm = r.tm & U32;
+        v.umin = r.u32min;
+        v.umax = r.u32max;
+        v.smin = r.s32min;
+        v.smax = r.s32max;
+        return v;
     }
 
-    /** The 32-bit value of {@code r} zero- (or sign-) extended to 64 bits, as bounds. */
-    static Reg view32(Reg r, boolean signed) {
-        Reg v = r.copy();
-        if (fits32(r, signed)) {
-            return v;
-        }
-        if (r.isConst()) {
-            v.markScalar(signed ? (long) (int) r.tv : r.tv & U32);
-            return v;
-        }
-        v.markUnknown();
-        if (signed) {
-            v.smin = Integer.MIN_VALUE;
-            v.smax = Integer.MAX_VALUE;
-        } else {
-            v.umax = U32;
-        }
-        v.sync();
-        return v;
+    /** Puts what a JMP32 compare learned about the low 32 bits back into the register. */
+    private static void apply32(Reg r, Reg v) {
+        r.tv = (r.tv & ~U32) | (v.tv & U32);
+        r.tm = (r.tm & ~U32) | (v.tm & U32);
+        r.u32min = v.umin;
+        r.u32max = v.umax;
+        r.s32min = v.smin;
+        r.s32max = v.smax;
     }
 
     static int negate(int op) {
@@ -176,14 +172,42 @@ final class Branch {
 
     /** Narrows the operands of a jump on the side where {@code op} holds; false when that side is impossible. */
     private static boolean refine(VState st, Insn in, int op, boolean x) {
-        Reg a = st.reg(in.dst());
-        Reg b;
+        Reg ra = st.reg(in.dst());
+        Reg rb;
         if (x) {
-            b = st.reg(in.src());
+            rb = st.reg(in.src());
         } else {
-            b = new Reg();
-            b.markScalar(in.cls() == Op.JMP32 ? in.imm() & U32 : in.imm());
+            rb = new Reg();
+            rb.markScalar(in.cls() == Op.JMP32 ? in.imm() & U32 : in.imm());
         }
+        boolean is32 = in.cls() == Op.JMP32;
+        Reg a = is32 ? view32(ra) : ra;
+        Reg b = is32 ? view32(rb) : rb;
+        if (!refineBounds(a, b, op)) {
+            return false;
+        }
+        if (is32) {
+            if (a.infeasible() || b.infeasible()) {
+                return false;
+            }
+            apply32(ra, a);
+            apply32(rb, b);
+        }
+        ra.sync();
+        rb.sync();
+        if (ra.infeasible() || rb.infeasible()) {
+            return false;
+        }
+        propagate(st, ra);
+        if (x) {
+            propagate(st, rb);
+        }
+        return true;
+    }
+
+    // mirrors regs_refine_cond_op(): each operand's bounds where {@code op} holds, at the width of the
+    // views; false when no value makes it hold
+    private static boolean refineBounds(Reg a, Reg b, int op) {
         long aumin = a.umin, aumax = a.umax, asmin = a.smin, asmax = a.smax;
         long bumin = b.umin, bumax = b.umax, bsmin = b.smin, bsmax = b.smax;
         switch (op) {
@@ -205,16 +229,16 @@ final class Branch {
             }
             case Op.JNE -> {
                 if (b.isConst()) {
-                    if (a.umin == b.tv) {
+                    if (a.umin == b.umin) {
                         a.umin++;
                     }
-                    if (a.umax == b.tv) {
+                    if (a.umax == b.umin) {
                         a.umax--;
                     }
-                    if (a.smin == b.tv) {
+                    if (a.smin == b.smin) {
                         a.smin++;
                     }
-                    if (a.smax == b.tv) {
+                    if (a.smax == b.smin) {
                         a.smax--;
                     }
                     if (a.isConst() && a.tv == b.tv) {
@@ -274,15 +298,6 @@ final class Branch {
             }
             default -> {
             }
-        }
-        a.sync();
-        b.sync();
-        if (a.infeasible() || b.infeasible()) {
-            return false;
-        }
-        propagate(st, a);
-        if (x) {
-            propagate(st, b);
         }
         return true;
     }

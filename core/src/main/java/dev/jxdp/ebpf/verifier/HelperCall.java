@@ -2,6 +2,7 @@ package dev.jxdp.ebpf.verifier;
 
 import dev.jxdp.ebpf.isa.HelperIds;
 import dev.jxdp.ebpf.maps.MapSpec;
+import dev.jxdp.ebpf.maps.MapType;
 
 /**
  * Helper calls (check_helper_call()): each argument checked against the helper's prototype
@@ -22,20 +23,23 @@ final class HelperCall {
         switch (id) {
             case HelperIds.MAP_LOOKUP_ELEM -> {
                 MapSpec m = mapArg(ai, st, pc, 1);
-                mem(ai, st, pc, 2, m.keySize(), false);
+                keyOrValue(ai, st, pc, 2, m.keySize());
+                compatible(ai, pc, id, m);
                 r0.markPtr(RegType.PTR_TO_MAP_VALUE_OR_NULL, 0);
                 r0.map = st.reg(1).map;
                 r0.id = ai.newId();
             }
             case HelperIds.MAP_UPDATE_ELEM -> {
-                MapSpec m = mapArg(ai, st, pc, 1);
-                mem(ai, st, pc, 2, m.keySize(), false);
-                mem(ai, st, pc, 3, m.valueSize(), false);
+                MapSpec m = writableMapArg(ai, st, pc, 1);
+                keyOrValue(ai, st, pc, 2, m.keySize());
+                keyOrValue(ai, st, pc, 3, m.valueSize());
                 ai.read(st, pc, 4);
+                compatible(ai, pc, id, m);
             }
             case HelperIds.MAP_DELETE_ELEM -> {
-                MapSpec m = mapArg(ai, st, pc, 1);
-                mem(ai, st, pc, 2, m.keySize(), false);
+                MapSpec m = writableMapArg(ai, st, pc, 1);
+                keyOrValue(ai, st, pc, 2, m.keySize());
+                compatible(ai, pc, id, m);
             }
             case HelperIds.KTIME_GET_NS, HelperIds.KTIME_GET_BOOT_NS -> {
             }
@@ -45,7 +49,9 @@ final class HelperCall {
             }
             case HelperIds.TAIL_CALL -> {
                 ctxArg(ai, st, pc, 1);
-                mapArg(ai, st, pc, 2);
+                if (mapArg(ai, st, pc, 2).mapType() != MapType.PROG_ARRAY) {
+                    throw ai.rejection(pc, "expected prog array map for tail call");
+                }
                 ai.read(st, pc, 3);
             }
             case HelperIds.REDIRECT -> {
@@ -53,9 +59,10 @@ final class HelperCall {
                 ai.read(st, pc, 2);
             }
             case HelperIds.REDIRECT_MAP -> {
-                mapArg(ai, st, pc, 1);
+                MapSpec m = mapArg(ai, st, pc, 1);
                 ai.read(st, pc, 2);
                 ai.read(st, pc, 3);
+                compatible(ai, pc, id, m);
             }
             case HelperIds.CSUM_DIFF -> {
                 sizedMemOrNull(ai, st, pc, 1, 2);
@@ -74,17 +81,19 @@ final class HelperCall {
                 sizedMem(ai, st, pc, 3, 4, id == HelperIds.XDP_LOAD_BYTES);
             }
             case HelperIds.RINGBUF_OUTPUT -> {
-                mapArg(ai, st, pc, 1);
+                MapSpec m = mapArg(ai, st, pc, 1);
                 sizedMem(ai, st, pc, 2, 3, false);
                 ai.read(st, pc, 4);
+                compatible(ai, pc, id, m);
             }
             case HelperIds.RINGBUF_RESERVE -> {
-                mapArg(ai, st, pc, 1);
+                MapSpec m = mapArg(ai, st, pc, 1);
                 Reg size = scalarArg(ai, st, pc, 2);
                 if (!size.isConst()) {
                     throw ai.rejection(pc, "R2 is not a known constant'");
                 }
                 ai.read(st, pc, 3);
+                compatible(ai, pc, id, m);
                 r0.markPtr(RegType.PTR_TO_MEM_OR_NULL, 0);
                 r0.map = (int) size.tv;
                 // as acquire_reference() after the null-check id: the reference is always id + 1
@@ -111,8 +120,9 @@ final class HelperCall {
                 r0.markNotInit();
             }
             case HelperIds.RINGBUF_QUERY -> {
-                mapArg(ai, st, pc, 1);
+                MapSpec m = mapArg(ai, st, pc, 1);
                 ai.read(st, pc, 2);
+                compatible(ai, pc, id, m);
             }
             case HelperIds.LOOP -> {
                 ai.read(st, pc, 1);
@@ -192,6 +202,51 @@ final class HelperCall {
         return ai.map(m.map);
     }
 
+    // bpf_map_update_elem() and bpf_map_delete_elem() on a map the program may only read: .rodata (libbpf
+    // sets BPF_F_RDONLY_PROG) and the device maps (dev_map_init_map() sets it: a lookup returns a pointer
+    // straight into the kernel's entry)
+    private static MapSpec writableMapArg(AbstractInterp ai, VState st, int pc, int r) {
+        MapSpec m = mapArg(ai, st, pc, r);
+        if (AbstractInterp.isReadOnly(m) || m.mapType() == MapType.DEVMAP || m.mapType() == MapType.DEVMAP_HASH) {
+            throw ai.rejection(pc, "write into map forbidden");
+        }
+        return m;
+    }
+
+    /**
+     * Mirrors check_map_func_compatibility() for the helpers and map types jxdp has: a map type that only
+     * some helpers may take (program arrays, ring buffers, the redirect maps), and helpers that only take
+     * some map types.
+     */
+    private static void compatible(AbstractInterp ai, int pc, int id, MapSpec m) {
+        MapType t = m.mapType();
+        boolean ok = switch (t == null ? MapType.UNSPEC : t) {
+            case PROG_ARRAY -> id == HelperIds.TAIL_CALL;
+            case RINGBUF -> id == HelperIds.RINGBUF_OUTPUT || id == HelperIds.RINGBUF_RESERVE || id == HelperIds.RINGBUF_QUERY;
+            case DEVMAP, DEVMAP_HASH, XSKMAP -> id == HelperIds.REDIRECT_MAP || id == HelperIds.MAP_LOOKUP_ELEM;
+            case CPUMAP -> id == HelperIds.REDIRECT_MAP;
+            default -> true;
+        };
+        ok &= switch (id) {
+            case HelperIds.REDIRECT_MAP -> t == MapType.DEVMAP || t == MapType.DEVMAP_HASH || t == MapType.CPUMAP
+                    || t == MapType.XSKMAP;
+            case HelperIds.RINGBUF_OUTPUT, HelperIds.RINGBUF_RESERVE, HelperIds.RINGBUF_QUERY -> t == MapType.RINGBUF;
+            default -> true;
+        };
+        if (!ok) {
+            throw ai.rejection(pc, "cannot pass map_type " + m.type() + " into func " + AbstractInterp.helperName(id) + "#" + id);
+        }
+    }
+
+    // a map key or value argument: the map's size, which is never zero for a map with keys
+    private static void keyOrValue(AbstractInterp ai, VState st, int pc, int r, int size) {
+        if (size == 0) {
+            ai.read(st, pc, r);
+            throw ai.rejection(pc, "invalid zero-sized read");
+        }
+        mem(ai, st, pc, r, size, false);
+    }
+
     private static void ctxArg(AbstractInterp ai, VState st, int pc, int r) {
         Reg c = ai.read(st, pc, r);
         if (c.type != RegType.PTR_TO_CTX) {
@@ -247,10 +302,8 @@ final class HelperCall {
                 }
                 Reg v = new Reg();
                 v.markUnknown();
-                for (long o = 0; o < size; o += Math.min(8, size - o)) {
-                    // byte ranges checked as the accesses they stand for
-                    ai.access(st, pc, r, p, (int) o, (int) Math.min(8, size - o), write, v, new Reg());
-                }
+                // the whole range as one access, as check_helper_mem_access() does (its message names the size)
+                ai.access(st, pc, r, p, 0, (int) size, write, v, new Reg());
             }
             default -> throw ai.rejection(pc, "R" + r + " type=" + p.type.kernelName + " expected=" + MEM_TYPES);
         }

@@ -2,8 +2,9 @@ package dev.jxdp.ebpf.verifier;
 
 /**
  * The abstract value of one register or spilled stack slot (struct bpf_reg_state): its type, the fixed
- * offset of a pointer, and for scalars (or the variable part of a pointer) known bits and 64-bit
- * signed and unsigned bounds.
+ * offset of a pointer, and for scalars (or the variable part of a pointer) known bits, 64-bit signed
+ * and unsigned bounds, and the same bounds of the low 32 bits (what 32-bit ALU ops and JMP32 compares
+ * work on).
  */
 final class Reg {
     RegType type = RegType.NOT_INIT;
@@ -23,6 +24,13 @@ final class Reg {
     long umax;
     long smin;
     long smax;
+    /** bounds of the low 32 bits as u32 (0 to 0xffffffff) and s32 (as longs) */
+    long u32min;
+    long u32max;
+    long s32min;
+    long s32max;
+
+    private static final long U32 = 0xffffffffL;
 
     Reg copy() {
         Reg r = new Reg();
@@ -43,6 +51,10 @@ final class Reg {
         umax = o.umax;
         smin = o.smin;
         smax = o.smax;
+        u32min = o.u32min;
+        u32max = o.u32max;
+        s32min = o.s32min;
+        s32max = o.s32max;
     }
 
     /** mirrors __mark_reg_known() for a pointer's variable part or a scalar */
@@ -50,6 +62,8 @@ final class Reg {
         tv = v;
         tm = 0;
         umin = umax = smin = smax = v;
+        u32min = u32max = v & U32;
+        s32min = s32max = (int) v;
     }
 
     void markScalar(long v) {
@@ -68,6 +82,14 @@ final class Reg {
         umax = -1L;
         smin = Long.MIN_VALUE;
         smax = Long.MAX_VALUE;
+        unknown32();
+    }
+
+    private void unknown32() {
+        u32min = 0;
+        u32max = U32;
+        s32min = Integer.MIN_VALUE;
+        s32max = Integer.MAX_VALUE;
     }
 
     void markNotInit() {
@@ -84,6 +106,7 @@ final class Reg {
         long[] t = Tnum.range(0, max);
         tv = t[0];
         tm = t[1];
+        sync();
     }
 
     /** A pointer of {@code t} with a zero variable part. */
@@ -113,48 +136,161 @@ final class Reg {
         return type != RegType.SCALAR && type != RegType.NOT_INIT;
     }
 
-    /** mirrors __update_reg_bounds(), __reg_deduce_bounds() and __reg_bound_offset() for 64 bits */
+    /**
+     * Mirrors reg_bounds_sync(): bounds learned from the known bits, each of the four ranges narrowed
+     * by the others (__reg_deduce_bounds(): 32 from 64 bits, signed from unsigned, 64 from 32 bits),
+     * then known bits learned from the ranges.
+     */
     void sync() {
-        smin = Math.max(smin, tv | (tm & Long.MIN_VALUE));
-        smax = Math.min(smax, tv | (tm & Long.MAX_VALUE));
-        if (Long.compareUnsigned(umin, tv) < 0) {
-            umin = tv;
-        }
-        if (Long.compareUnsigned(umax, tv | tm) > 0) {
-            umax = tv | tm;
-        }
-        if (smin >= 0 || smax < 0) {
-            // the signed range stays in one half, where signed and unsigned order agree
-            long lo = Long.compareUnsigned(smin, umin) > 0 ? smin : umin;
-            long hi = Long.compareUnsigned(smax, umax) < 0 ? smax : umax;
-            smin = umin = lo;
-            smax = umax = hi;
-        } else if (umax >= 0) {
-            smin = umin;
-            smax = Math.min(smax, umax);
-            umax = smax;
-        } else if (umin < 0) {
-            smin = Math.max(smin, umin);
-            smax = Math.min(smax, umax);
-            umin = smin;
-            umax = smax;
+        updateBounds();
+        for (int i = 0; i < 3 && !infeasible(); i++) {
+            deduce32();
+            deduce64();
+            deduceMixed();
         }
         if (infeasible()) {
             return;
         }
-        long[] t = Tnum.range(umin, umax);
-        long v = tv | t[0];
-        long m = tm & t[1];
-        tv = v & ~m;
-        tm = m;
-        if (tm == 0) {
-            umin = umax = smin = smax = tv;
+        // __reg_bound_offset(): the known bits both ranges imply
+        long[] t64 = Tnum.range(umin, umax);
+        long v = tv | t64[0];
+        long m = tm & t64[1];
+        v &= ~m;
+        long[] t32 = Tnum.range(u32min, u32max);
+        long v32 = (v | t32[0]) & U32;
+        long m32 = m & t32[1] & U32;
+        tv = (v & ~U32) | (v32 & ~m32);
+        tm = (m & ~U32) | m32;
+        updateBounds();
+        if (tm == 0 && !infeasible()) {
+            markKnown(tv);
         }
+    }
+
+    // __update_reg_bounds(): what the known bits allow, at both widths
+    private void updateBounds() {
+        smin = Math.max(smin, tv | (tm & Long.MIN_VALUE));
+        smax = Math.min(smax, tv | (tm & Long.MAX_VALUE));
+        umin = umaxOf(umin, tv);
+        umax = uminOf(umax, tv | tm);
+        long v = tv & U32;
+        long m = tm & U32;
+        s32min = Math.max(s32min, (int) (v | (m & 0x80000000L)));
+        s32max = Math.min(s32max, (int) (v | (m & 0x7fffffffL)));
+        u32min = Math.max(u32min, v);
+        u32max = Math.min(u32max, v | m);
+    }
+
+    // __reg32_deduce_bounds()
+    private void deduce32() {
+        if (umin >>> 32 == umax >>> 32) {
+            // the upper halves agree: the lower halves of the bounds bound the low 32 bits
+            narrow32(umin, umax);
+        }
+        if (smin >> 32 == smax >> 32) {
+            narrow32(smin, smax);
+        }
+        // the upper half steps over by one and the low halves cross zero as s32: still an s32 range
+        if ((int) (umin >>> 32) + 1 == (int) (umax >>> 32) && (int) umin < 0 && (int) umax >= 0) {
+            s32min = Math.max(s32min, (int) umin);
+            s32max = Math.min(s32max, (int) umax);
+        }
+        if ((int) (smin >> 32) + 1 == (int) (smax >> 32) && (int) smin < 0 && (int) smax >= 0) {
+            s32min = Math.max(s32min, (int) smin);
+            s32max = Math.min(s32max, (int) smax);
+        }
+        if ((int) u32min <= (int) u32max) {
+            s32min = Math.max(s32min, (int) u32min);
+            s32max = Math.min(s32max, (int) u32max);
+        }
+        if ((s32min & U32) <= (s32max & U32)) {
+            u32min = Math.max(u32min, s32min & U32);
+            u32max = Math.min(u32max, s32max & U32);
+        }
+    }
+
+    private void narrow32(long lo, long hi) {
+        u32min = Math.max(u32min, lo & U32);
+        u32max = Math.min(u32max, hi & U32);
+        if ((int) lo <= (int) hi) {
+            s32min = Math.max(s32min, (int) lo);
+            s32max = Math.min(s32max, (int) hi);
+        }
+    }
+
+    // __reg64_deduce_bounds()
+    private void deduce64() {
+        if (umin <= umax) {
+            // both in one signed half
+            smin = Math.max(smin, umin);
+            smax = Math.min(smax, umax);
+        }
+        if (Long.compareUnsigned(smin, smax) <= 0) {
+            umin = umaxOf(umin, smin);
+            umax = uminOf(umax, smax);
+        } else if (Long.compareUnsigned(umax, smin) < 0) {
+            // the signed range wraps the unsigned domain's ends and the unsigned one sits in its low part
+            smin = umin;
+            umax = uminOf(umax, smax);
+        } else if (Long.compareUnsigned(smax, umin) < 0) {
+            smax = umax;
+            umin = umaxOf(umin, smin);
+        }
+    }
+
+    // __reg_deduce_mixed_bounds(): the 32-bit ranges put into the 64-bit ones' upper halves
+    private void deduceMixed() {
+        umin = umaxOf(umin, (umin & ~U32) | u32min);
+        umax = uminOf(umax, (umax & ~U32) | u32max);
+        smin = Math.max(smin, (smin & ~U32) | u32min);
+        smax = Math.min(smax, (smax & ~U32) | u32max);
+        if ((s32min & U32) <= (s32max & U32)) {
+            umin = umaxOf(umin, (umin & ~U32) | (s32min & U32));
+            umax = uminOf(umax, (umax & ~U32) | (s32max & U32));
+            smin = Math.max(smin, (smin & ~U32) | (s32min & U32));
+            smax = Math.min(smax, (smax & ~U32) | (s32max & U32));
+        }
+        // after a sign-extending load: a non-negative s32 range within the s32 domain is the value
+        if (s32min >= 0 && smin >= Integer.MIN_VALUE && smax <= Integer.MAX_VALUE) {
+            smin = umin = s32min;
+            smax = umax = s32max;
+        }
+    }
+
+    /**
+     * Mirrors zext_32_to_64(): the value is its low 32 bits zero-extended, as after every 32-bit ALU
+     * op; a pointer becomes an unknown u32.
+     */
+    void zext32() {
+        if (type != RegType.SCALAR) {
+            markUnknownBelow(U32);
+            return;
+        }
+        tv &= U32;
+        tm &= U32;
+        umin = u32min;
+        umax = u32max;
+        if (s32min >= 0) {
+            smin = s32min;
+            smax = s32max;
+        } else {
+            smin = 0;
+            smax = U32;
+        }
+        sync();
+    }
+
+    private static long umaxOf(long x, long y) {
+        return Long.compareUnsigned(x, y) > 0 ? x : y;
+    }
+
+    private static long uminOf(long x, long y) {
+        return Long.compareUnsigned(x, y) < 0 ? x : y;
     }
 
     /** No value satisfies the bounds: the branch that produced them cannot be taken. */
     boolean infeasible() {
-        return Long.compareUnsigned(umin, umax) > 0 || smin > smax;
+        return Long.compareUnsigned(umin, umax) > 0 || smin > smax || u32min > u32max || s32min > s32max;
     }
 
     @Override

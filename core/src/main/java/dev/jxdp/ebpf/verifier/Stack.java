@@ -16,7 +16,8 @@ final class Stack {
     static void access(AbstractInterp ai, VState st, int pc, int regno, Reg base, int off, int size,
                        boolean write, Reg value, Reg out) {
         if (!base.isConst()) {
-            throw ai.rejection(pc, "variable stack access var_off=" + AbstractInterp.varOff(base) + " disallowed");
+            varAccess(ai, st, pc, regno, base, off, size, write, value, out);
+            return;
         }
         long o = (long) off + base.off + base.tv;
         if (o < -FuncState.MAX_STACK || o + size > 0) {
@@ -29,6 +30,60 @@ final class Stack {
             write(f, at, size, value);
         } else {
             read(ai, pc, f, at, (int) o, size, out);
+        }
+    }
+
+    /** BPF_MAX_VAR_OFF: a variable offset past this is unbounded */
+    private static final long MAX_VAR_OFF = 1L << 29;
+
+    /**
+     * An access at a variable offset, allowed to a privileged program when every byte it may touch is in
+     * the frame (check_stack_access_within_bounds()): a write makes each such byte plain data, zero only
+     * where a zero is written over a zero (check_stack_write_var_off()); a read is zero when every byte is,
+     * else an unknown number of its size (check_stack_read_var_off()).
+     */
+    private static void varAccess(AbstractInterp ai, VState st, int pc, int regno, Reg base, int off, int size,
+                                  boolean write, Reg value, Reg out) {
+        String what = write ? "write to" : "read from";
+        if (base.smax >= MAX_VAR_OFF || base.smin <= -MAX_VAR_OFF) {
+            throw ai.rejection(pc, "invalid unbounded variable-offset " + what + " stack R" + regno);
+        }
+        long fixed = (long) off + base.off;
+        long lo = fixed + base.smin;
+        long hi = fixed + base.smax + size;
+        if (lo < -FuncState.MAX_STACK || hi > 0) {
+            throw ai.rejection(pc, "invalid variable-offset " + what + " stack R" + regno + " var_off="
+                    + AbstractInterp.varOff(base) + " off=" + fixed + " size=" + size);
+        }
+        FuncState f = st.frames[base.frame];
+        int from = (int) lo + FuncState.MAX_STACK;
+        int to = (int) hi + FuncState.MAX_STACK;
+        if (write) {
+            boolean zero = value != null && value.type == RegType.SCALAR && value.isConst() && value.tv == 0;
+            for (int s = from / 8; s <= (to - 1) / 8; s++) {
+                if (f.stack[s * 8] == FuncState.SPILL) {
+                    // a spilled register the write may hit is only bytes now
+                    for (int i = 0; i < 8; i++) {
+                        f.stack[s * 8 + i] = FuncState.MISC;
+                    }
+                    f.spilled[s] = null;
+                }
+            }
+            for (int i = from; i < to; i++) {
+                f.stack[i] = zero && f.stack[i] == FuncState.ZERO ? FuncState.ZERO : FuncState.MISC;
+            }
+            return;
+        }
+        boolean zero = true;
+        for (int i = from; i < to; i++) {
+            zero &= f.stack[i] == FuncState.ZERO;
+        }
+        if (zero) {
+            out.markScalar(0);
+        } else if (size == 8) {
+            out.markUnknown();
+        } else {
+            out.markUnknownBelow((1L << (8 * size)) - 1);
         }
     }
 

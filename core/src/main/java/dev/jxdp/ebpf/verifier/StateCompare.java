@@ -95,10 +95,12 @@ final class StateCompare {
             // regs_exact(): every field equal, ids equal up to renaming
             return a.off == b.off && a.range == b.range && a.map == b.map && a.frame == b.frame
                     && a.tv == b.tv && a.tm == b.tm && a.umin == b.umin && a.umax == b.umax
-                    && a.smin == b.smin && a.smax == b.smax && ids.same(a.id, b.id);
+                    && a.smin == b.smin && a.smax == b.smax && a.u32min == b.u32min && a.u32max == b.u32max
+                    && a.s32min == b.s32min && a.s32max == b.s32max && ids.same(a.id, b.id);
         }
         boolean bounds = Long.compareUnsigned(a.umin, b.umin) <= 0 && Long.compareUnsigned(b.umax, a.umax) <= 0
                 && a.smin <= b.smin && b.smax <= a.smax
+                && a.u32min <= b.u32min && b.u32max <= a.u32max && a.s32min <= b.s32min && b.s32max <= a.s32max
                 && (b.tv & ~a.tm) == a.tv && (b.tm & ~a.tm) == 0;
         if (!bounds) {
             return false;
@@ -117,7 +119,7 @@ final class StateCompare {
 
     /** check_ids(): an id of the old state maps to one id of the new state throughout. */
     static final class IdMap {
-        private int[] pairs = new int[16];
+        private int[] pairs;
         private int n;
 
         /** The new register is linked at least where the old one is. */
@@ -150,7 +152,9 @@ final class StateCompare {
         }
 
         private boolean add(int a, int b) {
-            if (n == pairs.length) {
+            if (pairs == null) {
+                pairs = new int[16];
+            } else if (n == pairs.length) {
                 pairs = Arrays.copyOf(pairs, n * 2);
             }
             pairs[n++] = a;

@@ -1,0 +1,250 @@
+package dev.jxdp.ebpf.verifier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jxdp.ebpf.elf.ElfLoader;
+import dev.jxdp.ebpf.elf.ObjectSpec;
+import dev.jxdp.ebpf.elf.ProgramSpec;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.DynamicContainer;
+import org.junit.jupiter.api.DynamicNode;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * The verifier differential suite: for every test object (safe programs and the unsafe verify_* and
+ * elf_bad_verify_* variants) jxdp's verdict in {@link Verifier.Mode#FULL} is the kernel's, and a
+ * rejection is at the kernel's instruction with the kernel's reason, as
+ * core/src/test/bpf/record-verifier recorded them from kernel-oracle --verifier-log (root: the
+ * privileged verifier) in oracle/verifier.json. Where the machine can ask the kernel (root and bpftool),
+ * each object is also loaded again to prove the recording is still the kernel's answer; with CI=true
+ * that is required. {@code -Djxdp.oracle.live=false} skips it (not under CI=true).
+ */
+final class VerifierDifferentialTest {
+
+    static final Path REPO = Path.of(System.getProperty("jxdp.repo", "."));
+    static final Path RECORDING = REPO.resolve("core/src/test/resources/oracle/verifier.json");
+
+    /**
+     * Where jxdp knowingly differs, "object program" and why. Each entry is skipped with its reason
+     * while jxdp still differs and fails once jxdp agrees, so the list cannot go stale.
+     */
+    static final Map<String, String> ALLOWED = Map.of(
+            "elf_unsupported_helper.o xdp_fib",
+            "a helper jxdp does not implement (bpf_fib_lookup) is refused by name: jxdp could not run it",
+            "verify_return_ptr.o xdp_return_ptr",
+            "jxdp wants a number in R0 at exit; the kernel checks no return range for XDP (check_return_code()),"
+                    + " so root may return a pointer",
+            "verify_map_oob_neg.o xdp_map_oob_neg",
+            "both refuse; the kernel already at the pointer arithmetic (adjust_ptr_min_max_vals(): unbounded"
+                    + " min value), jxdp only at the access it leads to",
+            "verify_unbounded_loop.o xdp_unbounded_loop",
+            "both refuse; jxdp's branch does not narrow r != 0 to umin=1 as reg_set_min_max() does, so the"
+                    + " loop state repeats and it says infinite loop where the kernel runs out of its 1M insns");
+
+    /** Objects the kernel refuses for what its loader (libbpf), not the verifier, does. */
+    static final Map<String, String> LOADER_ONLY = Map.of(
+            "core/src/test/bpf/elf_core.o",
+            "CO-RE relocations resolve against the running kernel's BTF, where struct pkt_meta does not exist:"
+                    + " libbpf poisons the instruction; the ELF loader's tests cover jxdp's CO-RE",
+            "core/src/test/bpf/elf_core_kernel.o",
+            "CO-RE against kernel types (struct sk_buff) needs the kernel's BTF, which jxdp's loader refuses"
+                    + " to guess; the ELF loader's tests cover it",
+            "core/src/test/bpf/elf_legacy.o",
+            "libbpf 1.x no longer reads legacy SEC(\"maps\") definitions; jxdp's loader still does (ElfLoaderTest)");
+
+    @TestFactory
+    Stream<DynamicNode> jxdpVerifiesAsTheKernelDoes() throws IOException {
+        JsonNode rec = new ObjectMapper().readTree(RECORDING.toFile());
+        boolean ci = "true".equals(System.getenv("CI"));
+        boolean live = ci || !"false".equals(System.getProperty("jxdp.oracle.live"));
+        String whyNot = live ? whyKernelCannotBeAsked() : "-Djxdp.oracle.live=false";
+        List<DynamicNode> nodes = new ArrayList<>();
+        // the kernel loads run ahead on a few threads (each mostly waits on the kernel), the tests await them
+        ExecutorService kernel = whyNot != null ? null : Executors.newFixedThreadPool(4, r -> {
+            Thread t = new Thread(r, "record-verifier");
+            t.setDaemon(true);
+            return t;
+        });
+        if (ci && whyNot != null) {
+            nodes.add(DynamicTest.dynamicTest("the kernel can be asked (required when CI=true)",
+                    () -> fail("CI=true but the kernel cannot be asked: " + whyNot)));
+        }
+        for (JsonNode o : rec.path("objects")) {
+            String obj = o.path("obj").asText();
+            List<DynamicNode> tests = new ArrayList<>();
+            tests.addAll(programTests(obj, o));
+            if (kernel != null) {
+                Future<String> answer = kernel.submit(() -> kernelDiffers(obj));
+                tests.add(DynamicTest.dynamicTest("[kernel] still says so", () -> {
+                    String differs = answer.get(10, TimeUnit.MINUTES);
+                    assertTrue(differs == null, differs);
+                }));
+            }
+            nodes.add(DynamicContainer.dynamicContainer(obj.replaceFirst(".*/", ""), tests));
+        }
+        return nodes.stream();
+    }
+
+    private static List<DynamicNode> programTests(String obj, JsonNode o) {
+        List<DynamicNode> tests = new ArrayList<>();
+        if (LOADER_ONLY.containsKey(obj)) {
+            tests.add(DynamicTest.dynamicTest("loader, not verifier", () -> Assumptions.abort(LOADER_ONLY.get(obj))));
+            return tests;
+        }
+        if (o.has("loader")) {
+            tests.add(DynamicTest.dynamicTest("refused by libbpf", () -> fail("libbpf refused it before the verifier: "
+                    + o.path("loader").asText() + "; name it in LOADER_ONLY with the reason jxdp differs")));
+            return tests;
+        }
+        ObjectSpec spec;
+        try {
+            spec = ElfLoader.load(REPO.resolve(obj));
+        } catch (RuntimeException e) {
+            tests.add(DynamicTest.dynamicTest("loads", () -> fail("the kernel loads it; jxdp's loader: " + e.getMessage())));
+            return tests;
+        }
+        Map<String, JsonNode> recorded = new HashMap<>();
+        for (JsonNode p : o.path("programs")) {
+            recorded.put(p.path("prog").asText(), p);
+        }
+        Set<String> seen = new HashSet<>();
+        for (ProgramSpec p : spec.programs()) {
+            seen.add(p.name());
+            JsonNode k = recorded.get(p.name());
+            if (!p.isXdp()) {
+                tests.add(DynamicTest.dynamicTest(p.name() + " (not XDP)", () -> Assumptions.abort(
+                        "section " + p.section() + ": jxdp's verifier proves XDP programs only")));
+            } else if (k == null) {
+                // the kernel stops at the first program it refuses; the ones after it were never verified
+                tests.add(DynamicTest.dynamicTest(p.name(), () -> {
+                    assertTrue(!o.path("accepted").asBoolean(), obj + ": " + p.name() + " is not in the recording");
+                    Assumptions.abort("not verified by the kernel: an earlier program of the object was refused");
+                }));
+            } else {
+                tests.add(DynamicTest.dynamicTest(p.name() + (k.path("accepted").asBoolean() ? " accepted" : " rejected"),
+                        () -> agrees(obj, p, spec, k)));
+            }
+        }
+        for (String name : recorded.keySet()) {
+            if (!seen.contains(name)) {
+                tests.add(DynamicTest.dynamicTest(name, () -> fail("the kernel verified " + name + "; jxdp's loader did not find it")));
+            }
+        }
+        return tests;
+    }
+
+    private static void agrees(String obj, ProgramSpec p, ObjectSpec spec, JsonNode kernel) {
+        VerifierResult r = Verifier.verify(p, spec.maps(), Verifier.Mode.FULL, false);
+        String key = obj.replaceFirst(".*/", "") + " " + p.name();
+        String allowed = ALLOWED.get(key);
+        try {
+            assertSame(kernel, r);
+        } catch (AssertionError differs) {
+            if (allowed != null) {
+                Assumptions.abort("allowed difference: " + allowed + "; " + differs.getMessage());
+            }
+            throw differs;
+        }
+        if (allowed != null) {
+            fail(key + " now agrees with the kernel: remove it from ALLOWED");
+        }
+    }
+
+    private static void assertSame(JsonNode kernel, VerifierResult r) {
+        boolean accepted = kernel.path("accepted").asBoolean();
+        if (accepted) {
+            assertTrue(r.accepted(), () -> "the kernel accepts it; jxdp: " + r.describe());
+            return;
+        }
+        assertTrue(!r.accepted(), () -> "the kernel rejects it at insn " + kernel.path("insn").asInt() + ": "
+                + kernel.path("message").asText() + "; jxdp accepts it");
+        assertEquals(kernel.path("message").asText(), r.message(), "the reason");
+        int insn = kernel.path("insn").asInt();
+        if (insn >= 0) {
+            // -1: refused by check_cfg(), whose log line carries no instruction index
+            assertEquals(insn, r.insn(), "the rejected instruction");
+        }
+    }
+
+    /**
+     * The kernel loads the object again and record-verifier --check compares it with the recording: null
+     * when it agrees, else what the kernel now says.
+     */
+    private static String kernelDiffers(String obj) throws IOException, InterruptedException {
+        Path recorder = REPO.resolve("core/src/test/bpf/record-verifier");
+        Process p = new ProcessBuilder("python3", recorder.toString(), "--check", obj).directory(REPO.toFile())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            return "record-verifier --check " + obj + " did not finish in 120 s";
+        }
+        return p.exitValue() == 0 ? null : out.strip();
+    }
+
+    /** Why kernel-oracle cannot run here (no tool, not root, no bpftool), or null when it can. */
+    static String whyKernelCannotBeAsked() {
+        Path beside = REPO.resolve("../shared/tools/kernel-oracle").normalize();
+        Path tool = Files.isExecutable(beside) ? beside : Path.of("/work/shared/tools/kernel-oracle");
+        if (!Files.isExecutable(tool)) {
+            return "no kernel-oracle at " + tool;
+        }
+        if (!"root".equals(System.getProperty("user.name"))) {
+            return "not root";
+        }
+        List<String> dirs = new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "").split(":")));
+        dirs.addAll(List.of("/usr/sbin", "/sbin", "/usr/local/sbin"));
+        String bpftool = System.getenv("BPFTOOL");
+        if ((bpftool != null && Files.isExecutable(Path.of(bpftool)))
+                || dirs.stream().anyMatch(d -> !d.isEmpty() && Files.isExecutable(Path.of(d, "bpftool")))) {
+            return null;
+        }
+        return "no bpftool on PATH";
+    }
+
+    /** Every unsafe variant and test object has a recording. */
+    @TestFactory
+    Stream<DynamicTest> everyTestObjectIsRecorded() throws IOException {
+        JsonNode rec = new ObjectMapper().readTree(RECORDING.toFile());
+        Set<String> recorded = new HashSet<>();
+        rec.path("objects").forEach(o -> recorded.add(o.path("obj").asText()));
+        List<DynamicTest> tests = new ArrayList<>();
+        try (Stream<Path> files = Files.list(REPO.resolve("core/src/test/bpf"))) {
+            for (Path f : files.filter(x -> x.toString().endsWith(".o")).sorted().toList()) {
+                String rel = REPO.relativize(f).toString();
+                tests.add(DynamicTest.dynamicTest(rel, () -> assertTrue(recorded.contains(rel),
+                        rel + " has no verifier recording: run core/src/test/bpf/record-verifier " + f.getFileName())));
+            }
+        }
+        tests.add(DynamicTest.dynamicTest("each reason recorded at least once", () -> {
+            long rejected = 0;
+            for (JsonNode o : rec.path("objects")) {
+                for (JsonNode p : o.path("programs")) {
+                    rejected += p.path("accepted").asBoolean() ? 0 : 1;
+                }
+            }
+            assertTrue(rejected >= 25, rejected + " rejected programs recorded");
+        }));
+        return tests.stream();
+    }
+}
