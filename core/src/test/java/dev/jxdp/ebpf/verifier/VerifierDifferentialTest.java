@@ -51,9 +51,6 @@ final class VerifierDifferentialTest {
     static final Map<String, String> ALLOWED = Map.of(
             "elf_unsupported_helper.o xdp_fib",
             "a helper jxdp does not implement (bpf_fib_lookup) is refused by name: jxdp could not run it",
-            "verify_return_ptr.o xdp_return_ptr",
-            "jxdp wants a number in R0 at exit; the kernel checks no return range for XDP (check_return_code()),"
-                    + " so root may return a pointer",
             "verify_map_oob_neg.o xdp_map_oob_neg",
             "both refuse; the kernel already at the pointer arithmetic (adjust_ptr_min_max_vals(): unbounded"
                     + " min value), jxdp only at the access it leads to",
