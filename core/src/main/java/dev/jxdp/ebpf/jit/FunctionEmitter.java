@@ -40,6 +40,8 @@ final class FunctionEmitter {
     private static final int REGS = 26;
     private static final int NEXT = 27;
     private static final int BASE = 29;
+    // stack slots kept in JVM locals: slot i (fp-512+8i) in local SLOTS + 2i
+    private static final int SLOTS = 30;
     /** Longs per call depth in {@link JitProgram#regs}: r0..r10, then the pc a region starts at. */
     static final int REG_STRIDE = 16;
     static final int START_PC = 11;
@@ -56,6 +58,8 @@ final class FunctionEmitter {
     private final List<Runnable> stubs = new ArrayList<>();
     // what the verifier proved (null: no proof, every access checked at run time)
     private final VerifierFacts facts;
+    // per instruction, the stack slot it reads or writes as a JVM local, or -1 (null: none in this method)
+    private int[] localSlot;
     // split mode: the region of every reachable instruction (null when the function is one method)
     private int[] regionOf;
     private int region;
@@ -93,6 +97,7 @@ final class FunctionEmitter {
         }
         c.aload(1).iload(DEPTH).invokevirtual(Descs.ST, "framePointer", Descs.I_J).lstore(R10);
         restoreFloor();
+        promoteStackSlots(reach);
         if (!reach[entry]) {
             throw new IllegalStateException("function entry " + entry + " unreachable");
         }
@@ -115,6 +120,50 @@ final class FunctionEmitter {
         for (Runnable s : stubs) {
             s.run();
         }
+    }
+
+    /**
+     * Stack slots that never leave this function's code (no helper, callee or partial access reaches
+     * them: the verifier's facts) become JVM locals, which HotSpot keeps in registers. Zeroed first so
+     * the class verifier sees them assigned; the facts guarantee every read follows a write.
+     */
+    private void promoteStackSlots(boolean[] reach) {
+        if (facts == null) {
+            return;
+        }
+        int[] slots = new int[code.length];
+        java.util.Arrays.fill(slots, -1);
+        long used = 0;
+        for (int pc = 0; pc < code.length; pc++) {
+            if (!reach[pc]) {
+                continue;
+            }
+            if (facts.stackAccessOfOtherFunction(pc, entry)) {
+                return;  // code shared with another function's entry: its frame layout is not ours alone
+            }
+            int opc = code[pc].opcode();
+            boolean mem = Op.cls(opc) == Op.LDX || Op.cls(opc) == Op.STX || Op.cls(opc) == Op.ST;
+            if (mem && Op.mode(opc) == Op.MEM && Op.size(opc) == Op.DW && staticFault(pc) == null) {
+                int s = facts.localSlotAt(pc, entry);
+                slots[pc] = s;
+                if (s >= 0) {
+                    used |= 1L << s;
+                }
+            }
+        }
+        if (used == 0) {
+            return;
+        }
+        localSlot = slots;
+        for (int s = 0; s < 64; s++) {
+            if ((used >>> s & 1) != 0) {
+                c.lconst_0().lstore(SLOTS + 2 * s);
+            }
+        }
+    }
+
+    private int localSlot(int pc) {
+        return localSlot == null ? -1 : localSlot[pc];
     }
 
     // st.stackFloor(r10 - 512): this function's frame is the lowest live one again
@@ -507,6 +556,10 @@ final class FunctionEmitter {
             }
             case Op.LDX -> ldx(pc, in);
             case Op.ST -> {
+                if (localSlot(pc) >= 0) {
+                    c.loadConstant((long) in.imm()).lstore(SLOTS + 2 * localSlot(pc));
+                    return pc + 1;
+                }
                 boolean proven = proven(pc);
                 if (!proven) {
                     c.aload(1);
@@ -516,7 +569,9 @@ final class FunctionEmitter {
                 store(pc, Op.bytes(Op.size(opc)), proven);
             }
             case Op.STX -> {
-                if (Op.mode(opc) == Op.MEM) {
+                if (Op.mode(opc) == Op.MEM && localSlot(pc) >= 0) {
+                    c.lload(slot(in.src())).lstore(SLOTS + 2 * localSlot(pc));
+                } else if (Op.mode(opc) == Op.MEM) {
                     boolean proven = proven(pc);
                     if (!proven) {
                         c.aload(1);
@@ -595,6 +650,10 @@ final class FunctionEmitter {
     private void ldx(int pc, Insn in) {
         int size = Op.bytes(Op.size(in.opcode()));
         if (ctxLoad(pc, in)) {
+            return;
+        }
+        if (localSlot(pc) >= 0) {
+            c.lload(SLOTS + 2 * localSlot(pc)).lstore(slot(in.dst()));
             return;
         }
         if (facts != null && facts.loadsConstant(pc)) {

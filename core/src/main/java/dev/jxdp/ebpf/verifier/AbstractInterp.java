@@ -62,12 +62,110 @@ final class AbstractInterp {
 
     static VerifierFacts run(ProgramSpec spec, List<MapSpec> maps, int[] subprogs, StringBuilder log, int[] processedOut) {
         AbstractInterp ai = new AbstractInterp(spec, maps, log);
+        ai.subprogs = subprogs;
         try {
             ai.exploreAll();
         } finally {
             processedOut[0] = ai.processed;
         }
+        ai.facts.finish();
         return ai.facts;
+    }
+
+    /** the first instruction of every function, ascending (CfgCheck) */
+    private int[] subprogs = {0};
+
+    // the function whose code contains pc
+    private int functionOf(int pc) {
+        int i = java.util.Arrays.binarySearch(subprogs, pc);
+        return i >= 0 ? subprogs[i] : subprogs[Math.max(0, -i - 2)];
+    }
+
+    // the function that owns call frame `frame` of the state (the running one, or a caller below it)
+    private int ownerOf(VState st, int frame, int pc) {
+        return frame == st.cur ? functionOf(pc) : functionOf(st.frames[frame + 1].callsite - 1);
+    }
+
+    /**
+     * What a stack access tells the JIT about keeping slots in JVM locals: a whole 8-byte slot of the
+     * running function's own frame at a constant offset, not atomic, not a read of bytes never written,
+     * is a candidate; anything else pins the bytes it reaches to memory.
+     */
+    private void stackFact(VState st, int pc, Reg base, int insnOff, int size, boolean atomic, boolean write) {
+        if (base.type != RegType.PTR_TO_STACK || base.frame < 0 || base.frame > st.cur) {
+            return;
+        }
+        int owner = ownerOf(st, base.frame, pc);
+        if (!base.isConst()) {
+            facts.escapeAll(owner);
+            facts.stackAccess(pc, owner, -FuncState.MAX_STACK, FuncState.MAX_STACK, false);
+            return;
+        }
+        long off = (long) base.off + base.tv + insnOff;
+        boolean uninit = false;
+        if (!write && off >= -FuncState.MAX_STACK && off + size <= 0) {
+            byte[] kinds = st.frames[base.frame].stack;
+            for (int i = 0; i < size; i++) {
+                uninit |= kinds[(int) off + FuncState.MAX_STACK + i] == FuncState.INVALID;
+            }
+        }
+        facts.stackAccess(pc, owner, off, size,
+                base.frame == st.cur && size == 8 && (off & 7) == 0 && !atomic && !uninit);
+    }
+
+    // a call hands r1-r5 to a helper or a function: stack bytes a pointer argument may reach stay in
+    // memory: exactly the key, value or sized buffer a helper's prototype names, else from the pointer to
+    // the top of its frame (the whole frame at a variable offset)
+    private void stackArgs(VState st, int pc, Insn in) {
+        boolean helper = in.src() == Op.CALL_HELPER && Op.src(in.opcode()) == Op.K;
+        for (int r = 1; r <= 5; r++) {
+            Reg a = st.reg(r);
+            if (a.type != RegType.PTR_TO_STACK || a.frame < 0 || a.frame > st.cur) {
+                continue;
+            }
+            int owner = ownerOf(st, a.frame, pc);
+            if (!a.isConst()) {
+                facts.escapeAll(owner);
+                continue;
+            }
+            long off = (long) a.off + a.tv;
+            long size = helper ? argSize(st, in.imm(), r) : -1;
+            facts.escape(owner, off, size >= 0 ? size : -off);
+        }
+    }
+
+    // bytes helper `id` reaches through pointer argument r, per its prototype; -1 when not known exactly
+    private long argSize(VState st, int id, int r) {
+        Reg m = st.reg(1);
+        boolean mapKnown = m.type == RegType.CONST_PTR_TO_MAP && m.map >= 0 && m.map < maps.size();
+        switch (id) {
+            case HelperIds.MAP_LOOKUP_ELEM, HelperIds.MAP_DELETE_ELEM, HelperIds.MAP_UPDATE_ELEM -> {
+                if (!mapKnown) {
+                    return -1;
+                }
+                return r == 2 ? maps.get(m.map).keySize() : r == 3 && id == HelperIds.MAP_UPDATE_ELEM
+                        ? maps.get(m.map).valueSize() : -1;
+            }
+            case HelperIds.CSUM_DIFF -> {
+                return r == 1 || r == 3 ? boundedSize(st.reg(r + 1)) : -1;
+            }
+            case HelperIds.TRACE_PRINTK -> {
+                return r == 1 ? boundedSize(st.reg(2)) : -1;
+            }
+            case HelperIds.RINGBUF_OUTPUT -> {
+                return r == 2 ? boundedSize(st.reg(3)) : -1;
+            }
+            case HelperIds.XDP_LOAD_BYTES, HelperIds.XDP_STORE_BYTES -> {
+                return r == 3 ? boundedSize(st.reg(4)) : -1;
+            }
+            default -> {
+                return -1;
+            }
+        }
+    }
+
+    private static long boundedSize(Reg size) {
+        return size.type == RegType.SCALAR && Long.compareUnsigned(size.umax, FuncState.MAX_STACK) <= 0 ? size.umax : -1;
     }
 
     private void exploreAll() {
@@ -245,6 +343,7 @@ final class AbstractInterp {
                 Reg base = readReg(st, pc, in.src());
                 facts.access(pc, base.type, base.off + in.off());
                 int size = sizeBytes(in.opcode());
+                stackFact(st, pc, base, in.off(), size, false, false);
                 Reg val = new Reg();
                 access(st, pc, in.src(), base, in.off(), size, false, null, val);
                 if (Op.mode(in.opcode()) == Op.MEMSX && val.type == RegType.SCALAR && !val.isConst()) {
@@ -265,6 +364,7 @@ final class AbstractInterp {
                 Reg base = readReg(st, pc, in.dst());
                 facts.access(pc, base.type, base.off + in.off());
                 int size = sizeBytes(in.opcode());
+                stackFact(st, pc, base, in.off(), size, cls == Op.STX && Op.mode(in.opcode()) == Op.ATOMIC, true);
                 Reg value;
                 if (cls == Op.ST) {
                     value = new Reg();
@@ -510,6 +610,7 @@ final class AbstractInterp {
                 return exit(st, pc);
             }
             case Op.CALL -> {
+                stackArgs(st, pc, in);
                 if (in.src() == Op.PSEUDO_CALL) {
                     return pseudoCall(st, pc, pc + in.imm() + 1, -1);
                 }

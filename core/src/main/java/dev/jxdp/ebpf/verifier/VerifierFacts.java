@@ -1,6 +1,8 @@
 package dev.jxdp.ebpf.verifier;
 
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * What the verifier proved about each instruction, merged over every path it explored (the kernel keeps
@@ -36,8 +38,20 @@ public final class VerifierFacts {
     private final byte[] constState;
     private final long[] constValue;
     private boolean sound = true;
+    // stack slots that can live in JVM locals: per access, the function whose frame it touches and the
+    // 8-byte slot (NO_SLOT: none, BAD_SLOT: anything else); per function, the slots that must stay in
+    // memory (bit i: bytes fp-512+8i .. fp-505+8i), because a helper, a callee, an atomic, a partial or
+    // variable-offset access or a read of never-written bytes reaches them
+    private static final int NO_SLOT = -1;
+    private static final int BAD_SLOT = -2;
+    private final int[] slotOf;
+    private final int[] slotOwner;
+    private final Map<Integer, Long> inMemory = new HashMap<>();
 
     VerifierFacts(int insns) {
+        slotOf = new int[insns];
+        Arrays.fill(slotOf, NO_SLOT);
+        slotOwner = new int[insns];
         constState = new byte[insns];
         constValue = new long[insns];
         mem = new Mem[insns];
@@ -92,6 +106,78 @@ public final class VerifierFacts {
      */
     public boolean sound() {
         return sound;
+    }
+
+    /**
+     * For an 8-byte load or store at {@code pc} in the function starting at {@code fnEntry}: the stack
+     * slot (0..63, slot i at fp-512+8i) it always accesses, when that slot may be a JVM local; else -1.
+     */
+    public int localSlotAt(int pc, int fnEntry) {
+        int slot = slotOf[pc];
+        if (slot < 0 || slotOwner[pc] != fnEntry || mem[pc] != Mem.STACK) {
+            return -1;
+        }
+        return (inMemory.getOrDefault(fnEntry, 0L) >>> slot & 1) != 0 ? -1 : slot;
+    }
+
+    /** Whether the stack access at {@code pc} belongs to a function other than {@code fnEntry}. */
+    public boolean stackAccessOfOtherFunction(int pc, int fnEntry) {
+        return slotOf[pc] != NO_SLOT && slotOwner[pc] != fnEntry;
+    }
+
+    /** A stack access: {@code slotCandidate} when it is an own-frame 8-byte access of a whole slot at a constant offset. */
+    void stackAccess(int pc, int owner, long off, int size, boolean slotCandidate) {
+        if (!slotCandidate) {
+            escape(owner, off, size);
+            if (slotOf[pc] >= 0) {
+                escapeSlot(slotOwner[pc], slotOf[pc]);
+            }
+            slotOf[pc] = BAD_SLOT;
+            slotOwner[pc] = owner;
+            return;
+        }
+        int slot = (int) ((off + 512) / 8);
+        if (slotOf[pc] == NO_SLOT) {
+            slotOf[pc] = slot;
+            slotOwner[pc] = owner;
+        } else if (slotOf[pc] == BAD_SLOT) {
+            escapeSlot(owner, slot);
+        } else if (slotOf[pc] != slot || slotOwner[pc] != owner) {
+            escapeSlot(slotOwner[pc], slotOf[pc]);
+            escapeSlot(owner, slot);
+            slotOf[pc] = BAD_SLOT;
+        }
+    }
+
+    /** Bytes [off, off + size) of {@code owner}'s frame are reached other than by whole-slot accesses. */
+    void escape(int owner, long off, long size) {
+        long lo = Math.max(off, -512);
+        long hi = Math.min(off + Math.max(size, 1), 0);
+        for (long b = lo; b < hi; b += 8) {
+            escapeSlot(owner, (int) ((b + 512) / 8));
+        }
+        if (hi > lo) {
+            escapeSlot(owner, (int) ((hi - 1 + 512) / 8));
+        }
+    }
+
+    void escapeAll(int owner) {
+        inMemory.put(owner, -1L);
+    }
+
+    private void escapeSlot(int owner, int slot) {
+        if (slot >= 0 && slot < 64) {
+            inMemory.merge(owner, 1L << slot, (a, b) -> a | b);
+        }
+    }
+
+    /** After the walk: a slot an access reached through memory of another kind on some path stays in memory. */
+    void finish() {
+        for (int pc = 0; pc < slotOf.length; pc++) {
+            if (slotOf[pc] >= 0 && mem[pc] != Mem.STACK) {
+                escapeSlot(slotOwner[pc], slotOf[pc]);
+            }
+        }
     }
 
     void unsound() {

@@ -177,4 +177,37 @@ class JitVerifiedTest {
             }
         }
     }
+
+    @Test
+    void stackSlotsNoHelperOrCalleeReachesBecomeLocals() {
+        // fp-8 is only ever stored and loaded whole; fp-16 holds a key bpf_map_lookup_elem reads
+        String asm = """
+                r6 = 7
+                *(u64 *)(r10 -8) = r6
+                *(u32 *)(r10 -16) = 0
+                r2 = r10
+                r2 += -16
+                r1 = map[idx:0] ll
+                call bpf_map_lookup_elem
+                r7 = *(u64 *)(r10 -8)
+                r8 = *(u64 *)(r10 -16)
+                r0 = r7
+                r0 += r8
+                exit""";
+        try (Harness h = new Harness(List.of(Harness.spec("a", dev.jxdp.ebpf.maps.MapType.ARRAY, 4, 8, 4)),
+                Asm.assemble(asm))) {
+            BpfProgram p = h.prog(0);
+            VerifierFacts f = facts(p);
+            assertEquals(63, f.localSlotAt(1, 0), "fp-8 is slot 63");
+            assertEquals(63, f.localSlotAt(8, 0));
+            assertEquals(-1, f.localSlotAt(9, 0), "fp-16 reaches the helper");
+            List<String> verified = calls(JitCompiler.classBytes(p, f));
+            assertEquals(0, verified.stream().filter(s -> s.equals("Mem.putU64")).count(), verified.toString());
+            assertEquals(1, verified.stream().filter(s -> s.equals("Mem.getU64")).count(), verified.toString());
+            ExecState st = begin(h);
+            long viaInterp = new dev.jxdp.ebpf.interp.Interpreter().run(p, st);
+            assertEquals(viaInterp, JitCompiler.compile(p, f).run(begin(h)));
+            assertEquals(7, viaInterp & 0xff);
+        }
+    }
 }
