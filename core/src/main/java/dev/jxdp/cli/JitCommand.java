@@ -61,7 +61,7 @@ final class JitCommand implements Runnable {
                     program.insns().length);
             out.println(facts != null && facts.sound()
                     ? "verified: accesses the verifier proved are unchecked, xdp_md loads read the frame, known maps are called directly"
-                    : facts != null ? "verified, but the proof does not cover every run (callbacks): every access checked at run time"
+                    : facts != null ? "verified, but the proof does not cover every run: every access checked at run time"
                     : v != null ? "rejected by the verifier (" + v.message().lines().findFirst().orElse("") + "): every access checked at run time"
                     : "not verified: every access checked at run time");
             out.print(JitListing.of(bytes, dump));

@@ -48,6 +48,19 @@ public final class JitProgram implements FunctionCaller {
         }
     }
 
+    // the compiled code of programs this worker reached by tail call or callback: a lookup without the
+    // compiler's lock on every tail call (IdentityHashMap.get allocates nothing)
+    private final java.util.IdentityHashMap<ProgramSpec, JitCode> codeCache = new java.util.IdentityHashMap<>();
+
+    JitCode codeOf(BpfProgram p) {
+        JitCode c = codeCache.get(p.spec());
+        if (c == null) {
+            c = compiler.code(p);
+            codeCache.put(p.spec(), c);
+        }
+        return c;
+    }
+
     /** The program of this run's collection compiled from {@code spec} (lddw of a function's address). */
     BpfProgram programFor(ProgramSpec spec) {
         if (prog.spec() == spec || prog.collection() == null) {
@@ -125,7 +138,7 @@ public final class JitProgram implements FunctionCaller {
         long savedFloor = st.stackFloor();
         JitRt.tick(this, savedProg, savedPc);
         // on a fault nothing is restored: the run ends and the innermost helper call names the instruction
-        long r0 = compiler.code(p).callFn(p.funcInsn(fnAddr), this, st, r1, r2, r3, r4, r5, savedDepth + 1);
+        long r0 = codeOf(p).callFn(p.funcInsn(fnAddr), this, st, r1, r2, r3, r4, r5, savedDepth + 1);
         depth = savedDepth;
         curProg = savedProg;
         curPc = savedPc;

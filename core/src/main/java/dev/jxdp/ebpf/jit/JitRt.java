@@ -263,7 +263,7 @@ public final class JitRt {
         if (!(target instanceof BpfProgram p)) {
             throw JitFaults.fault(prog, pc, "bpf_tail_call: slot " + slot + " holds a program this engine cannot run");
         }
-        return cx.compiler().code(p);
+        return cx.codeOf(p);
     }
 
     /** callx: a function of the running program through its address, or a helper by id (not bpf_tail_call). */
@@ -276,7 +276,7 @@ public final class JitRt {
                 throw JitFaults.fault(prog, pc, "the call chain is deeper than " + ExecState.MAX_CALL_FRAMES + " frames");
             }
             tick(cx, prog, pc);
-            return cx.compiler().code(own).callFn(own.funcInsn(target), cx, st, r1, r2, r3, r4, r5, depth + 1);
+            return cx.codeOf(own).callFn(own.funcInsn(target), cx, st, r1, r2, r3, r4, r5, depth + 1);
         }
         if (target >= 0 && target <= Integer.MAX_VALUE && Helpers.isSupported((int) target)) {
             if (target == HelperIds.TAIL_CALL) {

@@ -69,6 +69,7 @@ final class AbstractInterp {
             processedOut[0] = ai.processed;
         }
         ai.facts.finish();
+        ai.facts.withdrawAfterCallbacks(ai.insns);
         return ai.facts;
     }
 

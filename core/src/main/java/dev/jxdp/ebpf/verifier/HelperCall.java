@@ -172,8 +172,8 @@ final class HelperCall {
     // verifies the callback once as a call from the helper (the kernel iterates it to a fixed point)
     private static int callback(AbstractInterp ai, VState st, int pc, int target, Reg[] args) {
         // one pass proves the first iteration only: what later iterations leave in the caller's stack is
-        // not covered, so the JIT keeps its run-time checks for such programs
-        ai.facts.unsound();
+        // not covered, so the facts of everything a callback can run before are withdrawn afterwards
+        // (VerifierFacts.withdrawAfterCallbacks)
         FuncState caller = st.frame();
         int next = ai.pseudoCall(st, pc, target, pc);
         FuncState callee = st.frame();

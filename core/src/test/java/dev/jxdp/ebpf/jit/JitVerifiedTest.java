@@ -210,4 +210,21 @@ class JitVerifiedTest {
             assertEquals(7, viaInterp & 0xff);
         }
     }
+
+    @Test
+    void factsHoldUntilTheFirstCallbackRunsAndAreWithdrawnAfter() {
+        // calls_loops.o: sum_head (insn 104 on) runs before bpf_loop (insn 22); what follows the call and
+        // the callback itself were proven for the callback's first iteration only
+        ObjectSpec o = ElfLoader.load(BPF.resolve("calls_loops.o"));
+        try (BpfCollection c = BpfCollection.load(o)) {
+            BpfProgram p = c.program("xdp_calls");
+            VerifierFacts f = facts(p);
+            assertTrue(f.sound());
+            assertEquals(VerifierFacts.Mem.STACK, f.memAt(3), "before the loop");
+            assertEquals(VerifierFacts.Mem.CTX, f.memAt(105), "sum_head, called before the loop only");
+            assertEquals(VerifierFacts.Mem.MIXED, f.memAt(24), "after the loop");
+            assertEquals(VerifierFacts.NO_MAP, f.mapAt(33), "map call after the loop");
+            assertEquals(-1, f.localSlotAt(3, 0), "a callback may reach the frame: no locals");
+        }
+    }
 }
