@@ -52,12 +52,21 @@ public final class JitProgram implements FunctionCaller {
     // compiler's lock on every tail call (IdentityHashMap.get allocates nothing)
     private final java.util.IdentityHashMap<ProgramSpec, JitCode> codeCache = new java.util.IdentityHashMap<>();
 
+    // the last program looked up: a dispatcher usually tail-calls the same stage packet after packet
+    private BpfProgram lastProg;
+    private JitCode lastCode;
+
     JitCode codeOf(BpfProgram p) {
+        if (p == lastProg) {
+            return lastCode;
+        }
         JitCode c = codeCache.get(p.spec());
         if (c == null) {
             c = compiler.code(p);
             codeCache.put(p.spec(), c);
         }
+        lastProg = p;
+        lastCode = c;
         return c;
     }
 
@@ -121,13 +130,26 @@ public final class JitProgram implements FunctionCaller {
         }
     }
 
+    private long lastFnAddr = -1;
+    private Object lastFnSpace;
+    private BpfProgram lastFnProg;
+
     /** Calls a function of the running program in a new frame below the current one (bpf_loop callbacks). */
     @Override
     public long callFunction(ExecState st, long fnAddr, long r1, long r2, long r3, long r4, long r5) {
-        Region region = st.space().containing(fnAddr);
-        if (region == null || region.kind() != Region.Kind.CODE || !(region.owner() instanceof BpfProgram p)
-                || p.funcInsn(fnAddr) < 0) {
-            throw new BpfFault("callback 0x" + Long.toHexString(fnAddr) + " is not a function of the program");
+        BpfProgram p;
+        if (fnAddr == lastFnAddr && st.space() == lastFnSpace) {
+            p = lastFnProg;  // the same callback as last time: bpf_loop calls it once per iteration
+        } else {
+            Region region = st.space().containing(fnAddr);
+            if (region == null || region.kind() != Region.Kind.CODE || !(region.owner() instanceof BpfProgram q)
+                    || q.funcInsn(fnAddr) < 0) {
+                throw new BpfFault("callback 0x" + Long.toHexString(fnAddr) + " is not a function of the program");
+            }
+            p = q;
+            lastFnAddr = fnAddr;
+            lastFnSpace = st.space();
+            lastFnProg = q;
         }
         int savedDepth = depth;
         if (savedDepth + 1 >= ExecState.MAX_CALL_FRAMES) {
