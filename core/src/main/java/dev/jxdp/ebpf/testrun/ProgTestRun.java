@@ -112,10 +112,16 @@ public final class ProgTestRun {
             } else if (warmState != null) {
                 // a second collection from the same object: the same compiled code (the compiler shares it
                 // by program), its own maps, so the real maps see only the timed runs
-                try (BpfCollection w = warmState.get()) {
-                    BpfProgram wp = w.program(prog.name());
-                    if (wp != null) {
-                        warmUp(jc.program(wp), w, data, runs);
+                // twice before a long run, each on fresh maps: what a program does on its first runs (insert
+                // a flow, say) happened before HotSpot profiled anything during the first pass, so compiled
+                // code leaves it out and the timed runs' first packets would trap back into the
+                // interpreter; the second pass takes that trap and its recompile instead
+                for (int pass = runs >= LONG_RUN ? 2 : 1; pass > 0; pass--) {
+                    try (BpfCollection w = warmState.get()) {
+                        BpfProgram wp = w.program(prog.name());
+                        if (wp != null) {
+                            warmUp(jc.program(wp), w, data, runs);
+                        }
                     }
                 }
             }
@@ -135,7 +141,11 @@ public final class ProgTestRun {
             long start = System.nanoTime();
             try {
                 if (jit != null) {
-                    retval = jitLoop(jit, st, buff, runs);
+                    // in chunks, as warm-up calls it: HotSpot compiles jitLoop as a method (it needs a few
+                    // hundred calls for that), not only as an on-stack replacement of one long call
+                    for (int done = 0; done < runs; done += WARM_BATCH) {
+                        retval = jitLoop(jit, st, buff, Math.min(WARM_BATCH, runs - done));
+                    }
                 } else {
                     for (int i = 0; i < runs; i++) {
                         st.begin(buff);
@@ -177,11 +187,13 @@ public final class ProgTestRun {
 
     /** Long timed runs (at least this many) get a longer warm-up that waits for the code to settle. */
     static final int LONG_RUN = 100_000;
-    private static final int WARM_BATCH = 1000;
+    private static final int WARM_BATCH = 256;
 
     // batches of WARM_BATCH runs until the time per batch has settled (10 batches in a row within 5% of
     // the best) or the budget is spent: up to WARM_UP_RUNS / WARM_UP_NS, or 2,000,000 runs / 2 s before
-    // a long timed run, where a half-compiled start would show in the average
+    // a long timed run, where a half-compiled start would show in the average; before a long run the
+    // batches must also leave HotSpot's compilers idle (their total time unchanged), since C1 code runs
+    // at a steady pace of its own while C2 compiles in the background
     private static void warmUp(JitProgram wj, BpfCollection w, byte[] data, int timedRuns) {
         boolean longRun = timedRuns >= LONG_RUN;
         long budget = longRun ? 2_000_000_000L : WARM_UP_NS;
@@ -195,8 +207,13 @@ public final class ProgTestRun {
             long start = System.nanoTime();
             long best = Long.MAX_VALUE;
             int settled = 0;
-            for (int b = 0; b < maxBatches && settled < 10; b++) {
-                buff.load(data);  // a program that rewrites the frame sees the original again now and then
+            java.lang.management.CompilationMXBean jit = longRun ? java.lang.management.ManagementFactory.getCompilationMXBean() : null;
+            boolean timed = jit != null && jit.isCompilationTimeMonitoringSupported();
+            long compiled = timed ? jit.getTotalCompilationTime() : 0;
+            for (int b = 0; b < maxBatches && (settled < 10 || longRun && b < 1000); b++) {
+                if ((b & 3) == 0) {
+                    buff.load(data);  // a program that rewrites the frame sees the original again now and then
+                }
                 long t0 = System.nanoTime();
                 try {
                     jitLoop(wj, st, buff, WARM_BATCH);
@@ -210,6 +227,13 @@ public final class ProgTestRun {
                     best = took;
                 } else {
                     settled = took * 20 <= best * 21 ? settled + 1 : 0;
+                }
+                if (timed) {
+                    long now = jit.getTotalCompilationTime();
+                    if (now != compiled) {
+                        settled = 0;  // a compiler is still at work: what runs now is not the final code
+                        compiled = now;
+                    }
                 }
                 if (t1 - start > budget) {
                     break;
