@@ -98,6 +98,14 @@ public final class JitProgram implements FunctionCaller {
 
     JitCode code() { return code; }
 
+    private long faults;
+
+    /**
+     * Runs this runner ended with a fault (a run-time check that failed: the run's action is XDP_ABORTED
+     * and the fault says why), since it was made.
+     */
+    public long faults() { return faults; }
+
     /** Loop back-edges and calls the last run made (what the JIT's share of the 1,000,000 bound counts). */
     public long steps() { return steps; }
 
@@ -118,12 +126,14 @@ public final class JitProgram implements FunctionCaller {
         try {
             return code.enter(this, st, r1, r2, 0, 0, 0, 0);
         } catch (BpfFault f) {
+            faults++;
             if (f.insn() >= 0) {
                 throw f;
             }
             // raised inside a helper: name the call instruction, as the interpreter's helperCall does
             throw JitFaults.fault(curProg, curPc, f.getMessage());
         } catch (RuntimeException | StackOverflowError e) {
+            faults++;
             throw JitFaults.fault(curProg, curPc, "internal error: " + e);
         } finally {
             st.caller(previous);

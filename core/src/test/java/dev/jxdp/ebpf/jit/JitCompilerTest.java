@@ -63,9 +63,11 @@ class JitCompilerTest {
             JitProgram p = JitCompiler.compile(h.prog(0));
             h.buff.load(new byte[64]);
             h.st.begin(h.buff);
+            assertEquals(0, p.faults());
             BpfFault f = assertThrows(BpfFault.class, () -> p.run(h.st));
             assertTrue(f.getMessage().contains("more than 1000000 instructions"), f.getMessage());
             assertEquals(1_000_001, p.steps());
+            assertEquals(1, p.faults(), "every faulted run is counted");
         }
     }
 
