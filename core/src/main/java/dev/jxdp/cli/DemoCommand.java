@@ -6,7 +6,11 @@ import dev.jxdp.ebpf.runtime.BpfCollection;
 import dev.jxdp.ebpf.runtime.BpfProgram;
 import dev.jxdp.ebpf.runtime.XdpAction;
 import dev.jxdp.ebpf.testrun.MapJson;
+import dev.jxdp.ebpf.testrun.Engine;
 import dev.jxdp.ebpf.testrun.ProgTestRun;
+import dev.jxdp.ebpf.jit.JitCompiler;
+import dev.jxdp.ebpf.verifier.Verifier;
+import dev.jxdp.ebpf.verifier.VerifierResult;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -24,8 +28,8 @@ import java.util.List;
 @Command(name = "demo", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
         header = "Run the example XDP program on built-in frames and show what happened.",
         description = {"The example is examples/xdp_demo.c, a firewall and ICMP responder compiled by clang for "
-                + "the kernel; jxdp's reference interpreter runs it on a few frames and shows each frame's "
-                + "action, the program's counters and its code.", ""})
+                + "the kernel; jxdp's verifier proves it safe, the JIT compiles it to JVM bytecode and runs it on "
+                + "a few frames, and the demo shows each frame's action, the program's counters and its code.", ""})
 final class DemoCommand implements Runnable {
 
     @Spec
@@ -61,8 +65,16 @@ final class DemoCommand implements Runnable {
         ObjectSpec objSpec = Inputs.object(file);
         try (BpfCollection c = Inputs.load(file, objSpec)) {
             BpfProgram prog = Inputs.program(file, c, null);
-            out.printf("jxdp demo: %s, program %s (section %s, %d instructions), run by the reference interpreter%n",
+            out.printf("jxdp demo: %s, program %s (section %s, %d instructions)%n",
                     file, prog.name(), prog.section(), prog.insns().length);
+            VerifierResult v = Verifier.verify(prog, Verifier.Mode.FULL, false);
+            if (!v.accepted()) {
+                throw new CliException(file + ": the verifier rejects program " + prog.name() + " at insn " + v.insn()
+                        + ": " + v.message().replace("\n", "; "));
+            }
+            out.printf("verifier: safe (%d instructions processed); run by the JIT, the checks the proof covers dropped%n",
+                    v.processed());
+            JitCompiler jit = JitCompiler.using(p -> p == prog ? v.facts() : null);
             BpfMap blocklist = c.map("blocklist");
             if (blocklist != null) {
                 blocklist.userUpdate(BLOCKED, new byte[blocklist.valueSize()], 0);
@@ -72,7 +84,7 @@ final class DemoCommand implements Runnable {
             out.printf("  #  %-46s %5s  %-12s %s%n", "frame", "bytes", "action", "what the program did to it");
             int n = 1;
             for (Frame f : frames()) {
-                ProgTestRun.Result r = ProgTestRun.run(c, prog, f.bytes(), 1, false);
+                ProgTestRun.Result r = ProgTestRun.run(c, prog, f.bytes(), 1, false, Engine.JIT, null, jit);
                 out.printf("%3d  %-46s %5d  %-12s %s%n", n++, f.what(), f.bytes().length, XdpAction.name(r.retval()),
                         effect(f.bytes(), r));
             }
