@@ -1,0 +1,223 @@
+package dev.jxdp.io.pcap;
+
+import dev.jxdp.ebpf.mem.Mem;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Writes a classic little-endian pcap file of Ethernet frames (snaplen {@value #SNAPLEN}), with
+ * micro- or nanosecond timestamps, for tcpdump and Wireshark to read.
+ *
+ * <p>Records gather in one off-heap buffer written out in large writes, so a packet costs a header
+ * and a copy, no allocation. The records go to a temporary file beside the target, renamed into place
+ * by {@link #close()} (an atomic move), so the target is never half-written: it is the old file or the
+ * whole new one; {@link #abort()} throws the temporary file away. A failure part-way should not
+ * publish a partial capture, hence close on success and abort always ({@code abort} after {@code close}
+ * does nothing):
+ *
+ * <pre>{@code
+ * PcapWriter w = PcapWriter.open(path, PcapWriter.Resolution.NANOSECONDS);
+ * try {
+ *     ...w.write(addr, len, ts)...
+ *     w.close();
+ * } finally {
+ *     w.abort();
+ * }
+ * }</pre>
+ *
+ * <p>Thread-confined: the thread that opens the writer is the only one that may use it (its buffer
+ * belongs to a confined arena, which enforces this).
+ */
+public final class PcapWriter implements AutoCloseable {
+    /** The largest packet stored whole; longer ones are cut, keeping their original length. */
+    public static final int SNAPLEN = PcapLayout.MAX_SNAPLEN;
+
+    /** The unit of the record timestamps, chosen by the file's magic. */
+    public enum Resolution {
+        MICROSECONDS(PcapLayout.MAGIC_MICROS, 1000),
+        NANOSECONDS(PcapLayout.MAGIC_NANOS, 1);
+
+        private final int magic;
+        private final int nanosPerUnit;
+
+        Resolution(int magic, int nanosPerUnit) {
+            this.magic = magic;
+            this.nanosPerUnit = nanosPerUnit;
+        }
+    }
+
+    private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final long NANOS_PER_SECOND = 1_000_000_000L;
+    /** Four largest records: few enough system calls, small enough to stay out of the way. */
+    private static final int BUFFER_BYTES = 4 * (PcapLayout.RECORD_HEADER_BYTES + SNAPLEN);
+
+    private final Path target;
+    private final Path temp;
+    private final FileChannel channel;
+    private final Arena arena;
+    private final MemorySegment buffer;
+    private final ByteBuffer bufferView;
+    private final int nanosPerUnit;
+    private int position;
+    private long packets;
+    private boolean done;
+
+    private PcapWriter(Path target, Path temp, FileChannel channel, Resolution resolution) {
+        this.target = target;
+        this.temp = temp;
+        this.channel = channel;
+        this.arena = Arena.ofConfined();
+        this.buffer = arena.allocate(BUFFER_BYTES, 64);
+        this.bufferView = buffer.asByteBuffer();
+        this.nanosPerUnit = resolution.nanosPerUnit;
+        buffer.set(U32, PcapLayout.MAGIC, resolution.magic);
+        buffer.set(U16, PcapLayout.VERSION_MAJOR_AT, (short) PcapLayout.VERSION_MAJOR);
+        buffer.set(U16, PcapLayout.VERSION_MINOR_AT, (short) PcapLayout.VERSION_MINOR);
+        buffer.set(U32, PcapLayout.THISZONE, 0);
+        buffer.set(U32, PcapLayout.SIGFIGS, 0);
+        buffer.set(U32, PcapLayout.SNAPLEN, SNAPLEN);
+        buffer.set(U32, PcapLayout.LINKTYPE, LinkType.ETHERNET);
+        position = PcapLayout.FILE_HEADER_BYTES;
+    }
+
+    /** Starts a capture that {@link #close()} will move to {@code target}, replacing any file there. */
+    public static PcapWriter open(Path target, Resolution resolution) {
+        Objects.requireNonNull(resolution, "resolution");
+        Path dir = target.toAbsolutePath().getParent();
+        // a name of our own, not Files.createTempFile: that one makes the file 0600, and the rename
+        // would hand the capture those permissions instead of the umask's
+        Path temp = dir.resolve("." + target.getFileName() + "."
+                + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            throw writeError(target, e);
+        }
+        return new PcapWriter(target, temp, channel, resolution);
+    }
+
+    /**
+     * Appends one packet of {@code length} bytes at {@code srcAddr}, captured at {@code timestampNanos}
+     * (nanoseconds since the epoch, up to the year 2106, pcap's limit).
+     */
+    public void write(long srcAddr, int length, long timestampNanos) {
+        int captured = record(length, timestampNanos);
+        MemorySegment.copy(Mem.ALL, srcAddr, buffer, position, captured);
+        position += captured;
+    }
+
+    /** Appends a packet from the heap (tests, small tools). */
+    public void write(byte[] data, long timestampNanos) {
+        int captured = record(data.length, timestampNanos);
+        MemorySegment.copy(data, 0, buffer, ValueLayout.JAVA_BYTE, position, captured);
+        position += captured;
+    }
+
+    /** Packets written so far. */
+    public long packets() { return packets; }
+
+    /** Writes out what is buffered and moves the file into place. */
+    @Override
+    public void close() {
+        if (done) {
+            return;
+        }
+        done = true;
+        try {
+            flush();
+            // the data must be on disk before the rename makes it the target, or a crash could leave
+            // a complete-looking but empty file
+            channel.force(false);
+            channel.close();
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            discard();
+            throw writeError(target, e);
+        } catch (RuntimeException e) {
+            discard();
+            throw e;
+        } finally {
+            arena.close();
+        }
+    }
+
+    /** Throws the capture away: the target stays as it was. */
+    public void abort() {
+        if (done) {
+            return;
+        }
+        done = true;
+        discard();
+        arena.close();
+    }
+
+    /** Writes the record header and makes room for the captured bytes; returns their count. */
+    private int record(int length, long timestampNanos) {
+        if (done) {
+            throw new IllegalStateException("pcap writer of " + target + " is closed");
+        }
+        if (length < 0) {
+            throw new IllegalArgumentException("negative length " + length);
+        }
+        long seconds = timestampNanos / NANOS_PER_SECOND;
+        if (timestampNanos < 0 || seconds > 0xffffffffL) {
+            throw new IllegalArgumentException("timestamp " + timestampNanos + " ns is outside pcap's range");
+        }
+        int captured = Math.min(length, SNAPLEN);
+        if (BUFFER_BYTES - position < PcapLayout.RECORD_HEADER_BYTES + captured) {
+            flush();
+        }
+        int at = position;
+        buffer.set(U32, at + PcapLayout.TS_SEC, (int) seconds);
+        buffer.set(U32, at + PcapLayout.TS_FRAC, (int) ((timestampNanos - seconds * NANOS_PER_SECOND) / nanosPerUnit));
+        buffer.set(U32, at + PcapLayout.CAPLEN, captured);
+        buffer.set(U32, at + PcapLayout.LEN, length);
+        position = at + PcapLayout.RECORD_HEADER_BYTES;
+        packets++;
+        return captured;
+    }
+
+    private void flush() {
+        bufferView.clear().limit(position);
+        try {
+            while (bufferView.hasRemaining()) {
+                channel.write(bufferView);
+            }
+        } catch (IOException e) {
+            throw writeError(target, e);
+        }
+        position = 0;
+    }
+
+    private void discard() {
+        try {
+            channel.close();
+            Files.deleteIfExists(temp);
+        } catch (IOException ignored) {
+            // the error that led here is the one to report
+        }
+    }
+
+    private static PcapException writeError(Path target, IOException e) {
+        String reason = e instanceof NoSuchFileException ? "no such file or directory"
+                : e instanceof AccessDeniedException ? "permission denied"
+                : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return new PcapException(target, "cannot write: " + reason, e);
+    }
+}

@@ -1,0 +1,199 @@
+package dev.jxdp.io.pktgen;
+
+import dev.jxdp.ebpf.mem.Mem;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/**
+ * The in-memory packet generator: frames for a {@link PktGenSpec}, written into off-heap buffers with no
+ * allocation per packet.
+ *
+ * <p>Packet {@code seq} belongs to flow {@code seq % flows} (round robin) and, with IMIX, takes size
+ * {@code IMIX_ORDER[seq % 12]}: 64, 594 and 1518 bytes on the wire 7:4:1, interleaved so any 12
+ * consecutive packets hold the whole mix. A flow count that shares a factor with 12 gives each flow a
+ * subset of the sizes; the mix over all flows stays exact.
+ *
+ * <p>Each flow's headers at each size are built once, checksums included; {@link #fill} copies them and
+ * the shared payload. With {@code stamp=1} it then writes the sequence number into the payload and
+ * adjusts the L4 checksum incrementally (RFC 1624), a few instructions per packet.
+ *
+ * <p>RSS: each flow's Toeplitz hash ({@link Toeplitz}, the default key) over source and destination
+ * address and, for UDP and TCP, source and destination port, in that order (the NIC's 4-tuple hash;
+ * ICMP hashes the addresses only). The queue comes from a 128-entry indirection table filled as
+ * {@code ethtool_rxfh_indir_default()} fills it ({@code entry i -> i % queues}), indexed by the hash's
+ * low 7 bits, as NICs do.
+ *
+ * <p>Thread-safe for {@link #fill}: the templates are read-only after construction. {@link #close()}
+ * frees them; no fill may run then.
+ */
+public final class PktGen implements AutoCloseable {
+    /** The simple IMIX sizes on the wire, FCS included. */
+    private static final int[] IMIX_SIZES = {64, 594, 1518};
+    /** Indexes into IMIX_SIZES: seven small, four medium, one large, spread over 12 packets. */
+    private static final int[] IMIX_ORDER = {0, 1, 0, 1, 0, 0, 1, 0, 0, 1, 0, 2};
+    /** Entries of the NIC's RSS indirection table (ETH_RXFH_INDIR_DEFAULT size in most drivers). */
+    public static final int RSS_INDIR_SIZE = 128;
+
+    private final PktGenSpec spec;
+    private final Arena arena;
+    private final int flows;
+    /** flows - 1 when flows is a power of two (a mask instead of a 64-bit division per packet), else -1. */
+    private final long flowMask;
+    private final int headerLen;
+    private final int stride;
+    private final int l4ChecksumAt;
+    private final boolean udp;
+    private final boolean stamp;
+    /** Per position in the size pattern: the size class (index into frameLen and the templates). */
+    private final int[] order;
+    /** Per size class: the frame length in memory. */
+    private final int[] frameLen;
+    private final int classes;
+    private final long headers;
+    private final long payload;
+    /** Per template (flow, size class): its L4 checksum, so the stamp need not read it back from the frame. */
+    private final int[] l4Check;
+    private final int[] rssHash;
+
+    public PktGen(PktGenSpec spec) {
+        this.spec = spec;
+        this.flows = spec.flows();
+        this.flowMask = Integer.bitCount(flows) == 1 ? flows - 1 : -1;
+        this.headerLen = FrameTemplate.headerLen(spec);
+        this.stride = (headerLen + 15) & ~15;
+        this.l4ChecksumAt = FrameTemplate.l4ChecksumOffset(spec);
+        this.udp = spec.proto() == PktGenSpec.Proto.UDP;
+        this.stamp = spec.stamp();
+        int[] wire = spec.imix() ? IMIX_SIZES : new int[] {spec.size()};
+        this.order = spec.imix() ? IMIX_ORDER : new int[] {0};
+        this.classes = wire.length;
+        this.frameLen = new int[classes];
+        int minLen = headerLen + (stamp ? HeaderLayout.STAMP_LEN : 0);
+        int maxLen = 0;
+        for (int c = 0; c < classes; c++) {
+            frameLen[c] = Math.max(wire[c] - HeaderLayout.ETH_FCS_LEN, minLen);
+            maxLen = Math.max(maxLen, frameLen[c]);
+        }
+
+        byte[] pattern = new byte[maxLen - headerLen];
+        if (spec.seed() != 0) {
+            new SplittableRandom(spec.seed()).nextBytes(pattern);
+        }
+        if (stamp) {
+            Arrays.fill(pattern, 0, HeaderLayout.STAMP_LEN, (byte) 0); // summed as zero; fill() adds it
+        }
+        long[] payloadSum = new long[classes];
+        for (int c = 0; c < classes; c++) {
+            payloadSum[c] = InetChecksum.partial(pattern, 0, frameLen[c] - headerLen, 0);
+        }
+
+        this.arena = Arena.ofShared();
+        MemorySegment mem = arena.allocate((long) flows * classes * stride + pattern.length, 64);
+        this.headers = mem.address();
+        this.payload = headers + (long) flows * classes * stride;
+        Mem.write(payload, pattern);
+        this.l4Check = new int[flows * classes];
+        this.rssHash = new int[flows];
+        for (int f = 0; f < flows; f++) {
+            for (int c = 0; c < classes; c++) {
+                byte[] h = FrameTemplate.headers(spec, f, frameLen[c], payloadSum[c]);
+                Mem.write(template(f, c), h);
+                l4Check[f * classes + c] = (h[l4ChecksumAt] & 0xff) << 8 | h[l4ChecksumAt + 1] & 0xff;
+            }
+            rssHash[f] = Toeplitz.hash(FrameTemplate.rssInput(spec, f));
+        }
+    }
+
+    public PktGenSpec spec() { return spec; }
+
+    public int flows() { return flows; }
+
+    /** The longest frame {@link #fill} writes, in bytes. */
+    public int maxFrameLen() {
+        int max = 0;
+        for (int len : frameLen) {
+            max = Math.max(max, len);
+        }
+        return max;
+    }
+
+    /** The flow packet {@code seq} belongs to. */
+    public int flowOf(long seq) {
+        return flowMask >= 0 ? (int) (seq & flowMask) : (int) Long.remainderUnsigned(seq, flows);
+    }
+
+    /** The length in memory (no FCS) of packet {@code seq}. */
+    public int lengthOf(long seq) {
+        return frameLen[sizeClassOf(seq)];
+    }
+
+    /**
+     * Writes packet {@code seq} at {@code dst} and returns its length; {@code maxLen} is the room there
+     * ({@link #maxFrameLen()} always fits).
+     */
+    public int fill(long dst, int maxLen, long seq) {
+        int flow = flowOf(seq);
+        int c = sizeClassOf(seq);
+        int len = frameLen[c];
+        if (len > maxLen) {
+            throw noRoom(len, maxLen);
+        }
+        Mem.copy(template(flow, c), dst, headerLen);
+        Mem.copy(payload, dst + headerLen, len - headerLen);
+        if (stamp) {
+            stamp(dst, l4Check[flow * classes + c], seq);
+        }
+        return len;
+    }
+
+    /** Flow {@code flow}'s Toeplitz hash, as the NIC would report it ({@code skb->hash}). */
+    public int rssHash(int flow) {
+        return rssHash[flow];
+    }
+
+    /** The RX queue out of {@code queues} that a NIC with the default indirection table puts the flow on. */
+    public int queueOf(int flow, int queues) {
+        if (queues < 1 || queues > RSS_INDIR_SIZE) {
+            throw new IllegalArgumentException("queues=" + queues + ": want 1.." + RSS_INDIR_SIZE);
+        }
+        return (rssHash[flow] & (RSS_INDIR_SIZE - 1)) % queues;
+    }
+
+    @Override
+    public void close() {
+        arena.close();
+    }
+
+    private int sizeClassOf(long seq) {
+        return order.length == 1 ? 0 : order[(int) Long.remainderUnsigned(seq, order.length)];
+    }
+
+    private long template(int flow, int sizeClass) {
+        return headers + ((long) flow * classes + sizeClass) * stride;
+    }
+
+    /** Writes seq's low 32 bits as the first payload bytes and folds them into the L4 checksum. */
+    private void stamp(long frame, int check, long seq) {
+        int hi = (int) (seq >>> 16) & 0xffff;
+        int lo = (int) seq & 0xffff;
+        putBe16(frame + headerLen, hi);
+        putBe16(frame + headerLen + 2, lo);
+        // RFC 1624 eqn. 3 with the old words zero: HC' = ~(~HC + m')
+        int sum = (~check & 0xffff) + hi + lo;
+        sum = (sum & 0xffff) + (sum >>> 16);
+        sum = (sum & 0xffff) + (sum >>> 16);
+        int csum = ~sum & 0xffff;
+        putBe16(frame + l4ChecksumAt, csum == 0 && udp ? 0xffff : csum);
+    }
+
+    private static void putBe16(long addr, int v) {
+        Mem.putU16(addr, Short.reverseBytes((short) v));
+    }
+
+    private static IllegalArgumentException noRoom(int len, int maxLen) {
+        return new IllegalArgumentException("frame of " + len + " bytes does not fit in " + maxLen);
+    }
+}
