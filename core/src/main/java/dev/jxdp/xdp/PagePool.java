@@ -1,0 +1,342 @@
+package dev.jxdp.xdp;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Fixed-size packet frames, allocated once and recycled for the pool's life: the kernel's page_pool
+ * (net/core/page_pool.c). The memory is one off-heap block of {@code frames} pages taken at construction
+ * and kept until {@link #close()}, the analogue of keeping pages DMA-mapped across recycling (seed 000):
+ * no allocation, mapping or {@code MemorySegment} per packet, a frame is an {@code int} id and its page
+ * sits at {@link #address(int)}.
+ *
+ * <p>Frames not handed out live in a {@link FrameRing} (the pool's ptr_ring) or in a worker's
+ * {@link Cache} (the pool's alloc cache, one per NAPI context). A worker allocates and recycles through
+ * its own cache without touching shared state, and moves frames between cache and ring 64 at a time;
+ * other threads give frames back with {@link #returnBulk}, straight into the ring.
+ *
+ * <p>Check mode ({@code -Djxdp.pool.check=true} or the constructor flag, off by default for speed, on in
+ * tests) keeps a bitmap of the frames in the pool and throws {@link IllegalStateException} naming the
+ * frame when one is returned while already there. Without it a double return goes unseen until the ring
+ * overflows, which still throws rather than lose or spin.
+ */
+public final class PagePool implements AutoCloseable {
+
+    /** Bytes per frame: one page, like a driver's order-0 page_pool. */
+    public static final int FRAME_SIZE = 4096;
+    /** Bytes before the packet data for programs to grow into: XDP_PACKET_HEADROOM. */
+    public static final int HEADROOM = 256;
+    /** Frames a worker's cache holds: PP_ALLOC_CACHE_SIZE. */
+    public static final int CACHE_SIZE = 128;
+    /** Frames moved between cache and ring at once: PP_ALLOC_CACHE_REFILL. */
+    public static final int BULK = 64;
+    /** The largest pool: 64 GiB of frames, ids well inside an int. */
+    public static final int MAX_FRAMES = 1 << 24;
+
+    private static final int FRAME_SHIFT = 12;
+    private static final VarHandle BITS = MethodHandles.arrayElementVarHandle(long[].class);
+
+    private final int frames;
+    private final Arena arena;
+    private final MemorySegment memory;
+    private final long base;
+    private final FrameRing ring;
+    private final FrameMeta meta;
+    private final boolean check;
+    /** Check mode only: bit i set while frame i is in the ring or a cache. */
+    private final long[] inPool;
+    private final LongAdder returned = new LongAdder();
+    /** Copy-on-write: read by the counters from any thread, written when a worker starts. */
+    private volatile Cache[] caches = new Cache[0];
+
+    /** A pool of {@code frames} frames, in check mode when {@code -Djxdp.pool.check=true}. */
+    public PagePool(int frames) {
+        this(frames, Boolean.getBoolean("jxdp.pool.check"));
+    }
+
+    public PagePool(int frames, boolean check) {
+        if (frames < 1 || frames > MAX_FRAMES) {
+            throw new IllegalArgumentException("page pool: " + frames + " frames: want 1.." + MAX_FRAMES);
+        }
+        this.frames = frames;
+        this.check = check;
+        this.arena = Arena.ofShared();   // frames cross threads (cpumap, TX completion), so does close()
+        this.memory = arena.allocate((long) frames << FRAME_SHIFT, FRAME_SIZE);
+        this.base = memory.address();
+        this.meta = new FrameMeta(frames);
+        // capacity for every frame at once, so a legitimate return never finds the ring full
+        this.ring = new FrameRing(frames == 1 ? 1 : Integer.highestOneBit(frames - 1) << 1);
+        this.inPool = check ? new long[(frames + 63) >>> 6] : null;
+        int[] all = new int[frames];
+        for (int i = 0; i < frames; i++) {
+            all[i] = i;
+        }
+        if (check) {
+            markAll(all, 0, frames);
+        }
+        pushToRing(all, 0, frames);
+    }
+
+    public int frames() { return frames; }
+
+    public boolean checkMode() { return check; }
+
+    /** The page of frame {@code id}: {@link #FRAME_SIZE} bytes, page-aligned. */
+    public long address(int id) {
+        return base + ((long) Objects.checkIndex(id, frames) << FRAME_SHIFT);
+    }
+
+    /** All frames as one segment, for bulk copies by drivers; frame i starts at offset i * FRAME_SIZE. */
+    public MemorySegment memory() { return memory; }
+
+    /** Where each frame's packet starts and ends; travels with the frame id. */
+    public FrameMeta meta() { return meta; }
+
+    /**
+     * A cache for one worker thread (one NAPI context). Not thread-safe by design: only its worker calls
+     * {@link Cache#alloc} and {@link Cache#recycleDirect}; every other thread uses {@link #returnBulk}.
+     */
+    public Cache cache() {
+        Cache c = new Cache(this);
+        synchronized (this) {
+            Cache[] old = caches;
+            Cache[] grown = Arrays.copyOf(old, old.length + 1);
+            grown[old.length] = c;
+            caches = grown;
+        }
+        return c;
+    }
+
+    /**
+     * Gives frames {@code ids[from..from+n)} back to the pool from any thread: mirrors
+     * xdp_return_frame_bulk(), the path of TX completion, cpumap consumers and foreign workers.
+     */
+    public void returnBulk(int[] ids, int from, int n) {
+        Objects.checkFromIndexSize(from, n, ids.length);
+        for (int i = 0; i < n; i++) {
+            Objects.checkIndex(ids[from + i], frames);
+        }
+        if (check) {
+            markAll(ids, from, n);
+        }
+        pushToRing(ids, from, n);
+        returned.add(n);
+    }
+
+    /**
+     * Frames handed out and not given back: {@code frames} minus those in the ring and the caches. Exact
+     * when every worker and returner is quiescent (joined); while they run, an estimate off by at most the
+     * bulks in flight.
+     */
+    public int framesOutstanding() {
+        long in = ring.size();
+        for (Cache c : caches) {
+            in += c.count;
+        }
+        return (int) (frames - in);
+    }
+
+    /** Frames in the ring, not counting caches. */
+    public int inRing() { return ring.size(); }
+
+    // pool-wide counters: sums over the caches' plain counters, read racily while workers run
+
+    public long allocated() {
+        long sum = 0;
+        for (Cache c : caches) {
+            sum += c.allocated;
+        }
+        return sum;
+    }
+
+    public long recycled() {
+        long sum = 0;
+        for (Cache c : caches) {
+            sum += c.recycled;
+        }
+        return sum;
+    }
+
+    public long allocFailed() {
+        long sum = 0;
+        for (Cache c : caches) {
+            sum += c.allocFailed;
+        }
+        return sum;
+    }
+
+    /** Frames given back through {@link #returnBulk}. */
+    public long returned() { return returned.sum(); }
+
+    /**
+     * Frees the frames' memory. The owner stops every worker and driver first: a page the pool no longer
+     * owns must not be touched, and unlike the kernel's page_pool (which waits for in-flight pages) this
+     * does not wait.
+     */
+    @Override
+    public void close() {
+        arena.close();
+    }
+
+    /** Puts ids into the ring, waiting out the instants a consumer still holds a slot it has claimed. */
+    private void pushToRing(int[] ids, int from, int n) {
+        int done = 0;
+        while (done < n) {
+            int moved = ring.offerBulk(ids, from + done, n - done);
+            if (moved == 0) {
+                onRingFull();
+            }
+            done += moved;
+        }
+    }
+
+    private void onRingFull() {
+        if (ring.size() >= ring.capacity()) {
+            // the ring holds every frame: whatever is being pushed was already in the pool
+            throw new IllegalStateException("page pool: ring full: a frame was returned twice");
+        }
+        Thread.onSpinWait();
+    }
+
+    /** Check mode: marks frames as back in the pool, undoing this call's marks before throwing. */
+    private void markAll(int[] ids, int from, int n) {
+        for (int i = 0; i < n; i++) {
+            int id = ids[from + i];
+            if (!markIn(id)) {
+                for (int j = 0; j < i; j++) {
+                    int undo = ids[from + j];
+                    BITS.getAndBitwiseAnd(inPool, undo >>> 6, ~(1L << undo));
+                }
+                throw returnedTwice(id);
+            }
+        }
+    }
+
+    /** Check mode: marks a frame as back in the pool; false when it already was. */
+    private boolean markIn(int id) {
+        long bit = 1L << id;
+        return ((long) BITS.getAndBitwiseOr(inPool, id >>> 6, bit) & bit) == 0;
+    }
+
+    private static IllegalStateException returnedTwice(int id) {
+        return new IllegalStateException("page pool: frame " + id + " returned twice");
+    }
+
+    /** Check mode: marks a frame as handed out; it must have been in the pool. */
+    private void markOut(int id) {
+        long bit = 1L << id;
+        long prev = (long) BITS.getAndBitwiseAnd(inPool, id >>> 6, ~bit);
+        if ((prev & bit) == 0) {
+            throw new IllegalStateException("page pool: frame " + id + " handed out while not in the pool");
+        }
+    }
+
+    /**
+     * One worker's frames: a stack of up to {@link #CACHE_SIZE} ids, the hottest on top. Refilled from
+     * the ring {@link #BULK} at a time when empty; spills its coldest {@link #BULK} to the ring when full.
+     * Not thread-safe: one worker thread owns it (the kernel's alloc cache is likewise only touched from
+     * the pool's NAPI context). Its counters are plain fields, read by {@link PagePool} from other
+     * threads as estimates.
+     */
+    public static final class Cache {
+        private final PagePool pool;
+        private final FrameRing ring;
+        private final boolean check;
+        private final int[] stack = new int[CACHE_SIZE];
+        int count;
+        long allocated;
+        long recycled;
+        long allocFailed;
+        long refilled;
+        long spilled;
+
+        private Cache(PagePool pool) {
+            this.pool = pool;
+            this.ring = pool.ring;
+            this.check = pool.check;
+        }
+
+        /**
+         * A frame id, or -1 when the pool has none left (counted in {@link #allocFailed()}); the driver
+         * then drops, as with a failed page_pool_alloc_pages(). May also fail for an instant while another
+         * thread is still publishing the last frames it returned.
+         */
+        public int alloc() {
+            int n = count;
+            if (n == 0) {
+                n = refill();
+                if (n == 0) {
+                    allocFailed++;
+                    return -1;
+                }
+            }
+            int id = stack[--n];
+            count = n;
+            allocated++;
+            if (check) {
+                pool.markOut(id);
+            }
+            return id;
+        }
+
+        /**
+         * Gives a frame back on the worker's own path (XDP_DROP, a recycled RX page): mirrors
+         * page_pool_recycle_direct(). No shared state is touched unless the cache is full.
+         */
+        public void recycleDirect(int id) {
+            Objects.checkIndex(id, pool.frames);
+            if (check && !pool.markIn(id)) {
+                throw returnedTwice(id);
+            }
+            int n = count;
+            if (n == CACHE_SIZE) {
+                n = spill();
+            }
+            stack[n] = id;
+            count = n + 1;
+            recycled++;
+        }
+
+        /** Gives every cached frame to the ring, for a worker that stops; the cache stays usable. */
+        public void drain() {
+            int n = count;
+            count = 0;
+            pool.pushToRing(stack, 0, n);
+            spilled += n;
+        }
+
+        private int refill() {
+            int n = ring.pollBulk(stack, 0, BULK);
+            refilled += n;
+            return n;
+        }
+
+        /** Moves the coldest half (the bottom of the stack) to the ring, keeping the recently used frames. */
+        private int spill() {
+            pool.pushToRing(stack, 0, BULK);
+            System.arraycopy(stack, BULK, stack, 0, CACHE_SIZE - BULK);
+            spilled += BULK;
+            return CACHE_SIZE - BULK;
+        }
+
+        /** Frames in this cache now. */
+        public int count() { return count; }
+
+        public long allocated() { return allocated; }
+
+        public long recycled() { return recycled; }
+
+        public long allocFailed() { return allocFailed; }
+
+        /** Frames moved from the ring into this cache. */
+        public long refilled() { return refilled; }
+
+        /** Frames moved from this cache to the ring. */
+        public long spilled() { return spilled; }
+    }
+}
