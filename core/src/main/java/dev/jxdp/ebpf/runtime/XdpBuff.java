@@ -43,6 +43,34 @@ public final class XdpBuff {
         this.frameSize = (int) frame.byteSize();
     }
 
+    /**
+     * A buff for a datapath worker over a page pool's memory: {@link #attach} points it at one page after
+     * another (the pool's pages are {@link #FRAME_SIZE} bytes each), as a driver's NAPI loop fills one
+     * xdp_buff per received frame; the packet region spans the pool so run-time checks accept any page.
+     */
+    public static XdpBuff overPool(MemorySegment poolMemory) {
+        return new XdpBuff(poolMemory);
+    }
+
+    /**
+     * Points this buff at the page starting at {@code pageAddr} (inside the memory it was made over) with
+     * {@code length} bytes of packet data at {@code dataOffset} from the page start, preceded by
+     * {@code metaLength} bytes of metadata (xdp_init_buff() then xdp_prepare_buff()).
+     */
+    public void attach(long pageAddr, int dataOffset, int length, int metaLength) {
+        long base = frame.address();
+        if (pageAddr < base || pageAddr + FRAME_SIZE > base + frame.byteSize() || dataOffset < metaLength
+                || length < 0 || dataOffset + length > FRAME_SIZE - TAILROOM) {
+            throw new IllegalArgumentException("xdp_buff: page 0x" + Long.toHexString(pageAddr) + " data at "
+                    + dataOffset + " length " + length + " meta " + metaLength + " is not inside this buff's memory");
+        }
+        dataHardStart = pageAddr;
+        frameSize = FRAME_SIZE;
+        data = pageAddr + dataOffset;
+        dataEnd = data + length;
+        dataMeta = data - metaLength;
+    }
+
     /** A buff with a frame of its own from the arena. */
     public static XdpBuff allocate(Arena arena) {
         return new XdpBuff(arena.allocate(FRAME_SIZE, 64));
@@ -75,7 +103,7 @@ public final class XdpBuff {
 
     /** The bytes from data_meta to data_end (what BPF_PROG_TEST_RUN copies out). */
     public byte[] bytesFromMeta() {
-        return frame.asSlice(dataMeta - dataHardStart, dataEnd - dataMeta).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+        return frame.asSlice(dataMeta - frame.address(), dataEnd - dataMeta).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
     }
 
     /** Whether [addr, addr + bytes) lies within the program's view of the packet: data_meta to data_end. */
