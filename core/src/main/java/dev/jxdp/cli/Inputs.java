@@ -14,6 +14,11 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Map;
+import dev.jxdp.ebpf.elf.ProgramSpec;
+import dev.jxdp.ebpf.verifier.Verifier;
+import dev.jxdp.ebpf.verifier.VerifierFacts;
+import dev.jxdp.ebpf.verifier.VerifierResult;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
@@ -113,4 +118,26 @@ final class Inputs {
         }
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
+
+    /**
+     * Verifies every XDP program of the collection, as the kernel's load does: the facts per program, or a
+     * one-line error naming the rejected program, instruction and reason.
+     */
+    static Map<ProgramSpec, VerifierFacts> verifyAll(Path obj, BpfCollection collection) {
+        Map<ProgramSpec, VerifierFacts> facts = new java.util.IdentityHashMap<>();
+        for (BpfProgram p : collection.programs()) {
+            if (!p.spec().isXdp()) {
+                continue;  // jxdp runs and verifies XDP programs only
+            }
+            VerifierResult r = Verifier.verify(p, Verifier.Mode.FULL, false);
+            if (!r.accepted()) {
+                throw new CliException(obj + ": the verifier rejects program " + p.name()
+                        + (r.insn() >= 0 ? " at insn " + r.insn() : "") + ": " + r.message().replace("\n", "; ")
+                        + " (jxdp verify " + obj + " --prog " + p.name() + " shows the context; --no-verify runs it anyway)");
+            }
+            facts.put(p.spec(), r.facts());
+        }
+        return facts;
+    }
+
 }

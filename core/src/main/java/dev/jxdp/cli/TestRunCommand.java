@@ -6,9 +6,7 @@ import dev.jxdp.ebpf.BpfException;
 import dev.jxdp.ebpf.elf.ObjectSpec;
 import dev.jxdp.ebpf.elf.ProgramSpec;
 import dev.jxdp.ebpf.jit.JitCompiler;
-import dev.jxdp.ebpf.verifier.Verifier;
 import dev.jxdp.ebpf.verifier.VerifierFacts;
-import dev.jxdp.ebpf.verifier.VerifierResult;
 import dev.jxdp.ebpf.maps.BpfMap;
 import dev.jxdp.ebpf.maps.RingBufMap;
 import dev.jxdp.ebpf.runtime.BpfCollection;
@@ -28,7 +26,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Iterator;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -105,7 +102,7 @@ final class TestRunCommand implements Runnable {
                 throw new CliException(dataIn + ": " + e.getMessage());
             }
             // as the kernel's load does: every XDP program of the object verified before anything runs
-            Map<ProgramSpec, VerifierFacts> facts = noVerify ? Map.of() : verifyAll(collection);
+            Map<ProgramSpec, VerifierFacts> facts = noVerify ? Map.of() : Inputs.verifyAll(obj, collection);
             if (init != null) {
                 try {
                     MapJson.applyInit(collection, init);
@@ -149,23 +146,6 @@ final class TestRunCommand implements Runnable {
             }
             out.flush();
         }
-    }
-
-    private Map<ProgramSpec, VerifierFacts> verifyAll(BpfCollection collection) {
-        Map<ProgramSpec, VerifierFacts> facts = new IdentityHashMap<>();
-        for (BpfProgram p : collection.programs()) {
-            if (!p.spec().isXdp()) {
-                continue;  // jxdp runs and verifies XDP programs only
-            }
-            VerifierResult r = Verifier.verify(p, Verifier.Mode.FULL, false);
-            if (!r.accepted()) {
-                throw new CliException(obj + ": the verifier rejects program " + p.name()
-                        + (r.insn() >= 0 ? " at insn " + r.insn() : "") + ": " + r.message().replace("\n", "; ")
-                        + " (jxdp verify " + obj + " --prog " + p.name() + " shows the context; --no-verify runs it anyway)");
-            }
-            facts.put(p.spec(), r.facts());
-        }
-        return facts;
     }
 
     /** The records programs submitted to ring buffers, consumed as a user-space reader would, one line each. */
