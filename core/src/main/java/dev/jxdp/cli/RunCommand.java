@@ -39,8 +39,9 @@ import java.util.concurrent.TimeUnit;
         header = "Run an XDP program as a datapath over a pcap file or generated traffic.",
         description = {"Frames arrive on one RX queue from --in, a NAPI loop (budget 64) runs the verified, "
                 + "JIT-compiled program on each and acts on the verdict: XDP_DROP and XDP_ABORTED free the frame, "
-                + "XDP_PASS hands it to the stack stage (--pass-out), XDP_TX sends it in bulks of 16 (--tx-out). "
-                + "XDP_REDIRECT has no targets yet and counts as an error. A stats line every second on stderr, "
+                + "XDP_PASS hands it to the stack stage (--pass-out), XDP_TX sends it in bulks of 16 (--tx-out), "
+                + "XDP_REDIRECT queues it for a device of --redirect-out (bulks of 16, flushed with each poll; no such "
+                + "device, or a CPUMAP/XSKMAP target, counts as an error). A stats line every second on stderr, "
                 + "a summary at the end (Ctrl-C stops cleanly with it); always rx = drop + aborted + tx + redirect "
                 + "+ pass + errors.", ""},
         footer = {"", "Examples:",
@@ -67,6 +68,13 @@ final class RunCommand implements Runnable {
 
     @Option(names = "--tx-out", paramLabel = "pcap:FILE", description = "write XDP_TX frames to a pcap file")
     String txOut;
+
+    @Option(names = "--redirect-out", paramLabel = "IFINDEX=pcap:FILE",
+            description = "a device XDP_REDIRECT can reach (bpf_redirect, DEVMAP entries), whose transmits go to a pcap file; repeatable")
+    java.util.List<String> redirectOut = new java.util.ArrayList<>();
+
+    @Option(names = "--map-init", paramLabel = "FILE.json", description = "initial map contents, as test-run takes them (e.g. DEVMAP slots)")
+    Path mapInit;
 
     @Option(names = "--count", paramLabel = "N", description = "stop after N received frames")
     Long count;
@@ -97,6 +105,23 @@ final class RunCommand implements Runnable {
         if (!kind.equals("pcap") && !kind.equals("pktgen")) {
             throw new CliException("--in " + in + ": want pcap:FILE or pktgen:SPEC");
         }
+        java.util.List<Integer> redirectIfindex = new java.util.ArrayList<>();
+        java.util.List<Path> redirectFiles = new java.util.ArrayList<>();
+        for (String r : redirectOut) {
+            int eq = r.indexOf('=');
+            int ifindex;
+            try {
+                ifindex = eq < 0 ? -1 : Integer.parseInt(r.substring(0, eq));
+            } catch (NumberFormatException e) {
+                ifindex = -1;
+            }
+            if (ifindex <= 0 || redirectIfindex.contains(ifindex)) {
+                throw new CliException("--redirect-out " + r + ": want IFINDEX=pcap:FILE with a distinct ifindex of 1 or more");
+            }
+            redirectIfindex.add(ifindex);
+            redirectFiles.add(outFile("--redirect-out", r.substring(eq + 1)));
+        }
+        com.fasterxml.jackson.databind.JsonNode init = mapInit == null ? null : Inputs.json(mapInit);
         Path passFile = outFile("--pass-out", passOut);
         Path txFile = outFile("--tx-out", txOut);
         ObjectSpec objSpec = Inputs.object(obj);
@@ -104,6 +129,7 @@ final class RunCommand implements Runnable {
         PktGen gen = null;
         PcapWriter passWriter = null;
         PcapWriter txWriter = null;
+        java.util.List<PcapWriter> redirectWriters = new java.util.ArrayList<>();
         CountDownLatch finished = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             stop = true;
@@ -120,6 +146,13 @@ final class RunCommand implements Runnable {
                         + ": jxdp run runs XDP programs only");
             }
             Map<ProgramSpec, VerifierFacts> facts = noVerify ? Map.of() : Inputs.verifyAll(obj, collection);
+            if (init != null) {
+                try {
+                    dev.jxdp.ebpf.testrun.MapJson.applyInit(collection, init);
+                } catch (BpfException e) {
+                    throw new CliException(mapInit + ": " + e.getMessage());
+                }
+            }
             JitProgram jit = JitCompiler.using(p -> facts.get(p.spec())).program(program);
             PagePool.Cache cache = pool.cache();
             RxDriver rx;
@@ -155,7 +188,14 @@ final class RunCommand implements Runnable {
                 pool.returnBulk(ids, from, n);  // no wire: sent and completed at once
                 return n;
             };
-            NapiWorker worker = new NapiWorker(pool, cache, rx, tx, pass, jit, collection, 0, 1, 0);
+            dev.jxdp.xdp.NetDevices devices = new dev.jxdp.xdp.NetDevices();
+            for (int i = 0; i < redirectFiles.size(); i++) {
+                PcapWriter w = PcapWriter.open(redirectFiles.get(i), PcapWriter.Resolution.NANOSECONDS);
+                redirectWriters.add(w);
+                devices.add(new dev.jxdp.xdp.NetDevice(redirectIfindex.get(i), "pcap" + redirectIfindex.get(i),
+                        new PcapTxDriver(w, pool)));
+            }
+            NapiWorker worker = new NapiWorker(pool, cache, rx, tx, pass, jit, collection, 0, 1, 0, devices);
             Runtime.getRuntime().addShutdownHook(hook);
             double limit = duration != null ? duration : count == null && genRx != null ? 10.0 : Double.POSITIVE_INFINITY;
             long seconds = loop(worker, pcapRx, limit);
@@ -167,6 +207,10 @@ final class RunCommand implements Runnable {
                 txWriter.close();
                 txWriter = null;
             }
+            for (PcapWriter w : redirectWriters) {
+                w.close();
+            }
+            redirectWriters.clear();
             summary(worker.stats(), seconds, jit, pcapRx, genRx, program.name());
         } catch (PcapException e) {
             throw new CliException(e.path() + ": " + e.getMessage());
@@ -176,6 +220,9 @@ final class RunCommand implements Runnable {
             }
             if (txWriter != null) {
                 txWriter.abort();
+            }
+            for (PcapWriter w : redirectWriters) {
+                w.abort();
             }
             if (reader != null) {
                 reader.close();

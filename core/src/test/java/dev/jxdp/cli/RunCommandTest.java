@@ -114,4 +114,33 @@ class RunCommandTest {
                 "want pcap:FILE");
         CliTest.assertOneLineError(CliTest.jxdp("run", "--obj", DEMO.toString(), "--in", "pcap:/no/such.pcap"), "/no/such.pcap");
     }
+
+    @Test
+    void redirectsReachTheirDevicesThroughBpfRedirectAndADevmap() throws Exception {
+        // redirect_kinds.o: byte 14 picks bpf_redirect (0) or the DEVMAP (1), byte 15 the key, byte 16 the flags
+        Path in = tmp.resolve("in.pcap");
+        try (PcapWriter w = PcapWriter.open(in, PcapWriter.Resolution.MICROSECONDS)) {
+            int[][] picks = {{0, 7}, {1, 2}, {0, 8}, {1, 3}};
+            for (int[] pick : picks) {
+                byte[] f = new byte[60];
+                f[12] = 0x08;
+                f[14] = (byte) pick[0];
+                f[15] = (byte) pick[1];
+                w.write(f, 1000);
+            }
+        }
+        Path init = tmp.resolve("init.json");
+        Files.writeString(init, "{\"maps\": {\"ports\": [{\"key\": \"02000000\", \"value\": \"0700000000000000\"}]}}");
+        Path out7 = tmp.resolve("dev7.pcap");
+        JsonNode j = json(CliTest.jxdp("run", "--obj", CliTest.REPO.resolve("core/src/test/bpf/redirect_kinds.o").toString(),
+                "--in", "pcap:" + in, "--map-init", init.toString(), "--redirect-out", "7=pcap:" + out7, "--json"));
+        // ifindex 7 twice (bpf_redirect, DEVMAP slot 2); ifindex 8 has no device: an error; DEVMAP slot 3 is
+        // empty: bpf_redirect_map gives the flags' action, XDP_ABORTED
+        assertEquals(2, j.get("redirect").asLong(), j.toString());
+        assertEquals(1, j.get("errors").asLong(), j.toString());
+        assertEquals(1, j.get("aborted").asLong(), j.toString());
+        assertEquals(2, packets(out7).size());
+        CliTest.assertOneLineError(CliTest.jxdp("run", "--obj", DEMO.toString(), "--in", "pktgen:", "--redirect-out",
+                "x=pcap:a.pcap"), "want IFINDEX=pcap:FILE");
+    }
 }
