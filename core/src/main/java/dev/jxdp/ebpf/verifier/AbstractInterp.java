@@ -78,8 +78,7 @@ final class AbstractInterp {
 
     // the function whose code contains pc
     private int functionOf(int pc) {
-        int i = java.util.Arrays.binarySearch(subprogs, pc);
-        return i >= 0 ? subprogs[i] : subprogs[Math.max(0, -i - 2)];
+        return subprogs[Math.max(0, CfgCheck.subprogOf(subprogs, pc))];
     }
 
     // the function that owns call frame `frame` of the state (the running one, or a caller below it)
@@ -114,59 +113,47 @@ final class AbstractInterp {
                 base.frame == st.cur && size == 8 && (off & 7) == 0 && !atomic && !uninit);
     }
 
-    // a call hands r1-r5 to a helper or a function: stack bytes a pointer argument may reach stay in
-    // memory: exactly the key, value or sized buffer a helper's prototype names, else from the pointer to
-    // the top of its frame (the whole frame at a variable offset)
-    private void stackArgs(VState st, int pc, Insn in) {
-        boolean helper = in.src() == Op.CALL_HELPER && Op.src(in.opcode()) == Op.K;
+    // The stack pointers a call hands over in r1-r5 (owner function, constant offset): the bytes they reach
+    // stay in memory. A helper's memory check (HelperCall.mem) marks exactly the key, value or buffer it
+    // reaches; any other pointer (a callee's argument, a callback's context) keeps everything from the
+    // pointer to the top of its frame, and one at a variable offset the whole frame.
+    private final int[] argOwner = new int[6];
+    private final long[] argOff = new long[6];
+    private final boolean[] argPending = new boolean[6];
+
+    private void stackArgs(VState st, int pc) {
         for (int r = 1; r <= 5; r++) {
+            argPending[r] = false;
             Reg a = st.reg(r);
             if (a.type != RegType.PTR_TO_STACK || a.frame < 0 || a.frame > st.cur) {
                 continue;
             }
             int owner = ownerOf(st, a.frame, pc);
-            if (!a.isConst()) {
+            if (a.isConst()) {
+                argOwner[r] = owner;
+                argOff[r] = (long) a.off + a.tv;
+                argPending[r] = true;
+            } else {
                 facts.escapeAll(owner);
-                continue;
-            }
-            long off = (long) a.off + a.tv;
-            long size = helper ? argSize(st, in.imm(), r) : -1;
-            facts.escape(owner, off, size >= 0 ? size : -off);
-        }
-    }
-
-    // bytes helper `id` reaches through pointer argument r, per its prototype; -1 when not known exactly
-    private long argSize(VState st, int id, int r) {
-        Reg m = st.reg(1);
-        boolean mapKnown = m.type == RegType.CONST_PTR_TO_MAP && m.map >= 0 && m.map < maps.size();
-        switch (id) {
-            case HelperIds.MAP_LOOKUP_ELEM, HelperIds.MAP_DELETE_ELEM, HelperIds.MAP_UPDATE_ELEM -> {
-                if (!mapKnown) {
-                    return -1;
-                }
-                return r == 2 ? maps.get(m.map).keySize() : r == 3 && id == HelperIds.MAP_UPDATE_ELEM
-                        ? maps.get(m.map).valueSize() : -1;
-            }
-            case HelperIds.CSUM_DIFF -> {
-                return r == 1 || r == 3 ? boundedSize(st.reg(r + 1)) : -1;
-            }
-            case HelperIds.TRACE_PRINTK -> {
-                return r == 1 ? boundedSize(st.reg(2)) : -1;
-            }
-            case HelperIds.RINGBUF_OUTPUT -> {
-                return r == 2 ? boundedSize(st.reg(3)) : -1;
-            }
-            case HelperIds.XDP_LOAD_BYTES, HelperIds.XDP_STORE_BYTES -> {
-                return r == 3 ? boundedSize(st.reg(4)) : -1;
-            }
-            default -> {
-                return -1;
             }
         }
     }
 
-    private static long boundedSize(Reg size) {
-        return size.type == RegType.SCALAR && Long.compareUnsigned(size.umax, FuncState.MAX_STACK) <= 0 ? size.umax : -1;
+    /** A helper reaches {@code size} bytes of the stack through argument {@code r}. */
+    void stackArgExtent(int r, long size) {
+        if (r >= 1 && r <= 5 && argPending[r]) {
+            facts.escape(argOwner[r], argOff[r], size);
+            argPending[r] = false;
+        }
+    }
+
+    private void stackArgsRest() {
+        for (int r = 1; r <= 5; r++) {
+            if (argPending[r]) {
+                facts.escape(argOwner[r], argOff[r], -argOff[r]);
+                argPending[r] = false;
+            }
+        }
     }
 
     private void exploreAll() {
@@ -611,13 +598,16 @@ final class AbstractInterp {
                 return exit(st, pc);
             }
             case Op.CALL -> {
-                stackArgs(st, pc, in);
+                stackArgs(st, pc);
                 if (in.src() == Op.PSEUDO_CALL) {
+                    stackArgsRest();
                     return pseudoCall(st, pc, pc + in.imm() + 1, -1);
                 }
                 Reg mapReg = st.reg(in.imm() == HelperIds.TAIL_CALL ? 2 : 1);
                 facts.mapArg(pc, mapReg.type, mapReg.map);
-                return HelperCall.call(this, st, pc, in.imm());
+                int next = HelperCall.call(this, st, pc, in.imm());
+                stackArgsRest();
+                return next;
             }
             case Op.JCOND -> {
                 fork(st.copy(), CfgCheck.jumpTarget(in, pc));

@@ -290,6 +290,7 @@ final class HelperCall {
         Reg p = ai.read(st, pc, r);
         switch (p.type) {
             case PTR_TO_STACK -> {
+                ai.stackArgExtent(r, size);
                 if (write) {
                     Stack.helperWrite(ai, st, pc, r, p, size);
                 } else {
