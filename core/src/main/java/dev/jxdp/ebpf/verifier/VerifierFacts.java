@@ -231,8 +231,7 @@ public final class VerifierFacts {
                     work.push(pc + 1);
                     continue;
                 }
-                int target = pc + 1 + (op == dev.jxdp.ebpf.isa.Op.JA && cls == dev.jxdp.ebpf.isa.Op.JMP32 ? in.imm() : in.off());
-                work.push(target);
+                work.push(CfgCheck.jumpTarget(in, pc));
                 if (op != dev.jxdp.ebpf.isa.Op.JA) {
                     work.push(pc + 1);
                 }
