@@ -5,8 +5,6 @@ import dev.jxdp.ebpf.isa.HelperIds;
 import dev.jxdp.ebpf.isa.Insn;
 import dev.jxdp.ebpf.isa.Op;
 import dev.jxdp.ebpf.maps.BpfMap;
-import dev.jxdp.ebpf.maps.ProgArray;
-import dev.jxdp.ebpf.maps.ProgramRef;
 import dev.jxdp.ebpf.mem.Mem;
 import dev.jxdp.ebpf.mem.Region;
 import dev.jxdp.ebpf.runtime.BpfFault;
@@ -364,28 +362,12 @@ public final class Interpreter implements FunctionCaller {
         return pc + 1;
     }
 
-    // mirrors the interpreter's JMP_TAIL_CALL: index checked against max_entries, then the count, then the slot
     private BpfProgram tailCall(BpfProgram prog, int pc, ExecState st, long mapHandle, long index) {
-        BpfMap map = Helpers.mapOf(st, mapHandle);
-        if (!(map instanceof ProgArray array)) {
-            throw fault(prog, pc, "bpf_tail_call: r2 is not a PROG_ARRAY map");
+        try {
+            return st.tailCallTarget(Helpers.mapOf(st, mapHandle), index);
+        } catch (BpfFault f) {
+            throw fault(prog, pc, f.getMessage());
         }
-        long slot = index & 0xffffffffL;
-        if (slot >= array.maxEntries()) {
-            return null;
-        }
-        if (st.tailCalls >= ExecState.MAX_TAIL_CALLS) {
-            return null;
-        }
-        ProgramRef target = array.get(slot);
-        if (target == null) {
-            return null;
-        }
-        st.tailCalls++;
-        if (!(target instanceof BpfProgram p)) {
-            throw fault(prog, pc, "bpf_tail_call: slot " + slot + " holds a program this engine cannot run");
-        }
-        return p;
     }
 
     // ---- lddw ----

@@ -5,8 +5,6 @@ import dev.jxdp.ebpf.interp.AccessExplainer;
 import dev.jxdp.ebpf.isa.HelperIds;
 import dev.jxdp.ebpf.isa.Op;
 import dev.jxdp.ebpf.maps.BpfMap;
-import dev.jxdp.ebpf.maps.ProgArray;
-import dev.jxdp.ebpf.maps.ProgramRef;
 import dev.jxdp.ebpf.mem.Mem;
 import dev.jxdp.ebpf.mem.Region;
 import dev.jxdp.ebpf.runtime.BpfFault;
@@ -248,22 +246,13 @@ public final class JitRt {
 
     /** bpf_tail_call through a map the verifier knows. */
     public static JitCode tailCallMap(JitProgram cx, ExecState st, BpfMap map, long index, BpfProgram prog, int pc) {
-        if (!(map instanceof ProgArray array)) {
-            throw JitFaults.fault(prog, pc, "bpf_tail_call: r2 is not a PROG_ARRAY map");
+        BpfProgram p;
+        try {
+            p = st.tailCallTarget(map, index);
+        } catch (BpfFault f) {
+            throw JitFaults.fault(prog, pc, f.getMessage());
         }
-        long slot = index & 0xffffffffL;
-        if (slot >= array.maxEntries() || st.tailCalls >= ExecState.MAX_TAIL_CALLS) {
-            return null;
-        }
-        ProgramRef target = array.get(slot);
-        if (target == null) {
-            return null;
-        }
-        st.tailCalls++;
-        if (!(target instanceof BpfProgram p)) {
-            throw JitFaults.fault(prog, pc, "bpf_tail_call: slot " + slot + " holds a program this engine cannot run");
-        }
-        return cx.codeOf(p);
+        return p == null ? null : cx.codeOf(p);
     }
 
     /** callx: a function of the running program through its address, or a helper by id (not bpf_tail_call). */

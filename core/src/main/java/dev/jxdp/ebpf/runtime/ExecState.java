@@ -1,6 +1,8 @@
 package dev.jxdp.ebpf.runtime;
 
 import dev.jxdp.ebpf.maps.BpfMap;
+import dev.jxdp.ebpf.maps.ProgArray;
+import dev.jxdp.ebpf.maps.ProgramRef;
 import dev.jxdp.ebpf.mem.AddressSpace;
 import dev.jxdp.ebpf.mem.Region;
 
@@ -104,6 +106,31 @@ public final class ExecState {
 
     public Object helperScratch() { return helperScratch; }
     public void helperScratch(Object o) { this.helperScratch = o; }
+
+    /**
+     * bpf_tail_call's lookup, shared by both engines (the kernel interpreter's JMP_TAIL_CALL): the index
+     * checked against max_entries, then the run's tail-call count, then the slot; the program to jump to,
+     * or null when the call falls through. A {@link BpfFault} without an instruction when {@code map} is not
+     * a PROG_ARRAY or the slot holds a program no engine here runs: the engine names the call.
+     */
+    public BpfProgram tailCallTarget(BpfMap map, long index) {
+        if (!(map instanceof ProgArray array)) {
+            throw new BpfFault("bpf_tail_call: r2 is not a PROG_ARRAY map");
+        }
+        long slot = index & 0xffffffffL;
+        if (slot >= array.maxEntries() || tailCalls >= MAX_TAIL_CALLS) {
+            return null;
+        }
+        ProgramRef target = array.get(slot);
+        if (target == null) {
+            return null;
+        }
+        tailCalls++;
+        if (!(target instanceof BpfProgram p)) {
+            throw new BpfFault("bpf_tail_call: slot " + slot + " holds a program this engine cannot run");
+        }
+        return p;
+    }
 
     public FunctionCaller caller() { return caller; }
     public void caller(FunctionCaller c) { this.caller = c; }
