@@ -69,8 +69,7 @@ final class DemoCommand implements Runnable {
                     file, prog.name(), prog.section(), prog.insns().length);
             VerifierResult v = Verifier.verify(prog, Verifier.Mode.FULL, false);
             if (!v.accepted()) {
-                throw new CliException(file + ": the verifier rejects program " + prog.name() + " at insn " + v.insn()
-                        + ": " + v.message().replace("\n", "; "));
+                throw new CliException(Inputs.rejection(file, prog, v));
             }
             out.printf("verifier: safe (%d instructions processed); run by the JIT, the checks the proof covers dropped%n",
                     v.processed());

@@ -123,6 +123,12 @@ final class Inputs {
      * Verifies every XDP program of the collection, as the kernel's load does: the facts per program, or a
      * one-line error naming the rejected program, instruction and reason.
      */
+    /** The verifier's rejection of {@code p} as one line: program, instruction and the kernel's reason. */
+    static String rejection(Path obj, BpfProgram p, VerifierResult r) {
+        return obj + ": the verifier rejects program " + p.name() + (r.insn() >= 0 ? " at insn " + r.insn() : "")
+                + ": " + r.message().replace("\n", "; ");
+    }
+
     static Map<ProgramSpec, VerifierFacts> verifyAll(Path obj, BpfCollection collection) {
         Map<ProgramSpec, VerifierFacts> facts = new java.util.IdentityHashMap<>();
         for (BpfProgram p : collection.programs()) {
@@ -131,9 +137,8 @@ final class Inputs {
             }
             VerifierResult r = Verifier.verify(p, Verifier.Mode.FULL, false);
             if (!r.accepted()) {
-                throw new CliException(obj + ": the verifier rejects program " + p.name()
-                        + (r.insn() >= 0 ? " at insn " + r.insn() : "") + ": " + r.message().replace("\n", "; ")
-                        + " (jxdp verify " + obj + " --prog " + p.name() + " shows the context; --no-verify runs it anyway)");
+                throw new CliException(rejection(obj, p, r) + " (jxdp verify " + obj + " --prog " + p.name()
+                        + " shows the context; --no-verify runs it anyway)");
             }
             facts.put(p.spec(), r.facts());
         }
