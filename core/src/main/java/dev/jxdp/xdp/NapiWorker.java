@@ -4,11 +4,15 @@ import dev.jxdp.ebpf.jit.JitProgram;
 import dev.jxdp.ebpf.maps.BpfMap;
 import dev.jxdp.ebpf.maps.DevMap;
 import dev.jxdp.ebpf.maps.DevMapHash;
+import dev.jxdp.ebpf.mem.AddressSpace;
 import dev.jxdp.ebpf.runtime.BpfCollection;
 import dev.jxdp.ebpf.runtime.BpfFault;
 import dev.jxdp.ebpf.runtime.ExecState;
 import dev.jxdp.ebpf.runtime.XdpAction;
 import dev.jxdp.ebpf.runtime.XdpBuff;
+
+import java.lang.foreign.Arena;
+import java.util.Arrays;
 
 /**
  * One RX queue's NAPI context, run by its own worker thread: each {@link #poll} takes up to a budget of
@@ -17,17 +21,37 @@ import dev.jxdp.ebpf.runtime.XdpBuff;
  * worker's {@link PagePool}; the worker owns one xdp_buff and one ExecState (per-CPU state = per worker)
  * and allocates nothing per packet.
  *
- * <p>Scalar mode only so far: one frame at a time through the program. XDP_REDIRECT reaches devices by
- * {@code bpf_redirect} or a DEVMAP / DEVMAP_HASH entry, queued per target device in bulks of
- * {@link #TX_BULK} and flushed with the poll; a missing or down device, a CPUMAP or XSKMAP target (not
- * there yet) and broadcast are counted errors (the xdp:xdp_redirect_err tracepoint's cases).
+ * <p>Two ways through a poll ({@link RxMode}): scalar, one frame at a time through the program and its
+ * action; or vector (seed 004, RX-stages), the program over a vector of up to {@link #VECTOR} frames
+ * first, the verdicts sorted into per-action vectors without a branch per frame, then each action's
+ * frames handled together: drops recycled, PASS frames through the stack stage in one go, TX frames out
+ * in one bulk transmit after the vector. XDP_REDIRECT is acted on right after the run in both modes (the
+ * helper's target lives in the run's state, as in xdp_do_redirect()).
+ *
+ * <p>XDP_REDIRECT reaches devices by {@code bpf_redirect} or a DEVMAP / DEVMAP_HASH entry, queued per
+ * target device in bulks of {@link #TX_BULK} ({@link #redirectBulk} to change it) and flushed with the
+ * poll; a missing or down device, an XSKMAP target (not there yet) and broadcast are counted errors
+ * (the xdp:xdp_redirect_err tracepoint's cases).
+ *
+ * <p>The program is compiled eBPF ({@link JitProgram}) or plain Java ({@link XdpJavaProgram}); both go
+ * through the same poll, actions and counters.
  */
 public final class NapiWorker {
 
     /** NAPI_POLL_WEIGHT: frames per poll. */
     public static final int BUDGET = 64;
-    /** Frames bulked per ndo_xdp_xmit for XDP_TX (DEV_MAP_BULK_SIZE). */
+    /** Frames bulked per ndo_xdp_xmit for XDP_TX and per device for XDP_REDIRECT (DEV_MAP_BULK_SIZE). */
     public static final int TX_BULK = 16;
+    /** Frames per RX-stages vector. */
+    public static final int VECTOR = 16;
+    /** {@link RxMode#AUTO} goes vector from this many frames in one poll. */
+    public static final int VECTOR_MIN = 8;
+
+    // the per-action vectors, by action slot: XDP_ABORTED 0, XDP_DROP 1, XDP_PASS 2, XDP_TX 3
+    private static final int SLOT_ABORTED = 0;
+    private static final int SLOT_DROP = 1;
+    private static final int SLOT_PASS = 2;
+    private static final int SLOT_TX = 3;
 
     private final PagePool pool;
     private final PagePool.Cache cache;
@@ -36,6 +60,9 @@ public final class NapiWorker {
     private final TxDriver tx;
     private final PassSink pass;
     private final JitProgram prog;
+    private final XdpJavaProgram javaProg;
+    private final XdpContext ctx;
+    private long javaFaults;
     private final ExecState st;
     private final XdpBuff buff;
     private final int ifindex;
@@ -43,9 +70,13 @@ public final class NapiWorker {
     private final int[] rxIds = new int[BUDGET];
     private final int[] txIds = new int[TX_BULK];
     private int txCount;
+    private final int[] vec = new int[4 * VECTOR];
+    private final int[] vecCount = new int[4];
     private final RxQueueStats stats = new RxQueueStats();
+    private RxMode mode = RxMode.SCALAR;
     // redirect: the datapath's devices, and per target ifindex this poll's bulk (the per-CPU xdp_dev_bulk_queue)
     private final NetDevices devices;
+    private int redirectBulk = TX_BULK;
     private int[][] devBulk = new int[0][];
     private int[] devCount = new int[0];
     private int[] flushList = new int[0];
@@ -66,6 +97,19 @@ public final class NapiWorker {
     /** As above, with {@code devices} the targets of XDP_REDIRECT (null: none). */
     public NapiWorker(PagePool pool, PagePool.Cache cache, RxDriver rx, TxDriver tx, PassSink pass, JitProgram prog,
                       BpfCollection collection, int cpu, int ifindex, int queue, NetDevices devices) {
+        this(pool, cache, rx, tx, pass, prog, null, collection.newExecState(cpu), ifindex, queue, devices);
+        this.st.caller(prog);
+    }
+
+    /** A worker running a program written in Java; {@code cpu} is what the program sees as its CPU. */
+    public NapiWorker(PagePool pool, PagePool.Cache cache, RxDriver rx, TxDriver tx, PassSink pass,
+                      XdpJavaProgram prog, int cpu, int ifindex, int queue, NetDevices devices) {
+        this(pool, cache, rx, tx, pass, null, prog, new ExecState(new AddressSpace(), cpu, Arena.ofAuto()), ifindex,
+                queue, devices);
+    }
+
+    private NapiWorker(PagePool pool, PagePool.Cache cache, RxDriver rx, TxDriver tx, PassSink pass, JitProgram prog,
+                       XdpJavaProgram javaProg, ExecState st, int ifindex, int queue, NetDevices devices) {
         this.devices = devices;
         this.pool = pool;
         this.cache = cache;
@@ -74,41 +118,90 @@ public final class NapiWorker {
         this.tx = tx;
         this.pass = pass;
         this.prog = prog;
-        this.st = collection.newExecState(cpu);
-        this.st.caller(prog);
+        this.javaProg = javaProg;
+        this.st = st;
         this.buff = XdpBuff.overPool(pool.memory());
+        this.ctx = new XdpContext(buff, st);
         this.ifindex = ifindex;
         this.queue = queue;
     }
 
     public RxQueueStats stats() { return stats; }
 
+    /** Sets how polls walk their frames (default scalar); call before polling, from the worker's thread. */
+    public NapiWorker rxMode(RxMode mode) {
+        this.mode = mode;
+        return this;
+    }
+
+    public RxMode rxMode() { return mode; }
+
+    /**
+     * Sets how many frames a device's redirect queue holds before it is sent without waiting for the end of
+     * the poll: 1 sends every redirected frame on its own (no bulking), at most {@link #TX_BULK}.
+     */
+    public NapiWorker redirectBulk(int frames) {
+        if (frames < 1 || frames > TX_BULK) {
+            throw new IllegalArgumentException("redirect bulk " + frames + ": want 1.." + TX_BULK);
+        }
+        this.redirectBulk = frames;
+        return this;
+    }
+
+    /** Runs a Java program ended with an exception (each counted as XDP_ABORTED). */
+    public long javaFaults() { return javaFaults; }
+
     /** One NAPI poll: up to {@code budget} (at most {@link #BUDGET}) frames; returns how many were received. */
     public int poll(int budget) {
         int n = rx.receive(rxIds, 0, Math.min(budget, BUDGET));
         stats.polls++;
-        for (int i = 0; i < n; i++) {
-            runOne(rxIds[i]);
+        if (mode == RxMode.SCALAR || mode == RxMode.AUTO && n < VECTOR_MIN) {
+            for (int i = 0; i < n; i++) {
+                runOne(rxIds[i]);
+            }
+        } else {
+            for (int i = 0; i < n; i += VECTOR) {
+                runVector(i, Math.min(VECTOR, n - i));
+            }
         }
         xdpDoFlush();
         return n;
     }
 
-    private void runOne(int id) {
-        stats.rx++;
+    // the XDP stage for one frame: the program's verdict, with the frame's bounds as the program left them
+    private long runXdp(int id) {
         long page = pool.address(id);
         buff.attach(page, meta.dataOffset(id), meta.length(id), meta.metaLength(id));
         buff.ingressIfindex = ifindex;
         buff.rxQueueIndex = queue;
         st.begin(buff);
         long act;
-        try {
-            act = prog.run(st);
-        } catch (BpfFault f) {
-            act = XdpAction.ABORTED;  // a run-time check ended the run: counted in prog.faults()
+        if (javaProg == null) {
+            try {
+                act = prog.run(st);
+            } catch (BpfFault f) {
+                act = XdpAction.ABORTED;  // a run-time check ended the run: counted in prog.faults()
+            }
+        } else {
+            act = runJava();
         }
         // the program may have moved data, data_end and data_meta
         meta.bounds(id, (int) (buff.data - page), buff.length(), buff.metaLength());
+        return act;
+    }
+
+    private long runJava() {
+        try {
+            return javaProg.run(ctx);
+        } catch (RuntimeException e) {
+            javaFaults++;
+            return XdpAction.ABORTED;
+        }
+    }
+
+    private void runOne(int id) {
+        stats.rx++;
+        long act = runXdp(id);
         if (act == XdpAction.DROP) {
             cache.recycleDirect(id);
             stats.drop++;
@@ -118,7 +211,7 @@ public final class NapiWorker {
                 flushTx();
             }
         } else if (act == XdpAction.PASS) {
-            pass.pass(buff);
+            pass.pass(buff);  // the buff still holds this frame as the program left it
             cache.recycleDirect(id);
             stats.pass++;
         } else if (act == XdpAction.REDIRECT) {
@@ -131,12 +224,59 @@ public final class NapiWorker {
         }
     }
 
+    // RX-stages: the XDP stage over the vector, then one stage per action over its own frames
+    private void runVector(int from, int n) {
+        int[] v = vec;
+        int[] c = vecCount;
+        c[0] = 0;
+        c[1] = 0;
+        c[2] = 0;
+        c[3] = 0;
+        for (int i = 0; i < n; i++) {
+            int id = rxIds[from + i];
+            long act = runXdp(id);
+            if (act == XdpAction.REDIRECT) {
+                redirect(id);  // its target is this run's: act now, as xdp_do_redirect() does
+                continue;
+            }
+            // ABORTED, DROP, PASS, TX are 0..3; anything else is an invalid action, handled as ABORTED
+            int slot = (act & ~3L) == 0 ? (int) act : SLOT_ABORTED;
+            v[slot * VECTOR + c[slot]++] = id;
+        }
+        stats.rx += n;
+        int aborted = c[SLOT_ABORTED];
+        int drops = c[SLOT_DROP];
+        int passes = c[SLOT_PASS];
+        int txs = c[SLOT_TX];
+        for (int i = 0; i < aborted; i++) {
+            cache.recycleDirect(v[SLOT_ABORTED * VECTOR + i]);
+        }
+        stats.aborted += aborted;
+        for (int i = 0; i < drops; i++) {
+            cache.recycleDirect(v[SLOT_DROP * VECTOR + i]);
+        }
+        stats.drop += drops;
+        for (int i = 0; i < passes; i++) {
+            stackPass(v[SLOT_PASS * VECTOR + i]);
+        }
+        stats.pass += passes;
+        if (txs > 0) {
+            transmit(v, SLOT_TX * VECTOR, txs);  // one bulk xmit for the vector's TX frames
+        }
+    }
+
+    // the stack stage for a PASS frame: the sink sees it through the worker's buff, then the page is free
+    private void stackPass(int id) {
+        buff.attach(pool.address(id), meta.dataOffset(id), meta.length(id), meta.metaLength(id));
+        pass.pass(buff);
+        cache.recycleDirect(id);
+    }
+
     // xdp_do_redirect(): the target the helper recorded, then the device's bulk queue
     private void redirect(int id) {
         NetDevice dev = devices == null || st.redirectFlags != 0 ? null : devices.get(redirectIfindex());
         if (dev == null || !dev.isUp()) {
-            cache.recycleDirect(id);
-            stats.errors++;
+            redirectError(id);
             return;
         }
         int ifindex = dev.ifindex();
@@ -148,9 +288,14 @@ public final class NapiWorker {
             flushList[flushCount++] = ifindex;
         }
         devBulk[ifindex][devCount[ifindex]++] = id;
-        if (devCount[ifindex] == TX_BULK) {
+        if (devCount[ifindex] >= redirectBulk) {
             flushDev(ifindex);
         }
+    }
+
+    private void redirectError(int id) {
+        cache.recycleDirect(id);
+        stats.errors++;
     }
 
     private int redirectIfindex() {
@@ -164,18 +309,18 @@ public final class NapiWorker {
         if (m instanceof DevMapHash h) {
             return h.ifindex(st.redirectKey);
         }
-        return 0;  // CPUMAP, XSKMAP: no such targets yet
+        return 0;  // XSKMAP: no such targets yet
     }
 
     private void growBulk(int capacity) {
         int old = devCount.length;
-        devBulk = java.util.Arrays.copyOf(devBulk, capacity);
+        devBulk = Arrays.copyOf(devBulk, capacity);
         for (int i = old; i < capacity; i++) {
             devBulk[i] = new int[TX_BULK];
         }
-        devCount = java.util.Arrays.copyOf(devCount, capacity);
-        flushList = java.util.Arrays.copyOf(flushList, capacity);
-        listed = java.util.Arrays.copyOf(listed, capacity);
+        devCount = Arrays.copyOf(devCount, capacity);
+        flushList = Arrays.copyOf(flushList, capacity);
+        listed = Arrays.copyOf(listed, capacity);
     }
 
     private void flushDev(int ifindex) {
@@ -205,12 +350,16 @@ public final class NapiWorker {
     }
 
     private void flushTx() {
-        int took = tx.transmit(txIds, 0, txCount);
+        transmit(txIds, 0, txCount);
+        txCount = 0;
+    }
+
+    private void transmit(int[] ids, int from, int n) {
+        int took = tx.transmit(ids, from, n);
         stats.tx += took;
-        for (int i = took; i < txCount; i++) {
-            cache.recycleDirect(txIds[i]);  // the TX ring was full: dropped, as the kernel's xmit error path
+        for (int i = took; i < n; i++) {
+            cache.recycleDirect(ids[from + i]);  // the TX ring was full: dropped, as the kernel's xmit error path
             stats.errors++;
         }
-        txCount = 0;
     }
 }
