@@ -24,8 +24,8 @@ import java.util.Arrays;
  * <p>Two ways through a poll ({@link RxMode}): scalar, one frame at a time through the program and its
  * action; or vector (seed 004, RX-stages), the program over a vector of up to {@link #VECTOR} frames
  * first, the verdicts sorted into per-action vectors without a branch per frame, then each action's
- * frames handled together: drops recycled, PASS frames through the stack stage in one go, TX frames out
- * in one bulk transmit after the vector. XDP_REDIRECT is acted on right after the run in both modes (the
+ * frames handled together: drops recycled in one move, PASS frames through the stack stage in one go,
+ * TX frames queued for the device's bulk transmit after the vector's XDP stage. XDP_REDIRECT is acted on right after the run in both modes (the
  * helper's target lives in the run's state, as in xdp_do_redirect()).
  *
  * <p>XDP_REDIRECT reaches devices by {@code bpf_redirect} or a DEVMAP / DEVMAP_HASH entry, queued per
@@ -248,20 +248,20 @@ public final class NapiWorker {
         int drops = c[SLOT_DROP];
         int passes = c[SLOT_PASS];
         int txs = c[SLOT_TX];
-        for (int i = 0; i < aborted; i++) {
-            cache.recycleDirect(v[SLOT_ABORTED * VECTOR + i]);
-        }
+        cache.recycleDirectBulk(v, SLOT_ABORTED * VECTOR, aborted);
         stats.aborted += aborted;
-        for (int i = 0; i < drops; i++) {
-            cache.recycleDirect(v[SLOT_DROP * VECTOR + i]);
-        }
+        cache.recycleDirectBulk(v, SLOT_DROP * VECTOR, drops);
         stats.drop += drops;
         for (int i = 0; i < passes; i++) {
             stackPass(v[SLOT_PASS * VECTOR + i]);
         }
         stats.pass += passes;
-        if (txs > 0) {
-            transmit(v, SLOT_TX * VECTOR, txs);  // one bulk xmit for the vector's TX frames
+        // TX after the XDP stage, into the device's TX bulk: sent when 16 are queued and at the poll's end
+        for (int i = 0; i < txs; i++) {
+            txIds[txCount++] = v[SLOT_TX * VECTOR + i];
+            if (txCount == TX_BULK) {
+                flushTx();
+            }
         }
     }
 

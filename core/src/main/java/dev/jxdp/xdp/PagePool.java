@@ -302,6 +302,36 @@ public final class PagePool implements AutoCloseable {
             recycled++;
         }
 
+        /**
+         * {@link #recycleDirect} for {@code ids[from..from+n)}: one copy into the cache instead of a push per
+         * frame (an RX-stages vector's dropped frames).
+         */
+        public void recycleDirectBulk(int[] ids, int from, int n) {
+            Objects.checkFromIndexSize(from, n, ids.length);
+            if (check) {
+                for (int i = 0; i < n; i++) {
+                    recycleDirect(ids[from + i]);
+                }
+                return;
+            }
+            for (int i = 0; i < n; i++) {
+                Objects.checkIndex(ids[from + i], pool.frames);
+            }
+            int c = count;
+            while (n > 0) {
+                if (c == CACHE_SIZE) {
+                    c = spill();
+                }
+                int k = Math.min(n, CACHE_SIZE - c);
+                System.arraycopy(ids, from, stack, c, k);
+                c += k;
+                from += k;
+                n -= k;
+                recycled += k;
+            }
+            count = c;
+        }
+
         /** Gives every cached frame to the ring, for a worker that stops; the cache stays usable. */
         public void drain() {
             int n = count;

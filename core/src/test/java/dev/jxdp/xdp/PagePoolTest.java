@@ -75,6 +75,31 @@ class PagePoolTest {
     }
 
     @Test
+    void bulkRecycleFillsTheCacheSpillsTheRestAndEveryFrameComesBack() {
+        for (boolean check : new boolean[] {false, true}) {
+            try (PagePool p = new PagePool(300, check)) {
+                PagePool.Cache cache = p.cache();
+                int[] ids = allocAll(cache, 300);
+                cache.recycleDirectBulk(ids, 0, 200);  // more than the cache holds: spills to the ring
+                assertEquals(200, cache.recycled());
+                assertEquals(100, p.framesOutstanding());
+                assertEquals(ids[199], cache.alloc(), "the last recycled is the next allocated");
+                cache.recycleDirectBulk(ids, 199, 101);
+                assertEquals(0, p.framesOutstanding());
+                Set<Integer> seen = new HashSet<>();
+                for (int i = 0; i < 300; i++) {
+                    assertTrue(seen.add(cache.alloc()), "a frame handed out twice");
+                }
+                assertThrows(IndexOutOfBoundsException.class, () -> cache.recycleDirectBulk(new int[] {300}, 0, 1));
+                if (check) {
+                    cache.recycleDirectBulk(ids, 0, 1);
+                    assertThrows(IllegalStateException.class, () -> cache.recycleDirectBulk(ids, 0, 1), "double return");
+                }
+            }
+        }
+    }
+
+    @Test
     void recycledFrameIsTheNextAllocated() {
         PagePool.Cache cache = pool.cache();
         int[] ids = allocAll(cache, 300);

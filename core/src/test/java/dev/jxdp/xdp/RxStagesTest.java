@@ -121,14 +121,36 @@ class RxStagesTest {
     }
 
     @Test
-    void vectorModeSendsEachVectorsTxFramesInOneBulk() {
-        Outcome v = run(RxMode.VECTOR, 2400, NapiWorker.BUDGET);
-        // 24 flows round robin; a vector of 16 holds at most one frame of flow 8 (every 24th): one bulk of 1
-        // per vector that has it, never a bulk gathered across vectors as scalar mode does at the poll's end
-        assertTrue(v.txBulks().stream().allMatch(n -> n == 1), v.txBulks().toString());
-        assertEquals(100, v.txBulks().size());
-        Outcome s = run(RxMode.SCALAR, 2400, NapiWorker.BUDGET);
-        assertTrue(s.txBulks().stream().anyMatch(n -> n > 1), "scalar mode bulks across the poll: " + s.txBulks());
+    void vectorModeQueuesTxFramesAfterTheVectorsXdpStage() {
+        // every other frame is XDP_TX: the 16th TX frame is run 31; scalar mode sends the full bulk right
+        // after that run, vector mode only once the vector (runs 17..32) has been through the program
+        for (RxMode mode : new RxMode[] {RxMode.SCALAR, RxMode.VECTOR}) {
+            PagePool pool = new PagePool(256, true);
+            try (PktGen gen = new PktGen(PktGenSpec.parse("flows=4,size=64"))) {
+                PagePool.Cache cache = pool.cache();
+                PktGenDriver rx = new PktGenDriver(gen, pool, cache, 1, 0, 64);
+                int[] runs = new int[1];
+                List<Integer> runsAtTransmit = new ArrayList<>();
+                List<Integer> bulks = new ArrayList<>();
+                XdpJavaProgram everyOther = ctx -> ++runs[0] % 2 == 1 ? XdpAction.TX : XdpAction.DROP;
+                TxDriver wire = (ids, f, n) -> {
+                    runsAtTransmit.add(runs[0]);
+                    bulks.add(n);
+                    pool.returnBulk(ids, f, n);
+                    return n;
+                };
+                NapiWorker w = new NapiWorker(pool, cache, rx, wire, PassSink.DISCARD, everyOther, 0, 1, 0, null)
+                        .rxMode(mode);
+                w.poll(NapiWorker.BUDGET);
+                w.stats().checkAccounting();
+                assertEquals(List.of(16, 16), bulks, mode.toString());
+                assertEquals(mode == RxMode.SCALAR ? List.of(31, 63) : List.of(32, 64), runsAtTransmit, mode.toString());
+                cache.drain();
+                assertEquals(0, pool.framesOutstanding());
+            } finally {
+                pool.close();
+            }
+        }
     }
 
     @Test
