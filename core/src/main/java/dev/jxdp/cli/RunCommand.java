@@ -1,14 +1,26 @@
 package dev.jxdp.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jxdp.ebpf.BpfException;
 import dev.jxdp.ebpf.elf.ObjectSpec;
 import dev.jxdp.ebpf.elf.ProgramSpec;
 import dev.jxdp.ebpf.jit.JitCompiler;
 import dev.jxdp.ebpf.jit.JitProgram;
+import dev.jxdp.ebpf.maps.BpfMap;
+import dev.jxdp.ebpf.maps.Cpus;
+import dev.jxdp.ebpf.maps.CpuMap;
+import dev.jxdp.ebpf.maps.DevMap;
+import dev.jxdp.ebpf.maps.DevMapHash;
+import dev.jxdp.ebpf.maps.Errno;
+import dev.jxdp.ebpf.maps.MapType;
 import dev.jxdp.ebpf.runtime.BpfCollection;
 import dev.jxdp.ebpf.runtime.BpfProgram;
+import dev.jxdp.ebpf.runtime.XdpBuff;
+import dev.jxdp.ebpf.testrun.MapJson;
 import dev.jxdp.ebpf.verifier.VerifierFacts;
+import dev.jxdp.io.Rss;
 import dev.jxdp.io.pcap.PcapException;
 import dev.jxdp.io.pcap.PcapReader;
 import dev.jxdp.io.pcap.PcapRxDriver;
@@ -17,11 +29,17 @@ import dev.jxdp.io.pcap.PcapWriter;
 import dev.jxdp.io.pktgen.PktGen;
 import dev.jxdp.io.pktgen.PktGenDriver;
 import dev.jxdp.io.pktgen.PktGenSpec;
+import dev.jxdp.io.veth.Veth;
+import dev.jxdp.io.veth.VethPair;
 import dev.jxdp.xdp.NapiWorker;
+import dev.jxdp.xdp.NetDevice;
+import dev.jxdp.xdp.NetDevices;
 import dev.jxdp.xdp.PagePool;
+import dev.jxdp.xdp.CpuMapRunner;
 import dev.jxdp.xdp.PassSink;
-import dev.jxdp.xdp.RxDriver;
+import dev.jxdp.xdp.RxMode;
 import dev.jxdp.xdp.RxQueueStats;
+import dev.jxdp.xdp.RxQueues;
 import dev.jxdp.xdp.TxDriver;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -30,26 +48,51 @@ import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
-/** {@code jxdp run}: the XDP datapath over a capture file or the packet generator, one RX queue. */
+/** {@code jxdp run}: the XDP datapath over a capture file or the packet generator, on one or more RX queues. */
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
         header = "Run an XDP program as a datapath over a pcap file or generated traffic.",
-        description = {"Frames arrive on one RX queue from --in, a NAPI loop (budget 64) runs the verified, "
-                + "JIT-compiled program on each and acts on the verdict: XDP_DROP and XDP_ABORTED free the frame, "
-                + "XDP_PASS hands it to the stack stage (--pass-out), XDP_TX sends it in bulks of 16 (--tx-out), "
-                + "XDP_REDIRECT queues it for a device of --redirect-out (bulks of 16, flushed with each poll; no such "
-                + "device, or a CPUMAP/XSKMAP target, counts as an error). A stats line every second on stderr, "
-                + "a summary at the end (Ctrl-C stops cleanly with it); always rx = drop + aborted + tx + redirect "
-                + "+ pass + errors.", ""},
+        description = {"Frames arrive on the RX queues of the input device (ifindex 1): --queues N spreads them by RSS "
+                + "(Toeplitz hash of the IPv4/IPv6 addresses and TCP/UDP ports, 128-entry indirection table; non-IP to "
+                + "queue 0), one worker thread per queue, each its own CPU for per-CPU maps. A NAPI loop (budget 64) runs "
+                + "the verified, JIT-compiled program on each frame and acts on the verdict: XDP_DROP and XDP_ABORTED free "
+                + "the frame, XDP_PASS hands it to the stack stage (--pass-out), XDP_TX sends it in bulks of 16 (--tx-out), "
+                + "XDP_REDIRECT queues it for a device of --redirect-out or --veth (bulks of --redirect-bulk, flushed with "
+                + "each poll; no such device, a device that is down, a full veth ring, or an XSKMAP target, counts as "
+                + "an error; a devmap entry's own program runs on its frames before they leave). XDP_REDIRECT to a CPUMAP "
+                + "entry (set with --map-init, qsize and optional \"prog\") queues the frame for that entry's consumer "
+                + "thread in bulks of 8; the consumer runs the entry's program and hands XDP_PASS frames to the stack "
+                + "stage (--pass-out); a full queue counts as an error. --rx-mode vector runs the program over vectors of up to 16 frames first, then each action's "
+                + "frames together (RX-stages); auto does so when a poll brings 8 frames or more.",
+                "",
+                "A stats line every second on stderr (total and per-queue Mpps), a summary at the end (Ctrl-C stops "
+                + "cleanly with it); on every queue rx = drop + aborted + tx + redirect + pass + errors. With several "
+                + "queues an output file gets each queue's records in blocks, each queue's in order.", ""},
         footer = {"", "Examples:",
                 "  jxdp run --obj examples/xdp_demo.o --in pktgen:flows=64,size=64 --duration 5",
+                "  jxdp run --obj examples/xdp_demo.o --in pktgen:flows=1024 --queues 2 --rx-mode vector --count 1000000",
                 "  jxdp run --obj fw.o --in pcap:trace.pcap --pass-out pcap:passed.pcap --tx-out pcap:sent.pcap --json",
+                "  jxdp run --obj redirect.o --in pktgen:flows=64 --veth 5 --devmap tx_port:0=5 --redirect-bulk 1",
                 "pktgen SPEC: comma-separated key=value (flows, size 64..1518 or imix, proto udp|tcp|icmp, ip 4|6, vlan, "
-                        + "src, dst, sport, dport, smac, dmac, seed, stamp); empty for 64-byte IPv4 UDP."})
+                        + "src, dst, sport, dport, smac, dmac, seed, stamp); empty for 64-byte IPv4 UDP.",
+                "--veth IFINDEX: an in-memory veth pair, veth0 with ifindex IFINDEX and its peer veth1 with IFINDEX+1, both "
+                        + "redirect targets; what one end transmits arrives on the other's RX ring (256 frames), where a "
+                        + "thread standing for the peer's stack frees it (capture redirected frames with --redirect-out "
+                        + "instead). Like veth, an end takes no frame while either end is down, and none longer than "
+                        + "1518 bytes (the peer's MTU). The summary counts each end's tx, rx and refused frames.",
+                "--json: the totals at the top (rx, drop, aborted, tx, redirect, pass, errors, faults, missed, oversize, "
+                        + "seconds, mpps, rx_mode, redirect_bulk), \"queues\": the same counters and mpps per queue, "
+                        + "\"veth\": tx, tx_errors, ring_full and rx per end."})
 final class RunCommand implements Runnable {
+
+    /** The input device's ifindex: what programs see as ingress_ifindex. */
+    private static final int INPUT_IFINDEX = 1;
 
     @Spec
     CommandSpec spec;
@@ -71,18 +114,38 @@ final class RunCommand implements Runnable {
 
     @Option(names = "--redirect-out", paramLabel = "IFINDEX=pcap:FILE",
             description = "a device XDP_REDIRECT can reach (bpf_redirect, DEVMAP entries), whose transmits go to a pcap file; repeatable")
-    java.util.List<String> redirectOut = new java.util.ArrayList<>();
+    List<String> redirectOut = new ArrayList<>();
+
+    @Option(names = "--veth", paramLabel = "IFINDEX",
+            description = "add an in-memory veth pair: veth0 = IFINDEX, its peer veth1 = IFINDEX+1, both redirect targets")
+    Integer veth;
 
     @Option(names = "--map-init", paramLabel = "FILE.json", description = "initial map contents, as test-run takes them (e.g. DEVMAP slots)")
     Path mapInit;
 
-    @Option(names = "--count", paramLabel = "N", description = "stop after N received frames")
+    @Option(names = "--devmap", paramLabel = "MAP:KEY=IFINDEX",
+            description = "set DEVMAP or DEVMAP_HASH entry KEY of MAP to a device (after --map-init); repeatable")
+    List<String> devmap = new ArrayList<>();
+
+    @Option(names = "--queues", paramLabel = "N", defaultValue = "1",
+            description = "RX queues of the input, one worker thread (one CPU) each, frames spread by RSS (default: ${DEFAULT-VALUE})")
+    int queues;
+
+    @Option(names = "--rx-mode", paramLabel = "scalar|vector|auto", defaultValue = "auto",
+            description = "walk each poll's frames one by one, in vectors (RX-stages), or vectors from 8 frames (default: ${DEFAULT-VALUE})")
+    String rxMode;
+
+    @Option(names = "--redirect-bulk", paramLabel = "N", defaultValue = "16",
+            description = "frames per device bulk of XDP_REDIRECT, 1..16; 1 sends each frame alone (default: ${DEFAULT-VALUE})")
+    int redirectBulk;
+
+    @Option(names = "--count", paramLabel = "N", description = "stop after the input's first N frames (of the capture, or generated)")
     Long count;
 
     @Option(names = "--duration", paramLabel = "S", description = "stop after S seconds (pktgen without --count: default 10)")
     Double duration;
 
-    @Option(names = "--frames", paramLabel = "N", defaultValue = "4096", description = "page pool size in 4 KiB frames (default: ${DEFAULT-VALUE})")
+    @Option(names = "--frames", paramLabel = "N", defaultValue = "4096", description = "page pool size in 4 KiB frames, shared by the queues (default: ${DEFAULT-VALUE})")
     int frames;
 
     @Option(names = "--no-verify", description = "run without verifying first: every access checked at run time")
@@ -92,49 +155,57 @@ final class RunCommand implements Runnable {
     boolean json;
 
     private volatile boolean stop;
+    private volatile RxQueues running;
+
+    /** A --devmap entry as given. */
+    private record DevmapEntry(String text, String map, long key, int ifindex) {}
 
     @Override
     public void run() {
-        if (count != null && count < 0 || duration != null && !(duration > 0) || frames < 64) {
-            throw new CliException(count != null && count < 0 ? "--count must be 0 or more"
-                    : frames < 64 ? "--frames must be at least 64 (got " + frames + ")" : "--duration must be positive");
-        }
+        RxMode mode = checkArguments();
         int colon = in.indexOf(':');
         String kind = colon < 0 ? in : in.substring(0, colon);
         String arg = colon < 0 ? "" : in.substring(colon + 1);
         if (!kind.equals("pcap") && !kind.equals("pktgen")) {
             throw new CliException("--in " + in + ": want pcap:FILE or pktgen:SPEC");
         }
-        java.util.List<Integer> redirectIfindex = new java.util.ArrayList<>();
-        java.util.List<Path> redirectFiles = new java.util.ArrayList<>();
+        List<Integer> redirectIfindex = new ArrayList<>();
+        List<Path> redirectFiles = new ArrayList<>();
         for (String r : redirectOut) {
             int eq = r.indexOf('=');
-            int ifindex;
-            try {
-                ifindex = eq < 0 ? -1 : Integer.parseInt(r.substring(0, eq));
-            } catch (NumberFormatException e) {
-                ifindex = -1;
-            }
+            int ifindex = eq < 0 ? -1 : parseInt(r.substring(0, eq));
             if (ifindex <= 0 || redirectIfindex.contains(ifindex)) {
                 throw new CliException("--redirect-out " + r + ": want IFINDEX=pcap:FILE with a distinct ifindex of 1 or more");
+            }
+            if (veth != null && (ifindex == veth || ifindex == veth + 1)) {
+                throw new CliException("--redirect-out " + r + ": ifindex " + ifindex + " belongs to --veth " + veth
+                        + " (veth0 " + veth + ", veth1 " + (veth + 1) + ")");
             }
             redirectIfindex.add(ifindex);
             redirectFiles.add(outFile("--redirect-out", r.substring(eq + 1)));
         }
-        com.fasterxml.jackson.databind.JsonNode init = mapInit == null ? null : Inputs.json(mapInit);
+        List<DevmapEntry> devmapEntries = new ArrayList<>();
+        for (String d : devmap) {
+            devmapEntries.add(parseDevmap(d));
+        }
+        JsonNode init = mapInit == null ? null : Inputs.json(mapInit);
         Path passFile = outFile("--pass-out", passOut);
         Path txFile = outFile("--tx-out", txOut);
         ObjectSpec objSpec = Inputs.object(obj);
-        PcapReader reader = null;
+        PcapReader[] readers = new PcapReader[queues];
         PktGen gen = null;
         PcapWriter passWriter = null;
         PcapWriter txWriter = null;
-        java.util.List<PcapWriter> redirectWriters = new java.util.ArrayList<>();
+        List<PcapWriter> redirectWriters = new ArrayList<>();
         CountDownLatch finished = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             stop = true;
+            RxQueues r = running;
+            if (r != null) {
+                r.requestStop();
+            }
             try {
-                finished.await(5, TimeUnit.SECONDS);  // let the loop print its summary and close its files
+                finished.await(5, TimeUnit.SECONDS);  // let the run print its summary and close its files
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -146,34 +217,60 @@ final class RunCommand implements Runnable {
                         + ": jxdp run runs XDP programs only");
             }
             Map<ProgramSpec, VerifierFacts> facts = noVerify ? Map.of() : Inputs.verifyAll(obj, collection);
+            NetDevices devices = new NetDevices();
+            for (int i = 0; i < redirectFiles.size(); i++) {
+                PcapWriter w = PcapWriter.open(redirectFiles.get(i), PcapWriter.Resolution.NANOSECONDS);
+                redirectWriters.add(w);
+                devices.add(new NetDevice(redirectIfindex.get(i), "pcap" + redirectIfindex.get(i), PcapTxDriver.shared(w, pool)));
+            }
+            java.util.List<CpuMapRunner> cpuMaps = new java.util.ArrayList<>();
+            VethPair pair = null;
+            if (veth != null) {
+                pair = VethPair.create(pool, "veth0", veth, "veth1", veth + 1, VethPair.DEFAULT_RING_FRAMES);
+                devices.add(pair.a().device());
+                devices.add(pair.b().device());
+            }
+            // from here on a devmap entry must name one of these devices, as dev_get_by_index() must find it
+            for (BpfMap m : collection.maps()) {
+                if (m instanceof DevMap d) {
+                    d.setDeviceCheck(ifindex -> devices.get(ifindex) != null);
+                } else if (m instanceof DevMapHash h) {
+                    h.setDeviceCheck(ifindex -> devices.get(ifindex) != null);
+                }
+            }
             if (init != null) {
                 try {
-                    dev.jxdp.ebpf.testrun.MapJson.applyInit(collection, init);
+                    MapJson.applyInit(collection, init);
                 } catch (BpfException e) {
                     throw new CliException(mapInit + ": " + e.getMessage());
                 }
             }
-            JitProgram jit = JitCompiler.using(p -> facts.get(p.spec())).program(program);
-            PagePool.Cache cache = pool.cache();
-            RxDriver rx;
-            PcapRxDriver pcapRx = null;
-            PktGenDriver genRx = null;
+            for (DevmapEntry e : devmapEntries) {
+                applyDevmap(collection, devices, e);
+            }
+            JitCompiler compiler = JitCompiler.using(p -> facts.get(p.spec()));
+            JitProgram jit = compiler.program(program);
+            JitProgram[] jits = new JitProgram[queues];
+            for (int q = 0; q < queues; q++) {
+                jits[q] = q == 0 ? jit : jit.forThread();
+            }
+            PcapRxDriver[] pcapRx = new PcapRxDriver[queues];
+            PktGenDriver[] genRx = new PktGenDriver[queues];
+            long limit = count != null ? count : -1;
             if (kind.equals("pcap")) {
-                try {
-                    reader = PcapReader.open(Path.of(arg));
-                } catch (PcapException e) {
-                    throw new CliException(arg + ": " + e.getMessage());
+                for (int q = 0; q < queues; q++) {
+                    try {
+                        readers[q] = PcapReader.open(Path.of(arg));
+                    } catch (PcapException e) {
+                        throw new CliException(arg + ": " + e.getMessage());
+                    }
                 }
-                pcapRx = new PcapRxDriver(reader, pool, cache, 1, 0);
-                rx = pcapRx;
             } else {
                 try {
                     gen = new PktGen(PktGenSpec.parse(arg));
                 } catch (BpfException e) {
                     throw new CliException("pktgen: " + e.getMessage());
                 }
-                genRx = new PktGenDriver(gen, pool, cache, 1, 0, count != null ? count : -1);
-                rx = genRx;
             }
             if (passFile != null) {
                 passWriter = PcapWriter.open(passFile, PcapWriter.Resolution.NANOSECONDS);
@@ -181,24 +278,59 @@ final class RunCommand implements Runnable {
             if (txFile != null) {
                 txWriter = PcapWriter.open(txFile, PcapWriter.Resolution.NANOSECONDS);
             }
-            PcapWriter pw = passWriter;
-            PassSink pass = pw == null ? PassSink.DISCARD
-                    : b -> pw.write(b.data, b.length(), System.currentTimeMillis() * 1_000_000L);
-            TxDriver tx = txWriter != null ? new PcapTxDriver(txWriter, pool) : (ids, from, n) -> {
-                pool.returnBulk(ids, from, n);  // no wire: sent and completed at once
-                return n;
-            };
-            dev.jxdp.xdp.NetDevices devices = new dev.jxdp.xdp.NetDevices();
-            for (int i = 0; i < redirectFiles.size(); i++) {
-                PcapWriter w = PcapWriter.open(redirectFiles.get(i), PcapWriter.Resolution.NANOSECONDS);
-                redirectWriters.add(w);
-                devices.add(new dev.jxdp.xdp.NetDevice(redirectIfindex.get(i), "pcap" + redirectIfindex.get(i),
-                        new PcapTxDriver(w, pool)));
+            PassSink[] pass = new PassSink[queues];
+            TxDriver[] tx = new TxDriver[queues];
+            for (int q = 0; q < queues; q++) {
+                pass[q] = passWriter == null ? PassSink.DISCARD : passSink(passWriter.lane());
+                tx[q] = txWriter != null ? new PcapTxDriver(txWriter.lane(), pool) : (ids, from, n) -> {
+                    pool.returnBulk(ids, from, n);  // no wire: sent and completed at once
+                    return n;
+                };
             }
-            NapiWorker worker = new NapiWorker(pool, cache, rx, tx, pass, jit, collection, 0, 1, 0, devices);
+            // a consumer per CPUMAP entry (its kthread): the stack stage of its frames is the --pass-out file too
+            for (BpfMap m : collection.maps()) {
+                if (m instanceof CpuMap c) {
+                    PassSink sink = passWriter == null ? PassSink.DISCARD : lockedPassSink(passWriter.lane());
+                    cpuMaps.add(new CpuMapRunner(c, pool, sink, collection, compiler::program));
+                }
+            }
+            CpuMapRunner[] runners = cpuMaps.toArray(new CpuMapRunner[0]);
+            PktGen g = gen;
+            RxQueues.DriverFactory drivers = (q, cache) -> {
+                if (g != null) {
+                    return genRx[q] = new PktGenDriver(g, pool, cache, INPUT_IFINDEX, q, queues, limit);
+                }
+                return pcapRx[q] = new PcapRxDriver(readers[q], pool, cache, INPUT_IFINDEX, q, queues, limit);
+            };
+            // queue q is CPU q: its own program instance, ExecState (per-CPU map slot q) and bulk queues
+            RxQueues rxq = new RxQueues(pool, queues, drivers, (q, cache, rx) -> new NapiWorker(pool, cache, rx, tx[q],
+                    pass[q], jits[q], collection, q, INPUT_IFINDEX, q, devices).cpuMaps(runners))
+                    .rxMode(mode).redirectBulk(redirectBulk);
+            VethDrain drain = pair == null ? null : new VethDrain(pair);
             Runtime.getRuntime().addShutdownHook(hook);
-            double limit = duration != null ? duration : count == null && genRx != null ? 10.0 : Double.POSITIVE_INFINITY;
-            long seconds = loop(worker, pcapRx, limit);
+            double seconds = duration != null ? duration : count == null && gen != null ? 10.0 : Double.POSITIVE_INFINITY;
+            try {
+                if (drain != null) {
+                    drain.start();
+                }
+                for (CpuMapRunner r : runners) {
+                    r.start();
+                }
+                running = rxq;
+                rxq.start();
+                if (stop) {
+                    rxq.requestStop();  // Ctrl-C came before the queues existed
+                }
+                loop(rxq, seconds);
+                rxq.stop();
+            } finally {
+                // the queues and the drain touch the pool's pages: both end before the pool is freed
+                stopQuietly(rxq);
+                if (drain != null) {
+                    drain.finish();
+                }
+                finishCpuMaps(runners);
+            }
             if (passWriter != null) {
                 passWriter.close();
                 passWriter = null;
@@ -211,7 +343,7 @@ final class RunCommand implements Runnable {
                 w.close();
             }
             redirectWriters.clear();
-            summary(worker.stats(), seconds, jit, pcapRx, genRx, program.name());
+            summary(rxq, jits, pcapRx, genRx, pair, runners, program.name(), mode);
         } catch (PcapException e) {
             throw new CliException(e.path() + ": " + e.getMessage());
         } finally {
@@ -224,8 +356,10 @@ final class RunCommand implements Runnable {
             for (PcapWriter w : redirectWriters) {
                 w.abort();
             }
-            if (reader != null) {
-                reader.close();
+            for (PcapReader r : readers) {
+                if (r != null) {
+                    r.close();
+                }
             }
             if (gen != null) {
                 gen.close();
@@ -239,6 +373,112 @@ final class RunCommand implements Runnable {
         }
     }
 
+    /** The options that need no file: one line naming the first bad one. */
+    private RxMode checkArguments() {
+        if (count != null && count < 0) {
+            throw new CliException("--count must be 0 or more");
+        }
+        if (frames < 64) {
+            throw new CliException("--frames must be at least 64 (got " + frames + ")");
+        }
+        if (duration != null && !(duration > 0)) {
+            throw new CliException("--duration must be positive");
+        }
+        int maxQueues = Math.min(Rss.MAX_QUEUES, Cpus.possible());
+        if (queues < 1 || queues > maxQueues) {
+            throw new CliException("--queues " + queues + ": want 1.." + maxQueues + " (one worker per CPU: "
+                    + Cpus.possible() + " possible CPUs, -Djxdp.cpus=N to pretend more; RSS spreads over at most "
+                    + Rss.MAX_QUEUES + ")");
+        }
+        RxMode mode = RxMode.parse(rxMode);
+        if (mode == null) {
+            throw new CliException("--rx-mode " + rxMode + ": want scalar, vector or auto");
+        }
+        if (redirectBulk < 1 || redirectBulk > NapiWorker.TX_BULK) {
+            throw new CliException("--redirect-bulk " + redirectBulk + ": want 1.." + NapiWorker.TX_BULK);
+        }
+        if (veth != null && (veth < 1 || veth == Integer.MAX_VALUE)) {
+            throw new CliException("--veth " + veth + ": want an ifindex of 1 or more (its peer takes the next one)");
+        }
+        return mode;
+    }
+
+    private static int parseInt(String s) {
+        try {
+            return Integer.parseInt(s);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** MAP:KEY=IFINDEX, KEY a u32 in decimal or 0x hex, IFINDEX 1 or more. */
+    private static DevmapEntry parseDevmap(String text) {
+        int eq = text.indexOf('=');
+        int colon = eq < 0 ? -1 : text.lastIndexOf(':', eq);
+        long key = -1;
+        int ifindex = -1;
+        if (colon > 0) {
+            String k = text.substring(colon + 1, eq);
+            try {
+                key = k.startsWith("0x") || k.startsWith("0X") ? Long.parseLong(k.substring(2), 16) : Long.parseLong(k);
+            } catch (NumberFormatException e) {
+                key = -1;
+            }
+            ifindex = parseInt(text.substring(eq + 1));
+        }
+        if (colon <= 0 || key < 0 || key > 0xffffffffL || ifindex <= 0) {
+            throw new CliException("--devmap " + text + ": want MAP:KEY=IFINDEX (KEY a u32, IFINDEX 1 or more)");
+        }
+        return new DevmapEntry(text, text.substring(0, colon), key, ifindex);
+    }
+
+    // as bpftool map update would: the kernel's devmap refuses an ifindex with no device (EINVAL)
+    private static void applyDevmap(BpfCollection collection, NetDevices devices, DevmapEntry e) {
+        String where = "--devmap " + e.text() + ": ";
+        BpfMap map = null;
+        List<String> names = new ArrayList<>();
+        for (BpfMap m : collection.maps()) {
+            names.add(MapJson.jsonName(m));
+            if (m.name().equals(e.map()) || MapJson.jsonName(m).equals(e.map())) {
+                map = m;
+            }
+        }
+        if (map == null) {
+            throw new CliException(where + "no map " + e.map() + " (maps: " + (names.isEmpty() ? "none" : String.join(", ", names)) + ")");
+        }
+        if (map.type() != MapType.DEVMAP && map.type() != MapType.DEVMAP_HASH) {
+            throw new CliException(where + "map " + e.map() + " is a " + map.type() + ", not a DEVMAP or DEVMAP_HASH");
+        }
+        if (devices.get(e.ifindex()) == null) {
+            throw new CliException(where + "map " + e.map() + " key " + e.key() + ": no device with ifindex " + e.ifindex()
+                    + " (add one with --veth or --redirect-out; the kernel refuses the update: EINVAL)");
+        }
+        byte[] key = new byte[4];
+        byte[] value = new byte[map.valueSize()];
+        for (int i = 0; i < 4; i++) {
+            key[i] = (byte) (e.key() >>> 8 * i);
+            value[i] = (byte) (e.ifindex() >>> 8 * i);
+        }
+        int rc = map.userUpdate(key, value, 0);
+        if (rc != 0) {
+            throw new CliException(where + "map " + e.map() + " key " + e.key() + ": update failed: "
+                    + (rc == -Errno.E2BIG ? "E2BIG (beyond max_entries, or the map is full)"
+                    : rc == -Errno.EINVAL ? "EINVAL" : "errno " + -rc));
+        }
+    }
+
+    private static PassSink passSink(PcapWriter.Lane lane) {
+        return b -> lane.write(b.data, b.length(), System.currentTimeMillis() * 1_000_000L);
+    }
+
+    private static void stopQuietly(RxQueues rxq) {
+        try {
+            rxq.stop();
+        } catch (RuntimeException | Error e) {
+            // reported by the stop on the normal path, or superseded by the error already on its way out
+        }
+    }
+
     private static Path outFile(String option, String value) {
         if (value == null) {
             return null;
@@ -249,63 +489,229 @@ final class RunCommand implements Runnable {
         return Path.of(value.substring(5));
     }
 
-    // polls until the input ends, --count frames arrived, the time is up or Ctrl-C; returns elapsed ns
-    private long loop(NapiWorker worker, PcapRxDriver pcapRx, double limitSeconds) {
-        RxQueueStats s = worker.stats();
+    // waits until the input ends, the time is up or Ctrl-C, with a stats line every second
+    private void loop(RxQueues rxq, double limitSeconds) {
         PrintWriter err = spec.commandLine().getErr();
         long start = System.nanoTime();
         long deadline = Double.isInfinite(limitSeconds) ? Long.MAX_VALUE : start + (long) (limitSeconds * 1e9);
         long nextLine = start + 1_000_000_000L;
-        long lastRx = 0;
+        long[] lastRx = new long[rxq.queues()];
+        long lastTotal = 0;
         long lastTime = start;
-        int polls = 0;
-        while (!stop && (count == null || s.rx < count)) {
-            int budget = count == null ? NapiWorker.BUDGET : (int) Math.min(NapiWorker.BUDGET, count - s.rx);
-            int n = worker.poll(budget);
-            if (n == 0 && pcapRx != null && pcapRx.done()) {
-                break;
+        StringBuilder line = new StringBuilder();
+        while (!stop) {
+            long now = System.nanoTime();
+            try {
+                if (rxq.awaitFinished(Math.max(0, Math.min(nextLine, deadline) - now), TimeUnit.NANOSECONDS)) {
+                    return;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             }
-            if ((++polls & 255) == 0 || n == 0) {
-                long now = System.nanoTime();
-                if (now >= deadline) {
-                    break;
+            now = System.nanoTime();
+            if (now >= deadline) {
+                return;
+            }
+            if (now >= nextLine) {
+                RxQueueStats total = rxq.total();
+                double ns = now - lastTime;
+                line.setLength(0);
+                line.append(String.format("%6.1fs  rx %8.3f Mpps", (now - start) / 1e9, (total.rx - lastTotal) * 1e3 / ns));
+                if (rxq.queues() > 1) {
+                    for (int q = 0; q < rxq.queues(); q++) {
+                        long rx = rxq.stats(q).rx;
+                        line.append(String.format("  q%d %.3f", q, (rx - lastRx[q]) * 1e3 / ns));
+                        lastRx[q] = rx;
+                    }
                 }
-                if (now >= nextLine) {
-                    err.printf("%6.1fs  rx %8.3f Mpps  %s%n", (now - start) / 1e9, (s.rx - lastRx) * 1e3 / (now - lastTime), s);
-                    err.flush();
-                    lastRx = s.rx;
-                    lastTime = now;
-                    nextLine = now + 1_000_000_000L;
-                }
+                line.append("  ").append(total);
+                err.println(line);
+                err.flush();
+                lastTotal = total.rx;
+                lastTime = now;
+                nextLine = now + 1_000_000_000L;
             }
         }
-        return System.nanoTime() - start;
     }
 
-    private void summary(RxQueueStats s, long ns, JitProgram jit, PcapRxDriver pcapRx, PktGenDriver genRx, String name) {
-        s.checkAccounting();
+    // the consumers finish what is queued (briefly), then stop; what is left is freed and counted as dropped
+    private static void finishCpuMaps(CpuMapRunner[] runners) {
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        for (CpuMapRunner r : runners) {
+            while (r.total().queued() > 0 && r.failure() == null && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            r.close();
+        }
+    }
+
+    // a cpumap's consumers (one thread per entry) share the map's lane of the --pass-out file
+    private static PassSink lockedPassSink(PcapWriter.Lane lane) {
+        PassSink sink = passSink(lane);
+        return b -> {
+            synchronized (lane) {
+                sink.pass(b);
+            }
+        };
+    }
+
+    private void summary(RxQueues rxq, JitProgram[] jits, PcapRxDriver[] pcapRx, PktGenDriver[] genRx, VethPair pair,
+                         CpuMapRunner[] runners, String name, RxMode mode) {
+        rxq.checkAccounting();
+        RxQueueStats s = rxq.total();
         PrintWriter out = spec.commandLine().getOut();
-        double seconds = ns / 1e9;
-        double mpps = s.rx / Math.max(seconds, 1e-9) / 1e6;
-        long missed = pcapRx != null ? pcapRx.noBuffers() : genRx != null ? genRx.noBuffers() : 0;
-        long oversize = pcapRx != null ? pcapRx.oversize() : 0;
+        double seconds = rxq.elapsedNanos() / 1e9;
+        double perSecond = 1 / Math.max(seconds, 1e-9) / 1e6;
+        long faults = 0;
+        for (JitProgram j : jits) {
+            faults += j.faults();
+        }
+        int n = rxq.queues();
+        long[] missed = new long[n];
+        long[] oversize = new long[n];
+        for (int q = 0; q < n; q++) {
+            missed[q] = pcapRx[q] != null ? pcapRx[q].noBuffers() : genRx[q] != null ? genRx[q].noBuffers() : 0;
+            oversize[q] = pcapRx[q] != null ? pcapRx[q].oversize() : 0;
+        }
+        long missedAll = sum(missed);
+        long oversizeAll = sum(oversize);
+        Veth[] ends = pair == null ? new Veth[0] : new Veth[] {pair.a(), pair.b()};
         if (json) {
             ObjectNode o = Inputs.JSON.createObjectNode();
-            o.put("rx", s.rx).put("drop", s.drop).put("aborted", s.aborted).put("tx", s.tx).put("redirect", s.redirect)
-                    .put("pass", s.pass).put("errors", s.errors).put("faults", jit.faults()).put("missed", missed)
-                    .put("oversize", oversize).put("seconds", Math.round(seconds * 1e6) / 1e6)
-                    .put("mpps", Math.round(mpps * 1e4) / 1e4);
+            counters(o, s);
+            o.put("faults", faults).put("missed", missedAll).put("oversize", oversizeAll)
+                    .put("seconds", Math.round(seconds * 1e6) / 1e6).put("mpps", round4(s.rx * perSecond))
+                    .put("rx_mode", mode.name().toLowerCase(java.util.Locale.ROOT)).put("redirect_bulk", redirectBulk);
+            ArrayNode qs = o.putArray("queues");
+            for (int q = 0; q < n; q++) {
+                ObjectNode e = qs.addObject().put("queue", q);
+                counters(e, rxq.stats(q));
+                e.put("faults", jits[q].faults()).put("missed", missed[q]).put("oversize", oversize[q])
+                        .put("mpps", round4(rxq.stats(q).rx * perSecond));
+            }
+            if (runners.length > 0) {
+                ArrayNode cs = o.putArray("cpumap");
+                for (CpuMapRunner r : runners) {
+                    CpuMapRunner.Stats c = r.total();
+                    cs.addObject().put("map", r.map().name()).put("enqueued", c.enqueued()).put("pass", c.passed())
+                            .put("drop", c.dropped()).put("aborted", c.aborted());
+                }
+            }
+            if (pair != null) {
+                ArrayNode vs = o.putArray("veth");
+                for (Veth v : ends) {
+                    vs.addObject().put("name", v.device().name()).put("ifindex", v.device().ifindex())
+                            .put("tx", v.txPackets()).put("tx_errors", v.txErrors()).put("ring_full", v.txRingFull())
+                            .put("rx", v.rxPackets());
+                }
+            }
             out.println(o.toString());
         } else {
-            out.printf("program  %s from %s, 1 RX queue, %.3f s, %.3f Mpps%n", name, obj, seconds, mpps);
+            out.printf("program  %s from %s, %d RX queue%s (%s), %.3f s, %.3f Mpps%n", name, obj, n, n == 1 ? "" : "s",
+                    mode.name().toLowerCase(java.util.Locale.ROOT), seconds, s.rx * perSecond);
             out.printf("rx       %d%n", s.rx);
             out.printf("drop     %d%naborted  %d%s%ntx       %d%nredirect %d%npass     %d%nerrors   %d%n", s.drop, s.aborted,
-                    jit.faults() > 0 ? " (" + jit.faults() + " by a failed run-time check)" : "", s.tx, s.redirect, s.pass, s.errors);
-            if (missed > 0 || oversize > 0) {
-                out.printf("driver   %d missed (no free frame), %d over %d bytes dropped%n", missed, oversize,
-                        dev.jxdp.ebpf.runtime.XdpBuff.MAX_DATA);
+                    faults > 0 ? " (" + faults + " by a failed run-time check)" : "", s.tx, s.redirect, s.pass, s.errors);
+            if (missedAll > 0 || oversizeAll > 0) {
+                out.printf("driver   %d missed (no free frame), %d over %d bytes dropped%n", missedAll, oversizeAll,
+                        XdpBuff.MAX_DATA);
+            }
+            if (n > 1) {
+                out.printf("%-6s %12s %12s %9s %12s %12s %12s %9s %9s%n", "queue", "rx", "drop", "aborted", "tx", "redirect",
+                        "pass", "errors", "Mpps");
+                for (int q = 0; q < n; q++) {
+                    RxQueueStats e = rxq.stats(q);
+                    out.printf("%-6d %12d %12d %9d %12d %12d %12d %9d %9.3f%n", q, e.rx, e.drop, e.aborted, e.tx, e.redirect,
+                            e.pass, e.errors, e.rx * perSecond);
+                }
+            }
+            for (CpuMapRunner r : runners) {
+                CpuMapRunner.Stats c = r.total();
+                out.printf("cpumap   %s: %d enqueued, %d passed to the stack, %d dropped, %d aborted%n", r.map().name(),
+                        c.enqueued(), c.passed(), c.dropped(), c.aborted());
+            }
+            for (Veth v : ends) {
+                out.printf("%-8s ifindex %d: tx %d, rx %d, %d refused (%d on a full ring)%n", v.device().name(),
+                        v.device().ifindex(), v.txPackets(), v.rxPackets(), v.txErrors(), v.txRingFull());
             }
         }
         out.flush();
+    }
+
+    private static void counters(ObjectNode o, RxQueueStats s) {
+        o.put("rx", s.rx).put("drop", s.drop).put("aborted", s.aborted).put("tx", s.tx).put("redirect", s.redirect)
+                .put("pass", s.pass).put("errors", s.errors);
+    }
+
+    private static double round4(double v) {
+        return Math.round(v * 1e4) / 1e4;
+    }
+
+    private static long sum(long[] v) {
+        long s = 0;
+        for (long x : v) {
+            s += x;
+        }
+        return s;
+    }
+
+    /**
+     * The stack behind both veth ends: a thread that frees what arrives on either RX ring, so the ends keep
+     * taking frames; once the queues have stopped, {@link #finish()} empties the rings for good.
+     */
+    private static final class VethDrain {
+        private final Veth[] ends;
+        private final int[] scratch = new int[NapiWorker.BUDGET];
+        private final Thread thread;
+        private volatile boolean stop;
+
+        VethDrain(VethPair pair) {
+            this.ends = new Veth[] {pair.a(), pair.b()};
+            this.thread = new Thread(this::run, "jxdp-veth-drain");
+            thread.setDaemon(true);
+        }
+
+        void start() {
+            thread.start();
+        }
+
+        private void run() {
+            int idle = 0;
+            while (!stop) {
+                int n = 0;
+                for (Veth v : ends) {
+                    n += v.dropReceived(scratch);
+                }
+                if (n > 0) {
+                    idle = 0;
+                } else if (++idle < 64) {
+                    Thread.onSpinWait();
+                } else {
+                    LockSupport.parkNanos(20_000);
+                }
+            }
+        }
+
+        /** Stops the thread and frees what is left; call after the queues that transmit have stopped. */
+        void finish() {
+            stop = true;
+            boolean interrupted = false;
+            while (thread.isAlive()) {
+                try {
+                    thread.join();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            for (Veth v : ends) {
+                while (v.dropReceived(scratch) > 0) {
+                    // nobody transmits any more: the ring empties in a few bulks
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 }

@@ -62,6 +62,15 @@ public final class FrameMeta {
         this.metaLength[id] = metaLength;
     }
 
+    /**
+     * The frame arrived on another device's RX queue with its bounds unchanged: an xdp_frame turned back
+     * into an xdp_buff by the receiver (veth's xdp_convert_frame_to_buff() with the peer's rxq).
+     */
+    public void arrived(int id, int rxIfindex, int rxQueue) {
+        this.rxIfindex[id] = rxIfindex;
+        this.rxQueue[id] = rxQueue;
+    }
+
     /** Offset of the packet's first byte from the page start (data - data_hard_start). */
     public int dataOffset(int id) { return dataOffset[id]; }
 

@@ -2,8 +2,11 @@ package dev.jxdp.xdp;
 
 import dev.jxdp.ebpf.jit.JitProgram;
 import dev.jxdp.ebpf.maps.BpfMap;
+import dev.jxdp.ebpf.maps.CpuMap;
 import dev.jxdp.ebpf.maps.DevMap;
 import dev.jxdp.ebpf.maps.DevMapHash;
+import dev.jxdp.ebpf.maps.ProgramRef;
+import dev.jxdp.ebpf.runtime.BpfProgram;
 import dev.jxdp.ebpf.mem.AddressSpace;
 import dev.jxdp.ebpf.runtime.BpfCollection;
 import dev.jxdp.ebpf.runtime.BpfFault;
@@ -31,7 +34,11 @@ import java.util.Arrays;
  * <p>XDP_REDIRECT reaches devices by {@code bpf_redirect} or a DEVMAP / DEVMAP_HASH entry, queued per
  * target device in bulks of {@link #TX_BULK} ({@link #redirectBulk} to change it) and flushed with the
  * poll; a missing or down device, an XSKMAP target (not there yet) and broadcast are counted errors
- * (the xdp:xdp_redirect_err tracepoint's cases).
+ * (the xdp:xdp_redirect_err tracepoint's cases). A devmap entry's own program (SEC("xdp/devmap")) runs on
+ * its frames at the flush, before they are sent, as dev_map_bpf_prog_run() does: XDP_PASS sends the frame,
+ * XDP_DROP frees it (counted as drop), anything else frees it as aborted. A CPUMAP entry gets frames in
+ * bulks of {@link CpuMapRunner#BULK}, handed to its {@link CpuMapRunner} at the flush; a full queue or
+ * no runner for the map is a counted error.
  *
  * <p>The program is compiled eBPF ({@link JitProgram}) or plain Java ({@link XdpJavaProgram}); both go
  * through the same poll, actions and counters.
@@ -82,6 +89,20 @@ public final class NapiWorker {
     private int[] flushList = new int[0];
     private boolean[] listed = new boolean[0];
     private int flushCount;
+    // the egress program of each device's bulk (bq->xdp_prog: set at enqueue from the devmap entry)
+    private BpfProgram[] devProg = new BpfProgram[0];
+    private final java.util.IdentityHashMap<BpfProgram, Egress> egress = new java.util.IdentityHashMap<>();
+    // cpumap: the runners this worker can reach, and per target CPU this poll's bulk (xdp_bulk_queue)
+    private CpuMapRunner[] cpuMaps = new CpuMapRunner[0];
+    private int[][] cpuBulk = new int[0][];
+    private int[] cpuCount = new int[0];
+    private CpuMapRunner[] cpuBulkRunner = new CpuMapRunner[0];
+    private int[] cpuFlushList = new int[0];
+    private int cpuFlushCount;
+    private final int cpu;
+
+    /** A devmap egress program as this worker runs it: its own runner and run state. */
+    private record Egress(JitProgram jit, ExecState st) {}
 
     /**
      * @param cache   the worker's cache of {@code pool}: frames the program drops are recycled into it, and
@@ -124,6 +145,7 @@ public final class NapiWorker {
         this.ctx = new XdpContext(buff, st);
         this.ifindex = ifindex;
         this.queue = queue;
+        this.cpu = st.cpu();
     }
 
     public RxQueueStats stats() { return stats; }
@@ -145,6 +167,23 @@ public final class NapiWorker {
             throw new IllegalArgumentException("redirect bulk " + frames + ": want 1.." + TX_BULK);
         }
         this.redirectBulk = frames;
+        return this;
+    }
+
+    /**
+     * Lets XDP_REDIRECT reach the entries of these cpumaps (one runner per CPUMAP the program redirects
+     * to); a redirect to a cpumap without a runner is a counted error. Call before polling.
+     */
+    public NapiWorker cpuMaps(CpuMapRunner... runners) {
+        int max = 0;
+        for (CpuMapRunner r : runners) {
+            max = Math.max(max, r.map().maxEntries());
+        }
+        this.cpuMaps = runners.clone();
+        this.cpuBulk = new int[max][];  // a bulk array per target CPU on first use: once, not per packet
+        this.cpuCount = new int[max];
+        this.cpuBulkRunner = new CpuMapRunner[max];
+        this.cpuFlushList = new int[max];
         return this;
     }
 
@@ -272,8 +311,12 @@ public final class NapiWorker {
         cache.recycleDirect(id);
     }
 
-    // xdp_do_redirect(): the target the helper recorded, then the device's bulk queue
+    // xdp_do_redirect(): the target the helper recorded, then the device's or the CPU's bulk queue
     private void redirect(int id) {
+        if (st.redirectMap instanceof CpuMap m) {
+            cpuRedirect(id, m, (int) st.redirectKey);
+            return;
+        }
         NetDevice dev = devices == null || st.redirectFlags != 0 ? null : devices.get(redirectIfindex());
         if (dev == null || !dev.isUp()) {
             redirectError(id);
@@ -287,6 +330,11 @@ public final class NapiWorker {
             listed[ifindex] = true;  // once per poll, however often its bulk fills
             flushList[flushCount++] = ifindex;
         }
+        BpfProgram prog = entryProgram();
+        if (prog != devProg[ifindex] && devCount[ifindex] > 0) {
+            flushDev(ifindex);  // the device's bulk runs one program: send what the other one queued first
+        }
+        devProg[ifindex] = prog;
         devBulk[ifindex][devCount[ifindex]++] = id;
         if (devCount[ifindex] >= redirectBulk) {
             flushDev(ifindex);
@@ -296,6 +344,66 @@ public final class NapiWorker {
     private void redirectError(int id) {
         cache.recycleDirect(id);
         stats.errors++;
+    }
+
+    // the program of the devmap entry redirected to, or null (bpf_redirect and plain entries)
+    private BpfProgram entryProgram() {
+        BpfMap m = st.redirectMap;
+        ProgramRef p = m instanceof DevMap d ? d.entryProgram(st.redirectKey)
+                : m instanceof DevMapHash h ? h.entryProgram(st.redirectKey) : null;
+        return p instanceof BpfProgram b ? b : null;
+    }
+
+    // cpu_map_enqueue(): into this worker's bulk for the target CPU, handed over when full and at the flush
+    private void cpuRedirect(int id, CpuMap m, int key) {
+        CpuMapRunner r = runnerOf(m);
+        if (r == null || key < 0 || key >= cpuCount.length) {
+            redirectError(id);  // no consumer for this map here: as a redirect without a target
+            return;
+        }
+        int[] bulk = cpuBulk[key];
+        if (bulk == null) {
+            bulk = cpuBulk[key] = new int[CpuMapRunner.BULK];
+        }
+        int n = cpuCount[key];
+        if (n > 0 && cpuBulkRunner[key] != r) {
+            flushCpu(key);  // the same key of another cpumap: one bulk per key at a time
+            n = 0;
+        }
+        if (n == 0 && cpuBulkRunner[key] == null) {
+            cpuFlushList[cpuFlushCount++] = key;  // once per poll, however often its bulk fills
+        }
+        cpuBulkRunner[key] = r;
+        bulk[n++] = id;
+        cpuCount[key] = n;
+        if (n == CpuMapRunner.BULK) {
+            flushCpu(key);
+        }
+    }
+
+    private CpuMapRunner runnerOf(CpuMap m) {
+        CpuMapRunner[] rs = cpuMaps;
+        for (int i = 0; i < rs.length; i++) {
+            if (rs[i].map() == m) {
+                return rs[i];
+            }
+        }
+        return null;
+    }
+
+    // bq_flush_to_queue(): what the entry's ring refuses is freed and counted as an error
+    private void flushCpu(int key) {
+        int n = cpuCount[key];
+        if (n == 0) {
+            return;
+        }
+        int took = cpuBulkRunner[key].enqueue(key, cpuBulk[key], 0, n);
+        stats.redirect += took;
+        for (int i = took; i < n; i++) {
+            cache.recycleDirect(cpuBulk[key][i]);
+            stats.errors++;
+        }
+        cpuCount[key] = 0;
     }
 
     private int redirectIfindex() {
@@ -319,6 +427,7 @@ public final class NapiWorker {
             devBulk[i] = new int[TX_BULK];
         }
         devCount = Arrays.copyOf(devCount, capacity);
+        devProg = Arrays.copyOf(devProg, capacity);
         flushList = Arrays.copyOf(flushList, capacity);
         listed = Arrays.copyOf(listed, capacity);
     }
@@ -328,6 +437,13 @@ public final class NapiWorker {
         if (n == 0) {
             return;
         }
+        if (devProg[ifindex] != null) {
+            n = runEgress(ifindex, n);
+            if (n == 0) {
+                devCount[ifindex] = 0;
+                return;
+            }
+        }
         int took = devices.get(ifindex).tx().transmit(devBulk[ifindex], 0, n);
         stats.redirect += took;
         for (int i = took; i < n; i++) {
@@ -335,6 +451,56 @@ public final class NapiWorker {
             stats.errors++;
         }
         devCount[ifindex] = 0;
+    }
+
+    // dev_map_bpf_prog_run(): the entry's program on each frame of the bulk, with egress_ifindex set;
+    // the frames it passes move to the front of the bulk, in order; returns how many
+    private int runEgress(int ifindex, int n) {
+        Egress e = egressOf(devProg[ifindex]);
+        int[] bulk = devBulk[ifindex];
+        int kept = 0;
+        for (int i = 0; i < n; i++) {
+            int id = bulk[i];
+            long page = pool.address(id);
+            buff.attach(page, meta.dataOffset(id), meta.length(id), meta.metaLength(id));
+            buff.ingressIfindex = this.ifindex;
+            buff.rxQueueIndex = 0;  // the kernel's devmap run has an rxq of the device only
+            buff.egressIfindex = ifindex;
+            e.st.begin(buff);
+            long act;
+            try {
+                act = e.jit.run(e.st);
+            } catch (BpfFault f) {
+                act = XdpAction.ABORTED;
+            }
+            buff.egressIfindex = 0;
+            if (act == XdpAction.PASS) {
+                meta.bounds(id, (int) (buff.data - page), buff.length(), buff.metaLength());
+                bulk[kept++] = id;
+            } else {
+                // XDP_DROP; XDP_ABORTED and the actions a devmap program may not take (bpf_warn_invalid_xdp_action)
+                cache.recycleDirect(id);
+                if (act == XdpAction.DROP) {
+                    stats.drop++;
+                } else {
+                    stats.aborted++;
+                }
+            }
+        }
+        return kept;
+    }
+
+    private Egress egressOf(BpfProgram p) {
+        Egress e = egress.get(p);
+        if (e == null) {
+            // once per program and worker: the compiled code is shared, the run state is this worker's
+            JitProgram jit = prog != null ? prog.sibling(p) : dev.jxdp.ebpf.jit.JitCompiler.compile(p);
+            ExecState est = p.collection().newExecState(cpu);
+            est.caller(jit);
+            e = new Egress(jit, est);
+            egress.put(p, e);
+        }
+        return e;
     }
 
     /** xdp_do_flush(): the bulk queues out, once per poll. */
@@ -347,6 +513,12 @@ public final class NapiWorker {
             listed[flushList[i]] = false;
         }
         flushCount = 0;
+        for (int i = 0; i < cpuFlushCount; i++) {
+            int key = cpuFlushList[i];
+            flushCpu(key);
+            cpuBulkRunner[key] = null;
+        }
+        cpuFlushCount = 0;
     }
 
     private void flushTx() {

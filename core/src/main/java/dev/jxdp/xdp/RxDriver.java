@@ -12,4 +12,12 @@ public interface RxDriver {
      * ring is empty now). The frames are the caller's from then on.
      */
     int receive(int[] ids, int from, int max);
+
+    /**
+     * Whether no frame will ever arrive again (the end of a capture, a generator's count reached), so the
+     * queue's worker may stop; a live device never is. Called by the queue's worker thread only.
+     */
+    default boolean done() {
+        return false;
+    }
 }

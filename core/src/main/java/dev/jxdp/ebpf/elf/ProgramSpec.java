@@ -1,6 +1,7 @@
 package dev.jxdp.ebpf.elf;
 
 import dev.jxdp.ebpf.isa.Insn;
+import dev.jxdp.ebpf.maps.AttachType;
 
 import java.util.List;
 
@@ -42,6 +43,19 @@ public record ProgramSpec(String name, String section, Insn[] insns, List<Func> 
             }
         }
         return best;
+    }
+
+    /**
+     * The expected_attach_type libbpf sets from the section (its section_defs table, exact names):
+     * {@code xdp/devmap} and {@code xdp.frags/devmap} make a DEVMAP entry program, {@code xdp/cpumap} and
+     * {@code xdp.frags/cpumap} a CPUMAP entry program, every other XDP section a device's program.
+     */
+    public AttachType expectedAttachType() {
+        return switch (section) {
+            case "xdp/devmap", "xdp.frags/devmap" -> AttachType.XDP_DEVMAP;
+            case "xdp/cpumap", "xdp.frags/cpumap" -> AttachType.XDP_CPUMAP;
+            default -> isXdp() ? AttachType.XDP : AttachType.NONE;
+        };
     }
 
     /** True when the section is an XDP one, as libbpf recognises it. */

@@ -96,6 +96,14 @@ public final class JitProgram implements FunctionCaller {
 
     JitCompiler compiler() { return compiler; }
 
+    /**
+     * Another program of the same collection compiled by the same compiler (a devmap entry's egress
+     * program): shares its cached code, has its own per-run state. Allocates; call once per program.
+     */
+    public JitProgram sibling(BpfProgram other) {
+        return compiler.program(other);
+    }
+
     JitCode code() { return code; }
 
     private long faults;

@@ -5,13 +5,14 @@ import dev.jxdp.ebpf.mem.Region;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.function.IntPredicate;
 
 /**
  * BPF_MAP_TYPE_DEVMAP_HASH (kernel/bpf/devmap.c): DEVMAP values keyed by any u32 (usually the ifindex),
  * in {@code roundup_pow_of_two(max_entries)} buckets chosen by the key's low bits, new entries at the head
- * of their chain, as the kernel's. The same no-device and no-program-fd limits as {@link DevMap}.
+ * of their chain, as the kernel's. Entry programs and the device check as in {@link DevMap}.
  */
-public final class DevMapHash extends BaseMap {
+public final class DevMapHash extends BaseMap implements EntryProgramMap {
 
     private static final VarHandle INTS = MethodHandles.arrayElementVarHandle(int[].class);
 
@@ -23,6 +24,9 @@ public final class DevMapHash extends BaseMap {
     private int freeTop;
     private int items;
     private final long values;
+    /** Each element's egress program, or null; written before the element is published. */
+    private final ProgramRef[] progs;
+    private volatile IntPredicate deviceExists;
 
     DevMapHash(MapSpec spec) {
         check(spec);
@@ -41,6 +45,7 @@ public final class DevMapHash extends BaseMap {
             free[i] = n - 1 - i;
         }
         freeTop = n;
+        progs = new ProgramRef[n];
         try {
             values = slab("", (long) n * SlotMap.SLOT_BYTES, Region.Kind.MAP_VALUE, false).address();
         } catch (RuntimeException e) {
@@ -81,6 +86,27 @@ public final class DevMapHash extends BaseMap {
         return find((int) key) >= 0;
     }
 
+    /** As {@link DevMap#setDeviceCheck}: updates naming an ifindex {@code exists} refuses fail with -EINVAL. */
+    public void setDeviceCheck(IntPredicate exists) {
+        this.deviceExists = exists;
+    }
+
+    /** Whether an update may name this ifindex: true without a device check. */
+    public boolean hasDevice(long ifindex) {
+        IntPredicate exists = deviceExists;
+        return exists == null || exists.test((int) ifindex);
+    }
+
+    /** The egress program of the entry under this key (dev->xdp_prog), or null. */
+    @Override
+    public ProgramRef entryProgram(long key) {
+        int e = find((int) key);
+        return e < 0 ? null : progs[e];
+    }
+
+    @Override
+    public AttachType entryAttachType() { return AttachType.XDP_DEVMAP; }
+
     /** The ifindex stored under this key, or 0. */
     public int ifindex(long key) {
         int e = find((int) key);
@@ -95,18 +121,27 @@ public final class DevMapHash extends BaseMap {
 
     @Override
     public synchronized int update(long keyAddr, long valueAddr, long flags, int cpu) {
-        // mirrors __dev_map_hash_update_elem(): BPF_EXIST on a missing key inserts, as the kernel does
-        long ifindex = Mem.getU32(valueAddr);
+        boolean badFd = valueSize() >= 8 && Mem.getI32(valueAddr + 4) > 0; // no program fds in jxdp
+        return update(Mem.getI32(keyAddr), Mem.getU32(valueAddr), badFd, null, flags);
+    }
+
+    @Override
+    public synchronized int updateWithProgram(byte[] key, long first, ProgramRef prog, long flags) {
+        return update(Mem.getI32(userKey(key)), first & 0xffffffffL, false, prog, flags);
+    }
+
+    // mirrors __dev_map_hash_update_elem(): BPF_EXIST on a missing key inserts, as the kernel does
+    private int update(int key, long ifindex, boolean badFd, ProgramRef prog, long flags) {
         if (flags < 0 || flags > MapFlags.BPF_EXIST || ifindex == 0) {
             return -Errno.EINVAL;
         }
-        int key = Mem.getI32(keyAddr);
         int old = find(key);
         if (old >= 0 && (flags & MapFlags.BPF_NOEXIST) != 0) {
             return -Errno.EEXIST;
         }
-        if (valueSize() >= 8 && Mem.getI32(valueAddr + 4) > 0) {
-            return -Errno.EINVAL; // no program fds in jxdp
+        int rc = DevMap.checkNode(deviceExists, ifindex, badFd, prog, valueSize());
+        if (rc != 0) {
+            return rc;
         }
         if (old >= 0) {
             unlink(old);
@@ -119,7 +154,8 @@ public final class DevMapHash extends BaseMap {
         // the entry goes to its chain's head, as hlist_add_head_rcu() of the new entry
         keyOf[old] = key;
         Mem.putU32(valueAddress(old), ifindex);
-        Mem.putU32(valueAddress(old) + 4, 0);
+        Mem.putU32(valueAddress(old) + 4, prog == null ? 0 : prog.id());
+        progs[old] = prog;
         int b = key & mask;
         next[old] = heads[b];
         INTS.setRelease(heads, b, old);
@@ -146,6 +182,7 @@ public final class DevMapHash extends BaseMap {
             return -Errno.ENOENT;
         }
         unlink(e);
+        progs[e] = null;
         free[freeTop++] = e;
         items--;
         return 0;

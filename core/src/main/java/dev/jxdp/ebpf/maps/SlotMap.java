@@ -9,8 +9,8 @@ import java.lang.invoke.VarHandle;
 /**
  * The shape DEVMAP, CPUMAP and XSKMAP share: {@code max_entries} slots keyed by a u32 index, each empty or
  * holding an 8-byte value (two u32: the device or queue field, then the program id) that programs may
- * read but not write (the kernel sets BPF_F_RDONLY_PROG on these maps). A slot's value is written before
- * the slot is published, as the kernel's xchg() of the entry pointer.
+ * read but not write (the kernel sets BPF_F_RDONLY_PROG on these maps), and the entry's program itself.
+ * A slot's value is written before the slot is published, as the kernel's xchg() of the entry pointer.
  */
 abstract class SlotMap extends BaseMap {
 
@@ -20,11 +20,21 @@ abstract class SlotMap extends BaseMap {
     final long max;
     private final int[] present;
     private final long slots;
+    /** The entry's program (DEVMAP, CPUMAP), or null; written before the slot is published. */
+    private final ProgramRef[] progs;
+    /**
+     * Bumped whenever a slot's entry is replaced or removed: each update makes a new entry in the kernel
+     * (a new bpf_cpu_map_entry with its own queue and kthread), which a datapath holding per-entry state
+     * must see.
+     */
+    private final int[] generation;
 
     SlotMap(MapSpec spec) {
         super(spec);
         max = Integer.toUnsignedLong(spec.maxEntries());
         present = new int[spec.maxEntries()];
+        progs = new ProgramRef[spec.maxEntries()];
+        generation = new int[spec.maxEntries()];
         try {
             slots = slab("", max * SLOT_BYTES, Region.Kind.MAP_VALUE, false).address();
         } catch (RuntimeException e) {
@@ -42,16 +52,36 @@ abstract class SlotMap extends BaseMap {
         return slots + i * SLOT_BYTES;
     }
 
-    final void fill(long i, long first, long progId) {
+    /** Puts a new entry in slot {@code i}: its first field and its program (null: none), whose id reads back. */
+    final void fill(long i, long first, ProgramRef prog) {
         long a = slots + i * SLOT_BYTES;
         INTS.setRelease(present, (int) i, 0);
         Mem.putU32(a, first);
-        Mem.putU32(a + 4, progId);
+        Mem.putU32(a + 4, prog == null ? 0 : prog.id());
+        progs[(int) i] = prog;
+        INTS.setRelease(generation, (int) i, generation[(int) i] + 1);
         INTS.setRelease(present, (int) i, 1);
     }
 
     final void clear(long i) {
         INTS.setRelease(present, (int) i, 0);
+        progs[(int) i] = null;
+        INTS.setRelease(generation, (int) i, generation[(int) i] + 1);
+    }
+
+    /** The program of the entry at this slot, or null (none, empty, out of range); the key is a u32. */
+    final ProgramRef programAt(long key) {
+        long i = key & 0xffffffffL;
+        if (i >= max || (int) INTS.getAcquire(present, (int) i) == 0) {
+            return null;
+        }
+        return progs[(int) i];
+    }
+
+    /** The slot's generation: changes with every update or delete of its entry (0 for a slot never set). */
+    final int generationAt(long key) {
+        long i = key & 0xffffffffL;
+        return i >= max ? 0 : (int) INTS.getAcquire(generation, (int) i);
     }
 
     @Override

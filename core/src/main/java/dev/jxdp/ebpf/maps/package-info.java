@@ -16,9 +16,12 @@
  *     approximate, evicts in batches and, with BPF_F_NO_COMMON_LRU, per CPU share ({@link HashTab}).</li>
  * <li>Updating an existing hash, LRU or LPM element rewrites its value in place; the kernel swaps in a
  *     new element, so a program still holding the old value pointer sees the old value there.</li>
- * <li>No live devices, sockets or program fds yet: DEVMAP keeps any non-zero ifindex, a positive
- *     program fd in a DEVMAP/CPUMAP value is refused with -EINVAL, XSKMAP updates fail with -ENOTSOCK,
- *     PROG_ARRAY slots are filled with {@link ProgArray#set} (a byte update is -EINVAL).</li>
+ * <li>No sockets or program fds: a DEVMAP checks its ifindex only against the devices a datapath gives
+ *     it ({@link DevMap#setDeviceCheck}; none in test-run, where any non-zero ifindex is kept), entry
+ *     programs come through {@link EntryProgramMap#updateWithProgram} and a positive fd in a byte update
+ *     is refused as the kernel refuses an fd naming no fitting program (DEVMAP -EINVAL, CPUMAP -ENOMEM),
+ *     XSKMAP updates fail with -ENOTSOCK, PROG_ARRAY slots are filled with {@link ProgArray#set} (a byte
+ *     update is -EINVAL).</li>
  * <li>No bpf_spin_lock in values: BPF_F_LOCK is -EINVAL, as the kernel answers for such values.</li>
  * <li>Per-CPU user updates also accept one {@code value_size} value, copied to every CPU (as bpftool
  *     does).</li>

@@ -2,11 +2,13 @@ package dev.jxdp.ebpf.runtime;
 
 import dev.jxdp.ebpf.elf.ProgramSpec;
 import dev.jxdp.ebpf.isa.Insn;
+import dev.jxdp.ebpf.maps.AttachType;
 import dev.jxdp.ebpf.maps.BpfMap;
 import dev.jxdp.ebpf.maps.ProgramRef;
 import dev.jxdp.ebpf.mem.Region;
 
 import java.lang.foreign.Arena;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A loaded program: its linked instructions, the collection's maps it names by index, and an address
@@ -15,9 +17,14 @@ import java.lang.foreign.Arena;
  */
 public final class BpfProgram implements ProgramRef {
 
+    // the kernel's program ids come from one idr for the whole system, from 1 on, never reused while
+    // the program lives; here they are unique within the JVM, in load order
+    private static final AtomicInteger NEXT_ID = new AtomicInteger(1);
+
     private final ProgramSpec spec;
     private final BpfCollection collection;
     private final Region code;
+    private final int id = NEXT_ID.getAndIncrement();
 
     BpfProgram(ProgramSpec spec, BpfCollection collection, Arena arena) {
         this.spec = spec;
@@ -28,6 +35,13 @@ public final class BpfProgram implements ProgramRef {
 
     @Override
     public String name() { return spec.name(); }
+
+    /** The program's id (prog->aux->id): what a lookup of a PROG_ARRAY, DEVMAP or CPUMAP entry holding it reports. */
+    @Override
+    public int id() { return id; }
+
+    @Override
+    public AttachType expectedAttachType() { return spec.expectedAttachType(); }
 
     public String section() { return spec.section(); }
     public ProgramSpec spec() { return spec; }

@@ -5,8 +5,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jxdp.ebpf.BpfException;
+import dev.jxdp.ebpf.maps.AttachType;
 import dev.jxdp.ebpf.maps.BpfMap;
 import dev.jxdp.ebpf.maps.Cpus;
+import dev.jxdp.ebpf.maps.DevMap;
+import dev.jxdp.ebpf.maps.DevMapHash;
+import dev.jxdp.ebpf.maps.EntryProgramMap;
 import dev.jxdp.ebpf.maps.Errno;
 import dev.jxdp.ebpf.maps.MapType;
 import dev.jxdp.ebpf.maps.ProgArray;
@@ -15,6 +19,7 @@ import dev.jxdp.ebpf.runtime.BpfCollection;
 import dev.jxdp.ebpf.runtime.BpfProgram;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.Iterator;
@@ -26,7 +31,9 @@ import java.util.TreeMap;
  * Maps in and out of test-run's JSON, the way the kernel oracle (bpftool) reads and writes them: maps named
  * by their pinned name (libbpf's name with '.' as '_', since bpffs refuses dots), keys and values as hex,
  * per-CPU values summed over CPUs as little-endian u64 lanes, PROG_ARRAY slots as program names, empty
- * slots (DEVMAP, CPUMAP, PROG_ARRAY) left out, maps without keys (RINGBUF) left out.
+ * slots (DEVMAP, CPUMAP, PROG_ARRAY) left out, maps without keys (RINGBUF) left out. A DEVMAP, DEVMAP_HASH
+ * or CPUMAP entry with a program is {@code {"key", "value": its first u32 (ifindex, qsize), "prog": NAME}}
+ * both ways, since a program id (what the value's second u32 holds) means nothing across runs.
  */
 public final class MapJson {
     private MapJson() {}
@@ -70,6 +77,11 @@ public final class MapJson {
             if (value == null) {
                 continue;
             }
+            ProgramRef entryProg = map instanceof EntryProgramMap epm ? epm.entryProgram(littleEndianIndex(key)) : null;
+            if (entryProg != null) {
+                rows.add(new String[] {keyHex, HEX.formatHex(value, 0, 4), entryProg.name()});
+                continue;
+            }
             if (map.type().isPerCpu()) {
                 value = sumPerCpu(value, map.valueSize());
             }
@@ -80,10 +92,11 @@ public final class MapJson {
         for (String[] r : rows) {
             ObjectNode o = arr.addObject();
             o.put("key", r[0]);
+            if (r[1] != null) {
+                o.put("value", r[1]);
+            }
             if (r[2] != null) {
                 o.put("prog", r[2]);
-            } else {
-                o.put("value", r[1]);
             }
         }
         return arr;
@@ -124,7 +137,9 @@ public final class MapJson {
 
     /**
      * Applies {@code {"maps": {"NAME": [{"key": hex, "value": hex} | {"key": hex, "prog": NAME}]}}} as
-     * bpftool map update would: per-CPU maps get the value on every CPU.
+     * bpftool map update would: per-CPU maps get the value on every CPU. A DEVMAP, DEVMAP_HASH or CPUMAP
+     * entry may name its program too, {@code {"key": hex, "value": hex, "prog": NAME}}, with the value's first
+     * u32 (ifindex, qsize) as 4 bytes or the whole value (its bpf_prog field then ignored).
      */
     public static void applyInit(BpfCollection collection, JsonNode doc) {
         JsonNode maps = doc == null ? null : doc.get("maps");
@@ -164,14 +179,7 @@ public final class MapJson {
         byte[] key = hexOf(entry.get("key"), map.keySize(), where + " key");
         int rc;
         if (map instanceof ProgArray pa) {
-            JsonNode prog = entry.get("prog");
-            BpfProgram target = prog != null && prog.isTextual() ? collection.program(prog.asText()) : null;
-            if (target == null) {
-                List<String> names = new ArrayList<>();
-                collection.programs().forEach(p -> names.add(p.name()));
-                throw new BpfException(where + " key " + HEX.formatHex(key) + ": \"prog\" must name one of the programs ("
-                        + String.join(", ", names) + ")");
-            }
+            BpfProgram target = namedProgram(collection, entry.get("prog"), where + " key " + HEX.formatHex(key));
             long slot = littleEndianIndex(key);
             if (slot >= map.maxEntries()) {
                 throw new BpfException(where + " key " + HEX.formatHex(key) + ": slot " + slot + " is beyond max_entries "
@@ -180,8 +188,12 @@ public final class MapJson {
             pa.set((int) slot, target);
             return;
         }
+        if (map instanceof EntryProgramMap epm && entry.get("prog") != null) {
+            applyEntryProgram(collection, epm, map, where, key, entry);
+            return;
+        }
         if (entry.get("value") == null) {
-            throw new BpfException(where + " key " + HEX.formatHex(key) + ": no \"value\" (\"prog\" is for PROG_ARRAY maps)");
+            throw new BpfException(where + " key " + HEX.formatHex(key) + ": no \"value\" (\"prog\" alone is for PROG_ARRAY maps)");
         }
         byte[] value = hexOf(entry.get("value"), map.valueSize(), where + " value");
         if (map.type().isPerCpu()) {
@@ -189,8 +201,57 @@ public final class MapJson {
         }
         rc = map.userUpdate(key, value, 0);
         if (rc != 0) {
-            throw new BpfException(where + " key " + HEX.formatHex(key) + ": update failed: " + errnoName(-rc));
+            throw updateFailed(map, where + " key " + HEX.formatHex(key), rc, littleEndianIndex(Arrays.copyOf(value, 4)));
         }
+    }
+
+    /** An update's failure, naming the missing device when a DEVMAP's device check refused the ifindex. */
+    private static BpfException updateFailed(BpfMap map, String at, int rc, long first) {
+        boolean noDevice = rc == -Errno.EINVAL && first != 0
+                && (map instanceof DevMap d && !d.hasDevice(first) || map instanceof DevMapHash h && !h.hasDevice(first));
+        return new BpfException(at + ": update failed: " + errnoName(-rc)
+                + (noDevice ? ": no device has ifindex " + first + " (dev_get_by_index)" : ""));
+    }
+
+    // a DEVMAP / CPUMAP entry with its program: the kernel takes the program's fd in the value's bpf_prog
+    private static void applyEntryProgram(BpfCollection collection, EntryProgramMap epm, BpfMap map, String where,
+                                          byte[] key, JsonNode entry) {
+        String at = where + " key " + HEX.formatHex(key);
+        BpfProgram target = namedProgram(collection, entry.get("prog"), at);
+        AttachType want = epm.entryAttachType();
+        if (target.expectedAttachType() != want) {
+            String sec = want == AttachType.XDP_DEVMAP ? "xdp/devmap" : "xdp/cpumap";
+            throw new BpfException(at + ": program " + target.name() + " is in section " + target.section() + ", but a "
+                    + map.type() + " entry takes a program from SEC(\"" + sec + "\") (expected_attach_type BPF_"
+                    + want + "), as the kernel requires");
+        }
+        if (map.valueSize() < 8) {
+            throw new BpfException(at + ": \"prog\" needs the value's bpf_prog field, but the map's values are "
+                    + map.valueSize() + " bytes (declare them as struct bpf_" + (want == AttachType.XDP_DEVMAP ? "devmap" : "cpumap")
+                    + "_val)");
+        }
+        JsonNode v = entry.get("value");
+        String h = v != null && v.isTextual() ? v.asText() : null;
+        if (h == null || (h.length() != 8 && h.length() != 2 * map.valueSize()) || !h.matches("[0-9a-fA-F]*")) {
+            throw new BpfException(at + " value " + (v == null ? "missing" : v.toString()) + ": want 4 bytes (the "
+                    + (want == AttachType.XDP_DEVMAP ? "ifindex" : "qsize") + ") or " + map.valueSize() + " bytes as hex");
+        }
+        long first = littleEndianIndex(Arrays.copyOf(HEX.parseHex(h), 4));
+        int rc = epm.updateWithProgram(key, first, target, 0);
+        if (rc != 0) {
+            throw updateFailed(map, at, rc, first);
+        }
+    }
+
+    /** The program a {@code "prog"} field names, or an error listing the collection's programs. */
+    private static BpfProgram namedProgram(BpfCollection collection, JsonNode prog, String at) {
+        BpfProgram target = prog != null && prog.isTextual() ? collection.program(prog.asText()) : null;
+        if (target == null) {
+            List<String> names = new ArrayList<>();
+            collection.programs().forEach(p -> names.add(p.name()));
+            throw new BpfException(at + ": \"prog\" must name one of the programs (" + String.join(", ", names) + ")");
+        }
+        return target;
     }
 
     private static byte[] replicate(byte[] value, int size, int cpus) {
@@ -219,6 +280,8 @@ public final class MapJson {
             case Errno.ENOENT -> "ENOENT";
             case Errno.EINVAL -> "EINVAL";
             case Errno.ENOMEM -> "ENOMEM";
+            case Errno.ENODEV -> "ENODEV (no such CPU)";
+            case Errno.EOVERFLOW -> "EOVERFLOW";
             case Errno.EOPNOTSUPP -> "EOPNOTSUPP";
             default -> "errno " + errno;
         };

@@ -1,6 +1,8 @@
 package dev.jxdp.ebpf.verifier;
 
 import dev.jxdp.ebpf.elf.ProgramSpec;
+import dev.jxdp.ebpf.maps.AttachType;
+import dev.jxdp.ebpf.runtime.XdpMdLayout;
 import dev.jxdp.ebpf.isa.HelperIds;
 import dev.jxdp.ebpf.isa.Insn;
 import dev.jxdp.ebpf.isa.Op;
@@ -476,7 +478,9 @@ final class AbstractInterp {
                 if (!base.isConst() || base.tv != 0) {
                     throw reject(pc, "variable ctx access var_off=" + varOff(base) + " disallowed");
                 }
-                if (write || size != 4 || o < 0 || o >= 24 || o % 4 != 0) {
+                // xdp_is_valid_access(): egress_ifindex only for programs run on DEVMAP entries
+                if (write || size != 4 || o < 0 || o >= 24 || o % 4 != 0
+                        || o == XdpMdLayout.EGRESS_IFINDEX && spec.expectedAttachType() != AttachType.XDP_DEVMAP) {
                     throw reject(pc, "invalid bpf_context access off=" + o + " size=" + size);
                 }
                 switch (o) {

@@ -5,6 +5,7 @@ import dev.jxdp.ebpf.mem.Mem;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
+import java.util.Objects;
 import java.util.SplittableRandom;
 
 /**
@@ -160,6 +161,42 @@ public final class PktGen implements AutoCloseable {
             throw new IllegalArgumentException("queues=" + queues + ": want 1.." + RSS_INDIR_SIZE);
         }
         return (rssHash[flow] & (RSS_INDIR_SIZE - 1)) % queues;
+    }
+
+    /**
+     * The flows a NIC with {@code queues} RX queues puts on {@code queue}, in increasing order: packet
+     * {@code seq} arrives on that queue exactly when {@code flowOf(seq)} is one of them.
+     */
+    public int[] flowsOnQueue(int queue, int queues) {
+        Objects.checkIndex(queue, queues);
+        int n = 0;
+        for (int f = 0; f < flows; f++) {
+            if (queueOf(f, queues) == queue) {
+                n++;
+            }
+        }
+        int[] own = new int[n];
+        n = 0;
+        for (int f = 0; f < flows; f++) {
+            if (queueOf(f, queues) == queue) {
+                own[n++] = f;
+            }
+        }
+        return own;
+    }
+
+    /** How many of the packets {@code 0..count-1} arrive on {@code queue} out of {@code queues}. */
+    public long packetsOnQueue(long count, int queue, int queues) {
+        int[] own = flowsOnQueue(queue, queues);
+        long rounds = count / flows;
+        int rest = (int) (count % flows);
+        long n = rounds * own.length;
+        for (int f : own) {
+            if (f < rest) {
+                n++;
+            }
+        }
+        return n;
     }
 
     @Override

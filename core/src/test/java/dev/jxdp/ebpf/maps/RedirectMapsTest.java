@@ -154,7 +154,8 @@ class RedirectMapsTest {
         assertEquals(100, Mem.getU32(v));
         assertEquals(0, Mem.getU32(v + 4));
         assertEquals(0, m.lookup(f.u32(1), 0));
-        assertEquals(-Errno.EINVAL, m.userUpdate(le32(0), val(100, 3), 0));
+        assertEquals(-Errno.ENOMEM, m.userUpdate(le32(0), val(100, 3), 0),
+                "an fd that is no cpumap program fails the entry's allocation, as the kernel's");
     }
 
     // ---- XSKMAP ----
