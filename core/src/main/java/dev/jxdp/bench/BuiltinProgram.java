@@ -1,0 +1,166 @@
+package dev.jxdp.bench;
+
+import dev.jxdp.ebpf.elf.Btf;
+import dev.jxdp.ebpf.elf.ElfLoader;
+import dev.jxdp.ebpf.elf.ObjectSpec;
+import dev.jxdp.ebpf.jit.JitCompiler;
+import dev.jxdp.ebpf.jit.JitProgram;
+import dev.jxdp.ebpf.maps.MapSpec;
+import dev.jxdp.ebpf.runtime.BpfCollection;
+import dev.jxdp.ebpf.runtime.BpfProgram;
+import dev.jxdp.ebpf.verifier.Verifier;
+import dev.jxdp.ebpf.verifier.VerifierResult;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The XDP programs {@code jxdp bench} runs, written in C like xdp-bench's (core/src/main/bpf, rebuilt by
+ * its build.sh) and shipped as objects in the jar (dev/jxdp/bench/*.o). {@link #load} reads one from the
+ * class path, writes its .rodata constants (the redirect target) before loading, as a libbpf skeleton
+ * does, then verifies and JIT-compiles it the way {@code jxdp run} does, so the bench measures the code
+ * a user's object gets.
+ */
+public enum BuiltinProgram {
+    /** reads the Ethernet header, XDP_DROP */
+    DROP("xdp_bench_basic.o", "xdp_drop"),
+    /** reads the Ethernet header, XDP_PASS */
+    PASS("xdp_bench_basic.o", "xdp_pass"),
+    /** swaps the MAC addresses, XDP_TX */
+    TX("xdp_bench_basic.o", "xdp_tx"),
+    /** the UDP source port modulo 10: 0-4 XDP_DROP, 5-7 XDP_PASS, 8-9 swap MACs and XDP_TX */
+    MIXED("xdp_bench_basic.o", "xdp_mixed"),
+    /** swaps the MAC addresses, bpf_redirect(ifindex_out) */
+    REDIRECT("xdp_bench_redirect.o", "xdp_redirect"),
+    /** swaps the MAC addresses, bpf_redirect_map(DEVMAP tx_port, 0) */
+    REDIRECT_MAP("xdp_bench_redirect.o", "xdp_redirect_map"),
+    /** reads the Ethernet header, bpf_redirect_map(CPUMAP cpu_map, cpu_dest) */
+    REDIRECT_CPU("xdp_bench_redirect.o", "xdp_redirect_cpu");
+
+    /** Where the objects are on the class path. */
+    static final String RESOURCE_DIR = "/dev/jxdp/bench/";
+    /** The DEVMAP of {@link #REDIRECT_MAP}: slot 0 is the target device. */
+    public static final String DEVMAP = "tx_port";
+    /** The CPUMAP of {@link #REDIRECT_CPU}. */
+    public static final String CPUMAP = "cpu_map";
+
+    private final String object;
+    private final String program;
+
+    BuiltinProgram(String object, String program) {
+        this.object = object;
+        this.program = program;
+    }
+
+    /** The object file's name (in core/src/main/bpf as .c, on the class path as .o). */
+    public String object() { return object; }
+
+    /** The program's name in its object. */
+    public String programName() { return program; }
+
+    /**
+     * A loaded, verified and compiled program with its own maps.
+     *
+     * @param collection the object's maps and programs: the caller closes it
+     */
+    public record Loaded(BuiltinProgram which, BpfCollection collection, BpfProgram program, JitProgram jit)
+            implements AutoCloseable {
+        @Override
+        public void close() {
+            collection.close();
+        }
+    }
+
+    /** Loads the program with no .rodata constants set (all zero). */
+    public Loaded load() {
+        return load(Map.of());
+    }
+
+    /**
+     * Loads the program with the named .rodata constants ({@code ifindex_out}, {@code cpu_dest}: u32) set
+     * before the maps are created, verifies it (a built-in the verifier rejects is a bug in jxdp: an
+     * IllegalStateException) and compiles it with the verifier's facts.
+     */
+    public Loaded load(Map<String, Integer> rodata) {
+        ObjectSpec spec = ElfLoader.parse(bytes(), "builtin:" + object);
+        if (!rodata.isEmpty()) {
+            spec = withRodata(spec, rodata);
+        }
+        BpfCollection c = BpfCollection.load(spec);
+        try {
+            BpfProgram p = c.program(program);
+            if (p == null) {
+                throw new IllegalStateException(object + ": no program " + program);
+            }
+            VerifierResult r = Verifier.verify(p, Verifier.Mode.FULL, false);
+            if (!r.accepted()) {
+                throw new IllegalStateException(object + ": the verifier rejects built-in program " + program
+                        + " at insn " + r.insn() + ": " + r.message());
+            }
+            JitProgram jit = JitCompiler.using(q -> q == p ? r.facts() : null).program(p);
+            return new Loaded(this, c, p, jit);
+        } catch (RuntimeException e) {
+            c.close();
+            throw e;
+        }
+    }
+
+    /** The object's bytes from the class path. */
+    byte[] bytes() {
+        String path = RESOURCE_DIR + object;
+        try (InputStream in = BuiltinProgram.class.getResourceAsStream(path)) {
+            if (in == null) {
+                throw new IllegalStateException(path + ": not on the class path (core/src/main/bpf/build.sh builds it)");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The spec with the named .rodata variables set to the given u32 values: their offsets come from the
+     * object's BTF (the DATASEC .rodata), as libbpf's skeleton finds them.
+     */
+    static ObjectSpec withRodata(ObjectSpec spec, Map<String, Integer> values) {
+        Btf btf = spec.btf();
+        Btf.Type sec = btf == null ? null : btf.datasec(".rodata");
+        if (sec == null) {
+            throw new IllegalStateException(spec.path() + ": no BTF for .rodata");
+        }
+        List<MapSpec> maps = new ArrayList<>(spec.maps());
+        int index = -1;
+        for (int i = 0; i < maps.size(); i++) {
+            if (".rodata".equals(maps.get(i).section())) {
+                index = i;
+            }
+        }
+        if (index < 0) {
+            throw new IllegalStateException(spec.path() + ": no .rodata");
+        }
+        MapSpec m = maps.get(index);
+        byte[] data = m.initialData().clone();
+        ByteBuffer b = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
+        for (Map.Entry<String, Integer> e : values.entrySet()) {
+            Btf.Member var = null;
+            for (Btf.Member v : sec.members()) {
+                if (btf.type(v.type()).name().equals(e.getKey())) {
+                    var = v;
+                }
+            }
+            if (var == null || var.bitSize() != 4) {
+                throw new IllegalStateException(spec.path() + ": no u32 " + e.getKey() + " in .rodata");
+            }
+            b.putInt((int) var.value(), e.getValue());
+        }
+        maps.set(index, new MapSpec(m.name(), m.type(), m.keySize(), m.valueSize(), m.maxEntries(), m.flags(), data,
+                m.readOnly(), m.initialSlots(), m.section()));
+        return new ObjectSpec(spec.path(), List.copyOf(maps), spec.programs(), spec.license(), btf);
+    }
+}

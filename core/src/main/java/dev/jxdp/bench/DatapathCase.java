@@ -1,0 +1,53 @@
+package dev.jxdp.bench;
+
+import dev.jxdp.xdp.NapiWorker;
+import dev.jxdp.xdp.RxMode;
+
+/**
+ * The cases of {@code jxdp bench datapath} (the seed-000/004 table), in the order they are printed: a
+ * mode of the benchmark datapath with the worker's RX mode and redirect bulk size.
+ */
+public enum DatapathCase {
+    FLOOR("floor", XdpBenchMode.FLOOR, RxMode.SCALAR, NapiWorker.TX_BULK),
+    DROP("drop", XdpBenchMode.DROP, RxMode.SCALAR, NapiWorker.TX_BULK),
+    PASS("pass", XdpBenchMode.PASS, RxMode.SCALAR, NapiWorker.TX_BULK),
+    TX("tx", XdpBenchMode.TX, RxMode.SCALAR, NapiWorker.TX_BULK),
+    REDIRECT("redirect", XdpBenchMode.REDIRECT, RxMode.SCALAR, NapiWorker.TX_BULK),
+    REDIRECT_MAP("redirect-map", XdpBenchMode.REDIRECT_MAP, RxMode.SCALAR, NapiWorker.TX_BULK),
+    /** redirect-map with a bulk of 1: every redirected frame sent on its own */
+    REDIRECT_MAP_NOBULK("redirect-map-nobulk", XdpBenchMode.REDIRECT_MAP, RxMode.SCALAR, 1),
+    REDIRECT_CPU("redirect-cpu", XdpBenchMode.REDIRECT_CPU, RxMode.SCALAR, NapiWorker.TX_BULK),
+    /** 50% DROP / 30% PASS / 20% TX, one frame at a time */
+    MIXED_SCALAR("mixed-scalar", XdpBenchMode.MIXED, RxMode.SCALAR, NapiWorker.TX_BULK),
+    /** the same traffic in RX-stages vectors (seed 004) */
+    MIXED_VECTOR("mixed-vector", XdpBenchMode.MIXED, RxMode.VECTOR, NapiWorker.TX_BULK);
+
+    private final String label;
+    private final XdpBenchMode mode;
+    private final RxMode rxMode;
+    private final int redirectBulk;
+
+    DatapathCase(String label, XdpBenchMode mode, RxMode rxMode, int redirectBulk) {
+        this.label = label;
+        this.mode = mode;
+        this.rxMode = rxMode;
+        this.redirectBulk = redirectBulk;
+    }
+
+    /** The case's name in the JSON and the table. */
+    public String label() { return label; }
+
+    public XdpBenchMode mode() { return mode; }
+
+    public RxMode rxMode() { return rxMode; }
+
+    public int redirectBulk() { return redirectBulk; }
+
+    /** A datapath set up for this case. */
+    BenchDatapath open() {
+        return new BenchDatapath(mode, rxMode, redirectBulk);
+    }
+
+    @Override
+    public String toString() { return label; }
+}

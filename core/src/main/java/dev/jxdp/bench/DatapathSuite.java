@@ -1,0 +1,235 @@
+package dev.jxdp.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code jxdp bench datapath}: the seed-000/004 table. Every case of {@link DatapathCase} on its own
+ * {@link BenchDatapath}, one worker, 64-byte frames, each case in a JVM of its own ({@link CaseProcess}).
+ * The datapaths are all built first, each is warmed up (so C2 has compiled its program and the poll
+ * loop), then the trials run round-robin: trial 1 of every case, then trial 2 of every case, ..., so drift
+ * on a shared machine (a neighbour's build, thermal or frequency changes) hits every case alike. A case's
+ * figure is the median of its trials.
+ */
+public final class DatapathSuite {
+
+    /** The fewest trials a published table takes (the CLI's minimum). */
+    public static final int MIN_TRIALS = 5;
+    public static final int DEFAULT_TRIALS = 5;
+    /** Seconds per trial. */
+    public static final double DEFAULT_SECONDS = 1.0;
+    /** Seconds of warm-up per case before any trial. */
+    public static final double DEFAULT_WARMUP = 1.5;
+
+    /** The ratios issue 5 targets, as measured side by side in one run. */
+    public static final List<Target> TARGETS = List.of(
+            new Target(DatapathCase.DROP, DatapathCase.FLOOR, 0.6),
+            new Target(DatapathCase.REDIRECT_MAP, DatapathCase.DROP, 0.5),
+            new Target(DatapathCase.REDIRECT_MAP, DatapathCase.REDIRECT_MAP_NOBULK, 1.5),
+            new Target(DatapathCase.MIXED_VECTOR, DatapathCase.MIXED_SCALAR, 1.15));
+
+    private DatapathSuite() {}
+
+    /** One case's figures: the median of its trials, and every trial in the order run. */
+    public record Row(DatapathCase which, double mpps, double nsPerPkt, List<Double> trials) {
+        public String label() { return which.label(); }
+    }
+
+    /** A target ratio {@code num / den >= min}. */
+    public record Target(DatapathCase num, DatapathCase den, double min) {
+        /** The measured ratio in {@code r}, or NaN when one of the two cases was not run. */
+        public double ratio(Result r) {
+            Row a = r.row(num);
+            Row b = r.row(den);
+            return a == null || b == null || b.mpps() == 0 ? Double.NaN : a.mpps() / b.mpps();
+        }
+
+        public String describe() {
+            return num.label() + " / " + den.label();
+        }
+    }
+
+    /** A whole run: one row per case, in {@link DatapathCase} order. */
+    public record Result(List<Row> rows, int trials, double seconds) {
+        public Row row(DatapathCase c) {
+            for (Row r : rows) {
+                if (r.which() == c) {
+                    return r;
+                }
+            }
+            return null;
+        }
+
+        /** The suite's JSON object, {@code {"suite": "datapath", "rows": [{"case", "mpps", "ns_per_pkt", "trials"}]}}. */
+        public String json() {
+            ObjectMapper om = new ObjectMapper();
+            ObjectNode o = om.createObjectNode();
+            o.put("suite", "datapath");
+            ArrayNode rowsNode = o.putArray("rows");
+            for (Row r : rows) {
+                ObjectNode n = rowsNode.addObject();
+                n.put("case", r.label());
+                n.put("mpps", round(r.mpps(), 4));
+                n.put("ns_per_pkt", round(r.nsPerPkt(), 2));
+                ArrayNode t = n.putArray("trials");
+                for (double m : r.trials()) {
+                    t.add(round(m, 4));
+                }
+            }
+            return o.toString();
+        }
+
+        /** The readable table: per case Mpps, ns per packet and the trials, then the targets met or not. */
+        public String table() {
+            StringBuilder b = new StringBuilder();
+            b.append(String.format(Locale.ROOT, "datapath: one worker, 64-byte frames, median of %d trial%s of %s s%n%n",
+                    trials, trials == 1 ? "" : "s", DatapathSuite.seconds(seconds)));
+            b.append(String.format(Locale.ROOT, "%-20s %9s %9s   %s%n", "case", "Mpps", "ns/pkt", "trials (Mpps)"));
+            for (Row r : rows) {
+                StringBuilder t = new StringBuilder();
+                for (double m : r.trials()) {
+                    t.append(String.format(Locale.ROOT, " %.2f", m));
+                }
+                b.append(String.format(Locale.ROOT, "%-20s %9.3f %9.1f  %s%n", r.label(), r.mpps(), r.nsPerPkt(), t));
+            }
+            b.append(String.format(Locale.ROOT, "%n%-40s %7s %8s   %s%n", "target", "ratio", "wanted", ""));
+            for (Target g : TARGETS) {
+                double x = g.ratio(this);
+                String verdict = Double.isNaN(x) ? "not run" : x >= g.min() ? "met" : "not met";
+                b.append(String.format(Locale.ROOT, "%-40s %7s %8s   %s%n", g.describe(),
+                        Double.isNaN(x) ? "-" : String.format(Locale.ROOT, "%.2f", x),
+                        String.format(Locale.ROOT, ">= %.2f", g.min()), verdict));
+            }
+            return b.toString();
+        }
+    }
+
+    /** One case, ready for timed slices: in this JVM, or in a JVM of its own. */
+    private interface Runner extends AutoCloseable {
+        /** Polls for {@code nanos}; Mpps over the slice. */
+        double measure(long nanos);
+
+        @Override
+        void close();
+    }
+
+    private record InProcess(BenchDatapath path) implements Runner {
+        @Override
+        public double measure(long nanos) {
+            long t0 = System.nanoTime();
+            long n = path.run(nanos, () -> false);
+            long t1 = System.nanoTime();
+            return n * 1e3 / (t1 - t0);
+        }
+
+        @Override
+        public void close() {
+            path.close();
+        }
+    }
+
+    private record Forked(CaseProcess process) implements Runner {
+        @Override
+        public double measure(long nanos) {
+            return process.measure(nanos);
+        }
+
+        @Override
+        public void close() {
+            process.close();
+        }
+    }
+
+    /**
+     * Runs {@code cases} (in {@link DatapathCase} order whatever the list's) for {@code trials} trials of
+     * {@code seconds} each after {@code warmup} seconds per case, with a line per step on {@code progress}
+     * (null: quiet). With {@code fork} each case runs in a JVM of its own ({@link CaseProcess}: what the
+     * CLI does); without, all in this one, where they share the JIT's profiles (for tests).
+     */
+    public static Result run(List<DatapathCase> cases, int trials, double seconds, double warmup, boolean fork,
+                             PrintWriter progress) {
+        if (trials < 1 || !(seconds > 0) || !(warmup >= 0)) {
+            throw new IllegalArgumentException("trials " + trials + ", seconds " + seconds + ", warm-up " + warmup);
+        }
+        List<DatapathCase> order = new ArrayList<>();
+        for (DatapathCase c : DatapathCase.values()) {
+            if (cases.contains(c)) {
+                order.add(c);
+            }
+        }
+        Runner[] runners = new Runner[order.size()];
+        double[][] mpps = new double[order.size()][trials];
+        try {
+            for (int i = 0; i < runners.length; i++) {
+                DatapathCase c = order.get(i);
+                runners[i] = fork ? new Forked(CaseProcess.start(c)) : new InProcess(c.open());
+                say(progress, "ready    %-20s%s", c.label(), fork ? " (its own JVM)" : "");
+            }
+            long trialNs = (long) (seconds * 1e9);
+            for (int i = 0; i < runners.length; i++) {
+                if (warmup > 0) {
+                    double m = runners[i].measure((long) (warmup * 1e9));
+                    say(progress, "warm-up  %-20s %8.3f Mpps", order.get(i).label(), m);
+                }
+            }
+            for (int t = 0; t < trials; t++) {
+                for (int i = 0; i < runners.length; i++) {
+                    mpps[i][t] = runners[i].measure(trialNs);
+                    say(progress, "trial %d/%d %-20s %8.3f Mpps", t + 1, trials, order.get(i).label(), mpps[i][t]);
+                }
+            }
+        } finally {
+            for (Runner r : runners) {
+                if (r != null) {
+                    r.close();
+                }
+            }
+        }
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < runners.length; i++) {
+            double med = median(mpps[i]);
+            List<Double> list = new ArrayList<>();
+            for (double m : mpps[i]) {
+                list.add(m);
+            }
+            rows.add(new Row(order.get(i), med, med > 0 ? 1e3 / med : Double.POSITIVE_INFINITY, List.copyOf(list)));
+        }
+        return new Result(List.copyOf(rows), trials, seconds);
+    }
+
+    /** Every case, each in its own JVM, the default warm-up. */
+    public static Result run(int trials, double seconds, PrintWriter progress) {
+        return run(List.of(DatapathCase.values()), trials, seconds, DEFAULT_WARMUP, true, progress);
+    }
+
+    static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        int n = s.length;
+        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+    }
+
+    /** Seconds as short as they can be written: 1, 0.05, 2.5. */
+    static String seconds(double s) {
+        return new java.math.BigDecimal(String.format(Locale.ROOT, "%.3f", s)).stripTrailingZeros().toPlainString();
+    }
+
+    private static double round(double v, int digits) {
+        double f = Math.pow(10, digits);
+        return Math.round(v * f) / f;
+    }
+
+    private static void say(PrintWriter out, String format, Object... args) {
+        if (out != null) {
+            out.println("datapath: " + String.format(Locale.ROOT, format, args));
+            out.flush();
+        }
+    }
+}

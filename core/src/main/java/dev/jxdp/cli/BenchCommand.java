@@ -1,0 +1,164 @@
+package dev.jxdp.cli;
+
+import dev.jxdp.bench.BenchException;
+import dev.jxdp.bench.DatapathChart;
+import dev.jxdp.bench.DatapathSuite;
+import dev.jxdp.bench.XdpBench;
+import dev.jxdp.bench.XdpBenchMode;
+import dev.jxdp.xdp.RxMode;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/** {@code jxdp bench}: the datapath benchmarks (dev.jxdp.bench); this class parses options and prints. */
+@Command(name = "bench", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+        header = "Measure the datapath: one program like xdp-bench, or the seed tables.",
+        description = {"Every benchmark runs one worker on pktgen's 64-byte IPv4 UDP frames, with the built-in "
+                + "programs (core/src/main/bpf). Progress goes to stderr, results to stdout.", ""},
+        subcommands = {BenchCommand.Xdp.class, BenchCommand.Datapath.class},
+        commandListHeading = "%nSuites:%n")
+final class BenchCommand implements Runnable {
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing suite (xdp MODE, or datapath)");
+    }
+
+    /** {@code jxdp bench xdp MODE}: one built-in program, a line a second, a summary. */
+    @Command(name = "xdp", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
+            header = "Run one built-in XDP program over generated traffic, like xdp-bench.",
+            description = {"MODE is one of: floor (no program: read each frame's first cache line and recycle it, "
+                    + "the upper bound), drop, pass (to a stack stage that checks the IPv4 header), tx (MACs swapped, "
+                    + "XDP_TX), redirect (bpf_redirect to a veth), redirect-map (DEVMAP slot 0, the same veth), "
+                    + "redirect-cpu (CPUMAP to another CPU's consumer), mixed (50%% drop, 30%% pass, 20%% tx by UDP "
+                    + "source port). A stats line every second on stderr, a summary at the end; Ctrl-C stops "
+                    + "with the summary.", ""},
+            footer = {"", "Examples:", "  jxdp bench xdp drop --duration 5", "  jxdp bench xdp mixed --rx-mode vector --json"})
+    static final class Xdp implements Runnable {
+
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "MODE", description = "floor, drop, pass, tx, redirect, redirect-map, redirect-cpu or mixed")
+        String mode;
+
+        @Option(names = "--duration", paramLabel = "S", defaultValue = "10", description = "seconds to run (default: ${DEFAULT-VALUE})")
+        double duration;
+
+        @Option(names = "--rx-mode", paramLabel = "MODE", defaultValue = "scalar",
+                description = "scalar, vector (RX-stages vectors of 16) or auto (default: ${DEFAULT-VALUE})")
+        String rxMode;
+
+        @Option(names = "--json", description = "print the summary as one JSON object")
+        boolean json;
+
+        private volatile boolean stop;
+
+        @Override
+        public void run() {
+            XdpBenchMode m = XdpBenchMode.byLabel(mode);
+            if (m == null) {
+                throw new CliException("bench xdp: unknown mode '" + mode + "' (modes: " + XdpBenchMode.labels() + ")");
+            }
+            RxMode rx = RxMode.parse(rxMode);
+            if (rx == null) {
+                throw new CliException("--rx-mode " + rxMode + ": want scalar, vector or auto");
+            }
+            if (!(duration > 0) || Double.isInfinite(duration)) {
+                throw new CliException("--duration must be a positive number of seconds (got " + duration + ")");
+            }
+            PrintWriter err = spec.commandLine().getErr();
+            CountDownLatch finished = new CountDownLatch(1);
+            Thread hook = new Thread(() -> {
+                stop = true;
+                try {
+                    finished.await(5, TimeUnit.SECONDS);  // let the run print its summary
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            try {
+                Runtime.getRuntime().addShutdownHook(hook);
+                XdpBench.Result r = XdpBench.run(m, rx, duration, err, () -> stop);
+                PrintWriter out = spec.commandLine().getOut();
+                out.print(json ? r.json() + System.lineSeparator() : r.summary());
+                out.flush();
+            } catch (BenchException e) {
+                throw new CliException("bench xdp " + e.getMessage());
+            } finally {
+                finished.countDown();
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException | IllegalArgumentException e) {
+                    // shutting down already (Ctrl-C)
+                }
+            }
+        }
+    }
+
+    /** {@code jxdp bench datapath}: the seed-000/004 table. */
+    @Command(name = "datapath", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
+            header = "The datapath table: every action, bulked and unbulked redirects, scalar and vector RX.",
+            description = {"Cases: floor, drop, pass, tx, redirect, redirect-map, redirect-map-nobulk (bulk 1), "
+                    + "redirect-cpu, mixed-scalar and mixed-vector (50%% drop / 30%% pass / 20%% tx). Each case runs in "
+                    + "a JVM of its own and is warmed up, then the trials run round-robin over the cases; each "
+                    + "figure is the median of its trials. Prints a table with the target ratios, or with --json one object "
+                    + "{\"suite\": \"datapath\", \"rows\": [{\"case\", \"mpps\", \"ns_per_pkt\", \"trials\"}]}. "
+                    + "The defaults take about 70 seconds.", ""},
+            footer = {"", "Examples:", "  jxdp bench datapath", "  jxdp bench datapath --json --plot datapath.png --trials 7"})
+    static final class Datapath implements Runnable {
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--json", description = "print one JSON object instead of the table")
+        boolean json;
+
+        @Option(names = "--plot", paramLabel = "FILE.png", description = "also write a PNG bar chart")
+        Path plot;
+
+        @Option(names = "--trials", paramLabel = "N", defaultValue = "5", description = "trials per case, at least 5 (default: ${DEFAULT-VALUE})")
+        int trials;
+
+        @Option(names = "--seconds", paramLabel = "S", defaultValue = "1", description = "seconds per trial, 0.1 to 60 (default: ${DEFAULT-VALUE})")
+        double seconds;
+
+        @Override
+        public void run() {
+            if (trials < DatapathSuite.MIN_TRIALS) {
+                throw new CliException("--trials must be at least " + DatapathSuite.MIN_TRIALS + " (got " + trials + ")");
+            }
+            if (!(seconds >= 0.1 && seconds <= 60)) {
+                throw new CliException("--seconds must be between 0.1 and 60 (got " + seconds + ")");
+            }
+            if (plot != null) {
+                String bad = DatapathChart.checkWritable(plot);
+                if (bad != null) {
+                    throw new CliException(bad);  // before the run, not after a minute of it
+                }
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            try {
+                DatapathSuite.Result r = DatapathSuite.run(trials, seconds, spec.commandLine().getErr());
+                if (plot != null) {
+                    DatapathChart.write(r, plot);
+                }
+                out.print(json ? r.json() + System.lineSeparator() : r.table());
+                out.flush();
+            } catch (BenchException e) {
+                throw new CliException("bench datapath: " + e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package dev.jxdp.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code jxdp bench}: short xdp runs and every bad argument as one line with exit 2. No speed is asserted. */
+class BenchCommandTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void benchXdpDropJsonCountsEveryFrameAsDropped() throws Exception {
+        CliTest.Run r = CliTest.jxdp("bench", "xdp", "drop", "--duration", "0.2", "--json");
+        assertEquals(0, r.status(), r.err());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertEquals("drop", j.get("mode").asText());
+        assertEquals("scalar", j.get("rx_mode").asText());
+        assertTrue(j.get("rx").asLong() > 0, j.toString());
+        assertEquals(j.get("rx").asLong(), j.get("drop").asLong(), j.toString());
+        for (String k : new String[] {"aborted", "tx", "redirect", "pass", "errors"}) {
+            assertEquals(0, j.get(k).asLong(), k + " in " + j);
+        }
+    }
+
+    @Test
+    void benchXdpMixedVectorPrintsASummaryWithEveryAction() {
+        CliTest.Run r = CliTest.jxdp("bench", "xdp", "mixed", "--rx-mode", "vector", "--duration", "0.2");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().startsWith("mixed (vector RX): "), r.out());
+        assertTrue(r.out().matches("(?s).*drop [1-9]\\d* .*tx [1-9]\\d* .*pass [1-9]\\d* .*"), r.out());
+    }
+
+    @Test
+    void theHelpOfEachSuiteFormatsCleanly() {
+        // picocli reports a description it cannot format (a bare % sign) on System.err, not the command's stream
+        java.io.PrintStream saved = System.err;
+        java.io.ByteArrayOutputStream warnings = new java.io.ByteArrayOutputStream();
+        try {
+            System.setErr(new java.io.PrintStream(warnings, true, java.nio.charset.StandardCharsets.UTF_8));
+            for (String suite : new String[] {"xdp", "datapath"}) {
+                CliTest.Run r = CliTest.jxdp("bench", suite, "--help");
+                assertEquals(0, r.status(), r.err());
+                assertTrue(r.out().contains("50% drop"), r.out());
+            }
+        } finally {
+            System.setErr(saved);
+        }
+        assertEquals("", warnings.toString(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void anUnknownModeIsOneLine() {
+        CliTest.assertOneLineError(CliTest.jxdp("bench", "xdp", "flood"), "unknown mode 'flood' (modes: floor, drop,");
+    }
+
+    @Test
+    void badXdpOptionsAreOneLine() {
+        CliTest.assertOneLineError(CliTest.jxdp("bench", "xdp", "drop", "--rx-mode", "sideways"), "--rx-mode sideways");
+        CliTest.assertOneLineError(CliTest.jxdp("bench", "xdp", "drop", "--duration", "0"), "--duration must be a positive number");
+        CliTest.assertOneLineError(CliTest.jxdp("bench", "xdp", "drop", "--duration", "soon"), "--duration");
+        CliTest.assertOneLineError(CliTest.jxdp("bench", "xdp"), "MODE");
+        CliTest.assertOneLineError(CliTest.jxdp("bench"), "missing suite");
+        CliTest.assertOneLineError(CliTest.jxdp("bench", "kernel"), "kernel");
+    }
+
+    @Test
+    void theDatapathTableWantsFiveTrialsAndSaneSeconds() {
+        CliTest.assertOneLineError(CliTest.jxdp("bench", "datapath", "--trials", "4"), "--trials must be at least 5 (got 4)");
+        CliTest.assertOneLineError(CliTest.jxdp("bench", "datapath", "--seconds", "0"), "--seconds must be between 0.1 and 60");
+        CliTest.assertOneLineError(CliTest.jxdp("bench", "datapath", "--seconds", "NaN"), "--seconds");
+        CliTest.assertOneLineError(CliTest.jxdp("bench", "datapath", "--trials", "many"), "--trials");
+    }
+
+    @Test
+    void anUnwritablePlotIsRefusedBeforeTheRun() {
+        Path png = tmp.resolve("missing").resolve("d.png");
+        CliTest.Run r = CliTest.jxdp("bench", "datapath", "--plot", png.toString());
+        CliTest.assertOneLineError(r, png + ": no such directory");
+        assertEquals("", r.out());
+        assertFalse(Files.exists(png));
+    }
+}
