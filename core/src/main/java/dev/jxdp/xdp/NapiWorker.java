@@ -211,6 +211,9 @@ public final class NapiWorker {
     private long runXdp(int id) {
         long page = pool.address(id);
         buff.attach(page, meta.dataOffset(id), meta.length(id), meta.metaLength(id));
+        long data = buff.data;
+        long dataEnd = buff.dataEnd;
+        long dataMeta = buff.dataMeta;
         buff.ingressIfindex = ifindex;
         buff.rxQueueIndex = queue;
         st.begin(buff);
@@ -224,8 +227,10 @@ public final class NapiWorker {
         } else {
             act = runJava();
         }
-        // the program may have moved data, data_end and data_meta
-        meta.bounds(id, (int) (buff.data - page), buff.length(), buff.metaLength());
+        // the program may have moved data, data_end and data_meta (most leave them: no store then)
+        if (buff.data != data || buff.dataEnd != dataEnd || buff.dataMeta != dataMeta) {
+            meta.bounds(id, (int) (buff.data - page), buff.length(), buff.metaLength());
+        }
         return act;
     }
 

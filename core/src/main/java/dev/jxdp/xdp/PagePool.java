@@ -18,7 +18,11 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Frames not handed out live in a {@link FrameRing} (the pool's ptr_ring) or in a worker's
  * {@link Cache} (the pool's alloc cache, one per NAPI context). A worker allocates and recycles through
  * its own cache without touching shared state, and moves frames between cache and ring 64 at a time;
- * other threads give frames back with {@link #returnBulk}, straight into the ring.
+ * other threads give frames back with {@link #returnBulk}, straight into the ring. A returnBulk on the
+ * thread of a worker that allocates from this pool (a veth peer polled after the worker, a TX completion
+ * on the same thread) goes into that worker's cache instead, as the kernel's page_pool_napi_local() lets
+ * xdp_return_frame_bulk() recycle directly: the frames stay hot, where a trip through the ring would cycle
+ * the worker through every page of the pool.
  *
  * <p>Check mode ({@code -Djxdp.pool.check=true} or the constructor flag, off by default for speed, on in
  * tests) keeps a bitmap of the frames in the pool and throws {@link IllegalStateException} naming the
@@ -51,6 +55,8 @@ public final class PagePool implements AutoCloseable {
     /** Check mode only: bit i set while frame i is in the ring or a cache. */
     private final long[] inPool;
     private final LongAdder returned = new LongAdder();
+    // the cache of the worker running on this thread, if any: returns from it go to that cache (napi-local)
+    private final ThreadLocal<Cache> napiLocal = new ThreadLocal<>();
     /** Copy-on-write: read by the counters from any thread, written when a worker starts. */
     private volatile Cache[] caches = new Cache[0];
 
@@ -124,6 +130,14 @@ public final class PagePool implements AutoCloseable {
         if (check) {
             markAll(ids, from, n);
         }
+        Cache local = napiLocal.get();
+        if (local != null && local.owner == Thread.currentThread()) {
+            // page_pool_napi_local(): the pool's own NAPI context runs on this thread (a veth peer's poll, a
+            // TX completion after it), so the frames go straight back to its cache, hot, as allow_direct does
+            local.push(ids, from, n);
+            local.returnedLocal += n;
+            return;
+        }
         pushToRing(ids, from, n);
         returned.add(n);
     }
@@ -170,8 +184,14 @@ public final class PagePool implements AutoCloseable {
         return sum;
     }
 
-    /** Frames given back through {@link #returnBulk}. */
-    public long returned() { return returned.sum(); }
+    /** Frames given back through {@link #returnBulk}, to the ring or to the returning thread's own cache. */
+    public long returned() {
+        long sum = returned.sum();
+        for (Cache c : caches) {
+            sum += c.returnedLocal;
+        }
+        return sum;
+    }
 
     /**
      * Frees the frames' memory. The owner stops every worker and driver first: a page the pool no longer
@@ -254,6 +274,9 @@ public final class PagePool implements AutoCloseable {
         long allocFailed;
         long refilled;
         long spilled;
+        long returnedLocal;
+        // the worker thread that allocates from this cache (bound on its first refill)
+        Thread owner;
 
         private Cache(PagePool pool) {
             this.pool = pool;
@@ -317,6 +340,12 @@ public final class PagePool implements AutoCloseable {
             for (int i = 0; i < n; i++) {
                 Objects.checkIndex(ids[from + i], pool.frames);
             }
+            push(ids, from, n);
+            recycled += n;
+        }
+
+        // onto the stack, spilling to the ring when full; ids already checked (and marked in check mode)
+        void push(int[] ids, int from, int n) {
             int c = count;
             while (n > 0) {
                 if (c == CACHE_SIZE) {
@@ -327,7 +356,6 @@ public final class PagePool implements AutoCloseable {
                 c += k;
                 from += k;
                 n -= k;
-                recycled += k;
             }
             count = c;
         }
@@ -341,9 +369,18 @@ public final class PagePool implements AutoCloseable {
         }
 
         private int refill() {
+            if (owner != Thread.currentThread()) {
+                bind();
+            }
             int n = ring.pollBulk(stack, 0, BULK);
             refilled += n;
             return n;
+        }
+
+        // this thread's returnBulk calls on the pool come here from now on (once per worker, not per packet)
+        private void bind() {
+            owner = Thread.currentThread();
+            pool.napiLocal.set(this);
         }
 
         /** Moves the coldest half (the bottom of the stack) to the ring, keeping the recently used frames. */

@@ -22,6 +22,30 @@ class PagePoolTest {
         pool.close();
     }
 
+    /** returnBulk as a thread that owns no cache of the pool does it (TX completion on another core). */
+    private static void returnFromElsewhere(PagePool p, int[] ids, int from, int n) {
+        Throwable[] thrown = new Throwable[1];
+        Thread t = new Thread(() -> {
+            try {
+                p.returnBulk(ids, from, n);
+            } catch (Throwable e) {
+                thrown[0] = e;
+            }
+        });
+        t.start();
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+        if (thrown[0] instanceof RuntimeException r) {
+            throw r;
+        }
+        if (thrown[0] != null) {
+            throw new AssertionError(thrown[0]);
+        }
+    }
+
     private int[] allocAll(PagePool.Cache cache, int n) {
         int[] ids = new int[n];
         for (int i = 0; i < n; i++) {
@@ -113,7 +137,7 @@ class PagePoolTest {
     void returnedFramesCanBeAllocatedAgain() {
         PagePool.Cache cache = pool.cache();
         int[] ids = allocAll(cache, 300);
-        pool.returnBulk(ids, 100, 50);
+        returnFromElsewhere(pool, ids, 100, 50);
         assertEquals(50, pool.returned());
         assertEquals(50, pool.inRing());
         assertEquals(250, pool.framesOutstanding());
@@ -191,7 +215,7 @@ class PagePoolTest {
         for (int i = 0; i < 120; i++) {
             worker.recycleDirect(ids[i]);
         }
-        pool.returnBulk(ids, 120, 80);
+        returnFromElsewhere(pool, ids, 120, 80);
         assertEquals(0, pool.framesOutstanding());
         assertTrue(worker.count() > 0);
         worker.drain();
@@ -201,6 +225,24 @@ class PagePoolTest {
         assertEquals(200, pool.allocated());
         assertEquals(120, pool.recycled());
         assertEquals(80, pool.returned());
+    }
+
+    @Test
+    void aReturnOnTheThreadOfTheCachesWorkerGoesStraightBackToItsCache() {
+        PagePool.Cache worker = pool.cache();
+        int[] ids = allocAll(worker, 100);  // this thread is now the cache's worker
+        int ringBefore = pool.inRing();
+        int cached = worker.count();
+        pool.returnBulk(ids, 0, 40);
+        assertEquals(ringBefore, pool.inRing(), "not through the ring");
+        assertEquals(cached + 40, worker.count());
+        assertEquals(ids[39], worker.alloc(), "the last returned is the next allocated, hot");
+        returnFromElsewhere(pool, ids, 40, 60);
+        assertEquals(ringBefore + 60, pool.inRing(), "another thread's return goes to the ring");
+        assertEquals(100, pool.returned());
+        assertEquals(1, pool.framesOutstanding());
+        worker.recycleDirect(ids[39]);
+        assertEquals(0, pool.framesOutstanding());
     }
 
     @Test

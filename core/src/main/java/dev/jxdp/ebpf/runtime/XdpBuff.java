@@ -34,10 +34,15 @@ public final class XdpBuff {
     public int ingressIfindex;
     public int rxQueueIndex;
     public int egressIfindex;
+    // the memory this buff may be attached to, as plain fields: attach() runs once per received frame
+    private final long memoryBase;
+    private final long memoryEnd;
 
     /** A buff over a frame the caller owns (a page pool slot, a UMEM chunk). */
     public XdpBuff(MemorySegment frame) {
         this.frame = frame;
+        this.memoryBase = frame.address();
+        this.memoryEnd = memoryBase + frame.byteSize();
         this.region = new Region("packet", Region.Kind.PACKET, frame, true, this);
         this.dataHardStart = frame.address();
         this.frameSize = (int) frame.byteSize();
@@ -58,8 +63,7 @@ public final class XdpBuff {
      * {@code metaLength} bytes of metadata (xdp_init_buff() then xdp_prepare_buff()).
      */
     public void attach(long pageAddr, int dataOffset, int length, int metaLength) {
-        long base = frame.address();
-        if (pageAddr < base || pageAddr + FRAME_SIZE > base + frame.byteSize() || dataOffset < metaLength
+        if (pageAddr < memoryBase || pageAddr + FRAME_SIZE > memoryEnd || dataOffset < metaLength
                 || length < 0 || dataOffset + length > FRAME_SIZE - TAILROOM) {
             throw new IllegalArgumentException("xdp_buff: page 0x" + Long.toHexString(pageAddr) + " data at "
                     + dataOffset + " length " + length + " meta " + metaLength + " is not inside this buff's memory");
