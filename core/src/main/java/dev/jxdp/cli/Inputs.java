@@ -19,7 +19,6 @@ import dev.jxdp.ebpf.elf.ProgramSpec;
 import dev.jxdp.ebpf.verifier.Verifier;
 import dev.jxdp.ebpf.verifier.VerifierFacts;
 import dev.jxdp.ebpf.verifier.VerifierResult;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -91,20 +90,9 @@ final class Inputs {
 
     /** Writes through a temporary file renamed into place, so a failure leaves no half-written file. */
     static void writeAtomically(Path file, byte[] data) {
-        Path dir = file.toAbsolutePath().getParent();
-        Path tmp = null;
         try {
-            tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-            Files.write(tmp, data);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            dev.jxdp.io.AtomicFile.write(file, data);
         } catch (IOException e) {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // the original error is the one to report
-                }
-            }
             throw new CliException(file + ": cannot write: " + reason(e));
         }
     }

@@ -57,26 +57,6 @@ class EntryProgramsDatapathTest {
         }
     }
 
-    /** A device's wire: keeps a copy of each frame it sends, then completes it. */
-    private static final class Capture implements TxDriver {
-        final PagePool pool;
-        final List<byte[]> sent = Collections.synchronizedList(new ArrayList<>());
-
-        Capture(PagePool pool) {
-            this.pool = pool;
-        }
-
-        @Override
-        public int transmit(int[] ids, int from, int n) {
-            for (int i = 0; i < n; i++) {
-                int id = ids[from + i];
-                sent.add(Mem.read(pool.address(id) + pool.meta().dataOffset(id), pool.meta().length(id)));
-            }
-            pool.returnBulk(ids, from, n);
-            return n;
-        }
-    }
-
     private static byte[] frame(int b14, int b15, int b16) {
         byte[] f = new byte[60];
         f[14] = (byte) b14;
@@ -97,8 +77,8 @@ class EntryProgramsDatapathTest {
                 assertEquals(0, ports.updateWithProgram(new byte[] {0, 0, 0, 0}, 5, egress, 0));
                 assertEquals(0, ports.updateWithProgram(new byte[] {1, 0, 0, 0}, 9, null, 0));
                 assertEquals(0, byId.updateWithProgram(new byte[] {7, 0, 0, 0}, 9, egress, 0));
-                Capture dev5 = new Capture(pool);
-                Capture dev9 = new Capture(pool);
+                CapturingWire dev5 = new CapturingWire(pool);
+                CapturingWire dev9 = new CapturingWire(pool);
                 NetDevices devices = new NetDevices();
                 devices.add(new NetDevice(5, "veth5", dev5));
                 devices.add(new NetDevice(9, "veth9", dev9));

@@ -50,28 +50,6 @@ class RxStagesTest {
             out:
             exit""";
 
-    /** Records every bulk it is given, then completes it at once. */
-    private static final class Wire implements TxDriver {
-        final PagePool pool;
-        final List<Integer> bulks = new ArrayList<>();
-        final List<Integer> sports = new ArrayList<>();
-
-        Wire(PagePool pool) {
-            this.pool = pool;
-        }
-
-        @Override
-        public int transmit(int[] ids, int from, int n) {
-            bulks.add(n);
-            for (int i = 0; i < n; i++) {
-                int id = ids[from + i];
-                sports.add(Mem.getU8(pool.address(id) + pool.meta().dataOffset(id) + 35));
-            }
-            pool.returnBulk(ids, from, n);
-            return n;
-        }
-    }
-
     private record Outcome(RxQueueStats stats, List<Integer> txSports, List<Integer> passSports,
                            List<Integer> redirected, List<Integer> txBulks) {}
 
@@ -81,8 +59,8 @@ class RxStagesTest {
              PktGen gen = new PktGen(PktGenSpec.parse("flows=24,size=64"))) {
             PagePool.Cache cache = pool.cache();
             PktGenDriver rx = new PktGenDriver(gen, pool, cache, 7, 0, packets);
-            Wire wire = new Wire(pool);
-            Wire dev = new Wire(pool);
+            CapturingWire wire = new CapturingWire(pool);
+            CapturingWire dev = new CapturingWire(pool);
             NetDevices devices = new NetDevices();
             devices.add(new NetDevice(3, "peer", dev));
             List<Integer> passed = new ArrayList<>();
@@ -95,7 +73,7 @@ class RxStagesTest {
             w.stats().checkAccounting();
             cache.drain();
             assertEquals(0, pool.framesOutstanding(), mode + ": frames not back in the pool");
-            return new Outcome(w.stats(), wire.sports, passed, dev.sports, wire.bulks);
+            return new Outcome(w.stats(), wire.bytesAt(35), passed, dev.bytesAt(35), wire.bulks);
         }
     }
 

@@ -11,7 +11,6 @@ import dev.jxdp.io.pktgen.PktGenSpec;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -20,27 +19,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** XDP programs written in Java run through the same poll, actions and counters as compiled eBPF. */
 class XdpJavaProgramTest {
 
-    /** Keeps a hex copy of every frame it is given, then completes it. */
-    private static final class Capture implements TxDriver {
-        final PagePool pool;
-        final List<String> frames = new ArrayList<>();
-
-        Capture(PagePool pool) {
-            this.pool = pool;
-        }
-
-        @Override
-        public int transmit(int[] ids, int from, int n) {
-            for (int i = 0; i < n; i++) {
-                int id = ids[from + i];
-                frames.add(HexFormat.of().formatHex(Mem.read(pool.address(id) + pool.meta().dataOffset(id),
-                        pool.meta().length(id))));
-            }
-            pool.returnBulk(ids, from, n);
-            return n;
-        }
-    }
-
     private record Outcome(RxQueueStats stats, List<String> tx, List<String> redirected, long javaFaults) {}
 
     // the same traffic through either program; the worker is made by the caller's choice of program
@@ -48,8 +26,8 @@ class XdpJavaProgramTest {
         try (PagePool pool = new PagePool(256, true); PktGen gen = new PktGen(PktGenSpec.parse("flows=10,size=64"))) {
             PagePool.Cache cache = pool.cache();
             PktGenDriver rx = new PktGenDriver(gen, pool, cache, 7, 0, packets);
-            Capture wire = new Capture(pool);
-            Capture peer = new Capture(pool);
+            CapturingWire wire = new CapturingWire(pool);
+            CapturingWire peer = new CapturingWire(pool);
             NetDevices devices = new NetDevices();
             devices.add(new NetDevice(5, "peer", peer));
             NapiWorker w;
@@ -70,7 +48,7 @@ class XdpJavaProgramTest {
             if (h != null) {
                 h.close();
             }
-            return new Outcome(w.stats(), wire.frames, peer.frames, w.javaFaults());
+            return new Outcome(w.stats(), wire.hex(), peer.hex(), w.javaFaults());
         }
     }
 
