@@ -5,6 +5,7 @@ import dev.jxdp.ebpf.maps.BpfMap;
 import dev.jxdp.ebpf.maps.CpuMap;
 import dev.jxdp.ebpf.maps.DevMap;
 import dev.jxdp.ebpf.maps.DevMapHash;
+import dev.jxdp.ebpf.maps.EntryProgramMap;
 import dev.jxdp.ebpf.maps.ProgramRef;
 import dev.jxdp.ebpf.runtime.BpfProgram;
 import dev.jxdp.ebpf.mem.AddressSpace;
@@ -209,8 +210,7 @@ public final class NapiWorker {
 
     // the XDP stage for one frame: the program's verdict, with the frame's bounds as the program left them
     private long runXdp(int id) {
-        long page = pool.address(id);
-        buff.attach(page, meta.dataOffset(id), meta.length(id), meta.metaLength(id));
+        long page = attach(id);
         long data = buff.data;
         long dataEnd = buff.dataEnd;
         long dataMeta = buff.dataMeta;
@@ -309,9 +309,16 @@ public final class NapiWorker {
         }
     }
 
+    // points the worker's buff at frame id as its FrameMeta describes it; returns the page address
+    private long attach(int id) {
+        long page = pool.address(id);
+        buff.attach(page, meta.dataOffset(id), meta.length(id), meta.metaLength(id));
+        return page;
+    }
+
     // the stack stage for a PASS frame: the sink sees it through the worker's buff, then the page is free
     private void stackPass(int id) {
-        buff.attach(pool.address(id), meta.dataOffset(id), meta.length(id), meta.metaLength(id));
+        attach(id);
         pass.pass(buff);
         cache.recycleDirect(id);
     }
@@ -354,8 +361,7 @@ public final class NapiWorker {
     // the program of the devmap entry redirected to, or null (bpf_redirect and plain entries)
     private BpfProgram entryProgram() {
         BpfMap m = st.redirectMap;
-        ProgramRef p = m instanceof DevMap d ? d.entryProgram(st.redirectKey)
-                : m instanceof DevMapHash h ? h.entryProgram(st.redirectKey) : null;
+        ProgramRef p = m instanceof EntryProgramMap e ? e.entryProgram(st.redirectKey) : null;
         return p instanceof BpfProgram b ? b : null;
     }
 
@@ -466,8 +472,7 @@ public final class NapiWorker {
         int kept = 0;
         for (int i = 0; i < n; i++) {
             int id = bulk[i];
-            long page = pool.address(id);
-            buff.attach(page, meta.dataOffset(id), meta.length(id), meta.metaLength(id));
+            long page = attach(id);
             buff.ingressIfindex = this.ifindex;
             buff.rxQueueIndex = 0;  // the kernel's devmap run has an rxq of the device only
             buff.egressIfindex = ifindex;
