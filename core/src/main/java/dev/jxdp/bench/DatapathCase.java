@@ -34,6 +34,16 @@ public enum DatapathCase {
         this.redirectBulk = redirectBulk;
     }
 
+    /** The case named {@code label} (as in the JSON and the table), or null. */
+    public static DatapathCase byLabel(String label) {
+        for (DatapathCase c : values()) {
+            if (c.label.equals(label)) {
+                return c;
+            }
+        }
+        return null;
+    }
+
     /** The case's name in the JSON and the table. */
     public String label() { return label; }
 

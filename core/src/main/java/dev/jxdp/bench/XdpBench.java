@@ -28,9 +28,10 @@ public final class XdpBench {
      * @param stackUdp IPv4 UDP packets the stack stage took (XDP_PASS)
      * @param peer    frames that arrived at the redirect target's peer (veth1)
      * @param cpuMap  what the CPUMAP consumer did with the frames it was given (redirect-cpu)
+     * @param redirectBulk frames per device bulk of XDP_REDIRECT
      */
     public record Result(XdpBenchMode mode, RxMode rxMode, RxQueueStats stats, double seconds, long stackUdp,
-                         long peer, CpuMapRunner.Stats cpuMap) {
+                         long peer, CpuMapRunner.Stats cpuMap, int redirectBulk) {
         public double mpps() {
             return seconds > 0 ? stats.rx / seconds / 1e6 : 0;
         }
@@ -42,6 +43,7 @@ public final class XdpBench {
         public String json() {
             ObjectNode o = new ObjectMapper().createObjectNode();
             o.put("mode", mode.label()).put("rx_mode", rxMode.name().toLowerCase(Locale.ROOT))
+                    .put("redirect_bulk", redirectBulk)
                     .put("seconds", Math.round(seconds * 1e6) / 1e6)
                     .put("rx", stats.rx).put("drop", stats.drop).put("aborted", stats.aborted).put("tx", stats.tx)
                     .put("redirect", stats.redirect).put("pass", stats.pass).put("errors", stats.errors)
@@ -70,10 +72,16 @@ public final class XdpBench {
      * {@code live} (null: quiet). The floor counts its frames as received only.
      */
     public static Result run(XdpBenchMode mode, RxMode rxMode, double seconds, PrintWriter live, BooleanSupplier stop) {
+        return run(mode, rxMode, NapiWorker.TX_BULK, seconds, live, stop);
+    }
+
+    /** As above, with XDP_REDIRECT's device bulks of {@code redirectBulk} frames (1..16). */
+    public static Result run(XdpBenchMode mode, RxMode rxMode, int redirectBulk, double seconds, PrintWriter live,
+                             BooleanSupplier stop) {
         if (!(seconds > 0)) {
             throw new IllegalArgumentException("seconds " + seconds);
         }
-        BenchDatapath p = new BenchDatapath(mode, rxMode, NapiWorker.TX_BULK);
+        BenchDatapath p = new BenchDatapath(mode, rxMode, redirectBulk);
         try {
             RxQueueStats s = p.stats();
             long start = System.nanoTime();
@@ -105,7 +113,7 @@ public final class XdpBench {
                 copy.rx = p.received();
             }
             p.close();  // the CPUMAP consumer finishes its queue first: its counters are final after this
-            return new Result(mode, rxMode, copy, elapsed, p.stack().udp(), p.peerReceived(), p.cpuMapStats());
+            return new Result(mode, rxMode, copy, elapsed, p.stack().udp(), p.peerReceived(), p.cpuMapStats(), redirectBulk);
         } finally {
             p.close();
         }

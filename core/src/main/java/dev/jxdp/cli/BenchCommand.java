@@ -1,10 +1,12 @@
 package dev.jxdp.cli;
 
 import dev.jxdp.bench.BenchException;
+import dev.jxdp.bench.DatapathCase;
 import dev.jxdp.bench.DatapathChart;
 import dev.jxdp.bench.DatapathSuite;
 import dev.jxdp.bench.XdpBench;
 import dev.jxdp.bench.XdpBenchMode;
+import dev.jxdp.xdp.NapiWorker;
 import dev.jxdp.xdp.RxMode;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -15,6 +17,7 @@ import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -60,6 +63,10 @@ final class BenchCommand implements Runnable {
                 description = "scalar, vector (RX-stages vectors of 16) or auto (default: ${DEFAULT-VALUE})")
         String rxMode;
 
+        @Option(names = "--redirect-bulk", paramLabel = "N", defaultValue = "16",
+                description = "frames per device bulk of XDP_REDIRECT, 1 (each frame sent on its own) to 16 (default: ${DEFAULT-VALUE})")
+        int redirectBulk;
+
         @Option(names = "--json", description = "print the summary as one JSON object")
         boolean json;
 
@@ -78,6 +85,9 @@ final class BenchCommand implements Runnable {
             if (!(duration > 0) || Double.isInfinite(duration)) {
                 throw new CliException("--duration must be a positive number of seconds (got " + duration + ")");
             }
+            if (redirectBulk < 1 || redirectBulk > NapiWorker.TX_BULK) {
+                throw new CliException("--redirect-bulk must be 1.." + NapiWorker.TX_BULK + " (got " + redirectBulk + ")");
+            }
             PrintWriter err = spec.commandLine().getErr();
             CountDownLatch finished = new CountDownLatch(1);
             Thread hook = new Thread(() -> {
@@ -90,7 +100,7 @@ final class BenchCommand implements Runnable {
             });
             try {
                 Runtime.getRuntime().addShutdownHook(hook);
-                XdpBench.Result r = XdpBench.run(m, rx, duration, err, () -> stop);
+                XdpBench.Result r = XdpBench.run(m, rx, redirectBulk, duration, err, () -> stop);
                 PrintWriter out = spec.commandLine().getOut();
                 out.print(json ? r.json() + System.lineSeparator() : r.summary());
                 out.flush();
@@ -134,8 +144,13 @@ final class BenchCommand implements Runnable {
         @Option(names = "--seconds", paramLabel = "S", defaultValue = "1", description = "seconds per trial, 0.1 to 60 (default: ${DEFAULT-VALUE})")
         double seconds;
 
+        @Option(names = "--cases", paramLabel = "CASE[,CASE...]", split = ",",
+                description = "run only these cases (default: all); a target is reported only when both its cases ran")
+        List<String> cases;
+
         @Override
         public void run() {
+            List<DatapathCase> which = selected(cases);
             if (trials < DatapathSuite.MIN_TRIALS) {
                 throw new CliException("--trials must be at least " + DatapathSuite.MIN_TRIALS + " (got " + trials + ")");
             }
@@ -150,7 +165,8 @@ final class BenchCommand implements Runnable {
             }
             PrintWriter out = spec.commandLine().getOut();
             try {
-                DatapathSuite.Result r = DatapathSuite.run(trials, seconds, spec.commandLine().getErr());
+                DatapathSuite.Result r = DatapathSuite.run(which, trials, seconds, DatapathSuite.DEFAULT_WARMUP, true,
+                        spec.commandLine().getErr());
                 if (plot != null) {
                     DatapathChart.write(r, plot);
                 }
@@ -159,6 +175,27 @@ final class BenchCommand implements Runnable {
             } catch (BenchException e) {
                 throw new CliException("bench datapath: " + e.getMessage());
             }
+        }
+    
+        private static List<DatapathCase> selected(List<String> names) {
+            if (names == null || names.isEmpty()) {
+                return List.of(DatapathCase.values());
+            }
+            List<DatapathCase> out = new java.util.ArrayList<>();
+            for (String n : names) {
+                DatapathCase c = DatapathCase.byLabel(n.strip());
+                if (c == null) {
+                    StringBuilder known = new StringBuilder();
+                    for (DatapathCase k : DatapathCase.values()) {
+                        known.append(known.isEmpty() ? "" : ", ").append(k.label());
+                    }
+                    throw new CliException("--cases: unknown case '" + n.strip() + "' (cases: " + known + ")");
+                }
+                if (!out.contains(c)) {
+                    out.add(c);
+                }
+            }
+            return out;
         }
     }
 }

@@ -80,7 +80,7 @@ import java.util.concurrent.locks.LockSupport;
                 "  jxdp run --obj fw.o --in pcap:trace.pcap --pass-out pcap:passed.pcap --tx-out pcap:sent.pcap --json",
                 "  jxdp run --obj redirect.o --in pktgen:flows=64 --veth 5 --devmap tx_port:0=5 --redirect-bulk 1",
                 "pktgen SPEC: comma-separated key=value (flows, size 64..1518 or imix, proto udp|tcp|icmp, ip 4|6, vlan, "
-                        + "src, dst, sport, dport, smac, dmac, seed, stamp); empty for 64-byte IPv4 UDP.",
+                        + "src, dst, sport, dport, smac, dmac, seed, stamp, order seq|shuffle); empty for 64-byte IPv4 UDP.",
                 "--veth IFINDEX: an in-memory veth pair, veth0 with ifindex IFINDEX and its peer veth1 with IFINDEX+1, both "
                         + "redirect targets; what one end transmits arrives on the other's RX ring (256 frames), where a "
                         + "thread standing for the peer's stack frees it (capture redirected frames with --redirect-out "

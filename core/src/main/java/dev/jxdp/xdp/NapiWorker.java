@@ -27,9 +27,9 @@ import java.util.Arrays;
  *
  * <p>Two ways through a poll ({@link RxMode}): scalar, one frame at a time through the program and its
  * action; or vector (seed 004, RX-stages), the program over a vector of up to {@link #VECTOR} frames
- * first, the verdicts sorted into per-action vectors without a branch per frame, then each action's
- * frames handled together: drops recycled in one move, PASS frames through the stack stage in one go,
- * TX frames queued for the device's bulk transmit after the vector's XDP stage. XDP_REDIRECT is acted on right after the run in both modes (the
+ * first, the verdicts sorted into per-action vectors, then each action's frames handled together: drops
+ * recycled in one move, PASS frames through the stack stage in one go, the vector's TX frames sent in
+ * one bulk transmit after its XDP stage. XDP_REDIRECT is acted on right after the run in both modes (the
  * helper's target lives in the run's state, as in xdp_do_redirect()).
  *
  * <p>XDP_REDIRECT reaches devices by {@code bpf_redirect} or a DEVMAP / DEVMAP_HASH entry, queued per
@@ -278,14 +278,10 @@ public final class NapiWorker {
         c[3] = 0;
         for (int i = 0; i < n; i++) {
             int id = rxIds[from + i];
-            long act = runXdp(id);
-            if (act == XdpAction.REDIRECT) {
-                redirect(id);  // its target is this run's: act now, as xdp_do_redirect() does
-                continue;
+            int slot = xdpStage(id);
+            if (slot >= 0) {
+                v[slot * VECTOR + c[slot]++] = id;
             }
-            // ABORTED, DROP, PASS, TX are 0..3; anything else is an invalid action, handled as ABORTED
-            int slot = (act & ~3L) == 0 ? (int) act : SLOT_ABORTED;
-            v[slot * VECTOR + c[slot]++] = id;
         }
         stats.rx += n;
         int aborted = c[SLOT_ABORTED];
@@ -300,13 +296,20 @@ public final class NapiWorker {
             stackPass(v[SLOT_PASS * VECTOR + i]);
         }
         stats.pass += passes;
-        // TX after the XDP stage, into the device's TX bulk: sent when 16 are queued and at the poll's end
-        for (int i = 0; i < txs; i++) {
-            txIds[txCount++] = v[SLOT_TX * VECTOR + i];
-            if (txCount == TX_BULK) {
-                flushTx();
-            }
+        if (txs > 0) {
+            transmit(v, SLOT_TX * VECTOR, txs);  // one bulk xmit for the vector's TX frames
         }
+    }
+
+    // the XDP stage for one frame of a vector: its action's slot, or -1 once a redirect has been acted on
+    private int xdpStage(int id) {
+        long act = runXdp(id);
+        if (act == XdpAction.REDIRECT) {
+            redirect(id);  // its target is this run's: act now, as xdp_do_redirect() does
+            return -1;
+        }
+        // ABORTED, DROP, PASS, TX are 0..3; anything else is an invalid action, handled as ABORTED
+        return (act & ~3L) == 0 ? (int) act : SLOT_ABORTED;
     }
 
     // points the worker's buff at frame id as its FrameMeta describes it; returns the page address

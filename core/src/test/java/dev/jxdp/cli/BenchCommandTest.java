@@ -41,6 +41,32 @@ class BenchCommandTest {
     }
 
     @Test
+    void benchXdpRedirectMapSendsEveryFrameOnItsOwnWithABulkOfOne() throws Exception {
+        CliTest.Run r = CliTest.jxdp("bench", "xdp", "redirect-map", "--redirect-bulk", "1", "--duration", "0.2", "--json");
+        assertEquals(0, r.status(), r.err());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertEquals(1, j.get("redirect_bulk").asInt(), j.toString());
+        assertTrue(j.get("rx").asLong() > 0, j.toString());
+        assertEquals(j.get("rx").asLong(), j.get("redirect").asLong(), j.toString());
+        assertEquals(0, j.get("errors").asLong(), j.toString());
+    }
+
+    @Test
+    void benchDatapathRunsOnlyTheCasesAsked() throws Exception {
+        CliTest.Run r = CliTest.jxdp("bench", "datapath", "--cases", "drop,floor", "--trials", "5", "--seconds", "0.1",
+                "--json");
+        assertEquals(0, r.status(), r.err());
+        JsonNode rows = new ObjectMapper().readTree(r.out()).get("rows");
+        assertEquals(2, rows.size(), rows.toString());
+        assertEquals("floor", rows.get(0).get("case").asText(), "in the table's order, not the option's");
+        assertEquals("drop", rows.get(1).get("case").asText());
+        for (JsonNode row : rows) {
+            assertEquals(5, row.get("trials").size(), row.toString());
+            assertTrue(row.get("mpps").asDouble() > 0, row.toString());
+        }
+    }
+
+    @Test
     void theHelpOfEachSuiteFormatsCleanly() {
         // picocli reports a description it cannot format (a bare % sign) on System.err, not the command's stream
         java.io.PrintStream saved = System.err;
@@ -68,6 +94,10 @@ class BenchCommandTest {
         CliTest.assertOneLineError(CliTest.jxdp("bench", "xdp", "drop", "--rx-mode", "sideways"), "--rx-mode sideways");
         CliTest.assertOneLineError(CliTest.jxdp("bench", "xdp", "drop", "--duration", "0"), "--duration must be a positive number");
         CliTest.assertOneLineError(CliTest.jxdp("bench", "xdp", "drop", "--duration", "soon"), "--duration");
+        CliTest.assertOneLineError(CliTest.jxdp("bench", "xdp", "redirect-map", "--redirect-bulk", "0"),
+                "--redirect-bulk must be 1..16 (got 0)");
+        CliTest.assertOneLineError(CliTest.jxdp("bench", "xdp", "redirect-map", "--redirect-bulk", "17"),
+                "--redirect-bulk must be 1..16 (got 17)");
         CliTest.assertOneLineError(CliTest.jxdp("bench", "xdp"), "MODE");
         CliTest.assertOneLineError(CliTest.jxdp("bench"), "missing suite");
         CliTest.assertOneLineError(CliTest.jxdp("bench", "kernel"), "kernel");
@@ -79,6 +109,8 @@ class BenchCommandTest {
         CliTest.assertOneLineError(CliTest.jxdp("bench", "datapath", "--seconds", "0"), "--seconds must be between 0.1 and 60");
         CliTest.assertOneLineError(CliTest.jxdp("bench", "datapath", "--seconds", "NaN"), "--seconds");
         CliTest.assertOneLineError(CliTest.jxdp("bench", "datapath", "--trials", "many"), "--trials");
+        CliTest.assertOneLineError(CliTest.jxdp("bench", "datapath", "--cases", "drop,flood"),
+                "--cases: unknown case 'flood' (cases: floor, drop, pass,");
     }
 
     @Test

@@ -101,7 +101,8 @@ class RxStagesTest {
     @Test
     void vectorModeQueuesTxFramesAfterTheVectorsXdpStage() {
         // every other frame is XDP_TX: the 16th TX frame is run 31; scalar mode sends the full bulk right
-        // after that run, vector mode only once the vector (runs 17..32) has been through the program
+        // after that run; vector mode sends each vector's 8 TX frames in one bulk once the whole vector
+        // (runs 1..16, 17..32, ...) has been through the program
         for (RxMode mode : new RxMode[] {RxMode.SCALAR, RxMode.VECTOR}) {
             PagePool pool = new PagePool(256, true);
             try (PktGen gen = new PktGen(PktGenSpec.parse("flows=4,size=64"))) {
@@ -121,8 +122,9 @@ class RxStagesTest {
                         .rxMode(mode);
                 w.poll(NapiWorker.BUDGET);
                 w.stats().checkAccounting();
-                assertEquals(List.of(16, 16), bulks, mode.toString());
-                assertEquals(mode == RxMode.SCALAR ? List.of(31, 63) : List.of(32, 64), runsAtTransmit, mode.toString());
+                assertEquals(mode == RxMode.SCALAR ? List.of(16, 16) : List.of(8, 8, 8, 8), bulks, mode.toString());
+                assertEquals(mode == RxMode.SCALAR ? List.of(31, 63) : List.of(16, 32, 48, 64), runsAtTransmit,
+                        mode.toString());
                 cache.drain();
                 assertEquals(0, pool.framesOutstanding());
             } finally {

@@ -1,9 +1,8 @@
 package dev.jxdp.jmh;
 
 import dev.jxdp.bench.BenchDatapath;
-import dev.jxdp.bench.XdpBenchMode;
+import dev.jxdp.bench.DatapathCase;
 import dev.jxdp.xdp.NapiWorker;
-import dev.jxdp.xdp.RxMode;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -38,6 +37,7 @@ import java.util.concurrent.TimeUnit;
 @Fork(value = 3, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow", "-Djxdp.mem=unsafe"})
 public class DatapathBench {
 
+    /** A case of {@code jxdp bench datapath} by its label (e.g. mixed-scalar, redirect-map-nobulk). */
     @Param({"floor", "drop", "redirect-map"})
     public String mode;
 
@@ -45,11 +45,11 @@ public class DatapathBench {
 
     @Setup(Level.Trial)
     public void setup() {
-        XdpBenchMode m = XdpBenchMode.byLabel(mode);
-        if (m == null) {
-            throw new IllegalArgumentException("mode " + mode + ": want one of " + XdpBenchMode.labels());
+        DatapathCase c = DatapathCase.byLabel(mode);
+        if (c == null) {
+            throw new IllegalArgumentException("mode " + mode + ": want a case of jxdp bench datapath");
         }
-        path = new BenchDatapath(m, RxMode.SCALAR, NapiWorker.TX_BULK);
+        path = new BenchDatapath(c.mode(), c.rxMode(), c.redirectBulk());
     }
 
     /** One poll: 64 frames in (pktgen never runs dry, the pool never empties), so ns/op is per packet. */

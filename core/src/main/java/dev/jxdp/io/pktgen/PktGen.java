@@ -12,7 +12,11 @@ import java.util.SplittableRandom;
  * The in-memory packet generator: frames for a {@link PktGenSpec}, written into off-heap buffers with no
  * allocation per packet.
  *
- * <p>Packet {@code seq} belongs to flow {@code seq % flows} (round robin) and, with IMIX, takes size
+ * <p>Packet {@code seq} belongs to flow {@code seq % flows} (round robin), or with {@code order=shuffle}
+ * to the flow at position {@code seq % period} of a schedule built once: {@link #period()} / flows
+ * rounds, each a different pseudo-random permutation of the flows (at least {@link #SHUFFLE_MIN_PERIOD}
+ * packets in all, so no predictor learns the pattern), and the same for every run. Either way each
+ * round of {@code flows} packets holds every flow once. With IMIX it takes size
  * {@code IMIX_ORDER[seq % 12]}: 64, 594 and 1518 bytes on the wire 7:4:1, interleaved so any 12
  * consecutive packets hold the whole mix. A flow count that shares a factor with 12 gives each flow a
  * subset of the sizes; the mix over all flows stays exact.
@@ -37,6 +41,14 @@ public final class PktGen implements AutoCloseable {
     private static final int[] IMIX_ORDER = {0, 1, 0, 1, 0, 0, 1, 0, 0, 1, 0, 2};
     /** Entries of the NIC's RSS indirection table (ETH_RXFH_INDIR_DEFAULT size in most drivers). */
     public static final int RSS_INDIR_SIZE = 128;
+    /**
+     * The shortest period of a shuffled schedule, in packets: tens of thousands of branches in the
+     * programs that read them, more than a branch predictor can learn, in a schedule small enough (2
+     * bytes a packet) to stay out of the way of the frames in the L1 cache.
+     */
+    public static final int SHUFFLE_MIN_PERIOD = 2048;
+    /** The schedule's permutations come from this seed: the same traffic on every run and machine. */
+    private static final long SHUFFLE_SEED = 0x5eed_0f_f10e5L;
 
     private final PktGenSpec spec;
     private final Arena arena;
@@ -58,11 +70,17 @@ public final class PktGen implements AutoCloseable {
     /** Per template (flow, size class): its L4 checksum, so the stamp need not read it back from the frame. */
     private final int[] l4Check;
     private final int[] rssHash;
+    /** Packets before the flow sequence repeats: flows, or a whole shuffled schedule. */
+    private final int period;
+    /** order=shuffle: per position of the period, its flow (flows fit 16 bits); null for round robin. */
+    private final char[] schedule;
 
     public PktGen(PktGenSpec spec) {
         this.spec = spec;
         this.flows = spec.flows();
         this.flowMask = Integer.bitCount(flows) == 1 ? flows - 1 : -1;
+        this.schedule = spec.shuffle() ? shuffledSchedule(flows) : null;
+        this.period = schedule == null ? flows : schedule.length;
         this.headerLen = FrameTemplate.headerLen(spec);
         this.stride = (headerLen + 15) & ~15;
         this.l4ChecksumAt = FrameTemplate.l4ChecksumOffset(spec);
@@ -123,7 +141,33 @@ public final class PktGen implements AutoCloseable {
 
     /** The flow packet {@code seq} belongs to. */
     public int flowOf(long seq) {
+        if (schedule != null) {
+            return schedule[(int) Long.remainderUnsigned(seq, period)];
+        }
         return flowMask >= 0 ? (int) (seq & flowMask) : (int) Long.remainderUnsigned(seq, flows);
+    }
+
+    /** Packets after which the flow of each sequence number repeats: {@code flowOf(seq + period) == flowOf(seq)}. */
+    public int period() { return period; }
+
+    // rounds of whole permutations (Fisher-Yates), enough of them to make the period at least the minimum
+    private static char[] shuffledSchedule(int flows) {
+        int rounds = Math.max(1, (SHUFFLE_MIN_PERIOD + flows - 1) / flows);
+        char[] s = new char[rounds * flows];
+        SplittableRandom r = new SplittableRandom(SHUFFLE_SEED);
+        for (int k = 0; k < rounds; k++) {
+            int base = k * flows;
+            for (int i = 0; i < flows; i++) {
+                s[base + i] = (char) i;
+            }
+            for (int i = flows - 1; i > 0; i--) {
+                int j = r.nextInt(i + 1);
+                char t = s[base + i];
+                s[base + i] = s[base + j];
+                s[base + j] = t;
+            }
+        }
+        return s;
     }
 
     /** The length in memory (no FCS) of packet {@code seq}. */
@@ -185,14 +229,40 @@ public final class PktGen implements AutoCloseable {
         return own;
     }
 
+    /**
+     * The positions {@code p} in {@code 0..period-1}, increasing, whose packets a NIC with {@code queues}
+     * RX queues puts on {@code queue}: packet {@code seq} arrives there exactly when {@code seq % period}
+     * is one of them. Round robin, these are the queue's flows.
+     */
+    public int[] positionsOnQueue(int queue, int queues) {
+        Objects.checkIndex(queue, queues);
+        if (schedule == null) {
+            return flowsOnQueue(queue, queues);
+        }
+        int n = 0;
+        for (int p = 0; p < period; p++) {
+            if (queueOf(schedule[p], queues) == queue) {
+                n++;
+            }
+        }
+        int[] own = new int[n];
+        n = 0;
+        for (int p = 0; p < period; p++) {
+            if (queueOf(schedule[p], queues) == queue) {
+                own[n++] = p;
+            }
+        }
+        return own;
+    }
+
     /** How many of the packets {@code 0..count-1} arrive on {@code queue} out of {@code queues}. */
     public long packetsOnQueue(long count, int queue, int queues) {
-        int[] own = flowsOnQueue(queue, queues);
-        long rounds = count / flows;
-        int rest = (int) (count % flows);
+        int[] own = positionsOnQueue(queue, queues);
+        long rounds = count / period;
+        int rest = (int) (count % period);
         long n = rounds * own.length;
-        for (int f : own) {
-            if (f < rest) {
+        for (int p : own) {
+            if (p < rest) {
                 n++;
             }
         }

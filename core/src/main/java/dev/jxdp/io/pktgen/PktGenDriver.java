@@ -13,9 +13,9 @@ import dev.jxdp.xdp.RxDriver;
  *
  * <p>One of several RX queues ({@code queues} > 1): the generator's single stream is spread by RSS, and
  * this driver generates exactly the packets whose flow's indirection-table entry is its queue, in stream
- * order, with the same bytes the one-queue stream has at those sequence numbers. It walks its own flows
- * ({@link PktGen#flowsOnQueue}) round after round, so a packet for another queue is never built or even
- * skipped over.
+ * order, with the same bytes the one-queue stream has at those sequence numbers. It walks its own
+ * positions of the flow sequence ({@link PktGen#positionsOnQueue}) period after period, so a packet for
+ * another queue is never built or even skipped over.
  */
 public final class PktGenDriver implements RxDriver {
 
@@ -25,13 +25,13 @@ public final class PktGenDriver implements RxDriver {
     private final FrameMeta meta;
     private final int ifindex;
     private final int queue;
-    /** This queue's flows in increasing order, or null when it has every flow (seq = generated). */
+    /** This queue's positions in the flow sequence, increasing, or null when it has them all (seq = generated). */
     private final int[] own;
-    private final int flows;
+    private final int period;
     /** This queue's share of the stream's packets, or -1 for no end. */
     private final long limit;
     private long generated;
-    /** Where the queue is in the stream: the next packet is seq = round + own[next]. */
+    /** Where the queue is in the stream: the next packet is seq = round + own[next]; round steps by the period. */
     private long round;
     private int next;
     private long noBuffers;
@@ -55,13 +55,13 @@ public final class PktGenDriver implements RxDriver {
         this.meta = pool.meta();
         this.ifindex = ifindex;
         this.queue = queue;
-        this.flows = gen.flows();
+        this.period = gen.period();
         if (queues == 1) {
             this.own = null;
             this.limit = count;
         } else {
-            int[] mine = gen.flowsOnQueue(queue, queues);
-            this.own = mine.length == flows ? null : mine;
+            int[] mine = gen.positionsOnQueue(queue, queues);
+            this.own = mine.length == period ? null : mine;
             this.limit = count < 0 ? (mine.length == 0 ? 0 : -1) : gen.packetsOnQueue(count, queue, queues);
         }
     }
@@ -93,7 +93,7 @@ public final class PktGenDriver implements RxDriver {
         long seq = round + own[next];
         if (++next == own.length) {
             next = 0;
-            round += flows;
+            round += period;
         }
         return seq;
     }

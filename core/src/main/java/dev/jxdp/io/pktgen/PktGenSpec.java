@@ -33,6 +33,11 @@ import java.util.regex.Pattern;
  * <li>{@code seed=N}: the payload bytes, a pseudo-random pattern from the seed; 0 (default) is zeros.
  * <li>{@code stamp=0|1}: write each packet's sequence number (big-endian u32, its low 32 bits) as the
  *     first payload bytes, the L4 checksum adjusted to match.
+ * <li>{@code order=seq|shuffle} (default seq): seq sends the flows round robin (packet {@code n} is flow
+ *     {@code n % flows}); shuffle still sends every flow once per round of {@code flows} packets, but in
+ *     an order that changes from round to round, pseudo-random and the same every run: intermixed
+ *     traffic, where a packet's flow cannot be told from the ones before it (as on a busy link, or from
+ *     an attacker who mixes flows on purpose).
  * </ul>
  *
  * @param size the wire size in bytes with FCS, or {@link #IMIX}
@@ -41,7 +46,8 @@ import java.util.regex.Pattern;
  * @param smac the source MAC as a 48-bit number ({@code 02:00:00:00:00:01} is {@code 0x020000000001})
  */
 public record PktGenSpec(int flows, int size, Proto proto, int ip, int vlan, AddrRange src, AddrRange dst,
-                         PortRange sport, PortRange dport, long smac, long dmac, long seed, boolean stamp) {
+                         PortRange sport, PortRange dport, long smac, long dmac, long seed, boolean stamp,
+                         boolean shuffle) {
 
     /** {@link #size()} for the simple IMIX. */
     public static final int IMIX = 0;
@@ -51,7 +57,7 @@ public record PktGenSpec(int flows, int size, Proto proto, int ip, int vlan, Add
 
     private static final List<String> KEYS =
             List.of("flows", "size", "proto", "ip", "vlan", "src", "dst", "sport", "dport", "smac", "dmac",
-                    "seed", "stamp");
+                    "seed", "stamp", "order");
 
     public enum Proto {
         UDP, TCP, ICMP;
@@ -141,7 +147,8 @@ public record PktGenSpec(int flows, int size, Proto proto, int ip, int vlan, Add
                 mac("smac", items.getOrDefault("smac", "02:00:00:00:00:01")),
                 mac("dmac", items.getOrDefault("dmac", "02:00:00:00:00:02")),
                 seed(items.getOrDefault("seed", "0")),
-                flag("stamp", items.getOrDefault("stamp", "0")));
+                flag("stamp", items.getOrDefault("stamp", "0")),
+                shuffle(items.getOrDefault("order", "seq")));
     }
 
     /** Whether the sizes follow the simple IMIX rather than one fixed size. */
@@ -153,7 +160,15 @@ public record PktGenSpec(int flows, int size, Proto proto, int ip, int vlan, Add
         return "flows=" + flows + ",size=" + (imix() ? "imix" : Integer.toString(size)) + ",proto=" + proto
                 + ",ip=" + ip + ",vlan=" + vlan + ",src=" + src + ",dst=" + dst + ",sport=" + sport
                 + (proto.hasPorts() ? ",dport=" + dport : "") + ",smac=" + macText(smac) + ",dmac=" + macText(dmac)
-                + ",seed=" + seed + ",stamp=" + (stamp ? 1 : 0);
+                + ",seed=" + seed + ",stamp=" + (stamp ? 1 : 0) + ",order=" + (shuffle ? "shuffle" : "seq");
+    }
+
+    private static boolean shuffle(String text) {
+        return switch (text) {
+            case "seq" -> false;
+            case "shuffle" -> true;
+            default -> throw new PktGenSpecException("order=" + text + ": want seq or shuffle");
+        };
     }
 
     /** Addresses as {@code family} 4 or 6; address {@code k} of the range is (hi, lo) + k. */

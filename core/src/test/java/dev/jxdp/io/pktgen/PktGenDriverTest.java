@@ -39,11 +39,15 @@ class PktGenDriverTest {
         return (b[at] & 0xff) << 8 | b[at + 1] & 0xff;
     }
 
-    @ParameterizedTest(name = "flows={0} queues={1} count={2}")
-    @CsvSource({"64, 4, 10000", "100, 3, 777", "7, 2, 1000", "1, 4, 100", "1000, 1, 5000", "200, 3, -1", "1, 3, -1"})
-    void eachQueueMakesExactlyItsFlowsPacketsOfTheOneStream(int flows, int queues, long count) {
+    @ParameterizedTest(name = "flows={0} queues={1} count={2} order={3}")
+    @CsvSource({"64, 4, 10000, seq", "100, 3, 777, seq", "7, 2, 1000, seq", "1, 4, 100, seq", "1000, 1, 5000, seq",
+            "200, 3, -1, seq", "1, 3, -1, seq",
+            // shuffled: counts over several periods (2100 packets for 100 flows), and one inside the first
+            "100, 3, 20000, shuffle", "100, 3, 1500, shuffle", "64, 4, 5000, shuffle", "7, 2, -1, shuffle",
+            "3000, 2, 7000, shuffle"})
+    void eachQueueMakesExactlyItsFlowsPacketsOfTheOneStream(int flows, int queues, long count, String order) {
         long window = count >= 0 ? count : 3000;  // without an end: the first packets of each queue
-        try (PktGen gen = new PktGen(PktGenSpec.parse("flows=" + flows + ",size=imix,stamp=1,seed=9"));
+        try (PktGen gen = new PktGen(PktGenSpec.parse("flows=" + flows + ",size=imix,stamp=1,seed=9,order=" + order));
              PagePool pool = new PagePool(256, true); Arena arena = Arena.ofConfined()) {
             long expected = arena.allocate(4096).address();
             boolean[] seen = new boolean[(int) window];

@@ -46,6 +46,7 @@ class PktGenSpecTest {
         "ip=6,proto=icmp,flows=16,src=2001:db8::/120",
         "src=fd00::5-fd00::1:4,dst=fd00:1::/64,flows=300,seed=-7,smac=aa:bb:cc:dd:ee:ff",
         "size=1518,proto=udp,dst=0.0.0.0/0,flows=65536",
+        "flows=100,order=shuffle",
     })
     void textRoundTrips(String text) {
         PktGenSpec s = PktGenSpec.parse(text);
@@ -80,8 +81,8 @@ class PktGenSpecTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-        "foo=1                 | unknown key 'foo' (keys: flows, size, proto, ip, vlan, src, dst, sport, dport, smac, dmac, seed, stamp)",
-        "size                  | 'size': want key=value (keys: flows, size, proto, ip, vlan, src, dst, sport, dport, smac, dmac, seed, stamp)",
+        "foo=1                 | unknown key 'foo' (keys: flows, size, proto, ip, vlan, src, dst, sport, dport, smac, dmac, seed, stamp, order)",
+        "size                  | 'size': want key=value (keys: flows, size, proto, ip, vlan, src, dst, sport, dport, smac, dmac, seed, stamp, order)",
         "size=64,size=128      | size: given twice",
         "flows=abc             | flows=abc: not a number",
         "flows=0               | flows=0: want 1..65536",
@@ -104,6 +105,7 @@ class PktGenSpecTest {
         "dmac=02:00:00:00:00:zz| dmac=02:00:00:00:00:zz: want six hex bytes like 02:00:00:00:00:01",
         "stamp=yes             | stamp=yes: want 0 or 1",
         "seed=x                | seed=x: not a number",
+        "order=random          | order=random: want seq or shuffle",
         "flows=300,sport=1-256 | flows=300: the ranges give only 256 distinct flows (every range steps once per flow; widen one, or make their lengths coprime)",
     })
     void badSpecsSayWhatIsWrong(String text, String message) {

@@ -122,6 +122,50 @@ class PktGenTest {
     }
 
     @Test
+    void shuffleSendsEveryFlowOncePerRoundInAnOrderThatChangesFromRoundToRound() {
+        try (PktGen gen = new PktGen(PktGenSpec.parse("flows=100,order=shuffle"));
+             PktGen again = new PktGen(PktGenSpec.parse("flows=100,order=shuffle"));
+             PktGen seq = new PktGen(PktGenSpec.parse("flows=100"))) {
+            int period = gen.period();
+            assertEquals(0, period % 100, "whole rounds");
+            assertTrue(period >= PktGen.SHUFFLE_MIN_PERIOD, "period " + period);
+            assertEquals(100, seq.period(), "round robin repeats after one round");
+            int[] first = new int[100];
+            int sameAsBefore = 0;
+            int inRoundRobinPlace = 0;
+            for (int round = 0; round < period / 100; round++) {
+                boolean[] seen = new boolean[100];
+                boolean same = true;
+                for (int i = 0; i < 100; i++) {
+                    long s = (long) round * 100 + i;
+                    int f = gen.flowOf(s);
+                    assertFalse(seen[f], "flow " + f + " twice in round " + round);
+                    seen[f] = true;
+                    assertEquals(f, again.flowOf(s), "the same order on every run");
+                    assertEquals(f, gen.flowOf(s + period), "the schedule repeats after the period");
+                    assertEquals(f, gen.flowOf(s + 7L * period), "however far the stream goes");
+                    same &= round == 0 || f == first[i];
+                    if (round == 0) {
+                        first[i] = f;
+                    }
+                    if (f == seq.flowOf(s)) {
+                        inRoundRobinPlace++;
+                    }
+                }
+                if (round > 0 && same) {
+                    sameAsBefore++;
+                }
+            }
+            assertEquals(0, sameAsBefore, "each round a different order from the first");
+            // a random permutation fixes about one point in 100; round robin order would fix all of them
+            assertTrue(inRoundRobinPlace < period / 20, inRoundRobinPlace + " packets in their round-robin place");
+            // the frame carries the flow's source port
+            gen.fill(buf, ROOM, 5);
+            assertEquals(1024 + gen.flowOf(5), (Mem.getU8(buf + 34) << 8) | Mem.getU8(buf + 35));
+        }
+    }
+
+    @Test
     void imixHoldsTheWholeMixInAnyTwelvePackets() {
         try (PktGen gen = new PktGen(PktGenSpec.parse("size=imix,flows=7"))) {
             for (long start = 0; start < 12; start++) {
