@@ -131,8 +131,9 @@ final class RunCommand implements Runnable {
             description = "RX queues of the input, one worker thread (one CPU) each, frames spread by RSS (default: ${DEFAULT-VALUE})")
     int queues;
 
-    @Option(names = "--rx-mode", paramLabel = "scalar|vector|auto", defaultValue = "auto",
-            description = "walk each poll's frames one by one, in vectors (RX-stages), or vectors from 8 frames (default: ${DEFAULT-VALUE})")
+    @Option(names = "--rx-mode", paramLabel = "scalar|vector|auto", defaultValue = "scalar",
+            description = "walk each poll's frames one by one, in vectors (RX-stages), or vectors from 8 frames (default: "
+                    + "${DEFAULT-VALUE}, measured the fastest here: docs/benchmarks.md)")
     String rxMode;
 
     @Option(names = "--redirect-bulk", paramLabel = "N", defaultValue = "16",

@@ -179,7 +179,7 @@ class RunCommandTest {
             }
             assertEquals(5000, rx);
         }
-        assertEquals("auto", j.get("rx_mode").asText());
+        assertEquals("scalar", j.get("rx_mode").asText());
         assertEquals(16, j.get("redirect_bulk").asInt());
     }
 
@@ -347,7 +347,7 @@ class RunCommandTest {
         CliTest.Run r = CliTest.jxdp("run", "--obj", DEMO.toString(), "--in", "pktgen:flows=16", "--count", "2000",
                 "--queues", "2", "--veth", "5");
         assertEquals(0, r.status(), r.err());
-        assertTrue(r.out().contains("2 RX queues (auto)"), r.out());
+        assertTrue(r.out().contains("2 RX queues (scalar)"), r.out());
         assertTrue(r.out().lines().anyMatch(l -> l.startsWith("queue ") && l.contains("Mpps")), r.out());
         assertTrue(r.out().lines().anyMatch(l -> l.startsWith("0 ")), r.out());
         assertTrue(r.out().lines().anyMatch(l -> l.startsWith("1 ")), r.out());
