@@ -44,6 +44,15 @@ public enum DatapathCase {
         return null;
     }
 
+    /** Every label, comma-separated, for messages. */
+    public static String labels() {
+        StringBuilder b = new StringBuilder();
+        for (DatapathCase c : values()) {
+            b.append(b.isEmpty() ? "" : ", ").append(c.label);
+        }
+        return b.toString();
+    }
+
     /** The case's name in the JSON and the table. */
     public String label() { return label; }
 

@@ -3,7 +3,6 @@ package dev.jxdp.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jxdp.xdp.CpuMapRunner;
-import dev.jxdp.xdp.NapiWorker;
 import dev.jxdp.xdp.RxMode;
 import dev.jxdp.xdp.RxQueueStats;
 
@@ -68,14 +67,10 @@ public final class XdpBench {
     }
 
     /**
-     * Runs {@code mode} for {@code seconds} (or until {@code stop}), printing a line per second on
-     * {@code live} (null: quiet). The floor counts its frames as received only.
+     * Runs {@code mode} for {@code seconds} (or until {@code stop}), XDP_REDIRECT's device bulks of
+     * {@code redirectBulk} frames (1..16), printing a line per second on {@code live} (null: quiet). The
+     * floor counts its frames as received only.
      */
-    public static Result run(XdpBenchMode mode, RxMode rxMode, double seconds, PrintWriter live, BooleanSupplier stop) {
-        return run(mode, rxMode, NapiWorker.TX_BULK, seconds, live, stop);
-    }
-
-    /** As above, with XDP_REDIRECT's device bulks of {@code redirectBulk} frames (1..16). */
     public static Result run(XdpBenchMode mode, RxMode rxMode, int redirectBulk, double seconds, PrintWriter live,
                              BooleanSupplier stop) {
         if (!(seconds > 0)) {

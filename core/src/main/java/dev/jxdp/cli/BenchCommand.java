@@ -17,6 +17,7 @@ import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -165,8 +166,7 @@ final class BenchCommand implements Runnable {
             }
             PrintWriter out = spec.commandLine().getOut();
             try {
-                DatapathSuite.Result r = DatapathSuite.run(which, trials, seconds, DatapathSuite.DEFAULT_WARMUP, true,
-                        spec.commandLine().getErr());
+                DatapathSuite.Result r = DatapathSuite.run(which, trials, seconds, spec.commandLine().getErr());
                 if (plot != null) {
                     DatapathChart.write(r, plot);
                 }
@@ -176,20 +176,16 @@ final class BenchCommand implements Runnable {
                 throw new CliException("bench datapath: " + e.getMessage());
             }
         }
-    
+
         private static List<DatapathCase> selected(List<String> names) {
             if (names == null || names.isEmpty()) {
                 return List.of(DatapathCase.values());
             }
-            List<DatapathCase> out = new java.util.ArrayList<>();
+            List<DatapathCase> out = new ArrayList<>();
             for (String n : names) {
                 DatapathCase c = DatapathCase.byLabel(n.strip());
                 if (c == null) {
-                    StringBuilder known = new StringBuilder();
-                    for (DatapathCase k : DatapathCase.values()) {
-                        known.append(known.isEmpty() ? "" : ", ").append(k.label());
-                    }
-                    throw new CliException("--cases: unknown case '" + n.strip() + "' (cases: " + known + ")");
+                    throw new CliException("--cases: unknown case '" + n.strip() + "' (cases: " + DatapathCase.labels() + ")");
                 }
                 if (!out.contains(c)) {
                     out.add(c);

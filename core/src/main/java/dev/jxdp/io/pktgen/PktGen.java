@@ -7,6 +7,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.SplittableRandom;
+import java.util.stream.IntStream;
 
 /**
  * The in-memory packet generator: frames for a {@link PktGenSpec}, written into off-heap buffers with no
@@ -213,20 +214,7 @@ public final class PktGen implements AutoCloseable {
      */
     public int[] flowsOnQueue(int queue, int queues) {
         Objects.checkIndex(queue, queues);
-        int n = 0;
-        for (int f = 0; f < flows; f++) {
-            if (queueOf(f, queues) == queue) {
-                n++;
-            }
-        }
-        int[] own = new int[n];
-        n = 0;
-        for (int f = 0; f < flows; f++) {
-            if (queueOf(f, queues) == queue) {
-                own[n++] = f;
-            }
-        }
-        return own;
+        return IntStream.range(0, flows).filter(f -> queueOf(f, queues) == queue).toArray();
     }
 
     /**
@@ -236,23 +224,7 @@ public final class PktGen implements AutoCloseable {
      */
     public int[] positionsOnQueue(int queue, int queues) {
         Objects.checkIndex(queue, queues);
-        if (schedule == null) {
-            return flowsOnQueue(queue, queues);
-        }
-        int n = 0;
-        for (int p = 0; p < period; p++) {
-            if (queueOf(schedule[p], queues) == queue) {
-                n++;
-            }
-        }
-        int[] own = new int[n];
-        n = 0;
-        for (int p = 0; p < period; p++) {
-            if (queueOf(schedule[p], queues) == queue) {
-                own[n++] = p;
-            }
-        }
-        return own;
+        return IntStream.range(0, period).filter(p -> queueOf(flowOf(p), queues) == queue).toArray();
     }
 
     /** How many of the packets {@code 0..count-1} arrive on {@code queue} out of {@code queues}. */
