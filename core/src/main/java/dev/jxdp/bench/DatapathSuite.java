@@ -51,6 +51,35 @@ public final class DatapathSuite {
             return a == null || b == null || b.mpps() == 0 ? Double.NaN : a.mpps() / b.mpps();
         }
 
+        /**
+         * The ratio round by round: trial t of {@code num} over trial t of {@code den}, which ran one after
+         * the other, so drift on the machine moves both; empty when one of the two cases was not run.
+         */
+        public double[] roundRatios(Result r) {
+            Row a = r.row(num);
+            Row b = r.row(den);
+            if (a == null || b == null) {
+                return new double[0];
+            }
+            int n = Math.min(a.trials().size(), b.trials().size());
+            double[] x = new double[n];
+            for (int t = 0; t < n; t++) {
+                x[t] = a.trials().get(t) / b.trials().get(t);
+            }
+            return x;
+        }
+
+        /** Rounds whose own ratio reaches {@link #min}. */
+        public int roundsMet(Result r) {
+            int k = 0;
+            for (double x : roundRatios(r)) {
+                if (x >= min) {
+                    k++;
+                }
+            }
+            return k;
+        }
+
         public String describe() {
             return num.label() + " / " + den.label();
         }
@@ -67,7 +96,10 @@ public final class DatapathSuite {
             return null;
         }
 
-        /** The suite's JSON object, {@code {"suite": "datapath", "rows": [{"case", "mpps", "ns_per_pkt", "trials"}]}}. */
+        /**
+         * The suite's JSON object, {@code {"suite": "datapath", "rows": [{"case", "mpps", "ns_per_pkt", "trials"}],
+         * "targets": [{"num", "den", "wanted", "ratio", "met", "round_ratios"}]}}.
+         */
         public String json() {
             ObjectMapper om = new ObjectMapper();
             ObjectNode o = om.createObjectNode();
@@ -81,6 +113,24 @@ public final class DatapathSuite {
                 ArrayNode t = n.putArray("trials");
                 for (double m : r.trials()) {
                     t.add(round(m, 4));
+                }
+            }
+            // beside the contract's rows: each target that ran, its ratio of medians and round by round
+            ArrayNode targets = o.putArray("targets");
+            for (Target g : TARGETS) {
+                double x = g.ratio(this);
+                if (Double.isNaN(x)) {
+                    continue;
+                }
+                ObjectNode n = targets.addObject();
+                n.put("num", g.num().label());
+                n.put("den", g.den().label());
+                n.put("wanted", g.min());
+                n.put("ratio", round(x, 4));
+                n.put("met", x >= g.min());
+                ArrayNode rr = n.putArray("round_ratios");
+                for (double v : g.roundRatios(this)) {
+                    rr.add(round(v, 4));
                 }
             }
             return o.toString();
@@ -99,13 +149,23 @@ public final class DatapathSuite {
                 }
                 b.append(String.format(Locale.ROOT, "%-20s %9.3f %9.1f  %s%n", r.label(), r.mpps(), r.nsPerPkt(), t));
             }
-            b.append(String.format(Locale.ROOT, "%n%-40s %7s %8s   %s%n", "target", "ratio", "wanted", ""));
+            b.append(String.format(Locale.ROOT, "%n%-40s %7s %8s   %-8s %s%n", "target", "ratio", "wanted", "",
+                    "round by round"));
             for (Target g : TARGETS) {
                 double x = g.ratio(this);
                 String verdict = Double.isNaN(x) ? "not run" : x >= g.min() ? "met" : "not met";
-                b.append(String.format(Locale.ROOT, "%-40s %7s %8s   %s%n", g.describe(),
+                double[] rounds = g.roundRatios(this);
+                String spread = "";
+                if (rounds.length > 0) {
+                    double[] s = rounds.clone();
+                    Arrays.sort(s);
+                    spread = String.format(Locale.ROOT, "%.2f-%.2f, met in %d of %d", s[0], s[s.length - 1],
+                            g.roundsMet(this), s.length);
+                }
+                b.append(String.format(Locale.ROOT, "%-40s %7s %8s   %-8s %s%n", g.describe(),
                         Double.isNaN(x) ? "-" : String.format(Locale.ROOT, "%.2f", x),
-                        String.format(Locale.ROOT, ">= %.2f", g.min()), verdict));
+                        String.format(Locale.ROOT, ">= %.2f", g.min()), verdict, spread).stripTrailing()
+                        + System.lineSeparator());
             }
             return b.toString();
         }

@@ -328,7 +328,7 @@ public final class NapiWorker {
 
     // xdp_do_redirect(): the target the helper recorded, then the device's or the CPU's bulk queue
     private void redirect(int id) {
-        if (st.redirectMap instanceof CpuMap m) {
+        if (st.redirectMap() instanceof CpuMap m) {
             cpuRedirect(id, m, (int) st.redirectKey);
             return;
         }
@@ -349,7 +349,9 @@ public final class NapiWorker {
         if (prog != devProg[ifindex] && devCount[ifindex] > 0) {
             flushDev(ifindex);  // the device's bulk runs one program: send what the other one queued first
         }
-        devProg[ifindex] = prog;
+        if (devProg[ifindex] != prog) {
+            devProg[ifindex] = prog;  // only on a change: a reference store costs a GC write barrier
+        }
         devBulk[ifindex][devCount[ifindex]++] = id;
         if (devCount[ifindex] >= redirectBulk) {
             flushDev(ifindex);
@@ -363,7 +365,7 @@ public final class NapiWorker {
 
     // the program of the devmap entry redirected to, or null (bpf_redirect and plain entries)
     private BpfProgram entryProgram() {
-        BpfMap m = st.redirectMap;
+        BpfMap m = st.redirectMap();
         ProgramRef p = m instanceof EntryProgramMap e ? e.entryProgram(st.redirectKey) : null;
         return p instanceof BpfProgram b ? b : null;
     }
@@ -421,7 +423,7 @@ public final class NapiWorker {
     }
 
     private int redirectIfindex() {
-        BpfMap m = st.redirectMap;
+        BpfMap m = st.redirectMap();
         if (m == null) {
             return st.redirectIfindex;  // bpf_redirect()
         }

@@ -112,7 +112,7 @@ class BuiltinProgramTest {
     void redirectGoesToTheIfindexWrittenIntoRodata() {
         try (BuiltinProgram.Loaded r = BuiltinProgram.REDIRECT.load(Map.of("ifindex_out", 7))) {
             ExecState st = runForTarget(r, frame(0));
-            assertNull(st.redirectMap);
+            assertNull(st.redirectMap());
             assertEquals(7, st.redirectIfindex);
         }
         try (BuiltinProgram.Loaded r = BuiltinProgram.REDIRECT.load(Map.of("ifindex_out", 12))) {
@@ -160,7 +160,7 @@ class BuiltinProgramTest {
         try (BuiltinProgram.Loaded r = BuiltinProgram.REDIRECT_CPU.load(Map.of("cpu_dest", cpu))) {
             set(r.collection().map(BuiltinProgram.CPUMAP), cpu, 256, 8);
             ExecState st = runForTarget(r, frame(0));
-            assertSame(r.collection().map(BuiltinProgram.CPUMAP), st.redirectMap);
+            assertSame(r.collection().map(BuiltinProgram.CPUMAP), st.redirectMap());
             assertEquals(cpu, st.redirectKey);
         }
     }

@@ -37,7 +37,7 @@ class DatapathSuiteTest {
         JsonNode j = new ObjectMapper().readTree(r.json());
         List<String> top = new ArrayList<>();
         j.fieldNames().forEachRemaining(top::add);
-        assertEquals(List.of("suite", "rows"), top);
+        assertEquals(List.of("suite", "rows", "targets"), top);
         assertEquals("datapath", j.get("suite").asText());
         List<String> names = new ArrayList<>();
         for (JsonNode row : j.get("rows")) {
@@ -52,6 +52,16 @@ class DatapathSuiteTest {
             assertEquals(1e3 / row.get("mpps").asDouble(), ns, 1e-3 * ns, "ns per packet is 1000 / Mpps: " + row);
         }
         assertEquals(CASES, names);
+        List<String> targets = new ArrayList<>();
+        for (JsonNode g : j.get("targets")) {
+            targets.add(g.get("num").asText() + " / " + g.get("den").asText());
+            double ratio = r.row(DatapathCase.byLabel(g.get("num").asText())).mpps()
+                    / r.row(DatapathCase.byLabel(g.get("den").asText())).mpps();
+            assertEquals(ratio, g.get("ratio").asDouble(), 1e-3, g.toString());
+            assertEquals(ratio >= g.get("wanted").asDouble(), g.get("met").asBoolean(), g.toString());
+            assertEquals(1, g.get("round_ratios").size(), "one round: " + g);
+        }
+        assertEquals(DatapathSuite.TARGETS.stream().map(DatapathSuite.Target::describe).toList(), targets);
     }
 
     @Test
@@ -119,10 +129,24 @@ class DatapathSuiteTest {
     @Test
     void theTableMarksEachTargetMetOrNotMet() {
         String t = made().table();
-        assertTrue(targetLine(t, "drop / floor").matches(".*0\\.70 +>= 0\\.60 +met$"), t);
-        assertTrue(targetLine(t, "redirect-map / drop").matches(".*0\\.40 +>= 0\\.50 +not met$"), t);
-        assertTrue(targetLine(t, "redirect-map / redirect-map-nobulk").matches(".*2\\.00 +>= 1\\.50 +met$"), t);
-        assertTrue(targetLine(t, "mixed-vector / mixed-scalar").matches(".*1\\.10 +>= 1\\.15 +not met$"), t);
+        assertTrue(targetLine(t, "drop / floor").matches(".*0\\.70 +>= 0\\.60 +met +0\\.70-0\\.70, met in 1 of 1$"), t);
+        assertTrue(targetLine(t, "redirect-map / drop").matches(".*0\\.40 +>= 0\\.50 +not met +0\\.40-0\\.40, met in 0 of 1$"), t);
+        assertTrue(targetLine(t, "redirect-map / redirect-map-nobulk").matches(".*2\\.00 +>= 1\\.50 +met +2\\.00-2\\.00, met in 1 of 1$"), t);
+        assertTrue(targetLine(t, "mixed-vector / mixed-scalar").matches(".*1\\.10 +>= 1\\.15 +not met +1\\.10-1\\.10, met in 0 of 1$"), t);
+    }
+
+    @Test
+    void eachTargetIsAlsoTakenRoundByRoundFromTrialsRunSideBySide() {
+        // rounds: 20/10 = 2.00, 22/16 = 1.375, 18/12 = 1.50; medians 20 / 12 = 1.67
+        DatapathSuite.Result r = new DatapathSuite.Result(List.of(
+                new DatapathSuite.Row(DatapathCase.REDIRECT_MAP, 20, 50, List.of(20.0, 22.0, 18.0)),
+                new DatapathSuite.Row(DatapathCase.REDIRECT_MAP_NOBULK, 12, 1e3 / 12, List.of(10.0, 16.0, 12.0))), 3, 1.0);
+        DatapathSuite.Target bulk = DatapathSuite.TARGETS.get(2);
+        assertArrayEquals(new double[] {2.0, 1.375, 1.5}, bulk.roundRatios(r), 1e-12);
+        assertEquals(2, bulk.roundsMet(r), "1.50 reaches the target, 1.375 does not");
+        assertTrue(targetLine(r.table(), "redirect-map / redirect-map-nobulk")
+                .matches(".*1\\.67 +>= 1\\.50 +met +1\\.38-2\\.00, met in 2 of 3$"), r.table());
+        assertEquals(0, DatapathSuite.TARGETS.get(0).roundRatios(r).length, "floor and drop did not run");
     }
 
     @Test

@@ -145,7 +145,7 @@ public final class Helpers {
         }
         st.redirectIfindex = (int) ifindex;
         st.redirectFlags = 0;
-        st.redirectMap = null;
+        st.redirectMap(null);
         st.redirectKey = 0;
         return XdpAction.REDIRECT;
     }
@@ -177,13 +177,13 @@ public final class Helpers {
         // the map callbacks take the key as u32
         long k = key & 0xffffffffL;
         if (!m.hasRedirectTarget(k) && (flags & BPF_F_BROADCAST) == 0) {
-            st.redirectMap = null;
+            st.redirectMap(null);
             st.redirectFlags = 0;
             return flags & BPF_F_ACTION_MASK;
         }
         st.redirectIfindex = (int) k;
         st.redirectKey = k;
-        st.redirectMap = m;
+        st.redirectMap(m);
         st.redirectFlags = (flags & BPF_F_BROADCAST) != 0 ? flags : 0;
         return XdpAction.REDIRECT;
     }

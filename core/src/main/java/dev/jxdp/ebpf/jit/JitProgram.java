@@ -124,11 +124,18 @@ public final class JitProgram implements FunctionCaller {
 
     /** Runs the program with r1 and r2 as given (raw programs: the conformance plugin's memory and length). */
     public long runRaw(ExecState st, long r1, long r2) {
+        // the references are stored only when they change (a worker's state already names this runner, and
+        // curProg moves only on tail calls): each reference store costs a GC write barrier, per packet
         FunctionCaller previous = st.caller();
-        st.caller(this);
+        boolean swap = previous != this;
+        if (swap) {
+            st.caller(this);
+        }
         steps = 0;
         depth = 0;
-        curProg = prog;
+        if (curProg != prog) {
+            curProg = prog;
+        }
         curPc = 0;
         st.stackFloor(st.framePointer(0) - ExecState.STACK_PER_FRAME);
         try {
@@ -144,7 +151,9 @@ public final class JitProgram implements FunctionCaller {
             faults++;
             throw JitFaults.fault(curProg, curPc, "internal error: " + e);
         } finally {
-            st.caller(previous);
+            if (swap) {
+                st.caller(previous);
+            }
         }
     }
 

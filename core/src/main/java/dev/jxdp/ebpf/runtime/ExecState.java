@@ -40,8 +40,12 @@ public final class ExecState {
     // bpf_redirect_info: where XDP_REDIRECT goes (set by bpf_redirect / bpf_redirect_map)
     public int redirectIfindex;
     public long redirectFlags;
-    public BpfMap redirectMap;
     public long redirectKey;
+    // the map of bpf_redirect_map, valid while redirectMapSet: a run clears the flag, not the reference,
+    // since a reference store costs a GC write barrier and a program redirects through the same map run
+    // after run
+    private BpfMap redirectMap;
+    private boolean redirectMapSet;
 
     /** Tail calls taken in this invocation (the kernel's tail_call_cnt). */
     public int tailCalls;
@@ -90,13 +94,30 @@ public final class ExecState {
 
     public XdpBuff xdp() { return xdp; }
 
+    /** The map bpf_redirect_map() chose in this run, or null (none, or bpf_redirect()). */
+    public BpfMap redirectMap() {
+        return redirectMapSet ? redirectMap : null;
+    }
+
+    /** Sets (or with null clears) the map XDP_REDIRECT goes through. */
+    public void redirectMap(BpfMap m) {
+        if (m != redirectMap && m != null) {
+            redirectMap = m;
+        }
+        redirectMapSet = m != null;
+    }
+
     /** Makes this buff the current packet; clears the per-invocation state (redirect info, tail calls). */
     public void begin(XdpBuff buff) {
-        this.xdp = buff;
+        // stored only when it changes: a reference store costs a GC write barrier, and a worker begins
+        // every run with the same buff
+        if (this.xdp != buff) {
+            this.xdp = buff;
+        }
         this.tailCalls = 0;
         this.redirectIfindex = 0;
         this.redirectFlags = 0;
-        this.redirectMap = null;
+        this.redirectMapSet = false;
         this.redirectKey = 0;
         this.stackFloor = stackTop() - STACK_PER_FRAME;
     }

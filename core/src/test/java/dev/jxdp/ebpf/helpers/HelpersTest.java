@@ -82,7 +82,7 @@ class HelpersTest {
         try (Harness h = new Harness(prog(mov(1, 9), mov(2, 0), call(HelperIds.REDIRECT), exit()))) {
             assertEquals(XdpAction.REDIRECT, h.run(60));
             assertEquals(9, h.st.redirectIfindex);
-            assertNull(h.st.redirectMap);
+            assertNull(h.st.redirectMap());
         }
     }
 
@@ -93,11 +93,28 @@ class HelpersTest {
         try (Harness h = new Harness(devs, p)) {
             assertEquals(0, h.map(0).userUpdate(new byte[] {3, 0, 0, 0}, new byte[] {7, 0, 0, 0}, 0));
             assertEquals(XdpAction.REDIRECT, h.run(60));
-            assertSame(h.map(0), h.st.redirectMap);
+            assertSame(h.map(0), h.st.redirectMap());
             assertEquals(3, h.st.redirectKey);
             h.map(0).userDelete(new byte[] {3, 0, 0, 0});
             assertEquals(XdpAction.DROP, h.run(60));
-            assertNull(h.st.redirectMap);
+            assertNull(h.st.redirectMap());
+        }
+    }
+
+    @Test
+    void aRunBeginsWithoutTheMapTheRunBeforeRedirectedThrough() {
+        var devs = List.of(Harness.spec("devs", MapType.DEVMAP, 4, 4, 8));
+        Insn[] p = prog(lddw(1, Op.PSEUDO_MAP_IDX, 0, 0), mov(2, 3), mov(3, XdpAction.DROP), call(HelperIds.REDIRECT_MAP), exit());
+        try (Harness h = new Harness(devs, p)) {
+            assertEquals(0, h.map(0).userUpdate(new byte[] {3, 0, 0, 0}, new byte[] {7, 0, 0, 0}, 0));
+            assertEquals(XdpAction.REDIRECT, h.run(60));
+            assertSame(h.map(0), h.st.redirectMap());
+            h.st.begin(h.st.xdp());
+            assertNull(h.st.redirectMap(), "the next run starts with no target");
+            assertEquals(XdpAction.REDIRECT, h.run(60));
+            assertSame(h.map(0), h.st.redirectMap(), "and a redirect sets it again");
+            assertEquals(XdpAction.REDIRECT, Helpers.redirect(h.st, 9, 0));
+            assertNull(h.st.redirectMap(), "bpf_redirect() after bpf_redirect_map(): the device, not the map");
         }
     }
 
