@@ -86,12 +86,18 @@ class HelpersTest {
         }
     }
 
-    @Test
-    void redirectMapHitRecordsMapAndKey() {
+    /** bpf_redirect_map(devs, 3, XDP_DROP) over a DEVMAP whose key 3 holds ifindex 7. */
+    private static Harness redirectMapToKey3() {
         var devs = List.of(Harness.spec("devs", MapType.DEVMAP, 4, 4, 8));
         Insn[] p = prog(lddw(1, Op.PSEUDO_MAP_IDX, 0, 0), mov(2, 3), mov(3, XdpAction.DROP), call(HelperIds.REDIRECT_MAP), exit());
-        try (Harness h = new Harness(devs, p)) {
-            assertEquals(0, h.map(0).userUpdate(new byte[] {3, 0, 0, 0}, new byte[] {7, 0, 0, 0}, 0));
+        Harness h = new Harness(devs, p);
+        assertEquals(0, h.map(0).userUpdate(new byte[] {3, 0, 0, 0}, new byte[] {7, 0, 0, 0}, 0));
+        return h;
+    }
+
+    @Test
+    void redirectMapHitRecordsMapAndKey() {
+        try (Harness h = redirectMapToKey3()) {
             assertEquals(XdpAction.REDIRECT, h.run(60));
             assertSame(h.map(0), h.st.redirectMap());
             assertEquals(3, h.st.redirectKey);
@@ -103,10 +109,7 @@ class HelpersTest {
 
     @Test
     void aRunBeginsWithoutTheMapTheRunBeforeRedirectedThrough() {
-        var devs = List.of(Harness.spec("devs", MapType.DEVMAP, 4, 4, 8));
-        Insn[] p = prog(lddw(1, Op.PSEUDO_MAP_IDX, 0, 0), mov(2, 3), mov(3, XdpAction.DROP), call(HelperIds.REDIRECT_MAP), exit());
-        try (Harness h = new Harness(devs, p)) {
-            assertEquals(0, h.map(0).userUpdate(new byte[] {3, 0, 0, 0}, new byte[] {7, 0, 0, 0}, 0));
+        try (Harness h = redirectMapToKey3()) {
             assertEquals(XdpAction.REDIRECT, h.run(60));
             assertSame(h.map(0), h.st.redirectMap());
             h.st.begin(h.st.xdp());
