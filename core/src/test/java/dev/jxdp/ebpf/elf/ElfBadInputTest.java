@@ -45,6 +45,21 @@ class ElfBadInputTest {
     }
 
     @Test
+    void aSectionNameWithANewlineStaysOneLine() throws IOException {
+        // found by ElfLoaderFuzzTest: names come from the file, and the message quoting one is what the CLI
+        // prints after "jxdp: FILE: ", so it must not break the line
+        byte[] b = multi();
+        int h = shdr(b, "xdp");
+        ByteBuffer buf = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+        ElfFile elf = ElfFile.parse(b);
+        int names = elf.sections[buf.getShort(62)].offset();
+        b[names + buf.getInt(h) + 1] = '\n';        // "xdp" becomes "x\np"
+        buf.putLong(h + 32, buf.getLong(h + 32) - 4); // and its size no multiple of 8
+        String m = error(b);
+        assertTrue(m.startsWith("section x\\np: size "), m);
+    }
+
+    @Test
     void truncatedHeader() throws IOException {
         assertEquals("truncated ELF header: 40 bytes, want 64", error(Arrays.copyOf(multi(), 40)));
     }
