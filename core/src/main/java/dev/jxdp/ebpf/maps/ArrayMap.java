@@ -67,6 +67,8 @@ public final class ArrayMap extends BaseMap {
         if (Integer.toUnsignedLong(spec.valueSize()) > limit) {
             throw MapMath.invalid(spec, "value size " + spec.valueSize() + ": at most " + limit);
         }
+        MapMath.requireMemory(spec, Integer.toUnsignedLong(spec.maxEntries()) * (perCpu ? Cpus.possible() : 1)
+                * MapMath.roundUp8(spec.valueSize()));
     }
 
     /** The address of index {@code index}'s value on {@code cpu}, or 0 out of range. */

@@ -33,6 +33,7 @@ public final class DevMap extends SlotMap implements EntryProgramMap {
             throw MapMath.invalid(spec, "value size " + spec.valueSize() + ": want 4 (ifindex) or 8 (ifindex, prog fd)");
         }
         MapMath.requireFlags(spec, CREATE_FLAGS);
+        SlotMap.requireSlots(spec);
     }
 
     /**

@@ -60,6 +60,7 @@ public final class DevMapHash extends BaseMap implements EntryProgramMap {
         if (spec.maxEntries() > 1 << 30) {
             throw MapMath.invalid(spec, "max_entries " + spec.maxEntries() + ": too many buckets");
         }
+        MapMath.requireHeap(spec, 4L * MapMath.roundUpPow2(spec.maxEntries()) + 20L * spec.maxEntries());
     }
 
     /** __dev_map_hash_lookup_elem(): the element for a u32 key, or -1; lock-free (hlist_nulls restart). */

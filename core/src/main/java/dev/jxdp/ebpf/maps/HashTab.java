@@ -130,6 +130,8 @@ public final class HashTab extends BaseMap {
             throw MapMath.invalid(spec, "max_entries " + spec.maxEntries() + ": too many buckets (E2BIG)");
         }
         MapMath.requireHeap(spec, 4L * MapMath.roundUpPow2(spec.maxEntries()) + (lru ? 36L : 12L) * spec.maxEntries());
+        MapMath.requireMemory(spec, spec.maxEntries() * ((perCpu ? Cpus.possible() : 1) * MapMath.roundUp8(spec.valueSize())
+                + MapMath.roundUp8(spec.keySize())));
     }
 
     private long keyAddress(int e) { return keys + (long) e * keyStride; }

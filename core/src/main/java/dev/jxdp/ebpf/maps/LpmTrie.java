@@ -83,6 +83,7 @@ public final class LpmTrie extends BaseMap {
             throw MapMath.invalid(spec, "max_entries " + spec.maxEntries() + ": too many for jxdp's node pool");
         }
         MapMath.requireHeap(spec, 2L * spec.maxEntries() * 17);
+        MapMath.requireMemory(spec, 2L * spec.maxEntries() * (MapMath.roundUp8(spec.valueSize()) + MapMath.roundUp8(spec.keySize() - 4)));
     }
 
     private long nodeData(int n) { return data + (long) n * dataStride; }

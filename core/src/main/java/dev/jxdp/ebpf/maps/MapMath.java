@@ -65,6 +65,22 @@ final class MapMath {
         return true;
     }
 
+    /**
+     * The most off-heap memory one map may take for its values and keys: 1 GiB, far above what XDP programs
+     * declare (a million-entry conntrack table is tens of MiB). The kernel charges map memory to the loader's
+     * memory cgroup and says ENOMEM past its limit; jxdp has no such cgroup, and a max_entries of two billion
+     * would have it zero gigabytes of memory for minutes before the first packet.
+     */
+    static final long MAX_MAP_BYTES = 1L << 30;
+
+    /** Values and keys of {@code bytes} must stay within {@link #MAX_MAP_BYTES}; checked before anything is allocated. */
+    static void requireMemory(MapSpec spec, long bytes) {
+        if (bytes > MAX_MAP_BYTES) {
+            throw invalid(spec, "max_entries " + Integer.toUnsignedString(spec.maxEntries()) + " needs " + bytes
+                    + " bytes of values and keys, more than jxdp's limit of " + MAX_MAP_BYTES + " (1 GiB) per map");
+        }
+    }
+
     /** The on-heap index of a map must fit the JVM heap comfortably (the kernel's answer would be -ENOMEM). */
     static void requireHeap(MapSpec spec, long bytes) {
         long max = Runtime.getRuntime().maxMemory();

@@ -34,6 +34,7 @@ public final class ProgArray extends BaseMap {
         }
         MapMath.requireFlags(spec, ArrayMap.CREATE_FLAGS & ~(MapFlags.BPF_F_RDONLY_PROG | MapFlags.BPF_F_WRONLY_PROG
                 | MapFlags.BPF_F_MMAPABLE | MapFlags.BPF_F_PRESERVE_ELEMS));
+        MapMath.requireHeap(spec, 8L * spec.maxEntries());  // a program reference per slot
     }
 
     /** Puts a program in a slot (BPF_MAP_UPDATE_ELEM with a program fd); null empties it. */

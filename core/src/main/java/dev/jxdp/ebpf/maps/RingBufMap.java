@@ -69,6 +69,7 @@ public final class RingBufMap extends BaseMap {
             throw MapMath.invalid(spec, "max_entries " + n + ": want a power of 2 multiple of the page size ("
                     + PAGE_SIZE + ")");
         }
+        MapMath.requireMemory(spec, 2 * n);  // the data area is mapped twice, as the kernel maps it
     }
 
     // ---- producer (program) side ----

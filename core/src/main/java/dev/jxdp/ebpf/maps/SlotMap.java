@@ -29,6 +29,12 @@ abstract class SlotMap extends BaseMap {
      */
     private final int[] generation;
 
+    /** A slot's bookkeeping on the heap (present, program, generation) and off it must fit the limits. */
+    static void requireSlots(MapSpec spec) {
+        MapMath.requireHeap(spec, 16L * spec.maxEntries());
+        MapMath.requireMemory(spec, (long) SLOT_BYTES * spec.maxEntries());
+    }
+
     SlotMap(MapSpec spec) {
         super(spec);
         max = Integer.toUnsignedLong(spec.maxEntries());

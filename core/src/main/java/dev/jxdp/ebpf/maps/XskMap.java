@@ -23,6 +23,7 @@ public final class XskMap extends SlotMap {
             throw MapMath.invalid(spec, "value size " + spec.valueSize() + ": want 4 (a socket fd)");
         }
         MapMath.requireFlags(spec, DevMap.CREATE_FLAGS);
+        SlotMap.requireSlots(spec);
     }
 
     /** xsk_map_lookup_elem(): the socket, none here. */
