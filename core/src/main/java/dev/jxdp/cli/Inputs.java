@@ -9,6 +9,7 @@ import dev.jxdp.ebpf.elf.ObjectSpec;
 import dev.jxdp.ebpf.runtime.BpfCollection;
 import dev.jxdp.ebpf.runtime.BpfProgram;
 
+import java.io.CharConversionException;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -83,6 +84,9 @@ final class Inputs {
         } catch (JsonProcessingException e) {
             throw new CliException(file + ": not JSON: " + e.getOriginalMessage()
                     + " at line " + e.getLocation().getLineNr());
+        } catch (CharConversionException e) {
+            // Jackson guesses UTF-8/16/32 from the first bytes; bytes that fit none are bad text, not a read error
+            throw new CliException(file + ": not JSON: " + e.getMessage());
         } catch (IOException e) {
             throw new CliException(file + ": cannot read: " + reason(e));
         }

@@ -218,6 +218,16 @@ class CliTest {
     }
 
     @Test
+    void mapInitInNoEncodingJsonMayUse() throws Exception {
+        // found by MapInitFuzzTest: Jackson takes these bytes for UTF-32 and refuses them with an IOException
+        // that is not a JsonProcessingException; it is bad text, not a file that cannot be read
+        Path frame = file("f.bin", new byte[64]);
+        Path init = file("init.json", new byte[] {0x7b, 0, 0, 0, 0x07});
+        assertOneLineError(jxdp("test-run", "--obj", DEMO.toString(), "--data-in", frame.toString(), "--map-init", init.toString()),
+                "init.json: not JSON: ");
+    }
+
+    @Test
     void badRepeat() throws Exception {
         Path frame = file("f.bin", new byte[64]);
         assertOneLineError(jxdp("test-run", "--obj", DEMO.toString(), "--data-in", frame.toString(), "--repeat", "0"), "--repeat");
