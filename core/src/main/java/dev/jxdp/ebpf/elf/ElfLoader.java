@@ -353,7 +353,7 @@ public final class ElfLoader {
             List<ProgramSpec.Line> lines = new ArrayList<>();
             for (Fn f : order) {
                 int base = placed.get(f);
-                funcs.add(new ProgramSpec.Func(base, f.name));
+                funcs.add(FuncSignature.of(btf, ext, f.sec.name(), f.secInsnOff, base, f.name));
                 List<BtfExt.LineInfo> li = ext.lineInfo.get(f.sec.name());
                 if (li == null) {
                     continue;

@@ -22,8 +22,30 @@ import java.util.List;
  */
 public record ProgramSpec(String name, String section, Insn[] insns, List<Func> funcs, List<Line> lines) {
 
-    /** A function of the linked program: its first instruction and name. */
-    public record Func(int insn, String name) {}
+    /**
+     * A function of the linked program: its first instruction and name, and what its BTF says of it
+     * (func_info): whether it is global (BTF_FUNC_GLOBAL linkage: the kernel verifies it once on its own,
+     * for any arguments its prototype allows, rather than at each call) and, for a global one, its
+     * arguments as the kernel's btf_prepare_func_args() classifies them, or why it cannot.
+     */
+    public record Func(int insn, String name, boolean global, List<Arg> args, String problem) {
+        public Func(int insn, String name) {
+            this(insn, name, false, List.of(), null);
+        }
+    }
+
+    /** What a global function's argument is to the verifier. */
+    public enum ArgKind {
+        /** the program's context (a pointer to struct xdp_md, or tagged arg:ctx) */
+        CTX,
+        /** any number (an integer or enum) */
+        SCALAR,
+        /** a pointer to {@code size} bytes the function may read and write, or NULL unless arg:nonnull */
+        MEM
+    }
+
+    /** One argument of a global function. */
+    public record Arg(ArgKind kind, int size, boolean nullable) {}
 
     /** A source line for the instructions from {@code insn} on (line_info). */
     public record Line(int insn, String file, int line, int column, String text) {

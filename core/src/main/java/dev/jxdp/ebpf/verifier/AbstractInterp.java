@@ -1,311 +1,544 @@
 package dev.jxdp.ebpf.verifier;
 
 import dev.jxdp.ebpf.elf.ProgramSpec;
-import dev.jxdp.ebpf.maps.AttachType;
-import dev.jxdp.ebpf.runtime.XdpMdLayout;
 import dev.jxdp.ebpf.isa.HelperIds;
 import dev.jxdp.ebpf.isa.Insn;
 import dev.jxdp.ebpf.isa.Op;
+import dev.jxdp.ebpf.maps.AttachType;
 import dev.jxdp.ebpf.maps.MapSpec;
+import dev.jxdp.ebpf.maps.MapType;
+import dev.jxdp.ebpf.runtime.XdpMdLayout;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
- * Abstract interpretation of every path (do_check()): each instruction applied to abstract register and
- * stack states, both sides of each undecided branch explored depth first, states stored at jump targets
- * and a new state pruned when a stored one whose every path has ended subsumes it (is_state_visited(),
- * states_equal()). Returns the instructions processed.
+ * Abstract interpretation of every path (do_check()), as kernel 6.18's verifier does it: each
+ * instruction applied to abstract register and stack states, the fall-through of each undecided branch
+ * followed first and the jump pushed for later, states stored at prune points under the kernel's
+ * heuristics and a new state pruned when a stored one whose every path has ended covers it
+ * (is_state_visited(), states_equal()) -- comparing only the registers and stack slots that may still be
+ * read, and scalars only where some decision depended on their value (precision tracking). Callbacks
+ * are explored again for each iteration until their states converge. The bounds are the kernel's:
+ * 1,000,000 processed instructions and 8192 pending branches; nothing depends on time.
  */
 final class AbstractInterp {
     /** BPF_COMPLEXITY_LIMIT_INSNS */
     static final int LIMIT = 1_000_000;
-    /** a pruning point's stored states beyond which those that keep missing are dropped */
-    static final int EVICT_ABOVE = 32;
-    /** a pruning point stores no more states than this (states that hit are never evicted) */
-    static final int MAX_STATES_PER_INSN = 256;
+    /** BPF_COMPLEXITY_LIMIT_JMP_SEQ */
+    static final int JMP_SEQ_LIMIT = 8192;
     static final int MAX_PACKET_OFF = 0xffff;
     static final int BPF_F_RDONLY_PROG = 1 << 7;
+    static final int BPF_F_WRONLY_PROG = 1 << 8;
+    /** the kernel's propagate_backedges() gives up after this many rounds and marks everything precise */
+    private static final int MAX_BACKEDGE_ITERS = 64;
+    /** a jump history longer than this forces a checkpoint (the kernel's jmp_history_cnt > 40) */
+    private static final int HISTORY_FORCE = 40;
     private static final long U32 = 0xffffffffL;
 
     private final ProgramSpec spec;
-    private final Insn[] insns;
+    final Insn[] insns;
     private final List<MapSpec> maps;
     private final StringBuilder log;
-    private final boolean[] prunePoint;
-    private final List<List<VState.Checkpoint>> visited;
-    private final ArrayDeque<Object[]> pending = new ArrayDeque<>();
-    private final Map<Integer, Integer> allocInsn = new HashMap<>();
-    private int nextId = 1;
-    private int processed;
+    final InsnAux aux;
+    final Precision precision;
+    final StackLiveness liveness;
     /** per-instruction facts for the JIT, merged over every explored path */
     final VerifierFacts facts;
-    // A wall-clock backstop besides the kernel's instruction bound: without liveness and precision
-    // tracking jxdp compares whole states, so a program the kernel prunes well may cost more here;
-    // refusing it is the kernel's verdict for a program too large, reached in bounded time.
-    private final long deadline = System.nanoTime()
-            + Long.getLong("jxdp.verifier.timeout.ms", 20_000L) * 1_000_000L;
 
-    private AbstractInterp(ProgramSpec spec, List<MapSpec> maps, StringBuilder log) {
+    /** stored states per (instruction, call site of the running frame), newest last */
+    private final Map<Long, ArrayList<VState>> explored = new HashMap<>();
+    private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+    private final Map<SccChain, SccVisit> sccVisits = new HashMap<>();
+
+    private record Pending(VState state, int insn, int prev) {}
+
+    /** The call sites leading to the outermost frame inside a loop, and that loop (bpf_scc_callchain). */
+    private record SccChain(int scc, List<Integer> callsites) {}
+
+    /** One exploration of a loop along one call chain (bpf_scc_visit). */
+    private static final class SccVisit {
+        VState entry;
+        final List<VState> backedges = new ArrayList<>();
+    }
+
+    /** per function (index into aux.subprogs): a global one was called / has been verified on its own */
+    private final boolean[] globalCalled;
+    private final boolean[] globalVerified;
+    /** per function: it, or a function it calls, runs a helper that moves the packet (changes_pkt_data) */
+    private final boolean[] changesPacket;
+
+    VState cur;
+    int insnIdx;
+    private int prevInsnIdx = -1;
+    private int idGen;
+    private int processed;
+    private int jmpsProcessed;
+    private int prevJmps;
+    private int prevInsns;
+    private int totalStates;
+    private int peakStates;
+    private int maxStatesPerInsn;
+    /** the history entry of the instruction being processed, or -1 (env->cur_hist_ent) */
+    private int curHist = -1;
+    /** the frame and slot a ringbuf_reserve-style reference was made at, for leak messages */
+    private boolean printStateNext;
+
+    private AbstractInterp(ProgramSpec spec, List<MapSpec> maps, StringBuilder log, int[] subprogs) {
         this.spec = spec;
         this.insns = spec.insns();
         this.maps = maps;
         this.log = log;
-        this.prunePoint = new boolean[insns.length];
+        this.aux = new InsnAux(insns, subprogs);
+        this.precision = new Precision(this, insns, aux);
+        this.liveness = new StackLiveness(aux);
         this.facts = new VerifierFacts(insns.length);
-        this.visited = new ArrayList<>(insns.length);
-        for (int i = 0; i < insns.length; i++) {
-            visited.add(null);
+        this.globalCalled = new boolean[subprogs.length];
+        this.globalVerified = new boolean[subprogs.length];
+        this.changesPacket = changesPacketData();
+    }
+
+    private ProgramSpec.Func funcAt(int insn) {
+        for (ProgramSpec.Func f : spec.funcs()) {
+            if (f.insn() == insn) {
+                return f;
+            }
         }
+        return new ProgramSpec.Func(insn, "func#" + aux.subprogOf(insn));
+    }
+
+    private boolean isGlobal(int start) {
+        return start != 0 && funcAt(start).global();
+    }
+
+    // which functions may move the packet: they call such a helper, or a function that does
+    private boolean[] changesPacketData() {
+        boolean[] out = new boolean[aux.subprogs.length];
+        for (boolean changed = true; changed;) {
+            changed = false;
+            for (int s = 0; s < aux.subprogs.length; s++) {
+                if (out[s]) {
+                    continue;
+                }
+                for (int pc = aux.subprogs[s]; pc < aux.subprogEnd(s); pc++) {
+                    Insn in = insns[pc];
+                    if (in.opcode() != (Op.JMP | Op.CALL)) {
+                        continue;
+                    }
+                    boolean moves = in.src() == Op.CALL_HELPER && HelperProto.of(in.imm()) != null
+                            && HelperProto.of(in.imm()).changesPacketData();
+                    moves |= in.src() == Op.PSEUDO_CALL && out[aux.subprogOf(pc + in.imm() + 1)];
+                    if (moves) {
+                        out[s] = true;
+                        changed = true;
+                        break;
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     static VerifierFacts run(ProgramSpec spec, List<MapSpec> maps, int[] subprogs, StringBuilder log, int[] processedOut) {
-        AbstractInterp ai = new AbstractInterp(spec, maps, log);
-        ai.subprogs = subprogs;
+        AbstractInterp ai = new AbstractInterp(spec, maps, log, subprogs);
         try {
-            ai.exploreAll();
+            ai.doCheck();
         } finally {
             processedOut[0] = ai.processed;
         }
+        if (log != null) {
+            log.append("processed ").append(ai.processed).append(" insns (limit ").append(LIMIT)
+                    .append(") max_states_per_insn ").append(ai.maxStatesPerInsn).append(" total_states ")
+                    .append(ai.totalStates).append(" peak_states ").append(ai.peakStates).append('\n');
+        }
         ai.facts.finish();
-        ai.facts.withdrawAfterCallbacks(ai.insns);
         return ai.facts;
     }
 
-    /** the first instruction of every function, ascending (CfgCheck) */
-    private int[] subprogs = {0};
-
-    // the function whose code contains pc
-    private int functionOf(int pc) {
-        return subprogs[Math.max(0, CfgCheck.subprogOf(subprogs, pc))];
-    }
-
-    // the function that owns call frame `frame` of the state (the running one, or a caller below it)
-    private int ownerOf(VState st, int frame, int pc) {
-        return frame == st.cur ? functionOf(pc) : functionOf(st.frames[frame + 1].callsite - 1);
-    }
+    // ---- the walk: do_check()
 
     /**
-     * What a stack access tells the JIT about keeping slots in JVM locals: a whole 8-byte slot of the
-     * running function's own frame at a constant offset, not atomic, not a read of bytes never written,
-     * is a candidate; anything else pins the bytes it reaches to memory.
+     * Verifies the main program, then every global function it calls, each once on its own for any
+     * arguments its BTF prototype allows (do_check_main(), do_check_subprogs()). Processed instructions
+     * add up over all of them.
      */
-    private void stackFact(VState st, int pc, Reg base, int insnOff, int size, boolean atomic, boolean write) {
-        if (base.type != RegType.PTR_TO_STACK || base.frame < 0 || base.frame > st.cur) {
-            return;
-        }
-        int owner = ownerOf(st, base.frame, pc);
-        if (!base.isConst()) {
-            facts.escapeAll(owner);
-            facts.stackAccess(pc, owner, -FuncState.MAX_STACK, FuncState.MAX_STACK, false);
-            return;
-        }
-        long off = (long) base.off + base.tv + insnOff;
-        boolean uninit = false;
-        if (!write && off >= -FuncState.MAX_STACK && off + size <= 0) {
-            byte[] kinds = st.frames[base.frame].stack;
-            for (int i = 0; i < size; i++) {
-                uninit |= kinds[(int) off + FuncState.MAX_STACK + i] == FuncState.INVALID;
-            }
-        }
-        facts.stackAccess(pc, owner, off, size,
-                base.frame == st.cur && size == 8 && (off & 7) == 0 && !atomic && !uninit);
-    }
-
-    // The stack pointers a call hands over in r1-r5 (owner function, constant offset): the bytes they reach
-    // stay in memory. A helper's memory check (HelperCall.mem) marks exactly the key, value or buffer it
-    // reaches; any other pointer (a callee's argument, a callback's context) keeps everything from the
-    // pointer to the top of its frame, and one at a variable offset the whole frame.
-    private final int[] argOwner = new int[6];
-    private final long[] argOff = new long[6];
-    private final boolean[] argPending = new boolean[6];
-
-    private void stackArgs(VState st, int pc) {
-        for (int r = 1; r <= 5; r++) {
-            argPending[r] = false;
-            Reg a = st.reg(r);
-            if (a.type != RegType.PTR_TO_STACK || a.frame < 0 || a.frame > st.cur) {
-                continue;
-            }
-            int owner = ownerOf(st, a.frame, pc);
-            if (a.isConst()) {
-                argOwner[r] = owner;
-                argOff[r] = (long) a.off + a.tv;
-                argPending[r] = true;
-            } else {
-                facts.escapeAll(owner);
-            }
-        }
-    }
-
-    /** A helper reaches {@code size} bytes of the stack through argument {@code r}. */
-    void stackArgExtent(int r, long size) {
-        if (r >= 1 && r <= 5 && argPending[r]) {
-            facts.escape(argOwner[r], argOff[r], size);
-            argPending[r] = false;
-        }
-    }
-
-    private void stackArgsRest() {
-        for (int r = 1; r <= 5; r++) {
-            if (argPending[r]) {
-                facts.escape(argOwner[r], argOff[r], -argOff[r]);
-                argPending[r] = false;
-            }
-        }
-    }
-
-    private void exploreAll() {
-        AbstractInterp ai = this;
-        ai.markPrunePoints();
+    private void doCheck() {
         VState s = new VState();
-        s.frames[0] = new FuncState(0);
+        s.frames[0] = new FuncState(0, -1, 0);
         s.frames[0].regs[1].markPtr(RegType.PTR_TO_CTX, 0);
-        ai.pending.push(new Object[] {s, 0});
-        while (!ai.pending.isEmpty()) {
-            Object[] e = ai.pending.pop();
-            ai.explore((VState) e[0], (Integer) e[1]);
+        doCheckCommon(s, 0);
+        for (boolean again = true; again;) {
+            again = false;
+            for (int i = 1; i < aux.subprogs.length; i++) {
+                if (globalCalled[i] && !globalVerified[i]) {
+                    verifyGlobal(i);
+                    globalVerified[i] = true;
+                    again = true;
+                }
+            }
         }
     }
 
-    // mirrors the prune points check_cfg() marks: jump targets, branch fall-throughs, calls' returns
-    private void markPrunePoints() {
-        for (int i = 0; i < insns.length; i++) {
-            Insn in = insns[i];
-            int cls = in.cls();
-            if ((cls == Op.JMP || cls == Op.JMP32) && Op.op(in.opcode()) != Op.EXIT) {
-                if (Op.op(in.opcode()) == Op.CALL) {
-                    if (i + 1 < insns.length) {
-                        prunePoint[i + 1] = true;
-                    }
-                } else {
-                    int t = CfgCheck.jumpTarget(in, i);
-                    if (t >= 0 && t < insns.length) {
-                        prunePoint[t] = true;
-                    }
-                    if (i + 1 < insns.length) {
-                        prunePoint[i + 1] = true;
+    // the entry state of a global function: its arguments as its prototype types them
+    private void verifyGlobal(int subprog) {
+        int start = aux.subprogs[subprog];
+        ProgramSpec.Func fn = funcAt(start);
+        if (log != null) {
+            log.append("Validating ").append(fn.name()).append("() func#").append(subprog).append("...\n");
+        }
+        if (fn.problem() != null) {
+            throw reject(start, fn.problem());
+        }
+        VState s = new VState();
+        FuncState f = new FuncState(0, -1, start);
+        s.frames[0] = f;
+        for (int i = 0; i < fn.args().size(); i++) {
+            ProgramSpec.Arg a = fn.args().get(i);
+            Reg r = f.regs[i + 1];
+            switch (a.kind()) {
+                case CTX -> r.markPtr(RegType.PTR_TO_CTX, 0);
+                case SCALAR -> r.markUnknown();
+                case MEM -> {
+                    r.markPtr(a.nullable() ? RegType.PTR_TO_MEM_OR_NULL : RegType.PTR_TO_MEM, 0);
+                    r.map = a.size();
+                    if (a.nullable()) {
+                        r.id = newId();
                     }
                 }
             }
-            if (in.isLddw()) {
-                i++;
+        }
+        explored.clear();
+        sccVisits.clear();
+        doCheckCommon(s, start);
+        if (log != null) {
+            log.append("Func#").append(subprog).append(" ('").append(fn.name())
+                    .append("') is safe for any args that match its prototype\n");
+        }
+    }
+
+    private void doCheckCommon(VState s, int start) {
+        cur = s;
+        insnIdx = start;
+        s.insnIdx = start;
+        s.firstInsn = start;
+        prevInsnIdx = -1;
+        liveness.resetCurrent();
+        if (log != null) {
+            log.append(start).append(": ").append(describe(cur)).append('\n');
+        }
+        for (;;) {
+            if (++processed > LIMIT) {
+                throw reject(insnIdx, "BPF program is too large. Processed " + processed + " insn");
+            }
+            curHist = -1;
+            cur.lastInsn = prevInsnIdx;
+            cur.insnIdx = insnIdx;
+            boolean ended = false;
+            if (aux.prunePoint[insnIdx] && isStateVisited(insnIdx)) {
+                if (log != null) {
+                    log.append(printStateNext ? "\nfrom " + prevInsnIdx + " to " + insnIdx + ": safe\n"
+                            : insnIdx + ": safe\n");
+                }
+                ended = true;
+            } else {
+                if (aux.jmpPoint[insnIdx]) {
+                    pushHistory(0, 0);
+                }
+                if (log != null) {
+                    if (printStateNext) {
+                        log.append("\nfrom ").append(prevInsnIdx).append(" to ").append(insnIdx).append(": ")
+                                .append(describe(cur)).append('\n');
+                        printStateNext = false;
+                    }
+                    log.append(Verifier.insnLine(insns, maps, insnIdx)).append('\n');
+                }
+                prevInsnIdx = insnIdx;
+                liveness.resetWrites(cur, insnIdx);
+                int next = step(cur, insnIdx);
+                liveness.commitWrites();
+                if (next < 0) {
+                    ended = true;
+                } else {
+                    if (log != null) {
+                        log.append(insnIdx).append(": ").append(describe(cur)).append('\n');
+                    }
+                    insnIdx = next;
+                }
+            }
+            if (ended) {
+                updateBranchCounts(cur);
+                if (pending.isEmpty()) {
+                    return;
+                }
+                Pending p = pending.pop();
+                cur = p.state;
+                insnIdx = p.insn;
+                prevInsnIdx = p.prev;
+                liveness.resetCurrent();
+                printStateNext = true;
             }
         }
     }
 
-    private Rejection reject(int pc, String msg) {
-        return new Rejection(pc, msg);
+    /**
+     * Queues {@code st} to be explored from {@code insn} (push_stack()): one more path in progress for
+     * its checkpoint. Refused past the kernel's 8192 pending branches.
+     */
+    VState push(int insn, int prev) {
+        VState st = cur.copy();
+        pending.push(new Pending(st, insn, prev));
+        if (pending.size() > JMP_SEQ_LIMIT) {
+            throw reject(prev, "The sequence of " + pending.size() + " jumps is too complex.");
+        }
+        if (st.parent != null) {
+            st.parent.branches++;
+        }
+        return st;
     }
 
-    private void explore(VState st, int pc) {
-        while (pc >= 0) {
-            if (++processed > LIMIT) {
-                throw reject(pc, "BPF program is too large. Processed " + processed + " insn");
-            }
-            if ((processed & 1023) == 0 && System.nanoTime() - deadline > 0) {
-                throw reject(pc, "BPF program is too large: verification stopped after " + processed
-                        + " insns, past the time limit (jxdp.verifier.timeout.ms)");
-            }
-            if (prunePoint[pc] && visitedBefore(st, pc)) {
+    /** The path just queued cannot happen: it ends without being explored. */
+    void dropLast() {
+        updateBranchCounts(pending.pop().state);
+    }
+
+    /** The newest id handed out (env->id_gen), where state comparison starts its temporary ids. */
+    int newIdPeek() {
+        return idGen;
+    }
+
+    // mirrors update_branch_counts(): a path ended, so each checkpoint it went through has one path fewer
+    // in progress; one with none left is complete, and a loop entry completing settles its backedges
+    private void updateBranchCounts(VState st) {
+        while (st != null) {
+            if (--st.branches > 0) {
                 break;
             }
-            if (log != null) {
-                log.append(Verifier.insnLine(insns, maps, pc)).append('\n');
-            }
-            pc = step(st, pc);
-            if (log != null && pc >= 0) {
-                log.append(pc).append(": ").append(describe(st)).append('\n');
-            }
-        }
-        finishPath(st.path);
-    }
-
-    // mirrors update_branch_counts(): a path ended (exit, pruned, or an impossible branch), so each
-    // checkpoint it went through has one path fewer in progress; one with none left is complete
-    private static void finishPath(VState.Checkpoint cp) {
-        for (; cp != null; cp = cp.parent) {
-            if (--cp.branches > 0) {
-                return;
-            }
+            maybeExitScc(st);
+            st = st.parent;
         }
     }
 
-    static String describe(VState st) {
-        StringBuilder sb = new StringBuilder();
-        FuncState f = st.frame();
-        if (st.cur > 0) {
-            sb.append("frame").append(st.cur).append(": ");
-        }
-        for (int r = 0; r < 11; r++) {
-            if (f.regs[r].type != RegType.NOT_INIT) {
-                sb.append('R').append(r).append('=').append(f.regs[r]).append(' ');
+    /** push_jmp_history(): records the current instruction, or adds flags to its entry. */
+    void pushHistory(int flags, long linked) {
+        if (curHist >= 0 && curHist < cur.historyLen && cur.histIdx[curHist] == insnIdx) {
+            cur.histFlags[curHist] |= flags;
+            if (linked != 0) {
+                cur.histLinked[curHist] = linked;
             }
+            return;
         }
-        for (int s = FuncState.MAX_STACK / 8 - 1; s >= 0; s--) {
-            int off = -(FuncState.MAX_STACK - s * 8);
-            if (f.stack[s * 8] == FuncState.SPILL) {
-                sb.append("fp").append(off).append('=').append(f.spilled[s]).append(' ');
-            } else {
-                boolean any = false;
-                for (int b = 0; b < 8; b++) {
-                    any |= f.stack[s * 8 + b] != FuncState.INVALID;
-                }
-                if (any) {
-                    sb.append("fp").append(off).append("=mmmmmmmm ");
-                }
-            }
-        }
-        return sb.toString().strip();
+        curHist = cur.pushHistory(insnIdx, prevInsnIdx, flags, linked);
     }
 
-    /**
-     * Mirrors is_state_visited(): prunes the path when a complete state stored here subsumes it, rejects
-     * a loop that came back unchanged to a state still in progress, and otherwise stores the state as a
-     * checkpoint. Costs O(states stored here) per visit: the branch counts tell a state in progress
-     * without walking the path.
-     * <p>
-     * Unlike the kernel, a state is stored at every pruning point (not only after two jumps and eight
-     * instructions, nor once per twenty jumps inside a loop): jxdp has no liveness or precision marks,
-     * so its states match less often and each one dropped costs re-exploration (measured on the test
-     * objects: up to 2.6x the instructions). The kernel's eviction of states that keep missing bounds
-     * the lists instead, once an instruction holds more than {@link #EVICT_ABOVE} states.
-     */
-    private boolean visitedBefore(VState st, int pc) {
-        List<VState.Checkpoint> list = visited.get(pc);
-        if (list == null) {
-            list = new ArrayList<>();
-            visited.set(pc, list);
-        }
+    // ---- pruning: is_state_visited()
+
+    private ArrayList<VState> exploredAt(int insn, VState st) {
+        long key = ((long) insn << 32) | (st.frame().callsite & U32);
+        return explored.computeIfAbsent(key, k -> new ArrayList<>());
+    }
+
+    private boolean isStateVisited(int insn) {
+        boolean force = aux.forceCheckpoint[insn] || cur.historyLen > HISTORY_FORCE;
+        boolean add = force || (jmpsProcessed - prevJmps >= 2 && processed - prevInsns >= 8);
+        ArrayList<VState> list = exploredAt(insn, cur);
+        cleanLiveStates(list, insn);
+        int states = list.size();
         for (int i = list.size() - 1; i >= 0; i--) {
-            VState.Checkpoint cp = list.get(i);
-            if (cp.branches > 0) {
-                // in progress, so an ancestor: the same state again is a loop that can never end
-                if (StateCompare.same(cp.state, st)) {
-                    throw reject(pc, "infinite loop detected at insn " + pc);
+            VState sl = list.get(i);
+            boolean loop;
+            if (sl.branches > 0) {
+                if (aux.callsCallback[insn]) {
+                    if (StateCompare.equal(this, sl, cur, StateCompare.RANGE_WITHIN)) {
+                        return hit(sl, insn, true);
+                    }
+                } else if (StateCompare.maybeLooping(sl, cur) && StateCompare.equal(this, sl, cur, StateCompare.EXACT)
+                        && sl.callbackUnrollDepth == cur.callbackUnrollDepth) {
+                    throw reject(insn, "infinite loop detected at insn " + insn);
                 }
-            } else if (StateCompare.subsumes(cp.state, st)) {
-                cp.hits++;
-                return true;
+                // inside a loop, storing every iteration's state helps little: a few from its start
+                // and its end do
+                if (!force && jmpsProcessed - prevJmps < 20 && processed - prevInsns < 100) {
+                    add = false;
+                }
+            } else {
+                loop = incompleteReadMarks(sl);
+                if (StateCompare.equal(this, sl, cur, loop ? StateCompare.RANGE_WITHIN : StateCompare.NOT_EXACT)) {
+                    return hit(sl, insn, loop);
+                }
             }
             // a state that keeps missing is unlikely ever to prune (the kernel's miss_cnt/hit_cnt rule)
-            cp.misses++;
-            if (list.size() > EVICT_ABOVE && cp.misses > cp.hits * 3 + 3) {
+            if (add) {
+                sl.missCnt++;
+            }
+            int n = force && sl.branches > 0 ? 64 : 3;
+            if (sl.missCnt > sl.hitCnt * n + n) {
+                sl.inFreeList = true;
                 list.remove(i);
             }
         }
-        VState.Checkpoint cp = new VState.Checkpoint(pc, st.copy(), st.path);
-        if (list.size() < MAX_STATES_PER_INSN) {
-            list.add(cp);
+        maxStatesPerInsn = Math.max(maxStatesPerInsn, states);
+        if (!add) {
+            return false;
         }
-        st.path = cp;
+        totalStates++;
+        peakStates = Math.max(peakStates, totalStates);
+        prevJmps = jmpsProcessed;
+        prevInsns = processed;
+        // forget the precision marks inherited: children mark again what they need
+        Precision.markAllImprecise(cur);
+        VState stored = cur.copy();
+        stored.insnIdx = insn;
+        maybeEnterScc(stored);
+        cur.parent = stored;
+        cur.firstInsn = insn;
+        cur.dfsDepth = stored.dfsDepth + 1;
+        cur.clearHistory();
+        curHist = -1;
+        list.add(stored);
         return false;
     }
 
-    private Reg readReg(VState st, int pc, int r) {
+    private boolean hit(VState sl, int insn, boolean loop) {
+        sl.hitCnt++;
+        if (aux.jmpPoint[insnIdx]) {
+            pushHistory(0, 0);
+        }
+        // what the stored state needed precise, this path needs too
+        precision.propagate(sl, cur, null);
+        if (loop) {
+            VState back = cur.copy();
+            back.equalState = sl;
+            back.insnIdx = insn;
+            addBackedge(sl, back);
+        }
+        return true;
+    }
+
+    // mirrors clean_live_states(): a stored state whose every path has ended forgets the registers and
+    // stack slots nothing after it reads, so it matches more states
+    private void cleanLiveStates(List<VState> list, int insn) {
+        for (VState sl : list) {
+            if (sl.branches > 0 || sl.insnIdx != insn || !sl.sameCallsites(cur) || sl.cleaned
+                    || incompleteReadMarks(sl)) {
+                continue;
+            }
+            cleanState(sl);
+        }
+    }
+
+    private void cleanState(VState st) {
+        StackLiveness.Query q = liveness.query(st);
+        st.cleaned = true;
+        for (int i = 0; i <= st.cur; i++) {
+            FuncState f = st.frames[i];
+            int live = aux.liveRegsBefore[st.frameInsn(i)];
+            for (int r = 0; r < 10; r++) {
+                if ((live & (1 << r)) == 0) {
+                    f.regs[r].markNotInit();
+                }
+            }
+            for (int spi = 0; spi < f.allocatedStack / 8; spi++) {
+                if (!q.alive(i, spi)) {
+                    int base = FuncState.slotBase(spi);
+                    f.spilled[base / 8] = null;
+                    Arrays.fill(f.stack, base, base + 8, FuncState.INVALID);
+                }
+            }
+        }
+    }
+
+    // ---- loops: compute_scc_callchain(), maybe_enter_scc(), maybe_exit_scc(), propagate_backedges()
+
+    private SccChain sccChain(VState st) {
+        List<Integer> sites = new ArrayList<>();
+        for (int i = 0; i <= st.cur; i++) {
+            int insn = st.frameInsn(i);
+            int scc = aux.scc[insn];
+            if (scc != 0) {
+                return new SccChain(scc, sites);
+            }
+            if (i < st.cur) {
+                sites.add(insn);
+            }
+        }
+        return null;
+    }
+
+    private void maybeEnterScc(VState st) {
+        SccChain c = sccChain(st);
+        if (c == null) {
+            return;
+        }
+        SccVisit v = sccVisits.computeIfAbsent(c, k -> new SccVisit());
+        if (v.entry == null) {
+            v.entry = st;
+        }
+    }
+
+    private void maybeExitScc(VState st) {
+        SccChain c = sccChain(st);
+        if (c == null) {
+            return;
+        }
+        SccVisit v = sccVisits.get(c);
+        if (v == null || v.entry != st) {
+            return;
+        }
+        v.entry = null;
+        // every path through the loop has been explored: the precision its states learned along the
+        // backedges is carried to the states the backedges were pruned by, to a fixed point
+        for (int i = 0;; i++) {
+            if (i > MAX_BACKEDGE_ITERS) {
+                for (VState b : v.backedges) {
+                    precision.markAllPrecise(b);
+                }
+                break;
+            }
+            boolean[] changed = {false};
+            for (VState b : v.backedges) {
+                precision.propagate(b.equalState, b, changed);
+            }
+            if (!changed[0]) {
+                break;
+            }
+        }
+        v.backedges.clear();
+    }
+
+    private void addBackedge(VState st, VState back) {
+        SccChain c = sccChain(st);
+        SccVisit v = c == null ? null : sccVisits.get(c);
+        if (v != null) {
+            v.backedges.add(back);
+        }
+    }
+
+    // incomplete_read_marks(): a stored state inside a loop still being explored along a backedge
+    private boolean incompleteReadMarks(VState st) {
+        SccChain c = sccChain(st);
+        if (c == null) {
+            return false;
+        }
+        SccVisit v = sccVisits.get(c);
+        return v != null && !v.backedges.isEmpty();
+    }
+
+    // ---- instructions
+
+    Rejection reject(int pc, String msg) {
+        return new Rejection(pc, msg);
+    }
+
+    Rejection rejection(int pc, String msg) {
+        return reject(pc, msg);
+    }
+
+    Reg read(VState st, int pc, int r) {
         Reg reg = st.reg(r);
         if (reg.type == RegType.NOT_INIT) {
             throw reject(pc, "R" + r + " !read_ok");
@@ -313,11 +546,23 @@ final class AbstractInterp {
         return reg;
     }
 
-    private Reg writeReg(VState st, int pc, int r) {
+    Reg write(VState st, int pc, int r) {
         if (r == 10) {
             throw reject(pc, "frame pointer is read only");
         }
         return st.reg(r);
+    }
+
+    int newId() {
+        return ++idGen;
+    }
+
+    MapSpec map(int idx) {
+        return maps.get(idx);
+    }
+
+    int jmpsProcessed() {
+        return jmpsProcessed;
     }
 
     /** Executes one instruction; returns the next pc, or -1 when the path ended. */
@@ -330,92 +575,102 @@ final class AbstractInterp {
                 return pc + 1;
             }
             case Op.LDX -> {
-                Reg base = readReg(st, pc, in.src());
+                Reg base = read(st, pc, in.src());
                 facts.access(pc, base.type, base.off + in.off());
                 int size = sizeBytes(in.opcode());
                 stackFact(st, pc, base, in.off(), size, false, false);
                 Reg val = new Reg();
-                access(st, pc, in.src(), base, in.off(), size, false, null, val);
-                if (Op.mode(in.opcode()) == Op.MEMSX && val.type == RegType.SCALAR && !val.isConst()) {
-                    val.markUnknown();
-                    long lim = 1L << (size * 8 - 1);
-                    val.smin = -lim;
-                    val.smax = lim - 1;
-                    val.sync();
-                } else if (Op.mode(in.opcode()) == Op.MEMSX && val.isConst()) {
-                    val.markScalar(signExtend(val.tv, size));
+                access(st, pc, in.src(), base, in.off(), size, false, null, val, in.dst());
+                boolean sx = Op.mode(in.opcode()) == Op.MEMSX;
+                if (val.type == RegType.SCALAR && size < 8) {
+                    if (sx) {
+                        val.coerceToSizeSx(size);
+                        val.sync();
+                    } else {
+                        val.coerceToSize(size);
+                    }
                 }
                 facts.load(pc, base.type == RegType.PTR_TO_MAP_VALUE && map(base.map).readOnly()
                         && val.type == RegType.SCALAR && val.isConst(), val.tv);
-                writeReg(st, pc, in.dst()).set(val);
+                write(st, pc, in.dst()).set(val);
                 return pc + 1;
             }
             case Op.ST, Op.STX -> {
-                Reg base = readReg(st, pc, in.dst());
+                Reg base = read(st, pc, in.dst());
                 facts.access(pc, base.type, base.off + in.off());
                 int size = sizeBytes(in.opcode());
-                stackFact(st, pc, base, in.off(), size, cls == Op.STX && Op.mode(in.opcode()) == Op.ATOMIC, true);
+                boolean atomic = cls == Op.STX && Op.mode(in.opcode()) == Op.ATOMIC;
+                stackFact(st, pc, base, in.off(), size, atomic, true);
+                if (atomic) {
+                    atomic(st, pc, in, base, size);
+                    return pc + 1;
+                }
                 Reg value;
+                int valueReg = -1;
                 if (cls == Op.ST) {
                     value = new Reg();
                     value.markScalar(in.imm());
                 } else {
-                    value = readReg(st, pc, in.src());
+                    value = read(st, pc, in.src());
+                    valueReg = in.src();
                 }
-                if (cls == Op.STX && Op.mode(in.opcode()) == Op.ATOMIC) {
-                    atomic(st, pc, in, base, size);
-                    return pc + 1;
-                }
-                access(st, pc, in.dst(), base, in.off(), size, true, value, null);
+                accessWrite(st, pc, in.dst(), base, in.off(), size, value, valueReg, cls == Op.ST);
                 return pc + 1;
             }
             case Op.LD -> {
                 return ldImm(st, pc, in);
             }
             default -> {
+                jmpsProcessed++;
                 return jmp(st, pc, in);
             }
         }
     }
 
-    static long signExtend(long v, int size) {
-        int shift = 64 - size * 8;
-        return v << shift >> shift;
-    }
-
     static int sizeBytes(int opcode) {
-        return switch (Op.size(opcode)) {
-            case Op.B -> 1;
-            case Op.H -> 2;
-            case Op.W -> 4;
-            default -> 8;
-        };
+        return Op.bytes(Op.size(opcode));
     }
 
+    // a write: the memory access, then for the stack the kernel's spill rules
+    private void accessWrite(VState st, int pc, int regno, Reg base, int off, int size, Reg value, int valueReg,
+                             boolean isSt) {
+        if (base.type == RegType.PTR_TO_STACK) {
+            Stack.write(this, st, pc, regno, base, off, size, value, valueReg, isSt);
+            return;
+        }
+        access(st, pc, regno, base, off, size, true, value, null, -1);
+    }
+
+    // mirrors check_atomic_rmw(): read the location (into the fetch register), then write it
     private void atomic(VState st, int pc, Insn in, Reg base, int size) {
-        if (base.type != RegType.PTR_TO_STACK && base.type != RegType.PTR_TO_MAP_VALUE
-                && base.type != RegType.PTR_TO_MEM) {
-            if (base.type == RegType.SCALAR || base.type.maybeNull() || base.type == RegType.NOT_INIT) {
-                access(st, pc, in.dst(), base, in.off(), size, false, null, new Reg());
-            }
+        int op = in.imm();
+        read(st, pc, in.src());
+        read(st, pc, in.dst());
+        if (op == Op.CMPXCHG) {
+            read(st, pc, 0);
+        }
+        if (base.type == RegType.PTR_TO_CTX || base.type.isPacket()) {
             throw reject(pc, "BPF_ATOMIC stores into R" + in.dst() + " " + base.type.kernelName + " is not allowed");
         }
+        int loadReg = (op & Op.FETCH) == 0 ? -1 : op == Op.CMPXCHG ? 0 : in.src();
+        if (loadReg >= 0) {
+            write(st, pc, loadReg);
+        }
         Reg old = new Reg();
-        access(st, pc, in.dst(), base, in.off(), size, false, null, old);
+        access(st, pc, in.dst(), base, in.off(), size, false, null, old, -1);
+        Reg fetched = null;
+        if (loadReg >= 0) {
+            fetched = new Reg();
+            access(st, pc, in.dst(), base, in.off(), size, false, null, fetched, loadReg);
+            if (fetched.type == RegType.SCALAR && size < 8) {
+                fetched.coerceToSize(size);
+            }
+        }
         Reg v = new Reg();
         v.markUnknown();
-        if (size == 4) {
-            v.markUnknownBelow(U32);
-        }
-        if (in.imm() == Op.CMPXCHG) {
-            readReg(st, pc, 0);
-            access(st, pc, in.dst(), base, in.off(), size, true, v, null);
-            st.reg(0).set(v);
-        } else {
-            access(st, pc, in.dst(), base, in.off(), size, true, v, null);
-            if ((in.imm() & Op.FETCH) != 0) {
-                writeReg(st, pc, in.src()).set(v);
-            }
+        access(st, pc, in.dst(), base, in.off(), size, true, v, null, -1);
+        if (fetched != null) {
+            st.reg(loadReg).set(fetched);
         }
     }
 
@@ -424,7 +679,7 @@ final class AbstractInterp {
             throw reject(pc, "BPF_LD_[ABS|IND] instructions not allowed for this program type");
         }
         Insn hi = insns[pc + 1];
-        Reg d = writeReg(st, pc, in.dst());
+        Reg d = write(st, pc, in.dst());
         switch (in.src()) {
             case 0 -> d.markScalar(Insn.imm64(in, hi));
             case Op.PSEUDO_MAP_IDX -> {
@@ -452,32 +707,26 @@ final class AbstractInterp {
         }
     }
 
-    MapSpec map(int idx) {
-        return maps.get(idx);
-    }
-
-    int newId() {
-        return nextId++;
-    }
-
     // ---- memory access: check_mem_access()
 
     /**
-     * Checks an access of {@code size} bytes at {@code base + off}; a write stores {@code value}, a read
-     * fills {@code out}.
+     * Checks an access of {@code size} bytes at {@code base + off} (check_mem_access()); a write stores
+     * {@code value}, a read fills {@code out}. {@code dstReg} is the register a read goes to (for stack
+     * fills), or -1.
      */
-    void access(VState st, int pc, int regno, Reg base, int off, int size, boolean write, Reg value, Reg out) {
+    void access(VState st, int pc, int regno, Reg base, int off, int size, boolean write, Reg value, Reg out,
+                int dstReg) {
         String r = "R" + regno;
         switch (base.type) {
             case NOT_INIT -> throw reject(pc, r + " !read_ok");
             case PTR_TO_CTX -> {
-                int o = off + base.off;
                 if (base.off != 0) {
                     throw reject(pc, "dereference of modified ctx ptr " + r + " off=" + base.off + " disallowed");
                 }
                 if (!base.isConst() || base.tv != 0) {
                     throw reject(pc, "variable ctx access var_off=" + varOff(base) + " disallowed");
                 }
+                int o = off;
                 // xdp_is_valid_access(): egress_ifindex only for programs run on DEVMAP entries
                 if (write || size != 4 || o < 0 || o >= 24 || o % 4 != 0
                         || o == XdpMdLayout.EGRESS_IFINDEX && spec.expectedAttachType() != AttachType.XDP_DEVMAP) {
@@ -487,89 +736,106 @@ final class AbstractInterp {
                     case 0 -> out.markPtr(RegType.PTR_TO_PACKET, 0);
                     case 4 -> out.markPtr(RegType.PTR_TO_PACKET_END, 0);
                     case 8 -> out.markPtr(RegType.PTR_TO_PACKET_META, 0);
-                    default -> out.markUnknownBelow(U32);
+                    default -> out.markUnknown();
                 }
             }
             case PTR_TO_PACKET, PTR_TO_PACKET_META -> {
+                int o = off + base.off;
                 if (base.smin < 0) {
                     throw reject(pc, r + " min value is negative, either use unsigned index or do a if (index >=0) check.");
                 }
-                int o = off + base.off;
-                if (o < 0 || (long) o + size > base.range) {
+                if (base.range < 0) {
+                    throw reject(pc, r + " offset is outside of the packet");
+                }
+                if (!(o >= 0 && size > 0 && (long) o + size <= base.range)) {
                     throw reject(pc, "invalid access to packet, off=" + o + " size=" + size + ", " + r + "(id="
                             + base.id + ",off=" + o + ",r=" + base.range + ")\n" + r
                             + " offset is outside of the packet");
                 }
-                if (Long.compareUnsigned(base.umax, MAX_PACKET_OFF) > 0 || base.umax + o + size > MAX_PACKET_OFF) {
-                    throw reject(pc, r + " unbounded memory access, make sure to bounds check any such access");
-                }
-                if (write && value.isPtr()) {
-                    // a privileged program may store pointers; the packet then holds a plain number
-                }
                 if (!write) {
-                    out.markUnknownBelow(size == 8 ? -1L : (1L << (size * 8)) - 1);
-                    if (size == 8) {
-                        out.markUnknown();
+                    out.markUnknown();
+                }
+            }
+            case PTR_TO_MAP_VALUE -> {
+                MapSpec m = map(base.map);
+                mapAccessType(pc, m, off + base.off, size, write);
+                region(pc, regno, base, off + base.off, size, m.valueSize(), "map value", "value_size", false);
+                if (!write) {
+                    out.markUnknown();
+                    if (base.isConst()) {
+                        constRead(m, off + base.off + (int) base.tv, size, out);
                     }
                 }
             }
-            case PTR_TO_MAP_VALUE, PTR_TO_MEM, PTR_TO_MAP_KEY -> {
-                long limit;
-                String what;
-                if (base.type == RegType.PTR_TO_MAP_VALUE) {
-                    limit = map(base.map).valueSize();
-                    what = "map value";
-                } else if (base.type == RegType.PTR_TO_MAP_KEY) {
-                    limit = map(base.map).keySize();
-                    what = "map key";
-                } else {
-                    limit = base.map;
-                    what = "memory";
-                }
-                if (base.smin < 0) {
-                    throw reject(pc, r + " min value is negative, either use unsigned index or do a if (index >=0) check.");
-                }
-                long o = (long) off + base.off;
-                String sizeName = what.equals("memory") ? "mem_size" : what.equals("map key") ? "key_size" : "value_size";
-                // mirrors check_mem_region_access(): the lowest, then the highest reachable offset
-                long lo = o + base.smin;
-                if (lo < 0 || lo + size > limit) {
-                    throw reject(pc, "invalid access to " + what + ", " + sizeName + "=" + limit + " off=" + lo
-                            + " size=" + size + "\n" + r + " min value is outside of the allowed memory range");
-                }
-                if (Long.compareUnsigned(base.umax, 1L << 29) > 0) {
-                    throw reject(pc, r + " unbounded memory access, make sure to bounds check any such access");
-                }
-                long hi = o + base.umax;
-                if (hi + size > limit) {
-                    throw reject(pc, "invalid access to " + what + ", " + sizeName + "=" + limit + " off=" + hi
-                            + " size=" + size + "\n" + r + " max value is outside of the allowed memory range");
-                }
-                if (write && base.type == RegType.PTR_TO_MAP_VALUE && isReadOnly(map(base.map))) {
-                    throw reject(pc, "write into map forbidden, value_size=" + limit + " off=" + (o + base.tv) + " size=" + size);
-                }
-                if (write && base.type == RegType.PTR_TO_MAP_KEY) {
+            case PTR_TO_MAP_KEY -> {
+                if (write) {
                     throw reject(pc, "write to change key " + r + " not allowed");
                 }
+                region(pc, regno, base, off + base.off, size, map(base.map).keySize(), "map key", "key_size", false);
+                out.markUnknown();
+            }
+            case PTR_TO_MEM -> {
+                region(pc, regno, base, off + base.off, size, base.map, "memory", "mem_size", false);
                 if (!write) {
-                    if (size == 8) {
-                        out.markUnknown();
-                    } else {
-                        out.markUnknownBelow((1L << (size * 8)) - 1);
-                    }
-                    if (base.type == RegType.PTR_TO_MAP_VALUE && base.isConst()) {
-                        constRead(map(base.map), (int) (o + base.tv), size, out);
-                    }
+                    out.markUnknown();
                 }
             }
-            case PTR_TO_STACK -> Stack.access(this, st, pc, regno, base, off, size, write, value, out);
+            case PTR_TO_STACK -> {
+                if (write) {
+                    Stack.write(this, st, pc, regno, base, off, size, value, -1, false);
+                } else {
+                    Stack.read(this, st, pc, regno, base, off, size, out, dstReg);
+                }
+            }
             case SCALAR -> throw reject(pc, r + " invalid mem access 'scalar'");
             default -> throw reject(pc, r + " invalid mem access '" + base.type.kernelName + "'");
         }
     }
 
+    /** check_map_access_type(): BPF_F_RDONLY_PROG maps refuse writes, BPF_F_WRONLY_PROG reads. */
+    void mapAccessType(int pc, MapSpec m, int off, int size, boolean write) {
+        if (write && isReadOnly(m)) {
+            throw reject(pc, "write into map forbidden, value_size=" + m.valueSize() + " off=" + off + " size=" + size);
+        }
+        if (!write && (m.flags() & BPF_F_WRONLY_PROG) != 0) {
+            throw reject(pc, "read from map forbidden, value_size=" + m.valueSize() + " off=" + off + " size=" + size);
+        }
+    }
+
+    /**
+     * Mirrors check_mem_region_access(): the access at the lowest and at the highest offset the pointer's
+     * variable part allows must both be inside [0, limit).
+     */
+    void region(int pc, int regno, Reg base, long off, long size, long limit, String what, String sizeName,
+                boolean zeroOk) {
+        String r = "R" + regno;
+        if (base.smin < 0 && (base.smin == Long.MIN_VALUE || off + base.smin != (int) (off + base.smin)
+                || base.smin + off < 0)) {
+            throw reject(pc, r + " min value is negative, either use unsigned index or do a if (index >=0) check.");
+        }
+        long lo = base.smin + off;
+        if (!(lo >= 0 && (size > 0 || size == 0 && zeroOk) && lo + size <= limit)) {
+            throw reject(pc, "invalid access to " + what + ", " + sizeName + "=" + limit + " off=" + lo
+                    + " size=" + size + "\n" + r + " min value is outside of the allowed memory range");
+        }
+        if (Long.compareUnsigned(base.umax, 1L << 29) >= 0) {
+            throw reject(pc, r + " unbounded memory access, make sure to bounds check any such access");
+        }
+        long hi = base.umax + off;
+        if (!(hi >= 0 && (size > 0 || size == 0 && zeroOk) && hi + size <= limit)) {
+            throw reject(pc, "invalid access to " + what + ", " + sizeName + "=" + limit + " off=" + hi
+                    + " size=" + size + "\n" + r + " max value is outside of the allowed memory range");
+        }
+    }
+
+    /**
+     * A map whose values programs may not write: BPF_F_RDONLY_PROG, which libbpf sets on .rodata and the
+     * kernel on every DEVMAP, DEVMAP_HASH and CPUMAP (a lookup returns a pointer into its entry).
+     */
     static boolean isReadOnly(MapSpec m) {
-        return m.readOnly() || (m.flags() & BPF_F_RDONLY_PROG) != 0;
+        MapType t = m.mapType();
+        return m.readOnly() || (m.flags() & BPF_F_RDONLY_PROG) != 0
+                || t == MapType.DEVMAP || t == MapType.DEVMAP_HASH || t == MapType.CPUMAP;
     }
 
     // a read of a frozen read-only map is a known constant, as the kernel folds .rodata reads
@@ -605,7 +871,7 @@ final class AbstractInterp {
                 stackArgs(st, pc);
                 if (in.src() == Op.PSEUDO_CALL) {
                     stackArgsRest();
-                    return pseudoCall(st, pc, pc + in.imm() + 1, -1);
+                    return pseudoCall(st, pc, pc + in.imm() + 1);
                 }
                 Reg mapReg = st.reg(in.imm() == HelperIds.TAIL_CALL ? 2 : 1);
                 facts.mapArg(pc, mapReg.type, mapReg.map);
@@ -614,7 +880,7 @@ final class AbstractInterp {
                 return next;
             }
             case Op.JCOND -> {
-                fork(st.copy(), CfgCheck.jumpTarget(in, pc));
+                push(CfgCheck.jumpTarget(in, pc), pc);
                 return pc + 1;
             }
             default -> {
@@ -623,33 +889,121 @@ final class AbstractInterp {
         }
     }
 
-    /** Queues {@code st} to be explored from {@code target}: one more path in progress (push_stack()). */
-    void fork(VState st, int target) {
-        if (st.path != null) {
-            st.path.branches++;
+    /** A static subprogram call (__check_func_call()): a new frame with r1-r5, the caller's r0-r5 cleared. */
+    private int pseudoCall(VState st, int pc, int target) {
+        if (isGlobal(target)) {
+            return globalCall(st, pc, target);
         }
-        pending.push(new Object[] {st, target});
-    }
-
-    int pseudoCall(VState st, int pc, int target, int callbackOf) {
         if (st.cur + 1 >= CfgCheck.MAX_CALL_FRAMES) {
             throw reject(pc, "the call stack of " + (st.cur + 2) + " frames is too deep");
         }
         FuncState caller = st.frame();
-        FuncState callee = new FuncState(st.cur + 1);
-        if (callbackOf < 0) {
-            for (int r = 1; r <= 5; r++) {
-                callee.regs[r].set(caller.regs[r]);
-            }
-            for (int r = 0; r <= 5; r++) {
-                caller.regs[r].markNotInit();
-            }
+        FuncState callee = new FuncState(st.cur + 1, pc, target);
+        for (int r = 1; r <= 5; r++) {
+            callee.regs[r].set(caller.regs[r]);
         }
-        callee.callsite = pc + 1;
-        callee.callbackOf = callbackOf;
+        for (int r = 0; r <= 5; r++) {
+            caller.regs[r].markNotInit();
+        }
         st.frames[st.cur + 1] = callee;
         st.cur++;
+        liveness.resetCurrent();
         return target;
+    }
+
+    /**
+     * A call of a global function (__check_func_call() for BTF_FUNC_GLOBAL): the arguments must match its
+     * prototype (btf_check_func_arg_match(); memory it may read and write is clobbered), then the call
+     * returns an unknown number; the function itself is verified after the main program.
+     */
+    private int globalCall(VState st, int pc, int target) {
+        int subprog = aux.subprogOf(target);
+        ProgramSpec.Func fn = funcAt(target);
+        String invalid = "\nCaller passes invalid args into func#" + subprog + " ('" + fn.name() + "')";
+        if (fn.problem() != null) {
+            throw reject(pc, fn.problem() + invalid);
+        }
+        for (int i = 0; i < fn.args().size(); i++) {
+            int regno = i + 1;
+            Reg r = read(st, pc, regno);
+            ProgramSpec.Arg a = fn.args().get(i);
+            switch (a.kind()) {
+                case SCALAR -> {
+                    if (r.type != RegType.SCALAR) {
+                        throw reject(pc, "R" + regno + " is not a scalar" + invalid);
+                    }
+                }
+                case CTX -> {
+                    if (r.type == RegType.PTR_TO_CTX && r.off != 0) {
+                        throw reject(pc, "dereference of modified ctx ptr R" + regno + " off=" + r.off + " disallowed" + invalid);
+                    }
+                    if (r.type != RegType.PTR_TO_CTX) {
+                        throw reject(pc, "arg#" + i + " expects pointer to ctx" + invalid);
+                    }
+                }
+                case MEM -> {
+                    if (r.isNull()) {
+                        break;
+                    }
+                    boolean maybeNull = r.type.maybeNull();
+                    try {
+                        Reg saved = r.copy();
+                        if (maybeNull) {
+                            r.type = r.type == RegType.PTR_TO_MAP_VALUE_OR_NULL ? RegType.PTR_TO_MAP_VALUE : RegType.PTR_TO_MEM;
+                        }
+                        HelperCall.memForCallee(this, st, pc, regno, a.size());
+                        r.set(saved);
+                    } catch (Rejection e) {
+                        throw reject(pc, e.getMessage() + invalid);
+                    }
+                    if (!a.nullable() && maybeNull) {
+                        throw reject(pc, "arg#" + i + " is expected to be non-NULL" + invalid);
+                    }
+                }
+            }
+        }
+        if (log != null) {
+            log.append("Func#").append(subprog).append(" ('").append(fn.name()).append("') is global and assumed valid.\n");
+        }
+        if (changesPacket[subprog]) {
+            forEachReg(st, r -> {
+                if (r.type.isPacket() || r.type == RegType.PTR_TO_PACKET_END) {
+                    r.markUnknown();
+                }
+            });
+        }
+        globalCalled[subprog] = true;
+        FuncState f = st.frame();
+        for (int r = 0; r <= 5; r++) {
+            f.regs[r].markNotInit();
+        }
+        f.regs[0].markUnknown();
+        return pc + 1;
+    }
+
+    /**
+     * A helper that runs a callback (push_callback_call()): the path continues after the call as if the
+     * callback ran no more, and a copy enters the callback, whose exit returns to the call instruction to
+     * run it again, until the states at the call converge.
+     */
+    int pushCallback(VState st, int pc, int target, Reg[] args, long retMin, long retMax) {
+        VState cb = push(target, pc);
+        if (cb.cur + 1 >= CfgCheck.MAX_CALL_FRAMES) {
+            throw reject(pc, "the call stack of " + (cb.cur + 2) + " frames is too deep");
+        }
+        FuncState callee = new FuncState(cb.cur + 1, pc, target);
+        for (int i = 0; i < args.length; i++) {
+            callee.regs[i + 1].set(args[i]);
+        }
+        callee.inCallbackFn = true;
+        callee.callbackRetMin = retMin;
+        callee.callbackRetMax = retMax;
+        cb.frames[cb.cur + 1] = callee;
+        cb.cur++;
+        cb.callbackUnrollDepth++;
+        cb.frames[cb.cur - 1].callbackDepth++;
+        st.frame().callbackDepth = 0;
+        return pc + 1;
     }
 
     private int exit(VState st, int pc) {
@@ -658,74 +1012,239 @@ final class AbstractInterp {
         if (r0.type == RegType.NOT_INIT) {
             throw reject(pc, "R0 !read_ok");
         }
+        if (st.cur == 0 && f.subprog != 0) {
+            if (r0.type != RegType.SCALAR) {
+                throw reject(pc, "At subprogram exit the register R0 is not a scalar value (" + r0.type.kernelName + ")");
+            }
+            return -1;
+        }
         if (st.cur == 0) {
             // check_return_code() sets no range for XDP, and a privileged loader may leak a pointer in R0
             // (allow_ptr_leaks): the action is then whatever number the address is
             if (st.refs.length > 0) {
-                throw reject(pc, "Unreleased reference id=" + st.refs[0] + " alloc_insn="
-                        + allocInsn.getOrDefault(st.refs[0], -1)
+                throw reject(pc, "Unreleased reference id=" + st.refs[0] + " alloc_insn=" + st.refInsns[0]
                         + "\nBPF_EXIT instruction in main prog would lead to reference leak");
             }
             return -1;
         }
-        if (r0.type == RegType.PTR_TO_STACK && r0.frame == st.cur) {
+        // prepare_func_exit()
+        liveness.update();
+        if (r0.type == RegType.PTR_TO_STACK) {
             throw reject(pc, "cannot return stack pointer to the caller frame");
         }
         FuncState caller = st.frames[st.cur - 1];
-        if (f.callbackOf >= 0) {
+        int next;
+        if (f.inCallbackFn) {
             if (r0.type != RegType.SCALAR) {
-                throw reject(pc, "At callback return the register R0 is not a known value (" + r0.type.kernelName + ")");
+                throw reject(pc, "R0 not a scalar value");
             }
-            if (!r0.isConst() || r0.tv < 0 || r0.tv > 1) {
-                if (Long.compareUnsigned(r0.umax, 1) > 0) {
-                    throw reject(pc, "At callback return the register R0 has unknown scalar value should have been in [0, 1]");
-                }
+            precision.markRegPrecise(st, 0);
+            if (r0.smin < f.callbackRetMin || r0.smax > f.callbackRetMax) {
+                throw reject(pc, "At callback return the register R0 has "
+                        + (r0.isConst() ? "value " + r0.tv : "unknown scalar value")
+                        + " should have been in [" + f.callbackRetMin + ", " + f.callbackRetMax + "]");
             }
-            caller.regs[0].markUnknown();
+            next = f.callsite;
         } else {
             caller.regs[0].set(r0);
-        }
-        for (int r = 1; r <= 5; r++) {
-            caller.regs[r].markNotInit();
+            next = f.callsite + 1;
         }
         st.frames[st.cur] = null;
         st.cur--;
-        return f.callsite;
+        liveness.resetCurrent();
+        printStateNext = true;
+        if (f.inCallbackFn) {
+            VState prev = findPrevEntry(st, next);
+            if (prev != null) {
+                widenImpreciseScalars(prev, st);
+            }
+        }
+        return next;
     }
 
-    void recordAlloc(int id, int pc) {
-        allocInsn.put(id, pc);
+    // find_prev_entry(): the newest stored state at the callback's call that this path descends from
+    private VState findPrevEntry(VState st, int insn) {
+        ArrayList<VState> list = exploredAt(insn, st);
+        for (int i = list.size() - 1; i >= 0; i--) {
+            VState s = list.get(i);
+            if (s.insnIdx == insn && s.branches > 0 && s.sameCallsites(st) && s.dfsDepth < st.dfsDepth) {
+                return s;
+            }
+        }
+        return null;
     }
+
+    // widen_imprecise_scalars(): scalars no decision depended on that changed over a callback iteration
+    // become unknown, so the iterations converge instead of counting up
+    private void widenImpreciseScalars(VState old, VState st) {
+        StateCompare.IdMap ids = new StateCompare.IdMap(idGen);
+        for (int fr = old.cur; fr >= 0; fr--) {
+            FuncState fo = old.frames[fr];
+            FuncState fc = st.frames[fr];
+            for (int r = 0; r < 11; r++) {
+                widen(fo.regs[r], fc.regs[r], ids);
+            }
+            int slots = Math.min(fo.allocatedStack, fc.allocatedStack) / 8;
+            for (int spi = 0; spi < slots; spi++) {
+                if (fo.isSpilled(spi) && fc.isSpilled(spi) && fo.spill(spi) != null && fc.spill(spi) != null) {
+                    widen(fo.spill(spi), fc.spill(spi), ids);
+                }
+            }
+        }
+    }
+
+    private static void widen(Reg old, Reg now, StateCompare.IdMap ids) {
+        if (old.type != RegType.SCALAR || now.type != RegType.SCALAR) {
+            return;
+        }
+        if (old.precise || now.precise || StateCompare.exact(old, now, ids)) {
+            return;
+        }
+        now.markUnknown();
+    }
+
+    // ---- what the JIT learns about stack slots (VerifierFacts)
+
+    // the function that owns call frame `frame` of the state (the running one, or a caller below it)
+    private int ownerOf(VState st, int frame) {
+        return st.frames[frame].subprog;
+    }
+
+    /**
+     * What a stack access tells the JIT about keeping slots in JVM locals: a whole 8-byte slot of the
+     * running function's own frame at a constant offset, not atomic, not a read of bytes never written,
+     * is a candidate; anything else pins the bytes it reaches to memory.
+     */
+    private void stackFact(VState st, int pc, Reg base, int insnOff, int size, boolean atomic, boolean write) {
+        if (base.type != RegType.PTR_TO_STACK || base.frame < 0 || base.frame > st.cur) {
+            return;
+        }
+        int owner = ownerOf(st, base.frame);
+        if (!base.isConst()) {
+            facts.escapeAll(owner);
+            facts.stackAccess(pc, owner, -FuncState.MAX_STACK, FuncState.MAX_STACK, false);
+            return;
+        }
+        long off = (long) base.off + base.tv + insnOff;
+        boolean uninit = false;
+        if (!write && off >= -FuncState.MAX_STACK && off + size <= 0) {
+            byte[] kinds = st.frames[base.frame].stack;
+            for (int i = 0; i < size; i++) {
+                uninit |= kinds[(int) off + FuncState.MAX_STACK + i] == FuncState.INVALID;
+            }
+        }
+        facts.stackAccess(pc, owner, off, size,
+                base.frame == st.cur && size == 8 && (off & 7) == 0 && !atomic && !uninit);
+    }
+
+    // The stack pointers a call hands over in r1-r5 (owner function, constant offset): the bytes they reach
+    // stay in memory. A helper's memory check marks exactly the key, value or buffer it reaches; any other
+    // pointer (a callee's argument, a callback's context) keeps everything from the pointer to the top of
+    // its frame, and one at a variable offset the whole frame.
+    private final int[] argOwner = new int[6];
+    private final long[] argOff = new long[6];
+    private final boolean[] argPending = new boolean[6];
+
+    private void stackArgs(VState st, int pc) {
+        for (int r = 1; r <= 5; r++) {
+            argPending[r] = false;
+            Reg a = st.reg(r);
+            if (a.type != RegType.PTR_TO_STACK || a.frame < 0 || a.frame > st.cur) {
+                continue;
+            }
+            int owner = ownerOf(st, a.frame);
+            if (a.isConst()) {
+                argOwner[r] = owner;
+                argOff[r] = (long) a.off + a.tv;
+                argPending[r] = true;
+            } else {
+                facts.escapeAll(owner);
+            }
+        }
+    }
+
+    /** A helper reaches {@code size} bytes of the stack through argument {@code r}. */
+    void stackArgExtent(int r, long size) {
+        if (r >= 1 && r <= 5 && argPending[r]) {
+            facts.escape(argOwner[r], argOff[r], size);
+            argPending[r] = false;
+        }
+    }
+
+    private void stackArgsRest() {
+        for (int r = 1; r <= 5; r++) {
+            if (argPending[r]) {
+                facts.escape(argOwner[r], argOff[r], -argOff[r]);
+                argPending[r] = false;
+            }
+        }
+    }
+
+    // ---- helpers for the other parts
 
     /** Every register and spilled slot of every frame (for id-wide updates). */
-    static void forEachReg(VState st, java.util.function.Consumer<Reg> fn) {
+    static void forEachReg(VState st, Consumer<Reg> fn) {
         for (int i = 0; i <= st.cur; i++) {
             FuncState f = st.frames[i];
             for (Reg r : f.regs) {
                 fn.accept(r);
             }
-            for (Reg r : f.spilled) {
-                if (r != null) {
-                    fn.accept(r);
+            for (int s = 0; s < FuncState.SLOTS; s++) {
+                if (f.spilled[s] != null && f.stack[s * 8] == FuncState.SPILL) {
+                    fn.accept(f.spilled[s]);
                 }
             }
         }
     }
 
-    Rejection rejection(int pc, String msg) {
-        return reject(pc, msg);
-    }
-
-    Reg read(VState st, int pc, int r) {
-        return readReg(st, pc, r);
-    }
-
-    Reg write(VState st, int pc, int r) {
-        return writeReg(st, pc, r);
-    }
-
     static String helperName(int id) {
         String n = HelperIds.name(id);
         return n == null ? "unknown" : n;
+    }
+
+    String disasm(int pc) {
+        return Verifier.insnLine(insns, maps, pc).replaceFirst("^\\d+: ", "");
+    }
+
+    void logPrecise(String line) {
+        if (log != null) {
+            log.append(line).append('\n');
+        }
+    }
+
+    static String describe(VState st) {
+        StringBuilder sb = new StringBuilder();
+        FuncState f = st.frame();
+        if (st.cur > 0) {
+            sb.append("frame").append(st.cur).append(": ");
+        }
+        for (int r = 0; r < 11; r++) {
+            if (f.regs[r].type != RegType.NOT_INIT) {
+                sb.append('R').append(r).append('=').append(f.regs[r]).append(' ');
+            }
+        }
+        for (int s = FuncState.SLOTS - 1; s >= 0; s--) {
+            int off = -(FuncState.MAX_STACK - s * 8);
+            if (f.stack[s * 8] == FuncState.SPILL && f.spilled[s] != null) {
+                sb.append("fp").append(off).append('=').append(f.spilled[s]).append(' ');
+            } else {
+                StringBuilder kinds = new StringBuilder();
+                boolean any = false;
+                for (int b = 7; b >= 0; b--) {
+                    byte k = f.stack[s * 8 + b];
+                    any |= k != FuncState.INVALID;
+                    kinds.append(switch (k) {
+                        case FuncState.MISC -> 'm';
+                        case FuncState.ZERO -> '0';
+                        case FuncState.SPILL -> 'r';
+                        default -> '?';
+                    });
+                }
+                if (any) {
+                    sb.append("fp").append(off).append('=').append(kinds).append(' ');
+                }
+            }
+        }
+        return sb.toString().strip();
     }
 }

@@ -4,12 +4,18 @@ import dev.jxdp.ebpf.isa.Insn;
 import dev.jxdp.ebpf.isa.Op;
 
 /**
- * ALU instructions on abstract values (check_alu_op(), adjust_scalar_min_max_vals(),
- * adjust_ptr_min_max_vals()): known bits and 64- and 32-bit bounds for scalars, fixed and variable
- * offsets for pointers; 32-bit operations work on the low halves' bounds, then zero-extend.
+ * ALU instructions on abstract values as kernel 6.18 computes them (check_alu_op(),
+ * adjust_reg_min_max_vals(), adjust_scalar_min_max_vals(), adjust_ptr_min_max_vals()): known bits and
+ * 64- and 32-bit bounds for scalars, fixed and variable offsets for pointers. Division and modulo give
+ * an unknown value, shifts are tracked only by a constant in range, byte swaps through the known bits;
+ * a copy links two scalars by id so a later comparison bounds both, and {@code r1 = r2; r1 += K} keeps
+ * the link with its constant delta.
  */
 final class Alu {
     private Alu() {}
+
+    /** The id flag of a scalar that is another linked scalar plus the constant in {@link Reg#off}. */
+    static final int ADD_CONST = 1 << 31;
 
     private static final long U32 = 0xffffffffL;
     private static final String[] OPS = {"+=", "-=", "*=", "/=", "|=", "&=", "<<=", ">>=", "neg", "%=", "^=", "=", "s>>=", "end"};
@@ -17,93 +23,24 @@ final class Alu {
     static void apply(AbstractInterp ai, VState st, int pc, Insn in) {
         int op = Op.op(in.opcode());
         boolean is64 = in.cls() == Op.ALU64;
-        boolean x = Op.src(in.opcode()) == Op.X;
-        int d = in.dst();
         if (op == Op.END || op == Op.NEG) {
-            Reg r = ai.read(st, pc, d);
-            ai.write(st, pc, d);
-            if (r.isPtr()) {
-                r.markUnknown();
-                return;
-            }
-            if (op == Op.NEG) {
-                if (r.isConst()) {
-                    r.markScalar(is64 ? -r.tv : (-r.tv) & U32);
-                } else if (is64) {
-                    r.markUnknown();
-                } else {
-                    r.markUnknownBelow(U32);
-                }
-                return;
-            }
-            int bits = in.imm();
-            long mask = bits == 64 ? -1L : (1L << bits) - 1;
-            boolean toLe = !is64 && Op.src(in.opcode()) == 0;
-            if (toLe) {
-                and(r, mask);
-            } else if (r.isConst()) {
-                long v = Long.reverseBytes(r.tv) >>> (64 - bits);
-                r.markScalar(v & mask);
-            } else if (bits == 64) {
-                r.markUnknown();
-            } else {
-                r.markUnknownBelow(mask);
-            }
+            unary(ai, st, pc, in, op, is64);
             return;
         }
         if (op == Op.MOV) {
-            Reg dst = ai.write(st, pc, d);
-            if (!x) {
-                dst.markScalar(is64 ? in.imm() : in.imm() & U32);
-                return;
-            }
-            Reg src = ai.read(st, pc, in.src());
-            if (in.off() != 0) {
-                // movsx
-                if (src.isConst()) {
-                    long v = AbstractInterp.signExtend(src.tv, in.off() / 8);
-                    dst.markScalar(is64 ? v : v & U32);
-                } else {
-                    dst.markUnknown();
-                    if (!is64) {
-                        long lim = 1L << (in.off() - 1);
-                        dst.s32min = -lim;
-                        dst.s32max = lim - 1;
-                        dst.zext32();
-                    } else {
-                        long lim = 1L << (in.off() - 1);
-                        dst.smin = -lim;
-                        dst.smax = lim - 1;
-                        dst.sync();
-                    }
-                }
-                return;
-            }
-            if (is64) {
-                if (src.type == RegType.SCALAR && !src.isConst() && src.id == 0) {
-                    src.id = ai.newId();
-                }
-                dst.set(src);
-                return;
-            }
-            if (src.isPtr()) {
-                dst.markUnknownBelow(U32);
-                return;
-            }
-            Reg t = src.copy();
-            t.zext32();
-            t.id = 0;
-            dst.set(t);
+            mov(ai, st, pc, in, is64);
             return;
         }
+        int d = in.dst();
         Reg dst = ai.read(st, pc, d);
         ai.write(st, pc, d);
+        boolean x = Op.src(in.opcode()) == Op.X;
         Reg src;
         if (x) {
-            src = ai.read(st, pc, in.src()).copy();
+            src = ai.read(st, pc, in.src());
         } else {
             src = new Reg();
-            src.markScalar(is64 ? in.imm() : in.imm() & U32);
+            src.markScalar(in.imm());
             if ((op == Op.DIV || op == Op.MOD) && in.imm() == 0) {
                 throw ai.rejection(pc, "division by zero");
             }
@@ -112,278 +49,555 @@ final class Alu {
             }
         }
         if (dst.isPtr() || src.isPtr()) {
-            pointerOp(ai, st, pc, in, dst, src, op, is64);
+            pointerOp(ai, st, pc, in, dst, src, op, is64, x);
             return;
         }
+        if (x && dst.precise) {
+            // a precise result needs a precise operand
+            ai.precision.markRegPrecise(st, in.src());
+        }
+        Reg s = src == dst ? src.copy() : src;
+        scalar(dst, s, op, !is64, in.off());
+        linkOrClearId(dst, s, op, !is64);
+    }
+
+    // NEG is tracked as 0 - x; a byte swap or truncation through the known bits
+    private static void unary(AbstractInterp ai, VState st, int pc, Insn in, int op, boolean is64) {
+        Reg r = ai.read(st, pc, in.dst());
+        ai.write(st, pc, in.dst());
+        if (r.type != RegType.SCALAR) {
+            // a privileged program may turn a pointer into a number
+            r.markUnknown();
+            return;
+        }
+        if (op == Op.NEG) {
+            neg(r, is64);
+            return;
+        }
+        end(r, in.imm(), is64 || Op.src(in.opcode()) == Op.TO_BE);
+    }
+
+    /** NEG on a scalar: 0 - x at the width, bounds and known bits as the kernel's scalar sub gives them. */
+    static void neg(Reg r, boolean is64) {
+        Reg v = r.copy();
+        r.markKnown(0);
+        r.id = 0;
+        r.off = 0;
+        add32Sub(r, v, false);
+        add64Sub(r, v, false);
+        long[] t = Tnum.sub(0, 0, v.tv, v.tm);
+        r.tv = t[0];
+        r.tm = t[1];
         if (!is64) {
-            Reg a = dst.copy();
-            a.zext32();
-            src.zext32();
-            if (op == Op.LSH || op == Op.RSH || op == Op.ARSH) {
-                if (src.isConst()) {
-                    src.markScalar(src.tv & 31);
+            r.zext32();
+        }
+        r.sync();
+    }
+
+    /** A byte swap ({@code swap}) or truncation of the low {@code bits} bits, through the known bits. */
+    static void end(Reg r, int bits, boolean swap) {
+        long mask = bits == 64 ? -1L : (1L << bits) - 1;
+        long v = r.tv & mask;
+        long m = r.tm & mask;
+        if (swap) {
+            v = Long.reverseBytes(v) >>> (64 - bits);
+            m = Long.reverseBytes(m) >>> (64 - bits);
+        }
+        r.markUnknown();
+        r.tv = v;
+        r.tm = m;
+        r.sync();
+    }
+
+    // assign_scalar_id_before_mov(): a scalar about to be copied gets an id the copy shares
+    static void assignIdBeforeMov(AbstractInterp ai, Reg src) {
+        if (src.type != RegType.SCALAR) {
+            return;
+        }
+        if ((src.id & ADD_CONST) != 0) {
+            // a copy of a copy plus a constant cannot carry a second delta: unlink it
+            src.id = 0;
+            src.off = 0;
+        }
+        if (src.id == 0 && !src.isConst()) {
+            src.id = ai.newId();
+        }
+    }
+
+    private static void clearId(Reg r) {
+        r.id = 0;
+        r.off = 0;
+    }
+
+    private static void mov(AbstractInterp ai, VState st, int pc, Insn in, boolean is64) {
+        int d = in.dst();
+        if (Op.src(in.opcode()) == Op.K) {
+            Reg dst = ai.write(st, pc, d);
+            dst.markScalar(is64 ? in.imm() : in.imm() & U32);
+            return;
+        }
+        Reg src = ai.read(st, pc, in.src());
+        Reg dst = ai.write(st, pc, d);
+        int sx = in.off();
+        if (is64) {
+            if (sx == 0) {
+                assignIdBeforeMov(ai, src);
+                dst.set(src);
+            } else if (src.type == RegType.SCALAR) {
+                // movsx: the source's bounds narrowed to its low bytes, sign-extended
+                boolean noSext = Long.compareUnsigned(src.umax, 1L << (sx - 1)) < 0;
+                if (noSext) {
+                    assignIdBeforeMov(ai, src);
                 }
-            }
-            if (op == Op.ARSH) {
-                if (a.isConst() && src.isConst()) {
-                    a.markScalar(((int) a.tv >> (int) src.tv) & U32);
-                } else {
-                    a.markUnknownBelow(U32);
+                dst.set(src);
+                if (!noSext) {
+                    clearId(dst);
                 }
-            } else if ((op == Op.DIV || op == Op.MOD) && Op.src(in.opcode()) == Op.X && in.off() == 1
-                    || (op == Op.DIV || op == Op.MOD) && in.off() == 1) {
-                if (a.isConst() && src.isConst() && src.tv != 0) {
-                    int av = (int) a.tv;
-                    int bv = (int) src.tv;
-                    a.markScalar((op == Op.DIV ? av / bv : av % bv) & U32);
-                } else {
-                    a.markUnknownBelow(U32);
-                }
-            } else if (a.isConst() && src.isConst()) {
-                scalar64(a, src, op, false);
+                dst.coerceToSizeSx(sx / 8);
             } else {
-                scalar32(a, src, op);
+                // a pointer's bits sign-extended are some number, not the pointer and not a constant
+                dst.markUnknown();
             }
-            a.zext32();
-            a.id = 0;
-            dst.set(a);
             return;
         }
-        scalar64(dst, src, op, in.off() == 1);
-    }
-
-    // mirrors the scalar32_min_max_*() functions: the op on the low halves' ranges and known bits;
-    // the caller zero-extends the result (zext_32_to_64())
-    static void scalar32(Reg a, Reg b, int op) {
-        long av = a.tv & U32, am = a.tm & U32, bv = b.tv & U32, bm = b.tm & U32;
-        long u0 = a.u32min, u1 = a.u32max, s0 = a.s32min, s1 = a.s32max;
-        a.markUnknown();
-        long[] t = {0, U32};
-        boolean signFromUnsigned = false;
-        switch (op) {
-            case Op.ADD -> {
-                t = Tnum.add(av, am, bv, bm);
-                long lo = s0 + b.s32min, hi = s1 + b.s32max;
-                if (lo >= Integer.MIN_VALUE && hi <= Integer.MAX_VALUE) {
-                    a.s32min = lo;
-                    a.s32max = hi;
+        if (src.type == RegType.SCALAR) {
+            if (sx == 0) {
+                boolean u32 = src.width() <= 32;
+                if (u32) {
+                    assignIdBeforeMov(ai, src);
                 }
-                if (u1 + b.u32max <= U32) {
-                    a.u32min = u0 + b.u32min;
-                    a.u32max = u1 + b.u32max;
+                dst.set(src);
+                if (!u32) {
+                    clearId(dst);
                 }
-            }
-            case Op.SUB -> {
-                t = Tnum.sub(av, am, bv, bm);
-                long lo = s0 - b.s32max, hi = s1 - b.s32min;
-                if (lo >= Integer.MIN_VALUE && hi <= Integer.MAX_VALUE) {
-                    a.s32min = lo;
-                    a.s32max = hi;
+            } else {
+                boolean noSext = Long.compareUnsigned(src.umax, 1L << (sx - 1)) < 0;
+                if (noSext) {
+                    assignIdBeforeMov(ai, src);
                 }
-                if (u0 >= b.u32max) {
-                    a.u32min = u0 - b.u32max;
-                    a.u32max = u1 - b.u32min;
+                dst.set(src);
+                if (!noSext) {
+                    clearId(dst);
                 }
+                dst.coerceSubregToSizeSx(sx / 8);
             }
-            case Op.MUL -> {
-                if (b.u32max == 0 || u1 <= U32 / b.u32max) {
-                    a.u32min = u0 * b.u32min;
-                    a.u32max = u1 * b.u32max;
-                    signFromUnsigned = s0 >= 0 && b.s32min >= 0;
-                }
-            }
-            case Op.AND -> {
-                t = Tnum.and(av, am, bv, bm);
-                a.u32min = t[0] & U32;
-                a.u32max = Math.min(u1, b.u32max);
-                signFromUnsigned = s0 >= 0 && b.s32min >= 0;
-            }
-            case Op.OR -> {
-                t = Tnum.or(av, am, bv, bm);
-                a.u32min = Math.max(u0, b.u32min);
-                a.u32max = (t[0] | t[1]) & U32;
-                signFromUnsigned = s0 >= 0 && b.s32min >= 0;
-            }
-            case Op.XOR -> {
-                t = Tnum.xor(av, am, bv, bm);
-                a.u32min = t[0] & U32;
-                a.u32max = (t[0] | t[1]) & U32;
-                signFromUnsigned = s0 >= 0 && b.s32min >= 0;
-            }
-            case Op.LSH, Op.RSH -> {
-                if (b.isConst()) {
-                    int sh = (int) (b.tv & 31);
-                    if (op == Op.RSH) {
-                        t = new long[] {av >>> sh, am >>> sh};
-                        a.u32min = u0 >>> sh;
-                        a.u32max = u1 >>> sh;
-                    } else {
-                        // the sign bit is lost; the unsigned range survives a shift that drops no set bit
-                        t = new long[] {(av << sh) & U32, (am << sh) & U32};
-                        if (u1 <= U32 >>> sh) {
-                            a.u32min = u0 << sh;
-                            a.u32max = u1 << sh;
-                        }
-                    }
-                }
-            }
-            case Op.DIV, Op.MOD -> {
-                // unsigned: never above the dividend (a zero divisor gives 0 or leaves it)
-                a.u32max = u1;
-                if (op == Op.MOD && b.isConst() && b.tv != 0 && b.tv - 1 < u1) {
-                    a.u32max = b.tv - 1;
-                }
-            }
-            default -> {
-            }
+        } else {
+            dst.markUnknown();
         }
-        if (signFromUnsigned && a.u32max <= Integer.MAX_VALUE) {
-            a.s32min = a.u32min;
-            a.s32max = a.u32max;
-        }
-        a.tv = t[0] & U32 & ~t[1];
-        a.tm = t[1] & U32;
+        dst.zext32();
+        dst.sync();
     }
 
-    private static void and(Reg r, long mask) {
-        Reg m = new Reg();
-        m.markScalar(mask);
-        scalar64(r, m, Op.AND, false);
-    }
-
-    // mirrors adjust_scalar_min_max_vals() for 64-bit operands
-    static void scalar64(Reg a, Reg b, int op, boolean signed) {
-        if (a.isConst() && b.isConst()) {
-            long x = a.tv;
-            long y = b.tv;
-            long v;
-            switch (op) {
-                case Op.ADD -> v = x + y;
-                case Op.SUB -> v = x - y;
-                case Op.MUL -> v = x * y;
-                case Op.DIV -> v = y == 0 ? 0 : signed ? (y == -1 ? -x : x / y) : Long.divideUnsigned(x, y);
-                case Op.MOD -> v = y == 0 ? x : signed ? (y == -1 ? 0 : x % y) : Long.remainderUnsigned(x, y);
-                case Op.OR -> v = x | y;
-                case Op.AND -> v = x & y;
-                case Op.XOR -> v = x ^ y;
-                case Op.LSH -> v = x << (y & 63);
-                case Op.RSH -> v = x >>> (y & 63);
-                case Op.ARSH -> v = x >> (y & 63);
-                default -> v = 0;
-            }
-            a.markScalar(v);
+    /**
+     * Mirrors adjust_scalar_min_max_vals() on two scalars; {@code alu32} works on the low halves and
+     * zero-extends. Leaves ids alone.
+     */
+    static void scalar(Reg dst, Reg src, int op, boolean alu32, int off) {
+        if (!safeToCompute(src, op, alu32)) {
+            dst.markUnknown();
             return;
         }
-        long aumin = a.umin;
-        long aumax = a.umax;
-        long asmin = a.smin;
-        long asmax = a.smax;
-        long atv = a.tv;
-        long atm = a.tm;
-        a.markUnknown();
-        long[] t;
         switch (op) {
             case Op.ADD -> {
-                t = Tnum.add(atv, atm, b.tv, b.tm);
-                a.tv = t[0];
-                a.tm = t[1];
-                long lo = asmin + b.smin;
-                long hi = asmax + b.smax;
-                if (!overflowAdd(asmin, b.smin) && !overflowAdd(asmax, b.smax)) {
-                    a.smin = lo;
-                    a.smax = hi;
-                }
-                long ulo = aumin + b.umin;
-                long uhi = aumax + b.umax;
-                if (Long.compareUnsigned(ulo, aumin) >= 0 && Long.compareUnsigned(uhi, aumax) >= 0) {
-                    a.umin = ulo;
-                    a.umax = uhi;
-                }
+                add32Sub(dst, src, true);
+                add64Sub(dst, src, true);
+                long[] t = Tnum.add(dst.tv, dst.tm, src.tv, src.tm);
+                dst.tv = t[0];
+                dst.tm = t[1];
             }
             case Op.SUB -> {
-                t = Tnum.sub(atv, atm, b.tv, b.tm);
-                a.tv = t[0];
-                a.tm = t[1];
-                if (!overflowSub(asmin, b.smax) && !overflowSub(asmax, b.smin)) {
-                    a.smin = asmin - b.smax;
-                    a.smax = asmax - b.smin;
-                }
-                if (Long.compareUnsigned(aumin, b.umax) >= 0) {
-                    a.umin = aumin - b.umax;
-                    a.umax = aumax - b.umin;
-                }
+                add32Sub(dst, src, false);
+                add64Sub(dst, src, false);
+                long[] t = Tnum.sub(dst.tv, dst.tm, src.tv, src.tm);
+                dst.tv = t[0];
+                dst.tm = t[1];
             }
             case Op.MUL -> {
-                if (Long.compareUnsigned(aumax, U32) <= 0 && Long.compareUnsigned(b.umax, U32) <= 0) {
-                    a.umin = aumin * b.umin;
-                    a.umax = aumax * b.umax;
-                }
+                long[] t = Tnum.mul(dst.tv, dst.tm, src.tv, src.tm);
+                dst.tv = t[0];
+                dst.tm = t[1];
+                mul32(dst, src);
+                mul64(dst, src);
             }
-            case Op.DIV -> {
-                if (!signed) {
-                    a.umin = 0;
-                    a.umax = aumax;
-                }
-            }
-            case Op.MOD -> {
-                if (!signed) {
-                    a.umin = 0;
-                    a.umax = aumax;
-                    if (b.isConst() && b.tv != 0 && Long.compareUnsigned(b.tv - 1, aumax) < 0) {
-                        a.umax = b.tv - 1;
-                    }
-                }
-            }
-            case Op.AND -> {
-                t = Tnum.and(atv, atm, b.tv, b.tm);
-                a.tv = t[0];
-                a.tm = t[1];
-                a.umax = Long.compareUnsigned(aumax, b.umax) < 0 ? aumax : b.umax;
-            }
-            case Op.OR -> {
-                t = Tnum.or(atv, atm, b.tv, b.tm);
-                a.tv = t[0];
-                a.tm = t[1];
-                a.umin = Long.compareUnsigned(aumin, b.umin) > 0 ? aumin : b.umin;
-            }
-            case Op.XOR -> {
-                t = Tnum.xor(atv, atm, b.tv, b.tm);
-                a.tv = t[0];
-                a.tm = t[1];
+            case Op.AND, Op.OR, Op.XOR -> {
+                long[] t = op == Op.AND ? Tnum.and(dst.tv, dst.tm, src.tv, src.tm)
+                        : op == Op.OR ? Tnum.or(dst.tv, dst.tm, src.tv, src.tm) : Tnum.xor(dst.tv, dst.tm, src.tv, src.tm);
+                dst.tv = t[0];
+                dst.tm = t[1];
+                bitwise32(dst, src, op);
+                bitwise64(dst, src, op);
             }
             case Op.LSH -> {
-                if (b.isConst()) {
-                    int s = (int) (b.tv & 63);
-                    a.tv = atv << s;
-                    a.tm = atm << s;
-                    if (s == 0 || Long.compareUnsigned(aumax, -1L >>> s) <= 0) {
-                        a.umin = aumin << s;
-                        a.umax = aumax << s;
-                    }
+                if (alu32) {
+                    lsh32(dst, src);
+                } else {
+                    lsh64(dst, src);
                 }
             }
             case Op.RSH -> {
-                if (b.isConst()) {
-                    int s = (int) (b.tv & 63);
-                    a.tv = atv >>> s;
-                    a.tm = atm >>> s;
-                    a.umin = aumin >>> s;
-                    a.umax = aumax >>> s;
+                if (alu32) {
+                    rsh32(dst, src);
+                } else {
+                    rsh64(dst, src);
                 }
             }
             case Op.ARSH -> {
-                if (b.isConst()) {
-                    int s = (int) (b.tv & 63);
-                    a.tv = atv >> s;
-                    a.tm = atm >> s;
-                    a.smin = asmin >> s;
-                    a.smax = asmax >> s;
+                if (alu32) {
+                    arsh32(dst, src);
+                } else {
+                    arsh64(dst, src);
                 }
             }
             default -> {
             }
         }
-        a.sync();
+        if (alu32) {
+            dst.zext32();
+        }
+        dst.sync();
+    }
+
+    // is_safe_to_compute_dst_reg_range(): division and modulo are never tracked, shifts only by a constant
+    // below the width
+    private static boolean safeToCompute(Reg src, int op, boolean alu32) {
+        boolean srcConst;
+        if (alu32) {
+            srcConst = (src.tm & U32) == 0 && src.s32min == src.s32max && src.u32min == src.u32max;
+        } else {
+            srcConst = src.isConst() && src.smin == src.smax && src.umin == src.umax;
+        }
+        return switch (op) {
+            case Op.ADD, Op.SUB, Op.AND, Op.XOR, Op.OR, Op.MUL -> true;
+            case Op.LSH, Op.RSH, Op.ARSH -> srcConst && Long.compareUnsigned(src.umax, alu32 ? 32 : 64) < 0;
+            default -> false;
+        };
+    }
+
+    // scalar32_min_max_add() / scalar32_min_max_sub()
+    private static void add32Sub(Reg d, Reg s, boolean add) {
+        long smin = add ? d.s32min + s.s32min : d.s32min - s.s32max;
+        long smax = add ? d.s32max + s.s32max : d.s32max - s.s32min;
+        if (smin != (int) smin || smax != (int) smax) {
+            d.s32min = Integer.MIN_VALUE;
+            d.s32max = Integer.MAX_VALUE;
+        } else {
+            d.s32min = smin;
+            d.s32max = smax;
+        }
+        long umin = add ? d.u32min + s.u32min : d.u32min - s.u32max;
+        long umax = add ? d.u32max + s.u32max : d.u32max - s.u32min;
+        boolean minOver = umin != (umin & U32);
+        boolean maxOver = umax != (umax & U32);
+        d.u32min = umin & U32;
+        d.u32max = umax & U32;
+        if (add ? !minOver && maxOver : minOver && !maxOver) {
+            d.u32min = 0;
+            d.u32max = U32;
+        }
+    }
+
+    // scalar_min_max_add() / scalar_min_max_sub()
+    private static void add64Sub(Reg d, Reg s, boolean add) {
+        long smin = add ? d.smin + s.smin : d.smin - s.smax;
+        long smax = add ? d.smax + s.smax : d.smax - s.smin;
+        boolean sOver = add ? overflowAdd(d.smin, s.smin) || overflowAdd(d.smax, s.smax)
+                : overflowSub(d.smin, s.smax) || overflowSub(d.smax, s.smin);
+        if (sOver) {
+            d.smin = Long.MIN_VALUE;
+            d.smax = Long.MAX_VALUE;
+        } else {
+            d.smin = smin;
+            d.smax = smax;
+        }
+        long umin = add ? d.umin + s.umin : d.umin - s.umax;
+        long umax = add ? d.umax + s.umax : d.umax - s.umin;
+        boolean minOver = add ? Long.compareUnsigned(umin, d.umin) < 0 : Long.compareUnsigned(d.umin, s.umax) < 0;
+        boolean maxOver = add ? Long.compareUnsigned(umax, d.umax) < 0 : Long.compareUnsigned(d.umax, s.umin) < 0;
+        d.umin = umin;
+        d.umax = umax;
+        if (add ? !minOver && maxOver : minOver && !maxOver) {
+            d.umin = 0;
+            d.umax = -1L;
+        }
+    }
+
+    // scalar32_min_max_mul()
+    private static void mul32(Reg d, Reg s) {
+        // u32 products fit in 64 unsigned bits: an overflow of the 32-bit range shows above it
+        long umax = d.u32max * s.u32max;
+        long umin = d.u32min * s.u32min;
+        if (Long.compareUnsigned(umax, U32) > 0 || Long.compareUnsigned(umin, U32) > 0) {
+            d.u32min = 0;
+            d.u32max = U32;
+        } else {
+            d.u32min = umin;
+            d.u32max = umax;
+        }
+        long[] p = {d.s32min * s.s32min, d.s32min * s.s32max, d.s32max * s.s32min, d.s32max * s.s32max};
+        long lo = Long.MAX_VALUE;
+        long hi = Long.MIN_VALUE;
+        boolean over = false;
+        for (long v : p) {
+            over |= v != (int) v;
+            lo = Math.min(lo, v);
+            hi = Math.max(hi, v);
+        }
+        if (over) {
+            d.s32min = Integer.MIN_VALUE;
+            d.s32max = Integer.MAX_VALUE;
+        } else {
+            d.s32min = lo;
+            d.s32max = hi;
+        }
+    }
+
+    // scalar_min_max_mul()
+    private static void mul64(Reg d, Reg s) {
+        if (mulOverflowsU(d.umax, s.umax) || mulOverflowsU(d.umin, s.umin)) {
+            d.umin = 0;
+            d.umax = -1L;
+        } else {
+            d.umin = d.umin * s.umin;
+            d.umax = d.umax * s.umax;
+        }
+        long[] a = {d.smin, d.smin, d.smax, d.smax};
+        long[] b = {s.smin, s.smax, s.smin, s.smax};
+        long lo = Long.MAX_VALUE;
+        long hi = Long.MIN_VALUE;
+        for (int i = 0; i < 4; i++) {
+            long hiBits = Math.multiplyHigh(a[i], b[i]);
+            long v = a[i] * b[i];
+            if ((hiBits != 0 || v < 0) && (hiBits != -1 || v >= 0)) {
+                d.smin = Long.MIN_VALUE;
+                d.smax = Long.MAX_VALUE;
+                return;
+            }
+            lo = Math.min(lo, v);
+            hi = Math.max(hi, v);
+        }
+        d.smin = lo;
+        d.smax = hi;
+    }
+
+    private static boolean mulOverflowsU(long a, long b) {
+        return Math.unsignedMultiplyHigh(a, b) != 0;
+    }
+
+    // scalar32_min_max_and/or/xor(): the var_off is already the result's
+    private static void bitwise32(Reg d, Reg s, int op) {
+        boolean srcKnown = (s.tm & U32) == 0;
+        boolean dstKnown = (d.tm & U32) == 0;
+        long v = d.tv & U32;
+        long m = d.tm & U32;
+        if (srcKnown && dstKnown) {
+            d.s32min = d.s32max = (int) v;
+            d.u32min = d.u32max = v;
+            return;
+        }
+        switch (op) {
+            case Op.AND -> {
+                d.u32min = v;
+                d.u32max = Math.min(d.u32max, s.u32max);
+            }
+            case Op.OR -> {
+                d.u32min = Math.max(d.u32min, s.u32min);
+                d.u32max = v | m;
+            }
+            default -> {
+                d.u32min = v;
+                d.u32max = v | m;
+            }
+        }
+        if ((int) d.u32min <= (int) d.u32max) {
+            d.s32min = (int) d.u32min;
+            d.s32max = (int) d.u32max;
+        } else {
+            d.s32min = Integer.MIN_VALUE;
+            d.s32max = Integer.MAX_VALUE;
+        }
+    }
+
+    // scalar_min_max_and/or/xor()
+    private static void bitwise64(Reg d, Reg s, int op) {
+        if (s.isConst() && d.isConst()) {
+            d.markKnown(d.tv);
+            return;
+        }
+        switch (op) {
+            case Op.AND -> {
+                d.umin = d.tv;
+                d.umax = Long.compareUnsigned(d.umax, s.umax) < 0 ? d.umax : s.umax;
+            }
+            case Op.OR -> {
+                d.umin = Long.compareUnsigned(d.umin, s.umin) > 0 ? d.umin : s.umin;
+                d.umax = d.tv | d.tm;
+            }
+            default -> {
+                d.umin = d.tv;
+                d.umax = d.tv | d.tm;
+            }
+        }
+        if (d.umin <= d.umax) {
+            d.smin = d.umin;
+            d.smax = d.umax;
+        } else {
+            d.smin = Long.MIN_VALUE;
+            d.smax = Long.MAX_VALUE;
+        }
+        updateBounds64(d);
+    }
+
+    // __update_reg64_bounds()
+    private static void updateBounds64(Reg r) {
+        r.smin = Math.max(r.smin, r.tv | (r.tm & Long.MIN_VALUE));
+        r.smax = Math.min(r.smax, r.tv | (r.tm & Long.MAX_VALUE));
+        if (Long.compareUnsigned(r.tv, r.umin) > 0) {
+            r.umin = r.tv;
+        }
+        if (Long.compareUnsigned(r.tv | r.tm, r.umax) < 0) {
+            r.umax = r.tv | r.tm;
+        }
+    }
+
+    // __update_reg32_bounds()
+    private static void updateBounds32(Reg r) {
+        long v = r.tv & U32;
+        long m = r.tm & U32;
+        r.s32min = Math.max(r.s32min, (int) (v | (m & 0x80000000L)));
+        r.s32max = Math.min(r.s32max, (int) (v | (m & 0x7fffffffL)));
+        r.u32min = Math.max(r.u32min, v);
+        r.u32max = Math.min(r.u32max, v | m);
+    }
+
+    private static void unbounded64(Reg r) {
+        r.smin = Long.MIN_VALUE;
+        r.smax = Long.MAX_VALUE;
+        r.umin = 0;
+        r.umax = -1L;
+    }
+
+    private static void unbounded32(Reg r) {
+        r.s32min = Integer.MIN_VALUE;
+        r.s32max = Integer.MAX_VALUE;
+        r.u32min = 0;
+        r.u32max = U32;
+    }
+
+    // __scalar32_min_max_lsh()
+    private static void lsh32Bounds(Reg d, long umin, long umax) {
+        d.s32min = Integer.MIN_VALUE;
+        d.s32max = Integer.MAX_VALUE;
+        if (umax > 31 || d.u32max > (1L << (31 - umax))) {
+            d.u32min = 0;
+            d.u32max = U32;
+        } else {
+            d.u32min = (d.u32min << umin) & U32;
+            d.u32max = (d.u32max << umax) & U32;
+        }
+    }
+
+    private static void lsh32(Reg d, Reg s) {
+        long umin = s.u32min;
+        long umax = s.u32max;
+        long v = d.tv & U32;
+        long m = d.tm & U32;
+        lsh32Bounds(d, umin, umax);
+        d.tv = (v << umin) & U32;
+        d.tm = (m << umin) & U32;
+        unbounded64(d);
+        updateBounds32(d);
+    }
+
+    // scalar_min_max_lsh()
+    private static void lsh64(Reg d, Reg s) {
+        long umin = s.umin;
+        long umax = s.umax;
+        // a left shift by 32 of a non-negative s32 keeps its sign: the compiler's sign-extension idiom
+        d.smax = umin == 32 && umax == 32 && d.s32max >= 0 ? d.s32max << 32 : Long.MAX_VALUE;
+        d.smin = umin == 32 && umax == 32 && d.s32min >= 0 ? d.s32min << 32 : Long.MIN_VALUE;
+        if (Long.compareUnsigned(d.umax, 1L << (63 - umax)) > 0) {
+            d.umin = 0;
+            d.umax = -1L;
+        } else {
+            d.umin <<= umin;
+            d.umax <<= umax;
+        }
+        lsh32Bounds(d, umin, umax);
+        d.tv <<= umin;
+        d.tm <<= umin;
+        updateBounds64(d);
+    }
+
+    private static void rsh32(Reg d, Reg s) {
+        long v = d.tv & U32;
+        long m = d.tm & U32;
+        long umin = s.u32min;
+        long umax = s.u32max;
+        d.s32min = Integer.MIN_VALUE;
+        d.s32max = Integer.MAX_VALUE;
+        d.tv = v >>> umin;
+        d.tm = m >>> umin;
+        d.u32min >>>= umax;
+        d.u32max >>>= umin;
+        unbounded64(d);
+        updateBounds32(d);
+    }
+
+    private static void rsh64(Reg d, Reg s) {
+        long umin = s.umin;
+        long umax = s.umax;
+        d.smin = Long.MIN_VALUE;
+        d.smax = Long.MAX_VALUE;
+        d.tv >>>= umin;
+        d.tm >>>= umin;
+        d.umin >>>= umax;
+        d.umax >>>= umin;
+        unbounded32(d);
+        updateBounds64(d);
+    }
+
+    private static void arsh32(Reg d, Reg s) {
+        int sh = (int) s.u32min;
+        d.s32min = (int) d.s32min >> sh;
+        d.s32max = (int) d.s32max >> sh;
+        d.tv = ((int) d.tv >> sh) & U32;
+        d.tm = ((int) d.tm >> sh) & U32;
+        d.u32min = 0;
+        d.u32max = U32;
+        unbounded64(d);
+        updateBounds32(d);
+    }
+
+    private static void arsh64(Reg d, Reg s) {
+        int sh = (int) s.umin;
+        d.smin >>= sh;
+        d.smax >>= sh;
+        d.tv >>= sh;
+        d.tm >>= sh;
+        d.umin = 0;
+        d.umax = -1L;
+        unbounded32(d);
+        updateBounds64(d);
+    }
+
+    /**
+     * After a scalar op: {@code r += K} on a linked scalar keeps the link with the delta in {@code off}
+     * (the kernel's BPF_ADD_CONST), any other op unlinks the result.
+     */
+    private static void linkOrClearId(Reg dst, Reg src, int op, boolean alu32) {
+        if (op == Op.ADD && !alu32 && dst.id != 0 && src.isConst()) {
+            long val = src.tv;
+            if ((dst.id & ADD_CONST) != 0 || Long.compareUnsigned(val, Integer.MAX_VALUE) > 0) {
+                dst.off = 0;
+                dst.id = 0;
+            } else {
+                dst.id |= ADD_CONST;
+                dst.off = (int) val;
+            }
+        } else {
+            dst.id = 0;
+            dst.off = 0;
+        }
     }
 
     private static boolean overflowAdd(long x, long y) {
@@ -396,26 +610,59 @@ final class Alu {
         return ((x ^ y) & (x ^ r)) < 0;
     }
 
-    // mirrors adjust_ptr_min_max_vals() and the pointer cases of adjust_reg_min_max_vals()
-    private static void pointerOp(AbstractInterp ai, VState st, int pc, Insn in, Reg dst, Reg src, int op, boolean is64) {
+    // mirrors the pointer cases of adjust_reg_min_max_vals() and adjust_ptr_min_max_vals()
+    private static void pointerOp(AbstractInterp ai, VState st, int pc, Insn in, Reg dst, Reg src, int op,
+                                  boolean is64, boolean x) {
         int d = in.dst();
         if (dst.isPtr() && src.isPtr()) {
             // a privileged program may subtract pointers (allow_ptr_leaks), at either width
             if (op == Op.SUB) {
-                if (is64) {
-                    dst.markUnknown();
-                } else {
-                    dst.markUnknownBelow(U32);
-                }
+                dst.markUnknown();
                 return;
             }
             throw ai.rejection(pc, "R" + d + " pointer " + OPS[op >> 4] + " pointer prohibited");
         }
-        Reg ptr = dst.isPtr() ? dst : src;
-        Reg off = dst.isPtr() ? src : dst;
-        int ptrReg = dst.isPtr() ? d : in.src();
+        Reg ptr;
+        Reg off;
+        if (dst.isPtr()) {
+            ptr = dst;
+            off = src;
+            if (x) {
+                ai.precision.markRegPrecise(st, in.src());
+            }
+        } else {
+            ptr = src;
+            off = dst;
+            ai.precision.markRegPrecise(st, d);
+        }
+        boolean known = off.isConst();
+        if ((known && (off.smin != off.smax || off.umin != off.umax)) || off.smin > off.smax
+                || Long.compareUnsigned(off.umin, off.umax) > 0) {
+            // the offset's bounds come from a dead branch: nothing is known
+            dst.markUnknown();
+            return;
+        }
         if (!is64) {
+            if (op == Op.SUB) {
+                dst.markUnknown();
+                return;
+            }
             throw ai.rejection(pc, "R" + d + " 32-bit pointer arithmetic prohibited");
+        }
+        if (ptr.type.maybeNull()) {
+            throw ai.rejection(pc, "R" + d + " pointer arithmetic on " + ptr.type.kernelName
+                    + " prohibited, null-check it first");
+        }
+        switch (ptr.type) {
+            case CONST_PTR_TO_MAP -> {
+                if (!(known && off.smin == 0 && op == Op.ADD)) {
+                    throw ai.rejection(pc, "R" + d + " pointer arithmetic on " + ptr.type.kernelName + " prohibited");
+                }
+            }
+            case PTR_TO_PACKET_END -> throw ai.rejection(pc, "R" + d + " pointer arithmetic on "
+                    + ptr.type.kernelName + " prohibited");
+            default -> {
+            }
         }
         if (op != Op.ADD && op != Op.SUB) {
             if (op == Op.AND || op == Op.OR || op == Op.XOR) {
@@ -423,39 +670,97 @@ final class Alu {
             }
             throw ai.rejection(pc, "R" + d + " pointer arithmetic with " + OPS[op >> 4] + " operator prohibited");
         }
-        if (op == Op.SUB && !dst.isPtr()) {
-            throw ai.rejection(pc, "R" + d + " tried to subtract pointer from scalar");
-        }
-        switch (ptr.type) {
-            case PTR_TO_MAP_VALUE_OR_NULL, PTR_TO_MEM_OR_NULL -> throw ai.rejection(pc, "R" + ptrReg
-                    + " pointer arithmetic on " + ptr.type.kernelName + " prohibited, null-check it first");
-            case CONST_PTR_TO_MAP, PTR_TO_PACKET_END, PTR_TO_FUNC -> throw ai.rejection(pc, "R" + ptrReg
-                    + " pointer arithmetic on " + ptr.type.kernelName + " prohibited");
-            default -> {
-            }
-        }
+        saneOffset(ai, pc, off, ptr.type);
+        saneOffset(ai, pc, ptr, ptr.type);
         Reg res = ptr.copy();
-        if (off.isConst() && off.tv >= Integer.MIN_VALUE && off.tv <= Integer.MAX_VALUE
-                && (long) res.off + (op == Op.ADD ? off.tv : -off.tv) == (int) ((long) res.off + (op == Op.ADD ? off.tv : -off.tv))) {
-            res.off += (int) (op == Op.ADD ? off.tv : -off.tv);
-        } else {
-            if (ptr.type == RegType.PTR_TO_CTX) {
-                throw ai.rejection(pc, "R" + d + " variable ctx access prohibited");
+        res.id = ptr.id;
+        if (op == Op.ADD) {
+            long sum = (long) ptr.off + off.smin;
+            if (known && sum == (int) sum) {
+                // pointer += K: into the fixed offset
+                res.off = (int) sum;
+            } else {
+                res.smin = overflowAdd(ptr.smin, off.smin) || overflowAdd(ptr.smax, off.smax) ? Long.MIN_VALUE
+                        : ptr.smin + off.smin;
+                res.smax = overflowAdd(ptr.smin, off.smin) || overflowAdd(ptr.smax, off.smax) ? Long.MAX_VALUE
+                        : ptr.smax + off.smax;
+                long umin = ptr.umin + off.umin;
+                long umax = ptr.umax + off.umax;
+                if (Long.compareUnsigned(umin, ptr.umin) < 0 || Long.compareUnsigned(umax, ptr.umax) < 0) {
+                    res.umin = 0;
+                    res.umax = -1L;
+                } else {
+                    res.umin = umin;
+                    res.umax = umax;
+                }
+                long[] t = Tnum.add(ptr.tv, ptr.tm, off.tv, off.tm);
+                res.tv = t[0];
+                res.tm = t[1];
+                if (ptr.type.isPacket()) {
+                    res.id = ai.newId();
+                    res.range = 0;
+                }
             }
-            Reg var = ptr.copy();
-            var.type = RegType.SCALAR;
-            scalar64(var, off, op, false);
-            res.tv = var.tv;
-            res.tm = var.tm;
-            res.umin = var.umin;
-            res.umax = var.umax;
-            res.smin = var.smin;
-            res.smax = var.smax;
-            if (res.type.isPacket()) {
-                res.id = ai.newId();
-                res.range = 0;
+        } else {
+            if (dst == off) {
+                throw ai.rejection(pc, "R" + d + " tried to subtract pointer from scalar");
+            }
+            if (ptr.type == RegType.PTR_TO_STACK) {
+                throw ai.rejection(pc, "R" + d + " subtraction from stack pointer prohibited");
+            }
+            long diff = (long) ptr.off - off.smin;
+            if (known && diff == (int) diff) {
+                res.off = (int) diff;
+            } else {
+                boolean sOver = overflowSub(ptr.smin, off.smax) || overflowSub(ptr.smax, off.smin);
+                res.smin = sOver ? Long.MIN_VALUE : ptr.smin - off.smax;
+                res.smax = sOver ? Long.MAX_VALUE : ptr.smax - off.smin;
+                if (Long.compareUnsigned(ptr.umin, off.umax) < 0) {
+                    res.umin = 0;
+                    res.umax = -1L;
+                } else {
+                    res.umin = ptr.umin - off.umax;
+                    res.umax = ptr.umax - off.umin;
+                }
+                long[] t = Tnum.sub(ptr.tv, ptr.tm, off.tv, off.tm);
+                res.tv = t[0];
+                res.tm = t[1];
+                if (ptr.type.isPacket()) {
+                    res.id = ai.newId();
+                    if (off.smin < 0) {
+                        res.range = 0;
+                    }
+                }
             }
         }
+        // pointers carry no 32-bit bounds
+        res.u32min = 0;
+        res.u32max = U32;
+        res.s32min = Integer.MIN_VALUE;
+        res.s32max = Integer.MAX_VALUE;
+        saneOffset(ai, pc, res, ptr.type);
+        res.sync();
+        res.precise = false;
         dst.set(res);
+    }
+
+    /** BPF_MAX_VAR_OFF */
+    private static final long MAX_VAR_OFF = 1L << 29;
+
+    // mirrors check_reg_sane_offset()
+    private static void saneOffset(AbstractInterp ai, int pc, Reg r, RegType type) {
+        String t = type.kernelName;
+        if (r.isConst() && (r.tv >= MAX_VAR_OFF || r.tv <= -MAX_VAR_OFF)) {
+            throw ai.rejection(pc, "math between " + t + " pointer and " + r.tv + " is not allowed");
+        }
+        if (r.off >= MAX_VAR_OFF || r.off <= -MAX_VAR_OFF) {
+            throw ai.rejection(pc, t + " pointer offset " + r.off + " is not allowed");
+        }
+        if (r.smin == Long.MIN_VALUE) {
+            throw ai.rejection(pc, "math between " + t + " pointer and register with unbounded min value is not allowed");
+        }
+        if (r.smin >= MAX_VAR_OFF || r.smin <= -MAX_VAR_OFF) {
+            throw ai.rejection(pc, "value " + r.smin + " makes " + t + " pointer be out of bounds");
+        }
     }
 }

@@ -4,96 +4,104 @@ import dev.jxdp.ebpf.isa.Insn;
 import dev.jxdp.ebpf.isa.Op;
 
 /**
- * Conditional jumps (check_cond_jmp_op()): decided branches followed alone (is_branch_taken()), the
- * others explored on both sides with what each side learns: scalar bounds (reg_set_min_max()), packet
- * range from comparisons with data_end (find_good_pkt_pointers()), non-null after a null check
+ * Conditional jumps as kernel 6.18's check_cond_jmp_op() handles them: a branch the operands decide is
+ * followed alone (is_branch_taken()), and the scalars that decided it become precise; otherwise the jump
+ * is queued and the fall-through followed, each side learning what the comparison implies: scalar bounds
+ * (regs_refine_cond_op()) shared with linked scalars (sync_linked_regs()), the packet range a comparison
+ * with data_end proves (try_match_pkt_pointers()), and non-null after a null check
  * (mark_ptr_or_null_regs()).
  */
 final class Branch {
     private Branch() {}
 
     private static final long U32 = 0xffffffffL;
+    /** the negation of JSET, as rev_opcode() encodes it */
+    private static final int JSET_X = Op.JSET | Op.X;
+    /** a packet pointer known to be at data_end, or past it (the kernel's AT_PKT_END, BEYOND_PKT_END) */
+    static final int AT_PKT_END = -1;
+    static final int BEYOND_PKT_END = -2;
+    private static final int LINKED_MAX = 6;
 
     static int cond(AbstractInterp ai, VState st, int pc, Insn in) {
         int op = Op.op(in.opcode());
         boolean is32 = in.cls() == Op.JMP32;
         boolean x = Op.src(in.opcode()) == Op.X;
         int target = CfgCheck.jumpTarget(in, pc);
-        Reg a = ai.read(st, pc, in.dst());
-        Reg b;
+        Reg dst = ai.read(st, pc, in.dst());
+        Reg src;
         if (x) {
-            b = ai.read(st, pc, in.src());
+            src = ai.read(st, pc, in.src());
         } else {
-            b = new Reg();
-            b.markScalar(is32 ? in.imm() & U32 : in.imm());
+            src = new Reg();
+            src.markScalar(in.imm());
         }
-        // null checks
-        if (!is32 && (op == Op.JEQ || op == Op.JNE) && b.type == RegType.SCALAR && b.isConst() && b.tv == 0
-                && a.type.maybeNull()) {
-            VState other = st.copy();
-            // jump side: a == 0 for JEQ
-            RegType type = a.type;
-            markNull(other, a.id, op == Op.JEQ, type);
-            markNull(st, a.id, op != Op.JEQ, type);
-            ai.fork(other, target);
-            return pc + 1;
+        int pred = taken(dst, src, op, is32);
+        if (pred >= 0) {
+            if (!dst.isPtr()) {
+                ai.precision.markRegPrecise(st, in.dst());
+            }
+            if (x && !src.isPtr()) {
+                ai.precision.markRegPrecise(st, in.src());
+            }
+            return pred == 1 ? target : pc + 1;
         }
-        if (a.isPtr() && !a.type.maybeNull() && b.type == RegType.SCALAR && b.isConst() && b.tv == 0
-                && (op == Op.JEQ || op == Op.JNE) && a.type != RegType.PTR_TO_FUNC) {
-            return op == Op.JNE ? target : pc + 1;
+        // scalars linked to an operand learn its bounds on both sides; the history keeps the link so
+        // precision tracking through this branch reaches all of them
+        int[] lf = new int[LINKED_MAX + 1];
+        int[] ln = new int[LINKED_MAX + 1];
+        boolean[] lr = new boolean[LINKED_MAX + 1];
+        int linked = 0;
+        if (src.type == RegType.SCALAR && src.id != 0) {
+            linked = collectLinked(st, src.id, lf, ln, lr, linked);
         }
-        if (!is32 && a.isPtr() && b.isPtr()) {
-            packetCompare(ai, st, pc, target, a, b, op);
-            return pc + 1;
+        if (dst.type == RegType.SCALAR && dst.id != 0) {
+            linked = collectLinked(st, dst.id, lf, ln, lr, linked);
         }
-        if (a.type != RegType.SCALAR || b.type != RegType.SCALAR) {
-            ai.fork(st.copy(), target);
-            return pc + 1;
+        if (linked > 1) {
+            ai.pushHistory(0, Precision.packLinked(lf, ln, lr, linked));
         }
-        Reg va = is32 ? view32(a) : a;
-        Reg vb = is32 ? view32(b) : b;
-        int taken = taken(va, vb, op);
-        if (taken == 1) {
-            return target;
+        VState other = ai.push(target, pc);
+        Reg odst = other.reg(in.dst());
+        Reg osrc = x ? other.reg(in.src()) : src.copy();
+        Reg fsrc = x ? src : src.copy();
+        boolean jumpOk = true;
+        boolean fallOk = true;
+        if (dst.type == RegType.SCALAR && fsrc.type == RegType.SCALAR && !(x && in.src() == in.dst())) {
+            refine(dst, fsrc, negate(op), is32);
+            refine(odst, osrc, op, is32);
+            fallOk = !dst.infeasible() && !fsrc.infeasible();
+            jumpOk = !odst.infeasible() && !osrc.infeasible();
         }
-        if (taken == 0) {
-            return pc + 1;
+        if (x && src.type == RegType.SCALAR && src.id != 0) {
+            syncLinked(st, src, lf, ln, lr, linked);
+            syncLinked(other, osrc, lf, ln, lr, linked);
         }
-        VState jst = st.copy();
-        if (refine(jst, in, op, x)) {
-            ai.fork(jst, target);
+        if (dst.type == RegType.SCALAR && dst.id != 0) {
+            syncLinked(st, dst, lf, ln, lr, linked);
+            syncLinked(other, odst, lf, ln, lr, linked);
         }
-        if (!refine(st, in, negate(op), x)) {
+        // one pointer maybe null, the other not: equal means not null
+        if (!is32 && x && dst.isPtr() && src.isPtr() && dst.type.maybeNull() != src.type.maybeNull()) {
+            VState eq = op == Op.JEQ ? other : op == Op.JNE ? st : null;
+            if (eq != null) {
+                Reg r = eq.reg(src.type.maybeNull() ? in.src() : in.dst());
+                notNull(r);
+            }
+        }
+        if (!is32 && !x && in.imm() == 0 && (op == Op.JEQ || op == Op.JNE) && dst.type.maybeNull()) {
+            markPtrOrNull(st, in.dst(), op == Op.JNE);
+            markPtrOrNull(other, in.dst(), op == Op.JEQ);
+        } else if (x && !is32) {
+            matchPacketPointers(op, in, dst, src, st, other);
+        }
+        if (!jumpOk) {
+            // the jump side cannot happen: its queued path ends at once
+            ai.dropLast();
+        }
+        if (!fallOk) {
             return -1;
         }
         return pc + 1;
-    }
-
-    /**
-     * The low 32 bits of {@code r} as a value of their own: the u32 and s32 ranges in the unsigned and
-     * signed bounds, the low known bits (what is_branch_taken() and reg_set_min_max() use for JMP32).
-     * Only its bounds and known bits mean anything.
-     */
-    static Reg view32(Reg r) {
-        Reg v = new Reg();
-        v.type = r.type;
-        v.tv = r.tv & U32;
-        v.tm = r.tm & U32;
-        v.umin = r.u32min;
-        v.umax = r.u32max;
-        v.smin = r.s32min;
-        v.smax = r.s32max;
-        return v;
-    }
-
-    /** Puts what a JMP32 compare learned about the low 32 bits back into the register. */
-    private static void apply32(Reg r, Reg v) {
-        r.tv = (r.tv & ~U32) | (v.tv & U32);
-        r.tm = (r.tm & ~U32) | (v.tm & U32);
-        r.u32min = v.umin;
-        r.u32max = v.umax;
-        r.s32min = v.smin;
-        r.s32max = v.smax;
     }
 
     static int negate(int op) {
@@ -108,57 +116,175 @@ final class Branch {
             case Op.JSLE -> Op.JSGT;
             case Op.JSGE -> Op.JSLT;
             case Op.JSLT -> Op.JSGE;
-            case Op.JSET -> NOT_JSET;
+            case Op.JSET -> JSET_X;
             default -> Op.JSET;
         };
     }
 
-    private static final int NOT_JSET = -1;
+    private static int flip(int op) {
+        return switch (op) {
+            case Op.JGT -> Op.JLT;
+            case Op.JLT -> Op.JGT;
+            case Op.JGE -> Op.JLE;
+            case Op.JLE -> Op.JGE;
+            case Op.JSGT -> Op.JSLT;
+            case Op.JSLT -> Op.JSGT;
+            case Op.JSGE -> Op.JSLE;
+            case Op.JSLE -> Op.JSGE;
+            default -> op;
+        };
+    }
 
-    // mirrors is_branch_taken(): 1 always, 0 never, -1 unknown
-    static int taken(Reg a, Reg b, int op) {
+    // reg_not_null(): the pointer types a comparison with zero decides
+    private static boolean notNullType(Reg r) {
+        return switch (r.type) {
+            case PTR_TO_MAP_VALUE, PTR_TO_MAP_KEY, PTR_TO_MEM, CONST_PTR_TO_MAP -> true;
+            default -> false;
+        };
+    }
+
+    private static boolean isConst(Reg r, boolean is32) {
+        return is32 ? (r.tm & U32) == 0 : r.tm == 0;
+    }
+
+    private static long constValue(Reg r, boolean is32) {
+        return is32 ? r.tv & U32 : r.tv;
+    }
+
+    /** mirrors is_branch_taken(): 1 always, 0 never, -1 unknown */
+    static int taken(Reg a, Reg b, int op, boolean is32) {
+        if (a.type.isPacket() && b.type == RegType.PTR_TO_PACKET_END && !is32) {
+            return packetTaken(a, op);
+        }
+        if (a.type == RegType.PTR_TO_PACKET_END && b.type.isPacket() && !is32) {
+            return packetTaken(b, flip(op));
+        }
+        if ((a.type.isPacket() || a.type == RegType.PTR_TO_PACKET_END)
+                && (b.type.isPacket() || b.type == RegType.PTR_TO_PACKET_END) && !is32) {
+            return -1;
+        }
+        if (a.isPtr() || b.isPtr()) {
+            Reg p = a;
+            Reg s = b;
+            int o = op;
+            if (!isConst(s, is32)) {
+                o = flip(op);
+                p = b;
+                s = a;
+            }
+            if (!isConst(s, is32) || s.isPtr() || !notNullType(p) || p.type.maybeNull()) {
+                return -1;
+            }
+            if (constValue(s, is32) != 0) {
+                return -1;
+            }
+            return o == Op.JEQ ? 0 : o == Op.JNE ? 1 : -1;
+        }
+        return scalarTaken(a, b, op, is32);
+    }
+
+    // is_pkt_ptr_branch_taken(): a pointer known to be at or past data_end
+    private static int packetTaken(Reg pkt, int op) {
+        if (pkt.range >= 0) {
+            return -1;
+        }
+        switch (op) {
+            case Op.JLE, Op.JGT -> {
+                if (pkt.range == BEYOND_PKT_END) {
+                    return op == Op.JGT ? 1 : 0;
+                }
+            }
+            case Op.JLT, Op.JGE -> {
+                if (pkt.range == BEYOND_PKT_END || pkt.range == AT_PKT_END) {
+                    return op == Op.JGE ? 1 : 0;
+                }
+            }
+            default -> {
+            }
+        }
+        return -1;
+    }
+
+    // mirrors is_scalar_branch_taken()
+    private static int scalarTaken(Reg a, Reg b, int op, boolean is32) {
+        long t1v = is32 ? a.tv & U32 : a.tv;
+        long t1m = is32 ? a.tm & U32 : a.tm;
+        long t2v = is32 ? b.tv & U32 : b.tv;
+        long t2m = is32 ? b.tm & U32 : b.tm;
+        long umin1 = is32 ? a.u32min : a.umin;
+        long umax1 = is32 ? a.u32max : a.umax;
+        long smin1 = is32 ? a.s32min : a.smin;
+        long smax1 = is32 ? a.s32max : a.smax;
+        long umin2 = is32 ? b.u32min : b.umin;
+        long umax2 = is32 ? b.u32max : b.umax;
+        long smin2 = is32 ? b.s32min : b.smin;
+        long smax2 = is32 ? b.s32max : b.smax;
+        if (a == b) {
+            return switch (op) {
+                case Op.JGE, Op.JLE, Op.JSGE, Op.JSLE, Op.JEQ -> 1;
+                case Op.JGT, Op.JLT, Op.JSGT, Op.JSLT, Op.JNE -> 0;
+                case Op.JSET -> t1m == 0 ? (t1v != 0 ? 1 : 0) : (smin1 <= 0 && smax1 >= 0 ? -1 : 1);
+                default -> -1;
+            };
+        }
         switch (op) {
             case Op.JEQ, Op.JNE -> {
-                int eq;
-                if (a.isConst() && b.isConst()) {
-                    eq = a.tv == b.tv ? 1 : 0;
-                } else if (Long.compareUnsigned(a.umin, b.umax) > 0 || Long.compareUnsigned(a.umax, b.umin) < 0
-                        || a.smin > b.smax || a.smax < b.smin || ((a.tv ^ b.tv) & ~(a.tm | b.tm)) != 0) {
+                int eq = -1;
+                if (t1m == 0 && t2m == 0) {
+                    eq = t1v == t2v ? 1 : 0;
+                } else if (((t1v ^ t2v) & ~(t1m | t2m)) != 0) {
                     eq = 0;
-                } else {
-                    eq = -1;
+                } else if (ucmp(umin1, umax2) > 0 || ucmp(umax1, umin2) < 0 || smin1 > smax2 || smax1 < smin2) {
+                    eq = 0;
+                } else if (!is32 && (a.u32min > b.u32max || a.u32max < b.u32min || a.s32min > b.s32max
+                        || a.s32max < b.s32min)) {
+                    eq = 0;
                 }
-                return eq == -1 ? -1 : op == Op.JEQ ? eq : 1 - eq;
-            }
-            case Op.JGT -> {
-                return ucmp(a.umin, b.umax) > 0 ? 1 : ucmp(a.umax, b.umin) <= 0 ? 0 : -1;
-            }
-            case Op.JGE -> {
-                return ucmp(a.umin, b.umax) >= 0 ? 1 : ucmp(a.umax, b.umin) < 0 ? 0 : -1;
-            }
-            case Op.JLT -> {
-                return ucmp(a.umax, b.umin) < 0 ? 1 : ucmp(a.umin, b.umax) >= 0 ? 0 : -1;
-            }
-            case Op.JLE -> {
-                return ucmp(a.umax, b.umin) <= 0 ? 1 : ucmp(a.umin, b.umax) > 0 ? 0 : -1;
-            }
-            case Op.JSGT -> {
-                return a.smin > b.smax ? 1 : a.smax <= b.smin ? 0 : -1;
-            }
-            case Op.JSGE -> {
-                return a.smin >= b.smax ? 1 : a.smax < b.smin ? 0 : -1;
-            }
-            case Op.JSLT -> {
-                return a.smax < b.smin ? 1 : a.smin >= b.smax ? 0 : -1;
-            }
-            case Op.JSLE -> {
-                return a.smax <= b.smin ? 1 : a.smin > b.smax ? 0 : -1;
+                return eq < 0 ? -1 : op == Op.JEQ ? eq : 1 - eq;
             }
             case Op.JSET -> {
-                if ((a.tv & b.tv) != 0) {
+                long v1 = t1v;
+                long m1 = t1m;
+                long v2 = t2v;
+                if (!isConst(b, is32)) {
+                    if (!isConst(a, is32)) {
+                        return -1;
+                    }
+                    v1 = t2v;
+                    m1 = t2m;
+                    v2 = t1v;
+                }
+                if ((~m1 & v1 & v2) != 0) {
                     return 1;
                 }
-                return ((a.tv | a.tm) & (b.tv | b.tm)) == 0 ? 0 : -1;
+                if (((m1 | v1) & v2) == 0) {
+                    return 0;
+                }
+                return -1;
+            }
+            case Op.JGT -> {
+                return ucmp(umin1, umax2) > 0 ? 1 : ucmp(umax1, umin2) <= 0 ? 0 : -1;
+            }
+            case Op.JSGT -> {
+                return smin1 > smax2 ? 1 : smax1 <= smin2 ? 0 : -1;
+            }
+            case Op.JLT -> {
+                return ucmp(umax1, umin2) < 0 ? 1 : ucmp(umin1, umax2) >= 0 ? 0 : -1;
+            }
+            case Op.JSLT -> {
+                return smax1 < smin2 ? 1 : smin1 >= smax2 ? 0 : -1;
+            }
+            case Op.JGE -> {
+                return ucmp(umin1, umax2) >= 0 ? 1 : ucmp(umax1, umin2) < 0 ? 0 : -1;
+            }
+            case Op.JSGE -> {
+                return smin1 >= smax2 ? 1 : smax1 < smin2 ? 0 : -1;
+            }
+            case Op.JLE -> {
+                return ucmp(umax1, umin2) <= 0 ? 1 : ucmp(umin1, umax2) > 0 ? 0 : -1;
+            }
+            case Op.JSLE -> {
+                return smax1 <= smin2 ? 1 : smin1 > smax2 ? 0 : -1;
             }
             default -> {
                 return -1;
@@ -170,148 +296,180 @@ final class Branch {
         return Long.compareUnsigned(x, y);
     }
 
-    /** Narrows the operands of a jump on the side where {@code op} holds; false when that side is impossible. */
-    private static boolean refine(VState st, Insn in, int op, boolean x) {
-        Reg ra = st.reg(in.dst());
-        Reg rb;
-        if (x) {
-            rb = st.reg(in.src());
-        } else {
-            rb = new Reg();
-            rb.markScalar(in.cls() == Op.JMP32 ? in.imm() & U32 : in.imm());
-        }
-        boolean is32 = in.cls() == Op.JMP32;
-        Reg a = is32 ? view32(ra) : ra;
-        Reg b = is32 ? view32(rb) : rb;
-        if (!refineBounds(a, b, op)) {
-            return false;
-        }
-        if (is32) {
-            if (a.infeasible() || b.infeasible()) {
-                return false;
-            }
-            apply32(ra, a);
-            apply32(rb, b);
-        }
-        ra.sync();
-        rb.sync();
-        if (ra.infeasible() || rb.infeasible()) {
-            return false;
-        }
-        propagate(st, ra);
-        if (x) {
-            propagate(st, rb);
-        }
-        return true;
+    // reg_set_min_max() for one side: regs_refine_cond_op(), then reg_bounds_sync() of both
+    static void refine(Reg r1, Reg r2, int op, boolean is32) {
+        refineCondOp(r1, r2, op, is32);
+        r1.sync();
+        r2.sync();
     }
 
-    // mirrors regs_refine_cond_op(): each operand's bounds where {@code op} holds, at the width of the
-    // views; false when no value makes it hold
-    private static boolean refineBounds(Reg a, Reg b, int op) {
-        long aumin = a.umin, aumax = a.umax, asmin = a.smin, asmax = a.smax;
-        long bumin = b.umin, bumax = b.umax, bsmin = b.smin, bsmax = b.smax;
+    // mirrors regs_refine_cond_op()
+    private static void refineCondOp(Reg reg1, Reg reg2, int op, boolean is32) {
+        switch (op) {
+            case Op.JGE, Op.JGT, Op.JSGE, Op.JSGT -> {
+                Reg t = reg1;
+                reg1 = reg2;
+                reg2 = t;
+                op = flip(op);
+            }
+            default -> {
+            }
+        }
         switch (op) {
             case Op.JEQ -> {
-                long umin = umaxOf(aumin, bumin);
-                long umax = uminOf(aumax, bumax);
-                long smin = Math.max(asmin, bsmin);
-                long smax = Math.min(asmax, bsmax);
-                long v = a.tv | b.tv;
-                long m = a.tm & b.tm;
-                for (Reg r : new Reg[] {a, b}) {
-                    r.umin = umin;
-                    r.umax = umax;
-                    r.smin = smin;
-                    r.smax = smax;
-                    r.tv = v & ~m;
-                    r.tm = m;
+                if (is32) {
+                    reg1.u32min = Math.max(reg1.u32min, reg2.u32min);
+                    reg1.u32max = Math.min(reg1.u32max, reg2.u32max);
+                    reg1.s32min = Math.max(reg1.s32min, reg2.s32min);
+                    reg1.s32max = Math.min(reg1.s32max, reg2.s32max);
+                    reg2.u32min = reg1.u32min;
+                    reg2.u32max = reg1.u32max;
+                    reg2.s32min = reg1.s32min;
+                    reg2.s32max = reg1.s32max;
+                    long v = (reg1.tv | reg2.tv) & U32;
+                    long m = reg1.tm & reg2.tm & U32;
+                    v &= ~m;
+                    reg1.tv = (reg1.tv & ~U32) | v;
+                    reg1.tm = (reg1.tm & ~U32) | m;
+                    reg2.tv = (reg2.tv & ~U32) | v;
+                    reg2.tm = (reg2.tm & ~U32) | m;
+                } else {
+                    reg1.umin = umaxOf(reg1.umin, reg2.umin);
+                    reg1.umax = uminOf(reg1.umax, reg2.umax);
+                    reg1.smin = Math.max(reg1.smin, reg2.smin);
+                    reg1.smax = Math.min(reg1.smax, reg2.smax);
+                    reg2.umin = reg1.umin;
+                    reg2.umax = reg1.umax;
+                    reg2.smin = reg1.smin;
+                    reg2.smax = reg1.smax;
+                    long v = reg1.tv | reg2.tv;
+                    long m = reg1.tm & reg2.tm;
+                    v &= ~m;
+                    reg1.tv = reg2.tv = v;
+                    reg1.tm = reg2.tm = m;
                 }
             }
             case Op.JNE -> {
-                if (b.isConst()) {
-                    if (a.umin == b.umin) {
-                        a.umin++;
+                if (!isConst(reg2, is32)) {
+                    Reg t = reg1;
+                    reg1 = reg2;
+                    reg2 = t;
+                }
+                if (!isConst(reg2, is32)) {
+                    return;
+                }
+                long val = constValue(reg2, is32);
+                if (is32) {
+                    if (reg1.u32min == val) {
+                        reg1.u32min++;
                     }
-                    if (a.umax == b.umin) {
-                        a.umax--;
+                    if (reg1.u32max == val) {
+                        reg1.u32max--;
                     }
-                    if (a.smin == b.smin) {
-                        a.smin++;
+                    if (reg1.s32min == (int) val) {
+                        reg1.s32min++;
                     }
-                    if (a.smax == b.smin) {
-                        a.smax--;
+                    if (reg1.s32max == (int) val) {
+                        reg1.s32max--;
                     }
-                    if (a.isConst() && a.tv == b.tv) {
-                        return false;
+                } else {
+                    if (reg1.umin == val) {
+                        reg1.umin++;
+                    }
+                    if (reg1.umax == val) {
+                        reg1.umax--;
+                    }
+                    if (reg1.smin == val) {
+                        reg1.smin++;
+                    }
+                    if (reg1.smax == val) {
+                        reg1.smax--;
                     }
                 }
             }
-            case Op.JGT -> {
-                if (bumin == -1L || aumax == 0) {
-                    return false;
+            case Op.JSET -> {
+                if (!isConst(reg2, is32)) {
+                    Reg t = reg1;
+                    reg1 = reg2;
+                    reg2 = t;
                 }
-                a.umin = umaxOf(aumin, bumin + 1);
-                b.umax = uminOf(bumax, aumax - 1);
-            }
-            case Op.JGE -> {
-                a.umin = umaxOf(aumin, bumin);
-                b.umax = uminOf(bumax, aumax);
-            }
-            case Op.JLT -> {
-                if (bumax == 0 || aumin == -1L) {
-                    return false;
+                if (!isConst(reg2, is32)) {
+                    return;
                 }
-                a.umax = uminOf(aumax, bumax - 1);
-                b.umin = umaxOf(bumin, aumin + 1);
+                long val = constValue(reg2, is32);
+                if (val == 0 || (val & (val - 1)) != 0) {
+                    return;
+                }
+                // a single bit is known set
+                reg1.tv |= val;
+                reg1.tm &= ~val;
+            }
+            case JSET_X -> {
+                if (!isConst(reg2, is32)) {
+                    Reg t = reg1;
+                    reg1 = reg2;
+                    reg2 = t;
+                }
+                if (!isConst(reg2, is32)) {
+                    return;
+                }
+                long val = constValue(reg2, is32);
+                // forget the ranges before narrowing the known bits, in case this side is dead
+                unbounded(reg1);
+                long keep = is32 ? ~val | ~U32 : ~val;
+                reg1.tv &= keep;
+                reg1.tm &= keep;
             }
             case Op.JLE -> {
-                a.umax = uminOf(aumax, bumax);
-                b.umin = umaxOf(bumin, aumin);
-            }
-            case Op.JSGT -> {
-                if (bsmin == Long.MAX_VALUE || asmax == Long.MIN_VALUE) {
-                    return false;
+                if (is32) {
+                    reg1.u32max = Math.min(reg1.u32max, reg2.u32max);
+                    reg2.u32min = Math.max(reg1.u32min, reg2.u32min);
+                } else {
+                    reg1.umax = uminOf(reg1.umax, reg2.umax);
+                    reg2.umin = umaxOf(reg1.umin, reg2.umin);
                 }
-                a.smin = Math.max(asmin, bsmin + 1);
-                b.smax = Math.min(bsmax, asmax - 1);
             }
-            case Op.JSGE -> {
-                a.smin = Math.max(asmin, bsmin);
-                b.smax = Math.min(bsmax, asmax);
-            }
-            case Op.JSLT -> {
-                if (bsmax == Long.MIN_VALUE || asmin == Long.MAX_VALUE) {
-                    return false;
+            case Op.JLT -> {
+                if (is32) {
+                    reg1.u32max = Math.min(reg1.u32max, (reg2.u32max - 1) & U32);
+                    reg2.u32min = Math.max((reg1.u32min + 1) & U32, reg2.u32min);
+                } else {
+                    reg1.umax = uminOf(reg1.umax, reg2.umax - 1);
+                    reg2.umin = umaxOf(reg1.umin + 1, reg2.umin);
                 }
-                a.smax = Math.min(asmax, bsmax - 1);
-                b.smin = Math.max(bsmin, asmin + 1);
             }
             case Op.JSLE -> {
-                a.smax = Math.min(asmax, bsmax);
-                b.smin = Math.max(bsmin, asmin);
+                if (is32) {
+                    reg1.s32max = Math.min(reg1.s32max, reg2.s32max);
+                    reg2.s32min = Math.max(reg1.s32min, reg2.s32min);
+                } else {
+                    reg1.smax = Math.min(reg1.smax, reg2.smax);
+                    reg2.smin = Math.max(reg1.smin, reg2.smin);
+                }
             }
-            case NOT_JSET -> {
-                if (b.isConst()) {
-                    a.tv &= ~b.tv;
-                    a.tm &= ~b.tv;
+            case Op.JSLT -> {
+                if (is32) {
+                    reg1.s32max = Math.min(reg1.s32max, (int) (reg2.s32max - 1));
+                    reg2.s32min = Math.max((int) (reg1.s32min + 1), reg2.s32min);
+                } else {
+                    reg1.smax = Math.min(reg1.smax, reg2.smax - 1);
+                    reg2.smin = Math.max(reg1.smin + 1, reg2.smin);
                 }
             }
             default -> {
             }
         }
-        return true;
     }
 
-    // mirrors sync_linked_regs(): copies of a scalar learn what it learned
-    private static void propagate(VState st, Reg r) {
-        if (r.id == 0 || r.type != RegType.SCALAR) {
-            return;
-        }
-        AbstractInterp.forEachReg(st, o -> {
-            if (o != r && o.type == RegType.SCALAR && o.id == r.id) {
-                o.set(r);
-            }
-        });
+    private static void unbounded(Reg r) {
+        r.smin = Long.MIN_VALUE;
+        r.smax = Long.MAX_VALUE;
+        r.umin = 0;
+        r.umax = -1L;
+        r.s32min = Integer.MIN_VALUE;
+        r.s32max = Integer.MAX_VALUE;
+        r.u32min = 0;
+        r.u32max = U32;
     }
 
     private static long umaxOf(long x, long y) {
@@ -322,58 +480,176 @@ final class Branch {
         return Long.compareUnsigned(x, y) < 0 ? x : y;
     }
 
-    // mirrors mark_ptr_or_null_regs()
-    private static void markNull(VState st, int id, boolean isNull, RegType type) {
-        if (isNull && type == RegType.PTR_TO_MEM_OR_NULL) {
-            // a null ringbuf record holds nothing (its reference is id + 1, see HelperCall)
-            st.releaseRef(id + 1);
+    // collect_linked_regs(): every register and spilled scalar sharing the id (past six, the link is cut)
+    private static int collectLinked(VState st, int id, int[] lf, int[] ln, boolean[] lr, int count) {
+        int base = id & ~Alu.ADD_CONST;
+        for (int i = st.cur; i >= 0; i--) {
+            FuncState f = st.frames[i];
+            for (int r = 0; r < 10; r++) {
+                count = addLinked(f.regs[r], base, i, r, true, lf, ln, lr, count);
+            }
+            for (int spi = 0; spi < f.allocatedStack / 8; spi++) {
+                if (f.isSpilled(spi) && f.spill(spi) != null) {
+                    count = addLinked(f.spill(spi), base, i, spi, false, lf, ln, lr, count);
+                }
+            }
         }
-        AbstractInterp.forEachReg(st, r -> {
-            if (r.type.maybeNull() && r.id == id) {
+        return count;
+    }
+
+    private static int addLinked(Reg r, int base, int frame, int no, boolean isReg, int[] lf, int[] ln,
+                                 boolean[] lr, int count) {
+        if (r.type != RegType.SCALAR || (r.id & ~Alu.ADD_CONST) != base) {
+            return count;
+        }
+        if (count == LINKED_MAX) {
+            r.id = 0;
+            r.off = 0;
+            return count;
+        }
+        lf[count] = frame;
+        ln[count] = no;
+        lr[count] = isReg;
+        return count + 1;
+    }
+
+    // mirrors sync_linked_regs(): each linked scalar takes the known one's bounds, shifted by its delta
+    private static void syncLinked(VState st, Reg known, int[] lf, int[] ln, boolean[] lr, int count) {
+        for (int k = 0; k < count; k++) {
+            FuncState f = st.frames[lf[k]];
+            Reg r = lr[k] ? f.regs[ln[k]] : f.spill(ln[k]);
+            if (r == null || r == known || r.type != RegType.SCALAR) {
+                continue;
+            }
+            if ((r.id & ~Alu.ADD_CONST) != (known.id & ~Alu.ADD_CONST)) {
+                continue;
+            }
+            boolean rAdd = (r.id & Alu.ADD_CONST) != 0;
+            boolean kAdd = (known.id & Alu.ADD_CONST) != 0;
+            if ((!rAdd && !kAdd) || r.off == known.off) {
+                boolean precise = r.precise;
+                r.set(known);
+                r.precise = precise || known.precise;
+            } else {
+                int savedOff = r.off;
+                int savedId = r.id;
+                Reg delta = new Reg();
+                delta.markScalar((long) savedOff - known.off);
+                r.set(known);
+                r.off = savedOff;
+                r.id = savedId;
+                Alu.scalar(r, delta, Op.ADD, false, 0);
+            }
+        }
+    }
+
+    // mark_ptr_not_null_reg()
+    private static void notNull(Reg r) {
+        if (r.type == RegType.PTR_TO_MAP_VALUE_OR_NULL) {
+            r.type = RegType.PTR_TO_MAP_VALUE;
+        } else if (r.type == RegType.PTR_TO_MEM_OR_NULL) {
+            r.type = RegType.PTR_TO_MEM;
+        }
+    }
+
+    // mirrors mark_ptr_or_null_regs(): every copy of a maybe-null pointer is null (a zero) or not
+    private static void markPtrOrNull(VState st, int regno, boolean isNull) {
+        Reg r = st.reg(regno);
+        int id = r.id;
+        int ref = r.refObjId;
+        if (ref != 0 && ref == id && isNull) {
+            // a null record holds nothing
+            st.releaseRef(ref);
+        }
+        AbstractInterp.forEachReg(st, reg -> {
+            if (reg.type.maybeNull() && reg.id == id) {
                 if (isNull) {
-                    r.markScalar(0);
+                    reg.markScalar(0);
                 } else {
-                    r.type = r.type == RegType.PTR_TO_MAP_VALUE_OR_NULL ? RegType.PTR_TO_MAP_VALUE : RegType.PTR_TO_MEM;
-                    if (r.type == RegType.PTR_TO_MAP_VALUE) {
-                        r.id = 0;
-                    }
+                    notNull(reg);
+                    reg.id = 0;
                 }
             }
         });
     }
 
-    // mirrors try_match_pkt_pointers() and find_good_pkt_pointers()
-    private static void packetCompare(AbstractInterp ai, VState st, int pc, int target, Reg a, Reg b, int op) {
-        Reg pkt = null;
-        boolean onJump = false;
-        if ((a.type == RegType.PTR_TO_PACKET && b.type == RegType.PTR_TO_PACKET_END)
-                || (a.type == RegType.PTR_TO_PACKET_META && b.type == RegType.PTR_TO_PACKET)) {
-            pkt = a;
-            // a > end: the fall-through knows a <= end; a < end and a <= end: the jump knows it
-            onJump = op == Op.JLT || op == Op.JLE;
-            if (op != Op.JGT && op != Op.JGE && op != Op.JLT && op != Op.JLE) {
-                pkt = null;
-            }
-        } else if ((b.type == RegType.PTR_TO_PACKET && a.type == RegType.PTR_TO_PACKET_END)
-                || (b.type == RegType.PTR_TO_PACKET_META && a.type == RegType.PTR_TO_PACKET)) {
-            pkt = b;
-            onJump = op == Op.JGT || op == Op.JGE;
-            if (op != Op.JGT && op != Op.JGE && op != Op.JLT && op != Op.JLE) {
-                pkt = null;
-            }
-        }
-        VState jst = st.copy();
-        if (pkt != null && pkt.off >= 0) {
-            setRange(onJump ? jst : st, pkt.type, pkt.id, pkt.off);
-        }
-        ai.fork(jst, target);
+    private static boolean initPacket(Reg r, RegType type) {
+        return r.type == type && r.id == 0 && r.off == 0 && r.isConst() && r.tv == 0;
     }
 
-    private static void setRange(VState st, RegType type, int id, int range) {
+    // mirrors try_match_pkt_pointers(): `this` is the fall-through side, `other` the jump side
+    private static void matchPacketPointers(int op, Insn in, Reg dst, Reg src, VState thisBranch, VState other) {
+        boolean dstPkt = dst.type == RegType.PTR_TO_PACKET && src.type == RegType.PTR_TO_PACKET_END
+                || dst.type == RegType.PTR_TO_PACKET_META && initPacket(src, RegType.PTR_TO_PACKET);
+        boolean srcPkt = dst.type == RegType.PTR_TO_PACKET_END && src.type == RegType.PTR_TO_PACKET
+                || initPacket(dst, RegType.PTR_TO_PACKET) && src.type == RegType.PTR_TO_PACKET_META;
+        switch (op) {
+            case Op.JGT -> {
+                if (dstPkt) {
+                    goodPointers(thisBranch, dst, false);
+                    markEnd(other, in.dst(), true);
+                } else if (srcPkt) {
+                    goodPointers(other, src, true);
+                    markEnd(thisBranch, in.src(), false);
+                }
+            }
+            case Op.JLT -> {
+                if (dstPkt) {
+                    goodPointers(other, dst, true);
+                    markEnd(thisBranch, in.dst(), false);
+                } else if (srcPkt) {
+                    goodPointers(thisBranch, src, false);
+                    markEnd(other, in.src(), true);
+                }
+            }
+            case Op.JGE -> {
+                if (dstPkt) {
+                    goodPointers(thisBranch, dst, true);
+                    markEnd(other, in.dst(), false);
+                } else if (srcPkt) {
+                    goodPointers(other, src, false);
+                    markEnd(thisBranch, in.src(), true);
+                }
+            }
+            case Op.JLE -> {
+                if (dstPkt) {
+                    goodPointers(other, dst, false);
+                    markEnd(thisBranch, in.dst(), true);
+                } else if (srcPkt) {
+                    goodPointers(thisBranch, src, true);
+                    markEnd(other, in.src(), false);
+                }
+            }
+            default -> {
+            }
+        }
+    }
+
+    // find_good_pkt_pointers(): every copy of the compared pointer may read up to its offset
+    private static void goodPointers(VState st, Reg ptr, boolean rightOpen) {
+        if (ptr.off < 0 || (ptr.off == 0 && rightOpen)) {
+            return;
+        }
+        if (Long.compareUnsigned(ptr.umax, AbstractInterp.MAX_PACKET_OFF) > 0
+                || ptr.umax + ptr.off > AbstractInterp.MAX_PACKET_OFF) {
+            return;
+        }
+        int range = ptr.off + (rightOpen ? 1 : 0);
+        RegType type = ptr.type;
+        int id = ptr.id;
         AbstractInterp.forEachReg(st, r -> {
             if (r.type == type && r.id == id && r.range < range) {
                 r.range = range;
             }
         });
+    }
+
+    // mark_pkt_end(): the compared pointer is at data_end, or past it
+    private static void markEnd(VState st, int regno, boolean beyond) {
+        Reg r = st.reg(regno);
+        if (r.type != RegType.PTR_TO_PACKET) {
+            return;
+        }
+        r.range = beyond ? BEYOND_PKT_END : AT_PKT_END;
     }
 }

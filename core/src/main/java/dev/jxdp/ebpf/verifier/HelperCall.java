@@ -1,158 +1,146 @@
 package dev.jxdp.ebpf.verifier;
 
 import dev.jxdp.ebpf.isa.HelperIds;
+import dev.jxdp.ebpf.maps.Cpus;
 import dev.jxdp.ebpf.maps.MapSpec;
 import dev.jxdp.ebpf.maps.MapType;
 
 /**
- * Helper calls (check_helper_call()): each argument checked against the helper's prototype
- * (bpf_func_proto: map pointer, key or value memory of the map's sizes, memory and size pairs, ctx,
- * callback), the return value typed, r1-r5 cleared, packet pointers dropped after helpers that move
- * the packet, ringbuf records tracked as references until submitted or discarded.
+ * Helper calls (check_helper_call(), check_func_arg()): each argument checked against the helper's
+ * prototype ({@link HelperProto}): map pointers, key and value memory of the map's sizes, memory and size
+ * pairs (the size precise, as the access depends on it; an output buffer clobbered over every byte it
+ * may reach), the context, callbacks. Then r1-r5 are cleared, r0 typed, ringbuf records tracked as
+ * references until submitted or discarded, and packet pointers dropped after helpers that move the
+ * packet. A helper that runs a callback queues the callback's exploration (see
+ * {@link AbstractInterp#pushCallback}).
  */
 final class HelperCall {
     private HelperCall() {}
 
     private static final String MEM_TYPES = "fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_";
+    /** BPF_MAX_VAR_SIZ */
+    private static final long MAX_VAR_SIZE = 1L << 29;
+    private static final long U32 = 0xffffffffL;
+
+    /** What the argument checks learned (struct bpf_call_arg_meta). */
+    private static final class Meta {
+        int mapReg = -1;
+        MapSpec map;
+        int mapIndex;
+        /** the constant key of an array lookup, or -1 */
+        long constKey = -1;
+        /** a constant-offset stack output buffer the helper fills: its register and size (raw mode) */
+        int rawReg = -1;
+        long rawSize;
+        int funcTarget = -1;
+        long memSize;
+        int releaseRef;
+    }
 
     static int call(AbstractInterp ai, VState st, int pc, int id) {
+        HelperProto p = HelperProto.of(id);
+        if (p == null) {
+            throw ai.rejection(pc, "invalid func " + AbstractInterp.helperName(id) + "#" + id);
+        }
+        Meta meta = new Meta();
+        for (int r = 1; r <= 5; r++) {
+            arg(ai, st, pc, p, r, meta);
+        }
+        if (id == HelperIds.TAIL_CALL) {
+            tailCallKey(ai, st, pc, meta);
+        }
+        if (meta.rawReg >= 0) {
+            Stack.helperWrote(ai, st, pc, meta.rawReg, st.reg(meta.rawReg), meta.rawSize);
+        }
+        if (meta.releaseRef != 0) {
+            int ref = meta.releaseRef;
+            if (!st.releaseRef(ref)) {
+                throw ai.rejection(pc, "R1 must be referenced when passed to release function");
+            }
+            // every copy of the released record is a plain number now (privileged: not uninitialised)
+            AbstractInterp.forEachReg(st, r -> {
+                if (r.refObjId == ref) {
+                    r.markUnknown();
+                }
+            });
+        }
+        if (id == HelperIds.TAIL_CALL && st.refs.length > 0) {
+            throw ai.rejection(pc, "tail_call would lead to reference leak");
+        }
         int next = pc + 1;
-        Reg r0 = new Reg();
-        r0.markUnknown();
-        boolean dropsPacket = false;
-        switch (id) {
-            case HelperIds.MAP_LOOKUP_ELEM -> {
-                MapSpec m = mapArg(ai, st, pc, 1);
-                keyOrValue(ai, st, pc, 2, m.keySize());
-                compatible(ai, pc, id, m);
-                r0.markPtr(RegType.PTR_TO_MAP_VALUE_OR_NULL, 0);
-                r0.map = st.reg(1).map;
-                r0.id = ai.newId();
+        if (id == HelperIds.FOR_EACH_MAP_ELEM) {
+            Reg map = new Reg();
+            map.markPtr(RegType.CONST_PTR_TO_MAP, 0);
+            map.map = meta.mapIndex;
+            Reg key = new Reg();
+            key.markPtr(RegType.PTR_TO_MAP_KEY, 0);
+            key.map = meta.mapIndex;
+            Reg value = new Reg();
+            value.markPtr(RegType.PTR_TO_MAP_VALUE, 0);
+            value.map = meta.mapIndex;
+            Reg ctx = st.reg(3).copy();
+            next = ai.pushCallback(st, pc, meta.funcTarget, new Reg[] {map, key, value, ctx}, 0, 1);
+        } else if (id == HelperIds.LOOP) {
+            // the number of iterations bounds how often the callback is explored again
+            ai.precision.markRegPrecise(st, 1);
+            if (Long.compareUnsigned(st.frame().callbackDepth, st.reg(1).umax) < 0) {
+                Reg index = new Reg();
+                index.markUnknown();
+                Reg ctx = st.reg(3).copy();
+                next = ai.pushCallback(st, pc, meta.funcTarget, new Reg[] {index, ctx}, 0, 1);
+            } else {
+                st.frame().callbackDepth = 0;
             }
-            case HelperIds.MAP_UPDATE_ELEM -> {
-                MapSpec m = writableMapArg(ai, st, pc, 1);
-                keyOrValue(ai, st, pc, 2, m.keySize());
-                keyOrValue(ai, st, pc, 3, m.valueSize());
-                ai.read(st, pc, 4);
-                compatible(ai, pc, id, m);
-            }
-            case HelperIds.MAP_DELETE_ELEM -> {
-                MapSpec m = writableMapArg(ai, st, pc, 1);
-                keyOrValue(ai, st, pc, 2, m.keySize());
-                compatible(ai, pc, id, m);
-            }
-            case HelperIds.KTIME_GET_NS, HelperIds.KTIME_GET_BOOT_NS -> {
-            }
-            case HelperIds.GET_PRANDOM_U32, HelperIds.GET_SMP_PROCESSOR_ID -> r0.markUnknownBelow(0xffffffffL);
-            case HelperIds.TRACE_PRINTK -> {
-                sizedMem(ai, st, pc, 1, 2, false);
-            }
-            case HelperIds.TAIL_CALL -> {
-                ctxArg(ai, st, pc, 1);
-                if (mapArg(ai, st, pc, 2).mapType() != MapType.PROG_ARRAY) {
-                    throw ai.rejection(pc, "expected prog array map for tail call");
-                }
-                ai.read(st, pc, 3);
-            }
-            case HelperIds.REDIRECT -> {
-                ai.read(st, pc, 1);
-                ai.read(st, pc, 2);
-            }
-            case HelperIds.REDIRECT_MAP -> {
-                MapSpec m = mapArg(ai, st, pc, 1);
-                ai.read(st, pc, 2);
-                ai.read(st, pc, 3);
-                compatible(ai, pc, id, m);
-            }
-            case HelperIds.CSUM_DIFF -> {
-                sizedMemOrNull(ai, st, pc, 1, 2);
-                sizedMemOrNull(ai, st, pc, 3, 4);
-                ai.read(st, pc, 5);
-            }
-            case HelperIds.XDP_ADJUST_HEAD, HelperIds.XDP_ADJUST_META, HelperIds.XDP_ADJUST_TAIL -> {
-                ctxArg(ai, st, pc, 1);
-                ai.read(st, pc, 2);
-                dropsPacket = true;
-            }
-            case HelperIds.XDP_GET_BUFF_LEN -> ctxArg(ai, st, pc, 1);
-            case HelperIds.XDP_LOAD_BYTES, HelperIds.XDP_STORE_BYTES -> {
-                ctxArg(ai, st, pc, 1);
-                ai.read(st, pc, 2);
-                sizedMem(ai, st, pc, 3, 4, id == HelperIds.XDP_LOAD_BYTES);
-            }
-            case HelperIds.RINGBUF_OUTPUT -> {
-                MapSpec m = mapArg(ai, st, pc, 1);
-                sizedMem(ai, st, pc, 2, 3, false);
-                ai.read(st, pc, 4);
-                compatible(ai, pc, id, m);
-            }
-            case HelperIds.RINGBUF_RESERVE -> {
-                MapSpec m = mapArg(ai, st, pc, 1);
-                Reg size = scalarArg(ai, st, pc, 2);
-                if (!size.isConst()) {
-                    throw ai.rejection(pc, "R2 is not a known constant'");
-                }
-                ai.read(st, pc, 3);
-                compatible(ai, pc, id, m);
-                r0.markPtr(RegType.PTR_TO_MEM_OR_NULL, 0);
-                r0.map = (int) size.tv;
-                // as acquire_reference() after the null-check id: the reference is always id + 1
-                r0.id = ai.newId();
-                int ref = ai.newId();
-                st.addRef(ref);
-                ai.recordAlloc(ref, pc);
-            }
-            case HelperIds.RINGBUF_SUBMIT, HelperIds.RINGBUF_DISCARD -> {
-                Reg rec = ai.read(st, pc, 1);
-                if (rec.type != RegType.PTR_TO_MEM || rec.off != 0 || !rec.isConst() || rec.tv != 0) {
-                    throw ai.rejection(pc, "R1 type=" + rec.type.kernelName + " expected=ringbuf_mem");
-                }
-                ai.read(st, pc, 2);
-                int ref = rec.id + 1;
-                if (!st.releaseRef(ref)) {
-                    throw ai.rejection(pc, "R1 must be referenced when passed to release function");
-                }
-                AbstractInterp.forEachReg(st, r -> {
-                    if (r.type == RegType.PTR_TO_MEM && r.id == ref - 1) {
-                        r.markUnknown();
-                    }
-                });
-                r0.markNotInit();
-            }
-            case HelperIds.RINGBUF_QUERY -> {
-                MapSpec m = mapArg(ai, st, pc, 1);
-                ai.read(st, pc, 2);
-                compatible(ai, pc, id, m);
-            }
-            case HelperIds.LOOP -> {
-                ai.read(st, pc, 1);
-                int target = funcArg(ai, st, pc, 2);
-                Reg ctx = ai.read(st, pc, 3).copy();
-                ai.read(st, pc, 4);
-                return callback(ai, st, pc, target, new Reg[] {scalar(0xffffffffL), ctx});
-            }
-            case HelperIds.FOR_EACH_MAP_ELEM -> {
-                mapArg(ai, st, pc, 1);
-                Reg map = st.reg(1).copy();
-                int target = funcArg(ai, st, pc, 2);
-                Reg ctx = ai.read(st, pc, 3).copy();
-                ai.read(st, pc, 4);
-                Reg key = new Reg();
-                key.markPtr(RegType.PTR_TO_MAP_KEY, 0);
-                key.map = map.map;
-                Reg value = new Reg();
-                value.markPtr(RegType.PTR_TO_MAP_VALUE, 0);
-                value.map = map.map;
-                return callback(ai, st, pc, target, new Reg[] {map, key, value, ctx});
-            }
-            default -> throw ai.rejection(pc, "invalid func " + AbstractInterp.helperName(id) + "#" + id);
         }
         FuncState f = st.frame();
-        f.regs[0].set(r0);
-        for (int r = 1; r <= 5; r++) {
+        for (int r = 0; r <= 5; r++) {
             f.regs[r].markNotInit();
         }
-        if (dropsPacket) {
+        Reg r0 = f.regs[0];
+        switch (p.ret()) {
+            case INTEGER -> {
+                r0.markUnknown();
+                if (id == HelperIds.GET_SMP_PROCESSOR_ID) {
+                    // do_refine_retval_range(): below nr_cpu_ids
+                    long max = Cpus.possible() - 1;
+                    r0.umin = 0;
+                    r0.umax = max;
+                    r0.smin = 0;
+                    r0.smax = max;
+                    r0.u32min = 0;
+                    r0.u32max = max;
+                    r0.s32min = 0;
+                    r0.s32max = max;
+                    r0.sync();
+                }
+            }
+            case VOID -> r0.markNotInit();
+            case MAP_VALUE_OR_NULL -> {
+                boolean nonNull = id == HelperIds.MAP_LOOKUP_ELEM && meta.constKey >= 0
+                        && (meta.map.mapType() == MapType.ARRAY || meta.map.mapType() == MapType.PERCPU_ARRAY)
+                        && meta.constKey < meta.map.maxEntries();
+                r0.markPtr(nonNull ? RegType.PTR_TO_MAP_VALUE : RegType.PTR_TO_MAP_VALUE_OR_NULL, 0);
+                r0.map = meta.mapIndex;
+                if (!nonNull) {
+                    r0.id = ai.newId();
+                }
+            }
+            case RINGBUF_MEM_OR_NULL -> {
+                r0.markPtr(RegType.PTR_TO_MEM_OR_NULL, 0);
+                r0.map = (int) meta.memSize;
+                r0.id = ai.newId();
+                int ref = ai.newId();
+                st.addRef(ref, pc);
+                r0.id = ref;
+                r0.refObjId = ref;
+            }
+            default -> {
+            }
+        }
+        if (meta.map != null) {
+            compatible(ai, pc, id, meta.map);
+        }
+        if (p.changesPacketData()) {
             // mirrors clear_all_pkt_pointers(): a privileged program keeps them as plain numbers
             AbstractInterp.forEachReg(st, r -> {
                 if (r.type.isPacket() || r.type == RegType.PTR_TO_PACKET_END) {
@@ -163,54 +151,245 @@ final class HelperCall {
         return next;
     }
 
-    private static Reg scalar(long max) {
-        Reg r = new Reg();
-        r.markUnknownBelow(max);
-        return r;
+    // mirrors check_func_arg() for the argument types jxdp's helpers have
+    private static void arg(AbstractInterp ai, VState st, int pc, HelperProto p, int r, Meta meta) {
+        HelperProto.Arg type = p.arg(r);
+        if (type == HelperProto.Arg.DONTCARE) {
+            return;
+        }
+        Reg reg = ai.read(st, pc, r);
+        switch (type) {
+            case ANYTHING -> {
+            }
+            case CONST_MAP_PTR -> {
+                if (reg.type != RegType.CONST_PTR_TO_MAP) {
+                    throw ai.rejection(pc, "R" + r + " type=" + reg.type.kernelName + " expected=map_ptr");
+                }
+                meta.map = ai.map(reg.map);
+                meta.mapIndex = reg.map;
+                meta.mapReg = r;
+                if (p.id() == HelperIds.MAP_UPDATE_ELEM || p.id() == HelperIds.MAP_DELETE_ELEM) {
+                    MapType t = meta.map.mapType();
+                    if (AbstractInterp.isReadOnly(meta.map) && t != MapType.CPUMAP || t == MapType.DEVMAP
+                            || t == MapType.DEVMAP_HASH) {
+                        throw ai.rejection(pc, "write into map forbidden");
+                    }
+                }
+                if (p.id() == HelperIds.TAIL_CALL && meta.map.mapType() != MapType.PROG_ARRAY) {
+                    throw ai.rejection(pc, "expected prog array map for tail call");
+                }
+            }
+            case PTR_TO_MAP_KEY -> {
+                if (meta.map.keySize() == 0) {
+                    throw ai.rejection(pc, "invalid zero-sized read");
+                }
+                memType(ai, pc, r, reg, false);
+                mem(ai, st, pc, r, meta.map.keySize(), false, false, null);
+                MapType t = meta.map.mapType();
+                if (t == MapType.ARRAY || t == MapType.PERCPU_ARRAY) {
+                    meta.constKey = constantKey(ai, st, reg, meta.map.keySize());
+                }
+            }
+            case PTR_TO_MAP_VALUE -> {
+                memType(ai, pc, r, reg, false);
+                mem(ai, st, pc, r, meta.map.valueSize(), false, false, null);
+            }
+            case PTR_TO_MEM, PTR_TO_UNINIT_MEM -> memType(ai, pc, r, reg, false);
+            case PTR_TO_MEM_OR_NULL -> memType(ai, pc, r, reg, true);
+            case CONST_SIZE, CONST_SIZE_OR_ZERO -> sizeArg(ai, st, pc, p, r, reg, type == HelperProto.Arg.CONST_SIZE_OR_ZERO, meta);
+            case CONST_ALLOC_SIZE_OR_ZERO -> {
+                if (reg.type != RegType.SCALAR) {
+                    throw ai.rejection(pc, "R" + r + " type=" + reg.type.kernelName + " expected=scalar");
+                }
+                if (!reg.isConst()) {
+                    throw ai.rejection(pc, "R" + r + " is not a known constant'");
+                }
+                meta.memSize = reg.tv;
+                ai.precision.markRegPrecise(st, r);
+            }
+            case PTR_TO_CTX -> {
+                if (reg.type != RegType.PTR_TO_CTX) {
+                    throw ai.rejection(pc, "R" + r + " type=" + reg.type.kernelName + " expected=ctx");
+                }
+                if (reg.off != 0) {
+                    throw ai.rejection(pc, "dereference of modified ctx ptr R" + r + " off=" + reg.off + " disallowed");
+                }
+            }
+            case PTR_TO_FUNC -> {
+                if (reg.type != RegType.PTR_TO_FUNC) {
+                    throw ai.rejection(pc, "R" + r + " type=" + reg.type.kernelName + " expected=func");
+                }
+                meta.funcTarget = reg.frame;
+            }
+            case PTR_TO_STACK_OR_NULL -> {
+                if (!reg.isNull() && reg.type != RegType.PTR_TO_STACK) {
+                    throw ai.rejection(pc, "R" + r + " type=" + reg.type.kernelName + " expected=fp");
+                }
+            }
+            case RELEASE_RINGBUF_MEM -> {
+                if (reg.type != RegType.PTR_TO_MEM || reg.refObjId == 0) {
+                    if (reg.type == RegType.PTR_TO_MEM) {
+                        throw ai.rejection(pc, "R" + r + " must be referenced when passed to release function");
+                    }
+                    throw ai.rejection(pc, "R" + r + " type=" + reg.type.kernelName + " expected=ringbuf_mem");
+                }
+                if (reg.off != 0 || !reg.isConst() || reg.tv != 0) {
+                    throw ai.rejection(pc, "R" + r + " must have zero offset when passed to release func");
+                }
+                meta.releaseRef = reg.refObjId;
+            }
+            default -> {
+            }
+        }
     }
 
-    // verifies the callback once as a call from the helper (the kernel iterates it to a fixed point)
-    private static int callback(AbstractInterp ai, VState st, int pc, int target, Reg[] args) {
-        // one pass proves the first iteration only: what later iterations leave in the caller's stack is
-        // not covered, so the facts of everything a callback can run before are withdrawn afterwards
-        // (VerifierFacts.withdrawAfterCallbacks)
-        FuncState caller = st.frame();
-        int next = ai.pseudoCall(st, pc, target, pc);
-        FuncState callee = st.frame();
-        for (int i = 0; i < args.length; i++) {
-            callee.regs[i + 1].set(args[i]);
+    // the pointer types a memory argument may be (check_reg_type() for ARG_PTR_TO_MEM)
+    private static void memType(AbstractInterp ai, int pc, int r, Reg reg, boolean orNull) {
+        if (orNull && reg.isNull()) {
+            return;
         }
-        for (int r = 0; r <= 5; r++) {
-            caller.regs[r].markNotInit();
+        switch (reg.type) {
+            case PTR_TO_STACK, PTR_TO_PACKET, PTR_TO_PACKET_META, PTR_TO_MAP_KEY, PTR_TO_MAP_VALUE, PTR_TO_MEM -> {
+            }
+            default -> throw ai.rejection(pc, "R" + r + " type=" + reg.type.kernelName + " expected=" + MEM_TYPES);
         }
-        return next;
     }
 
-    private static int funcArg(AbstractInterp ai, VState st, int pc, int r) {
-        Reg f = ai.read(st, pc, r);
-        if (f.type != RegType.PTR_TO_FUNC) {
-            throw ai.rejection(pc, "R" + r + " type=" + f.type.kernelName + " expected=func");
+    // mirrors check_mem_size_reg(): the size a helper reads or writes through the argument before it
+    private static void sizeArg(AbstractInterp ai, VState st, int pc, HelperProto p, int r, Reg size,
+                                boolean zeroOk, Meta meta) {
+        if (size.type != RegType.SCALAR) {
+            throw ai.rejection(pc, "R" + r + " type=" + size.type.kernelName + " expected=scalar");
         }
-        return f.frame;
+        int memReg = r - 1;
+        Reg mem = st.reg(memReg);
+        boolean write = p.arg(memReg) == HelperProto.Arg.PTR_TO_UNINIT_MEM;
+        if (size.smin < 0) {
+            throw ai.rejection(pc, "R" + r + " min value is negative, either use unsigned or 'var &= const'");
+        }
+        if (size.umin == 0 && !zeroOk) {
+            throw ai.rejection(pc, "R" + r + " invalid zero-sized read: u64=[" + size.umin + ","
+                    + Long.toUnsignedString(size.umax) + "]");
+        }
+        if (Long.compareUnsigned(size.umax, MAX_VAR_SIZE) >= 0) {
+            throw ai.rejection(pc, "R" + r + " unbounded memory access, use 'var &= const' or 'if (var < const)'");
+        }
+        if (zeroOk && size.umax == 0 && mem.isNull()) {
+            ai.precision.markRegPrecise(st, r);
+            return;
+        }
+        // a constant-size output buffer at a constant stack offset is written byte by byte after the
+        // call (raw mode); any other output is clobbered over everything it may reach now
+        boolean raw = write && size.isConst() && mem.type == RegType.PTR_TO_STACK && mem.isConst();
+        mem(ai, st, pc, memReg, size.umax, write, zeroOk, raw ? meta : null);
+        ai.precision.markRegPrecise(st, r);
     }
 
-    private static MapSpec mapArg(AbstractInterp ai, VState st, int pc, int r) {
-        Reg m = ai.read(st, pc, r);
-        if (m.type != RegType.CONST_PTR_TO_MAP) {
-            throw ai.rejection(pc, "R" + r + " type=" + m.type.kernelName + " expected=map_ptr");
+    // mirrors check_helper_mem_access()
+    private static void mem(AbstractInterp ai, VState st, int pc, int r, long size, boolean write, boolean zeroOk,
+                            Meta raw) {
+        Reg p = st.reg(r);
+        switch (p.type) {
+            case PTR_TO_STACK -> {
+                ai.stackArgExtent(r, size);
+                if (raw != null) {
+                    raw.rawReg = r;
+                    raw.rawSize = size;
+                    Stack.rangeBounds(ai, st, pc, r, p, p.off, size, zeroOk);
+                    return;
+                }
+                Stack.rangeInitialized(ai, st, pc, r, p, p.off, size, write, zeroOk);
+            }
+            case PTR_TO_PACKET, PTR_TO_PACKET_META -> {
+                if (p.smin < 0) {
+                    throw ai.rejection(pc, "R" + r + " min value is negative, either use unsigned index or do a if (index >=0) check.");
+                }
+                if (p.range < 0) {
+                    throw ai.rejection(pc, "R" + r + " offset is outside of the packet");
+                }
+                if (!(p.off >= 0 && (size > 0 || zeroOk) && p.off + size <= p.range)) {
+                    throw ai.rejection(pc, "invalid access to packet, off=" + p.off + " size=" + size + ", R" + r + "(id="
+                            + p.id + ",off=" + p.off + ",r=" + p.range + ")\nR" + r + " offset is outside of the packet");
+                }
+            }
+            case PTR_TO_MAP_KEY -> {
+                if (write) {
+                    throw ai.rejection(pc, "R" + r + " cannot write into " + p.type.kernelName);
+                }
+                ai.region(pc, r, p, p.off, size, ai.map(p.map).keySize(), "map key", "key_size", zeroOk);
+            }
+            case PTR_TO_MAP_VALUE -> {
+                MapSpec m = ai.map(p.map);
+                ai.mapAccessType(pc, m, p.off, (int) size, write);
+                ai.region(pc, r, p, p.off, size, m.valueSize(), "map value", "value_size", zeroOk);
+            }
+            case PTR_TO_MEM -> ai.region(pc, r, p, p.off, size, p.map, "memory", "mem_size", zeroOk);
+            default -> {
+                if (zeroOk && size == 0 && p.isNull()) {
+                    return;
+                }
+                throw ai.rejection(pc, "R" + r + " type=" + p.type.kernelName + " expected=fp");
+            }
         }
-        return ai.map(m.map);
     }
 
-    // bpf_map_update_elem() and bpf_map_delete_elem() on a map the program may only read: .rodata (libbpf
-    // sets BPF_F_RDONLY_PROG) and the device maps (dev_map_init_map() sets it: a lookup returns a pointer
-    // straight into the kernel's entry)
-    private static MapSpec writableMapArg(AbstractInterp ai, VState st, int pc, int r) {
-        MapSpec m = mapArg(ai, st, pc, r);
-        if (AbstractInterp.isReadOnly(m) || m.mapType() == MapType.DEVMAP || m.mapType() == MapType.DEVMAP_HASH) {
-            throw ai.rejection(pc, "write into map forbidden");
+    /**
+     * check_mem_reg(): a global function may read and write {@code size} bytes through argument
+     * {@code r}; both are checked, and memory on the stack is clobbered.
+     */
+    static void memForCallee(AbstractInterp ai, VState st, int pc, int r, int size) {
+        mem(ai, st, pc, r, size, false, true, null);
+        mem(ai, st, pc, r, size, true, true, null);
+    }
+
+    // get_constant_map_key(): the key on the stack is a known zero or a spilled constant of its size
+    private static long constantKey(AbstractInterp ai, VState st, Reg key, int keySize) {
+        if (key.type != RegType.PTR_TO_STACK || !key.isConst()) {
+            return -1;
         }
-        return m;
+        FuncState f = st.frames[key.frame];
+        long off = key.off + key.tv;
+        int at = (int) off + FuncState.MAX_STACK;
+        if (at < 0 || at >= FuncState.MAX_STACK) {
+            return -1;
+        }
+        int spi = FuncState.spiOf(at);
+        int base = FuncState.slotBase(spi);
+        // the kernel counts from the key's first byte up to the slot's last
+        int zeros = 0;
+        for (int b = at; b <= base + 7 && f.stack[b] == FuncState.ZERO; b++) {
+            zeros++;
+        }
+        if (zeros >= keySize) {
+            return 0;
+        }
+        if (!f.isSpilledScalar(spi)) {
+            return -1;
+        }
+        int spill = 0;
+        for (int b = at; b <= base + 7 && f.stack[b] == FuncState.SPILL; b++) {
+            spill++;
+        }
+        if (spill != keySize) {
+            return -1;
+        }
+        Reg v = f.spill(spi);
+        if (!v.isConst()) {
+            return -1;
+        }
+        // the lookup depends on the constant: it must be precise
+        ai.precision.resetBatch();
+        ai.precision.setFrameSlot(key.frame, spi);
+        ai.precision.markBatch(st, null);
+        return v.tv;
+    }
+
+    // record_func_key(): a constant index into the program array is precise
+    private static void tailCallKey(AbstractInterp ai, VState st, int pc, Meta meta) {
+        Reg k = st.reg(3);
+        if (k.type == RegType.SCALAR && k.isConst() && Long.compareUnsigned(k.tv, meta.map.maxEntries()) < 0) {
+            ai.precision.markRegPrecise(st, 3);
+        }
     }
 
     /**
@@ -235,78 +414,6 @@ final class HelperCall {
         };
         if (!ok) {
             throw ai.rejection(pc, "cannot pass map_type " + m.type() + " into func " + AbstractInterp.helperName(id) + "#" + id);
-        }
-    }
-
-    // a map key or value argument: the map's size, which is never zero for a map with keys
-    private static void keyOrValue(AbstractInterp ai, VState st, int pc, int r, int size) {
-        if (size == 0) {
-            ai.read(st, pc, r);
-            throw ai.rejection(pc, "invalid zero-sized read");
-        }
-        mem(ai, st, pc, r, size, false);
-    }
-
-    private static void ctxArg(AbstractInterp ai, VState st, int pc, int r) {
-        Reg c = ai.read(st, pc, r);
-        if (c.type != RegType.PTR_TO_CTX) {
-            throw ai.rejection(pc, "R" + r + " type=" + c.type.kernelName + " expected=ctx");
-        }
-        if (c.off != 0) {
-            throw ai.rejection(pc, "dereference of modified ctx ptr R" + r + " off=" + c.off + " disallowed");
-        }
-    }
-
-    private static Reg scalarArg(AbstractInterp ai, VState st, int pc, int r) {
-        Reg s = ai.read(st, pc, r);
-        if (s.type != RegType.SCALAR) {
-            throw ai.rejection(pc, "R" + r + " type=" + s.type.kernelName + " expected=scalar");
-        }
-        return s;
-    }
-
-    private static void sizedMem(AbstractInterp ai, VState st, int pc, int memReg, int sizeReg, boolean write) {
-        Reg size = scalarArg(ai, st, pc, sizeReg);
-        if (size.smin < 0) {
-            throw ai.rejection(pc, "R" + sizeReg + " min value is negative, either use unsigned index or do a if (index >=0) check.");
-        }
-        if (Long.compareUnsigned(size.umax, 1L << 29) >= 0) {
-            throw ai.rejection(pc, "R" + sizeReg + " unbounded memory access, use 'var &= const' or 'if (var < const)'");
-        }
-        mem(ai, st, pc, memReg, size.umax, write);
-    }
-
-    private static void sizedMemOrNull(AbstractInterp ai, VState st, int pc, int memReg, int sizeReg) {
-        Reg m = ai.read(st, pc, memReg);
-        if (m.type == RegType.SCALAR && m.isConst() && m.tv == 0) {
-            ai.read(st, pc, sizeReg);
-            return;
-        }
-        sizedMem(ai, st, pc, memReg, sizeReg, false);
-    }
-
-    // mirrors check_helper_mem_access()
-    private static void mem(AbstractInterp ai, VState st, int pc, int r, long size, boolean write) {
-        Reg p = ai.read(st, pc, r);
-        switch (p.type) {
-            case PTR_TO_STACK -> {
-                ai.stackArgExtent(r, size);
-                if (write) {
-                    Stack.helperWrite(ai, st, pc, r, p, size);
-                } else {
-                    Stack.helperRead(ai, st, pc, r, p, size);
-                }
-            }
-            case PTR_TO_PACKET, PTR_TO_PACKET_META, PTR_TO_MAP_VALUE, PTR_TO_MEM, PTR_TO_MAP_KEY -> {
-                if (size == 0) {
-                    return;
-                }
-                Reg v = new Reg();
-                v.markUnknown();
-                // the whole range as one access, as check_helper_mem_access() does (its message names the size)
-                ai.access(st, pc, r, p, 0, (int) size, write, v, new Reg());
-            }
-            default -> throw ai.rejection(pc, "R" + r + " type=" + p.type.kernelName + " expected=" + MEM_TYPES);
         }
     }
 }

@@ -4,7 +4,8 @@ package dev.jxdp.ebpf.verifier;
  * The abstract value of one register or spilled stack slot (struct bpf_reg_state): its type, the fixed
  * offset of a pointer, and for scalars (or the variable part of a pointer) known bits, 64-bit signed
  * and unsigned bounds, and the same bounds of the low 32 bits (what 32-bit ALU ops and JMP32 compares
- * work on).
+ * work on). {@link #precise} says whether a stored state's value matters exactly for pruning (the
+ * kernel's precision tracking: a scalar no decision depended on matches any scalar).
  */
 final class Reg {
     RegType type = RegType.NOT_INIT;
@@ -12,12 +13,19 @@ final class Reg {
     int off;
     /** PTR_TO_PACKET(_META): bytes after the packet start proven readable */
     int range;
-    /** identity shared by copies: null checks and packet range apply to every copy */
+    /**
+     * identity shared by copies: null checks and packet range apply to every copy, and scalars with one
+     * id learn each other's bounds (sync_linked_regs())
+     */
     int id;
-    /** map index (CONST_PTR_TO_MAP, PTR_TO_MAP_VALUE*), or memory size (PTR_TO_MEM*) */
+    /** the reference a ringbuf record holds until submitted or discarded (ref_obj_id), 0 when none */
+    int refObjId;
+    /** map index (CONST_PTR_TO_MAP, PTR_TO_MAP_VALUE*, PTR_TO_MAP_KEY), or memory size (PTR_TO_MEM*) */
     int map;
     /** PTR_TO_STACK: the call frame the stack belongs to; PTR_TO_FUNC: the target instruction */
     int frame;
+    /** a scalar whose exact value some decision depended on (bpf_reg_state.precise) */
+    boolean precise;
     long tv;
     long tm;
     long umin;
@@ -32,6 +40,11 @@ final class Reg {
 
     private static final long U32 = 0xffffffffL;
 
+    Reg() {
+        markUnknown();
+        type = RegType.NOT_INIT;
+    }
+
     Reg copy() {
         Reg r = new Reg();
         r.set(this);
@@ -43,8 +56,10 @@ final class Reg {
         off = o.off;
         range = o.range;
         id = o.id;
+        refObjId = o.refObjId;
         map = o.map;
         frame = o.frame;
+        precise = o.precise;
         tv = o.tv;
         tm = o.tm;
         umin = o.umin;
@@ -66,13 +81,14 @@ final class Reg {
         s32min = s32max = (int) v;
     }
 
+    /** A known scalar, imprecise (a privileged loader starts every scalar imprecise). */
     void markScalar(long v) {
         clearPtr();
         type = RegType.SCALAR;
         markKnown(v);
     }
 
-    /** mirrors mark_reg_unknown() */
+    /** mirrors mark_reg_unknown(): an imprecise scalar that may hold any value */
     void markUnknown() {
         clearPtr();
         type = RegType.SCALAR;
@@ -92,6 +108,7 @@ final class Reg {
         s32max = Integer.MAX_VALUE;
     }
 
+    /** mirrors __mark_reg_not_init() */
     void markNotInit() {
         markUnknown();
         type = RegType.NOT_INIT;
@@ -111,21 +128,20 @@ final class Reg {
 
     /** A pointer of {@code t} with a zero variable part. */
     void markPtr(RegType t, int off) {
+        clearPtr();
         markKnown(0);
         type = t;
         this.off = off;
-        range = 0;
-        id = 0;
-        map = 0;
-        frame = 0;
     }
 
     private void clearPtr() {
         off = 0;
         range = 0;
         id = 0;
+        refObjId = 0;
         map = 0;
         frame = 0;
+        precise = false;
     }
 
     boolean isConst() {
@@ -134,6 +150,16 @@ final class Reg {
 
     boolean isPtr() {
         return type != RegType.SCALAR && type != RegType.NOT_INIT;
+    }
+
+    boolean isNull() {
+        return type == RegType.SCALAR && tm == 0 && tv == 0;
+    }
+
+    /** The variable-offset fields equal (what regs_exact() compares besides the pointer fields). */
+    boolean sameBounds(Reg o) {
+        return tv == o.tv && tm == o.tm && umin == o.umin && umax == o.umax && smin == o.smin && smax == o.smax
+                && u32min == o.u32min && u32max == o.u32max && s32min == o.s32min && s32max == o.s32max;
     }
 
     /**
@@ -280,6 +306,125 @@ final class Reg {
         sync();
     }
 
+    /**
+     * Mirrors coerce_reg_to_size(): the low {@code size} bytes zero-extended (a narrow load or fill). A
+     * known value keeps its low bytes; a range whose upper bytes all agree keeps its low bytes' range.
+     */
+    void coerceToSize(int size) {
+        if (size >= 8) {
+            return;
+        }
+        long mask = (1L << (size * 8)) - 1;
+        tv &= mask;
+        tm &= mask;
+        if ((umin & ~mask) == (umax & ~mask)) {
+            umin &= mask;
+            umax &= mask;
+        } else {
+            umin = 0;
+            umax = mask;
+        }
+        smin = umin;
+        smax = umax;
+        // a 4-byte truncation keeps the low half, whose bounds stay; narrower ones learn them from 64 bits
+        if (size < 4) {
+            unknown32();
+        }
+        sync();
+    }
+
+    /**
+     * Mirrors coerce_reg_to_size_sx(): the low {@code size} bytes sign-extended to 64 bits (a movsx or a
+     * sign-extending load). A range whose sign-extended ends stay on one side of zero keeps them; otherwise
+     * the value is any of the size's signed range.
+     */
+    void coerceToSizeSx(int size) {
+        int bits = size * 8;
+        if (isConst()) {
+            markKnown(signExtend(tv, size));
+            return;
+        }
+        if ((smax >>> bits) == (smin >>> bits)) {
+            long a = signExtend(smax, size);
+            long b = signExtend(smin, size);
+            long hi = Math.max(a, b);
+            long lo = Math.min(a, b);
+            if ((hi >= 0) == (lo >= 0)) {
+                smin = lo;
+                smax = hi;
+                umin = lo;
+                umax = hi;
+                s32min = (int) lo;
+                s32max = (int) hi;
+                u32min = lo & U32;
+                u32max = hi & U32;
+                long[] t = Tnum.range(lo, hi);
+                tv = t[0];
+                tm = t[1];
+                return;
+            }
+        }
+        long lim = 1L << (bits - 1);
+        smin = -lim;
+        smax = lim - 1;
+        s32min = -lim;
+        s32max = lim - 1;
+        umin = 0;
+        u32min = 0;
+        umax = -1L;
+        u32max = U32;
+        tv = 0;
+        tm = -1L;
+    }
+
+    /**
+     * Mirrors coerce_subreg_to_size_sx(): the low {@code size} bytes sign-extended to 32 bits (a 32-bit
+     * movsx); the caller zero-extends the result.
+     */
+    void coerceSubregToSizeSx(int size) {
+        int bits = size * 8;
+        if (isConst()) {
+            long v = signExtend(tv, size) & U32;
+            markKnown(v);
+            return;
+        }
+        long lo32 = s32min;
+        long hi32 = s32max;
+        if (((hi32 & U32) >>> bits) == ((lo32 & U32) >>> bits)) {
+            long a = signExtend(hi32, size);
+            long b = signExtend(lo32, size);
+            long hi = Math.max(a, b);
+            long lo = Math.min(a, b);
+            if ((hi >= 0) == (lo >= 0)) {
+                s32min = lo;
+                s32max = hi;
+                u32min = lo & U32;
+                u32max = hi & U32;
+                long[] t = Tnum.range(lo & U32, hi & U32);
+                tv = t[0];
+                tm = t[1];
+                return;
+            }
+        }
+        long lim = 1L << (bits - 1);
+        s32min = -lim;
+        s32max = lim - 1;
+        u32min = 0;
+        u32max = U32;
+        tv = 0;
+        tm = U32;
+    }
+
+    static long signExtend(long v, int size) {
+        int shift = 64 - size * 8;
+        return v << shift >> shift;
+    }
+
+    /** The number of bits the value may use (get_reg_width()): 64 minus the leading zeros of umax. */
+    int width() {
+        return 64 - Long.numberOfLeadingZeros(umax);
+    }
+
     private static long umaxOf(long x, long y) {
         return Long.compareUnsigned(x, y) > 0 ? x : y;
     }
@@ -298,8 +443,9 @@ final class Reg {
         StringBuilder sb = new StringBuilder(type.kernelName);
         if (type == RegType.SCALAR) {
             if (isConst()) {
-                return "P" + tv;
+                return (precise ? "P" : "") + tv;
             }
+            sb.insert(0, precise ? "P" : "");
             sb.append("(smin=").append(smin).append(",smax=").append(smax).append(",umin=")
                     .append(Long.toUnsignedString(umin)).append(",umax=").append(Long.toUnsignedString(umax))
                     .append(",var_off=(0x").append(Long.toHexString(tv)).append("; 0x")

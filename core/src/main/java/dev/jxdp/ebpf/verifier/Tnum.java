@@ -38,6 +38,24 @@ final class Tnum {
         return new long[] {dv & ~mu, mu};
     }
 
+    /** mirrors tnum_mul(): long multiplication over the known bits, uncertain partial products as masks */
+    static long[] mul(long av, long am, long bv, long bm) {
+        long accV = av * bv;
+        long[] accM = {0, 0};
+        while (av != 0 || am != 0) {
+            if ((av & 1) != 0) {
+                accM = add(accM[0], accM[1], 0, bm);
+            } else if ((am & 1) != 0) {
+                accM = add(accM[0], accM[1], 0, bv | bm);
+            }
+            av >>>= 1;
+            am >>>= 1;
+            bv <<= 1;
+            bm <<= 1;
+        }
+        return add(accV, 0, accM[0], accM[1]);
+    }
+
     static long[] and(long av, long am, long bv, long bm) {
         long alpha = av | am;
         long beta = bv | bm;

@@ -113,9 +113,6 @@ public final class VerifierFacts {
      * slot (0..63, slot i at fp-512+8i) it always accesses, when that slot may be a JVM local; else -1.
      */
     public int localSlotAt(int pc, int fnEntry) {
-        if (callbacks) {
-            return -1;
-        }
         int slot = slotOf[pc];
         if (slot < 0 || slotOwner[pc] != fnEntry || mem[pc] != Mem.STACK) {
             return -1;
@@ -182,67 +179,6 @@ public final class VerifierFacts {
             }
         }
     }
-
-    /**
-     * Callbacks are verified for their first iteration only, so what the proof says holds until the first
-     * callback runs: every instruction control can reach after a helper call that takes a callback, and
-     * every instruction of a callback, loses its facts (checked at run time, no direct map call, no
-     * constant), and no stack slot becomes a local (a callback may reach the caller's frame).
-     */
-    void withdrawAfterCallbacks(dev.jxdp.ebpf.isa.Insn[] insns) {
-        boolean[] after = new boolean[insns.length];
-        java.util.ArrayDeque<Integer> work = new java.util.ArrayDeque<>();
-        for (int pc = 0; pc < insns.length; pc++) {
-            dev.jxdp.ebpf.isa.Insn in = insns[pc];
-            int opc = in.opcode();
-            if (opc == (dev.jxdp.ebpf.isa.Op.JMP | dev.jxdp.ebpf.isa.Op.CALL) && in.src() == 0
-                    && (in.imm() == dev.jxdp.ebpf.isa.HelperIds.LOOP || in.imm() == dev.jxdp.ebpf.isa.HelperIds.FOR_EACH_MAP_ELEM)) {
-                work.push(pc + 1);
-            } else if (opc == dev.jxdp.ebpf.isa.Op.LDDW && in.src() == dev.jxdp.ebpf.isa.Op.PSEUDO_FUNC) {
-                work.push(pc + in.imm() + 1);
-            }
-        }
-        if (work.isEmpty()) {
-            return;
-        }
-        callbacks = true;
-        while (!work.isEmpty()) {
-            int pc = work.pop();
-            if (pc < 0 || pc >= insns.length || after[pc]) {
-                continue;
-            }
-            after[pc] = true;
-            mem[pc] = mem[pc] == Mem.UNSEEN ? Mem.UNSEEN : Mem.MIXED;
-            map[pc] = -1;
-            constState[pc] = 2;
-            dev.jxdp.ebpf.isa.Insn in = insns[pc];
-            int cls = dev.jxdp.ebpf.isa.Op.cls(in.opcode());
-            int op = dev.jxdp.ebpf.isa.Op.op(in.opcode());
-            if (in.isLddw()) {
-                work.push(pc + 2);
-            } else if (cls == dev.jxdp.ebpf.isa.Op.JMP || cls == dev.jxdp.ebpf.isa.Op.JMP32) {
-                if (op == dev.jxdp.ebpf.isa.Op.EXIT) {
-                    continue;
-                }
-                if (op == dev.jxdp.ebpf.isa.Op.CALL) {
-                    if (in.src() == dev.jxdp.ebpf.isa.Op.PSEUDO_CALL) {
-                        work.push(pc + in.imm() + 1);
-                    }
-                    work.push(pc + 1);
-                    continue;
-                }
-                work.push(CfgCheck.jumpTarget(in, pc));
-                if (op != dev.jxdp.ebpf.isa.Op.JA) {
-                    work.push(pc + 1);
-                }
-            } else {
-                work.push(pc + 1);
-            }
-        }
-    }
-
-    // a program with callbacks keeps its whole stack in memory
-    private boolean callbacks;
 
     void unsound() {
         sound = false;

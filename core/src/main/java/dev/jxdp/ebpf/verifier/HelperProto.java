@@ -1,0 +1,114 @@
+package dev.jxdp.ebpf.verifier;
+
+import dev.jxdp.ebpf.isa.HelperIds;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * A helper's prototype as the kernel declares it (struct bpf_func_proto): what it returns and what each
+ * argument must be. The verifier checks every call against it (check_func_arg()), so a helper added to
+ * jxdp gets the same argument checks, the same treatment of memory it writes (an output buffer on the
+ * stack is clobbered over every byte it may reach) and the same register liveness as the others.
+ */
+record HelperProto(int id, Ret ret, Arg[] args, boolean changesPacketData) {
+
+    /** The return types jxdp's helpers have (enum bpf_return_type). */
+    enum Ret {
+        INTEGER, VOID, MAP_VALUE_OR_NULL, RINGBUF_MEM_OR_NULL
+    }
+
+    /** The argument types jxdp's helpers have (enum bpf_arg_type). */
+    enum Arg {
+        /** no argument */
+        DONTCARE,
+        /** any initialised value */
+        ANYTHING,
+        CONST_MAP_PTR,
+        /** key_size bytes the helper reads */
+        PTR_TO_MAP_KEY,
+        /** value_size bytes the helper reads */
+        PTR_TO_MAP_VALUE,
+        /** memory the helper reads, its size in the next argument (ARG_PTR_TO_MEM | MEM_RDONLY) */
+        PTR_TO_MEM,
+        /** the same, or NULL (PTR_MAYBE_NULL) */
+        PTR_TO_MEM_OR_NULL,
+        /** memory the helper writes, its size in the next argument (ARG_PTR_TO_UNINIT_MEM) */
+        PTR_TO_UNINIT_MEM,
+        /** the size of the memory argument before it, at least 1 (ARG_CONST_SIZE) */
+        CONST_SIZE,
+        /** the same, 0 allowed (ARG_CONST_SIZE_OR_ZERO) */
+        CONST_SIZE_OR_ZERO,
+        /** a known size of memory to allocate (ARG_CONST_ALLOC_SIZE_OR_ZERO) */
+        CONST_ALLOC_SIZE_OR_ZERO,
+        PTR_TO_CTX,
+        /** a callback (ARG_PTR_TO_FUNC) */
+        PTR_TO_FUNC,
+        /** a callback's context: any stack pointer, or NULL (ARG_PTR_TO_STACK_OR_NULL) */
+        PTR_TO_STACK_OR_NULL,
+        /** a ringbuf record the helper releases (ARG_PTR_TO_RINGBUF_MEM | OBJ_RELEASE) */
+        RELEASE_RINGBUF_MEM
+    }
+
+    private static final Map<Integer, HelperProto> PROTOS = new HashMap<>();
+
+    private static void proto(int id, Ret ret, boolean changesPacketData, Arg... args) {
+        PROTOS.put(id, new HelperProto(id, ret, args, changesPacketData));
+    }
+
+    static {
+        proto(HelperIds.MAP_LOOKUP_ELEM, Ret.MAP_VALUE_OR_NULL, false, Arg.CONST_MAP_PTR, Arg.PTR_TO_MAP_KEY);
+        proto(HelperIds.MAP_UPDATE_ELEM, Ret.INTEGER, false, Arg.CONST_MAP_PTR, Arg.PTR_TO_MAP_KEY,
+                Arg.PTR_TO_MAP_VALUE, Arg.ANYTHING);
+        proto(HelperIds.MAP_DELETE_ELEM, Ret.INTEGER, false, Arg.CONST_MAP_PTR, Arg.PTR_TO_MAP_KEY);
+        proto(HelperIds.KTIME_GET_NS, Ret.INTEGER, false);
+        proto(HelperIds.KTIME_GET_BOOT_NS, Ret.INTEGER, false);
+        // the format arguments after the size are not declared: the kernel checks them in the helper
+        proto(HelperIds.TRACE_PRINTK, Ret.INTEGER, false, Arg.PTR_TO_MEM, Arg.CONST_SIZE);
+        proto(HelperIds.GET_PRANDOM_U32, Ret.INTEGER, false);
+        proto(HelperIds.GET_SMP_PROCESSOR_ID, Ret.INTEGER, false);
+        proto(HelperIds.TAIL_CALL, Ret.VOID, false, Arg.PTR_TO_CTX, Arg.CONST_MAP_PTR, Arg.ANYTHING);
+        proto(HelperIds.REDIRECT, Ret.INTEGER, false, Arg.ANYTHING, Arg.ANYTHING);
+        proto(HelperIds.CSUM_DIFF, Ret.INTEGER, false, Arg.PTR_TO_MEM_OR_NULL, Arg.CONST_SIZE_OR_ZERO,
+                Arg.PTR_TO_MEM_OR_NULL, Arg.CONST_SIZE_OR_ZERO, Arg.ANYTHING);
+        proto(HelperIds.XDP_ADJUST_HEAD, Ret.INTEGER, true, Arg.PTR_TO_CTX, Arg.ANYTHING);
+        proto(HelperIds.XDP_ADJUST_META, Ret.INTEGER, true, Arg.PTR_TO_CTX, Arg.ANYTHING);
+        proto(HelperIds.XDP_ADJUST_TAIL, Ret.INTEGER, true, Arg.PTR_TO_CTX, Arg.ANYTHING);
+        proto(HelperIds.REDIRECT_MAP, Ret.INTEGER, false, Arg.CONST_MAP_PTR, Arg.ANYTHING, Arg.ANYTHING);
+        proto(HelperIds.RINGBUF_OUTPUT, Ret.INTEGER, false, Arg.CONST_MAP_PTR, Arg.PTR_TO_MEM,
+                Arg.CONST_SIZE_OR_ZERO, Arg.ANYTHING);
+        proto(HelperIds.RINGBUF_RESERVE, Ret.RINGBUF_MEM_OR_NULL, false, Arg.CONST_MAP_PTR,
+                Arg.CONST_ALLOC_SIZE_OR_ZERO, Arg.ANYTHING);
+        proto(HelperIds.RINGBUF_SUBMIT, Ret.VOID, false, Arg.RELEASE_RINGBUF_MEM, Arg.ANYTHING);
+        proto(HelperIds.RINGBUF_DISCARD, Ret.VOID, false, Arg.RELEASE_RINGBUF_MEM, Arg.ANYTHING);
+        proto(HelperIds.RINGBUF_QUERY, Ret.INTEGER, false, Arg.CONST_MAP_PTR, Arg.ANYTHING);
+        proto(HelperIds.FOR_EACH_MAP_ELEM, Ret.INTEGER, false, Arg.CONST_MAP_PTR, Arg.PTR_TO_FUNC,
+                Arg.PTR_TO_STACK_OR_NULL, Arg.ANYTHING);
+        proto(HelperIds.LOOP, Ret.INTEGER, false, Arg.ANYTHING, Arg.PTR_TO_FUNC, Arg.PTR_TO_STACK_OR_NULL,
+                Arg.ANYTHING);
+        proto(HelperIds.XDP_GET_BUFF_LEN, Ret.INTEGER, false, Arg.PTR_TO_CTX);
+        proto(HelperIds.XDP_LOAD_BYTES, Ret.INTEGER, false, Arg.PTR_TO_CTX, Arg.ANYTHING, Arg.PTR_TO_UNINIT_MEM,
+                Arg.CONST_SIZE);
+        proto(HelperIds.XDP_STORE_BYTES, Ret.INTEGER, false, Arg.PTR_TO_CTX, Arg.ANYTHING, Arg.PTR_TO_MEM,
+                Arg.CONST_SIZE);
+    }
+
+    /** The prototype of helper {@code id}, or null when jxdp has none. */
+    static HelperProto of(int id) {
+        return PROTOS.get(id);
+    }
+
+    /** The number of declared arguments (the kernel's num_params: the leading ones not DONTCARE). */
+    int params() {
+        int n = 0;
+        while (n < args.length && args[n] != Arg.DONTCARE) {
+            n++;
+        }
+        return n;
+    }
+
+    /** The type of argument register {@code r} (1-5). */
+    Arg arg(int r) {
+        return r - 1 < args.length ? args[r - 1] : Arg.DONTCARE;
+    }
+}
