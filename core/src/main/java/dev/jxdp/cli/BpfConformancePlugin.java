@@ -8,6 +8,7 @@ import dev.jxdp.ebpf.interp.Interpreter;
 import dev.jxdp.ebpf.jit.JitCompiler;
 import dev.jxdp.ebpf.isa.Insn;
 import dev.jxdp.ebpf.mem.Region;
+import dev.jxdp.ebpf.mem.Sandbox;
 import dev.jxdp.ebpf.runtime.BpfCollection;
 import dev.jxdp.ebpf.runtime.BpfFault;
 import dev.jxdp.ebpf.runtime.ExecState;
@@ -96,7 +97,7 @@ public final class BpfConformancePlugin {
     private static long execute(BpfCollection coll, Arena arena, byte[] memory, boolean jit) {
         long r1 = 0;
         if (memory.length > 0) {
-            MemorySegment mem = arena.allocate(memory.length, 8);
+            MemorySegment mem = Sandbox.allocate(arena, memory.length, 8);
             MemorySegment.copy(memory, 0, mem, ValueLayout.JAVA_BYTE, 0, memory.length);
             coll.space().add(new Region("memory", Region.Kind.OTHER, mem, true, null));
             r1 = mem.address();

@@ -1,5 +1,7 @@
 package dev.jxdp.xdp;
 
+import dev.jxdp.ebpf.mem.Sandbox;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
@@ -72,7 +74,8 @@ public final class PagePool implements AutoCloseable {
         this.frames = frames;
         this.check = check;
         this.arena = Arena.ofShared();   // frames cross threads (cpumap, TX completion), so does close()
-        this.memory = arena.allocate((long) frames << FRAME_SHIFT, FRAME_SIZE);
+        // in the sandbox: programs reach the frames, verified code without a check
+        this.memory = Sandbox.allocate(arena, (long) frames << FRAME_SHIFT, FRAME_SIZE);
         this.base = memory.address();
         this.meta = new FrameMeta(frames);
         // capacity for every frame at once, so a legitimate return never finds the ring full

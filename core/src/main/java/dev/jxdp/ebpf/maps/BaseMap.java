@@ -3,6 +3,7 @@ package dev.jxdp.ebpf.maps;
 import dev.jxdp.ebpf.BpfException;
 import dev.jxdp.ebpf.mem.Mem;
 import dev.jxdp.ebpf.mem.Region;
+import dev.jxdp.ebpf.mem.Sandbox;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -14,6 +15,8 @@ import java.util.List;
  * What every live map shares: its own shared arena, the small "struct bpf_map" object whose address is
  * the map's handle, preallocated slabs registered as regions, and the user side's scratch memory (the
  * syscall's copy of the caller's key and value, so the user side can reuse the program side's code).
+ * The object and every slab lie in the {@link Sandbox}, where programs reach memory; the scratch, which
+ * only the user side touches, lies outside it.
  */
 abstract class BaseMap extends BpfMap {
 
@@ -28,7 +31,7 @@ abstract class BaseMap extends BpfMap {
 
     BaseMap(MapSpec spec) {
         super(spec);
-        MemorySegment object = arena.allocate(OBJECT_SIZE, 64);
+        MemorySegment object = Sandbox.allocate(arena, OBJECT_SIZE, 64);
         handle = object.address();
         regions.add(new Region(spec.name(), Region.Kind.MAP_OBJECT, object, false, this));
     }
@@ -41,12 +44,7 @@ abstract class BaseMap extends BpfMap {
 
     /** A zeroed, 8-byte-aligned slab that lives as long as the map, registered as a region of this kind. */
     final MemorySegment slab(String what, long bytes, Region.Kind kind, boolean writable) {
-        MemorySegment s;
-        try {
-            s = arena.allocate(Math.max(bytes, 8), 64);
-        } catch (OutOfMemoryError | IllegalArgumentException e) {
-            throw new BpfException("map " + name() + ": cannot allocate " + bytes + " bytes of " + what);
-        }
+        MemorySegment s = allocate(what, bytes);
         regions.add(new Region(name() + (what.isEmpty() ? "" : "." + what), kind, s, writable, this));
         return s;
     }
@@ -56,9 +54,24 @@ abstract class BaseMap extends BpfMap {
         return !spec.readOnly() && (spec.flags() & MapFlags.BPF_F_RDONLY_PROG) == 0;
     }
 
-    /** Off-heap memory owned by the map but reachable by no program (no region). */
+    /**
+     * Off-heap memory owned by the map but reachable by no program (no region). In the sandbox with the
+     * rest, so a wrong proof can reach it: it may hold only data the map's code compares (LPM prefixes),
+     * never an address or a length it acts on.
+     */
     final MemorySegment privateSlab(long bytes) {
-        return arena.allocate(Math.max(bytes, 8), 64);
+        return allocate("private data", bytes);
+    }
+
+    private MemorySegment allocate(String what, long bytes) {
+        try {
+            return Sandbox.allocate(arena, Math.max(bytes, 8), 64);
+        } catch (OutOfMemoryError | IllegalArgumentException e) {
+            throw new BpfException("map " + name() + ": cannot allocate " + bytes + " bytes of " + what);
+        } catch (BpfException e) {
+            throw new BpfException("map " + name() + ": cannot allocate " + bytes + " bytes of " + what + ": "
+                    + e.getMessage(), e);
+        }
     }
 
     /** The address of the user-side scratch key, filled with {@code key} (checked against the key size). */

@@ -6,6 +6,7 @@ import dev.jxdp.ebpf.maps.AttachType;
 import dev.jxdp.ebpf.maps.BpfMap;
 import dev.jxdp.ebpf.maps.ProgramRef;
 import dev.jxdp.ebpf.mem.Region;
+import dev.jxdp.ebpf.mem.Sandbox;
 
 import java.lang.foreign.Arena;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -30,7 +31,7 @@ public final class BpfProgram implements ProgramRef {
         this.spec = spec;
         this.collection = collection;
         this.code = new Region("code " + spec.name(), Region.Kind.CODE,
-                arena.allocate(Math.max(1, spec.insns().length) * (long) Insn.SIZE, 8), false, this);
+                Sandbox.allocate(arena, Math.max(1, spec.insns().length) * (long) Insn.SIZE, 8), false, this);
     }
 
     @Override

@@ -5,6 +5,7 @@ import dev.jxdp.ebpf.maps.ProgArray;
 import dev.jxdp.ebpf.maps.ProgramRef;
 import dev.jxdp.ebpf.mem.AddressSpace;
 import dev.jxdp.ebpf.mem.Region;
+import dev.jxdp.ebpf.mem.Sandbox;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -59,12 +60,13 @@ public final class ExecState {
     // the lowest stack address the running function may touch: the bottom of its own frame
     private long stackFloor;
 
+    /** A CPU over {@code space} whose stack and context live in the sandbox as long as {@code arena}. */
     public ExecState(AddressSpace space, int cpu, Arena arena) {
         this.space = space;
         this.cpu = cpu;
-        this.stack = arena.allocate((long) STACK_PER_FRAME * MAX_CALL_FRAMES, 16);
+        this.stack = Sandbox.allocate(arena, (long) STACK_PER_FRAME * MAX_CALL_FRAMES, 16);
         this.stackRegion = new Region("stack", Region.Kind.STACK, stack, true, this);
-        this.ctx = arena.allocate(XdpMdLayout.SIZE, 8);
+        this.ctx = Sandbox.allocate(arena, XdpMdLayout.SIZE, 8);
         this.ctxRegion = new Region("ctx", Region.Kind.CTX, ctx, false, this);
         this.prandomState = System.nanoTime() ^ 0x9E3779B97F4A7C15L * (cpu + 1);
         this.stackFloor = stackTop() - STACK_PER_FRAME;

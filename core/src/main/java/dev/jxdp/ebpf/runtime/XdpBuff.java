@@ -1,6 +1,7 @@
 package dev.jxdp.ebpf.runtime;
 
 import dev.jxdp.ebpf.mem.Region;
+import dev.jxdp.ebpf.mem.Sandbox;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -38,8 +39,15 @@ public final class XdpBuff {
     private final long memoryBase;
     private final long memoryEnd;
 
-    /** A buff over a frame the caller owns (a page pool slot, a UMEM chunk). */
+    /**
+     * A buff over a frame the caller owns (a page pool slot, a UMEM chunk), which must lie in the
+     * {@link Sandbox}: verified code reaches the packet only there.
+     */
     public XdpBuff(MemorySegment frame) {
+        if (!Sandbox.contains(frame)) {
+            throw new IllegalArgumentException("xdp_buff: frame at 0x" + Long.toHexString(frame.address())
+                    + " (" + frame.byteSize() + " bytes) is not in the sandbox: allocate it with Sandbox.allocate");
+        }
         this.frame = frame;
         this.memoryBase = frame.address();
         this.memoryEnd = memoryBase + frame.byteSize();
@@ -75,9 +83,9 @@ public final class XdpBuff {
         dataMeta = data - metaLength;
     }
 
-    /** A buff with a frame of its own from the arena. */
+    /** A buff with a frame of its own in the sandbox, alive as long as the arena. */
     public static XdpBuff allocate(Arena arena) {
-        return new XdpBuff(arena.allocate(FRAME_SIZE, 64));
+        return new XdpBuff(Sandbox.allocate(arena, FRAME_SIZE, 64));
     }
 
     public MemorySegment frame() { return frame; }
