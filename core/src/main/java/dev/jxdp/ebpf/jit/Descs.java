@@ -20,7 +20,7 @@ final class Descs {
     static final ClassDesc FAULT_CD = ClassDesc.of("dev.jxdp.ebpf.runtime.BpfFault");
     static final ClassDesc LONGS = CD_long.arrayType();
     static final ClassDesc HELPERS = ClassDesc.of("dev.jxdp.ebpf.helpers.Helpers");
-    static final ClassDesc MEM = ClassDesc.of("dev.jxdp.ebpf.mem.Mem");
+    static final ClassDesc SANDBOX_MEM = ClassDesc.of("dev.jxdp.ebpf.mem.SandboxMem");
     static final ClassDesc MAP = ClassDesc.of("dev.jxdp.ebpf.maps.BpfMap");
     static final ClassDesc MAPS = MAP.arrayType();
     static final ClassDesc XDP_BUFF = ClassDesc.of("dev.jxdp.ebpf.runtime.XdpBuff");
@@ -41,9 +41,11 @@ final class Descs {
     static final MethodTypeDesc MAP_VALUE = MethodTypeDesc.of(CD_long, CX, ST, PROG, CD_int, CD_long, CD_int);
     static final MethodTypeDesc FUNC_ADDR = MethodTypeDesc.of(CD_long, CX, PROG, CD_int);
     static final MethodTypeDesc TAIL_MAP = MethodTypeDesc.of(CODE, CX, ST, MAP, CD_long, PROG, CD_int);
+    static final MethodTypeDesc IN_SANDBOX = MethodTypeDesc.of(CD_long, CD_long, CD_int, PROG, CD_int);
     static final MethodTypeDesc REDIRECT_MAP_TO = MethodTypeDesc.of(CD_long, ST, MAP, CD_long, CD_long);
-    static final MethodTypeDesc J_I = MethodTypeDesc.of(CD_int, CD_long);
-    static final MethodTypeDesc JJ_V = MethodTypeDesc.of(ConstantDescs.CD_void, CD_long, CD_long);
+    static final MethodTypeDesc JI_I = MethodTypeDesc.of(CD_int, CD_long, CD_int);
+    static final MethodTypeDesc JI_J = MethodTypeDesc.of(CD_long, CD_long, CD_int);
+    static final MethodTypeDesc JIJ_V = MethodTypeDesc.of(ConstantDescs.CD_void, CD_long, CD_int, CD_long);
     static final MethodTypeDesc V_I = MethodTypeDesc.of(CD_int);
     static final MethodTypeDesc JJ_J = MethodTypeDesc.of(CD_long, CD_long, CD_long);
     static final MethodTypeDesc II_I = MethodTypeDesc.of(CD_int, CD_int, CD_int);

@@ -57,7 +57,7 @@ final class FunctionEmitter {
     private final Label[] labels;
     private final List<Runnable> stubs = new ArrayList<>();
     // what the verifier proved (null: no proof, every access checked at run time)
-    private final VerifierFacts facts;
+    private final Proof facts;
     // per instruction, the stack slot it reads or writes as a JVM local, or -1 (null: none in this method)
     private int[] localSlot;
     // split mode: the region of every reachable instruction (null when the function is one method)
@@ -66,7 +66,7 @@ final class FunctionEmitter {
     private Label spill;
     private Label exit;
 
-    FunctionEmitter(BpfProgram prog, ClassDesc self, CodeBuilder c, int entry, VerifierFacts facts) {
+    FunctionEmitter(BpfProgram prog, ClassDesc self, CodeBuilder c, int entry, Proof facts) {
         this.facts = facts;
         this.prog = prog;
         this.self = self;
@@ -561,10 +561,7 @@ final class FunctionEmitter {
                     return pc + 1;
                 }
                 boolean proven = proven(pc);
-                if (!proven) {
-                    c.aload(1);
-                }
-                address(in.dst(), in.off());
+                storeAddress(in, proven);
                 c.loadConstant((long) in.imm());
                 store(pc, Op.bytes(Op.size(opc)), proven);
             }
@@ -573,10 +570,7 @@ final class FunctionEmitter {
                     c.lload(slot(in.src())).lstore(SLOTS + 2 * localSlot(pc));
                 } else if (Op.mode(opc) == Op.MEM) {
                     boolean proven = proven(pc);
-                    if (!proven) {
-                        c.aload(1);
-                    }
-                    address(in.dst(), in.off());
+                    storeAddress(in, proven);
                     c.lload(slot(in.src()));
                     store(pc, Op.bytes(Op.size(opc)), proven);
                 } else {
@@ -598,10 +592,21 @@ final class FunctionEmitter {
         }
     }
 
+    // a store's address: (st, addr) for the checked path, (base, off) for a proven one (SandboxMem)
+    private void storeAddress(Insn in, boolean proven) {
+        if (proven) {
+            c.lload(slot(in.dst())).loadConstant(in.off());
+        } else {
+            c.aload(1);
+            address(in.dst(), in.off());
+        }
+    }
+
     private void store(int pc, int size, boolean proven) {
         if (proven) {
-            // the verifier proved [addr, addr + size) inside the packet, the stack or a value on every path
-            c.invokestatic(Descs.MEM, "putU" + size * 8, Descs.JJ_V);
+            // the verifier proved [addr, addr + size) inside the packet, the stack or a value on every path;
+            // the sandbox's mask keeps a wrong proof inside memory programs were given
+            c.invokestatic(Descs.SANDBOX_MEM, "putU" + size * 8, Descs.JIJ_V);
             return;
         }
         prog();
@@ -662,8 +667,9 @@ final class FunctionEmitter {
             return;
         }
         if (proven(pc)) {
-            address(in.src(), in.off());
-            c.invokestatic(Descs.MEM, "getU" + size * 8, size <= 2 ? Descs.J_I : Descs.J_J);
+            // base and offset apart: the sandbox masks the base (once per register value, C2 sees to it)
+            c.lload(slot(in.src())).loadConstant(in.off());
+            c.invokestatic(Descs.SANDBOX_MEM, "getU" + size * 8, size <= 2 ? Descs.JI_I : Descs.JI_J);
             if (size <= 2) {
                 c.i2l();
             }
@@ -983,7 +989,7 @@ final class FunctionEmitter {
         }
         int id = in.imm();
         int knownMap = facts == null ? VerifierFacts.NO_MAP : facts.mapAt(pc);
-        if (knownMap >= 0 && directMapCall(id, knownMap)) {
+        if (knownMap >= 0 && directMapCall(pc, id, knownMap)) {
             return;
         }
         if (id == HelperIds.TAIL_CALL) {
@@ -1036,29 +1042,36 @@ final class FunctionEmitter {
 
     /**
      * A map helper whose map the verifier knows: a direct call of that map class's code (no handle lookup,
-     * no argument checks: the verifier proved key and value memory), which HotSpot inlines.
+     * no region checks: the verifier proved key and value memory), which HotSpot inlines. The key and value
+     * pointers only get the sandbox's check (the map code reads key_size and value_size bytes from them,
+     * so they are checked whole rather than masked): a wrong proof faults there instead of reading outside.
      */
-    private boolean directMapCall(int id, int mapIndex) {
+    private boolean directMapCall(int pc, int id, int mapIndex) {
         if (prog.collection() == null || mapIndex >= prog.collection().maps().size()) {
             return false;
         }
-        Class<?> type = prog.map(mapIndex).getClass();
+        dev.jxdp.ebpf.maps.BpfMap map = prog.map(mapIndex);
+        Class<?> type = map.getClass();
         ClassDesc cd = Modifier.isPublic(type.getModifiers()) ? ClassDesc.of(type.getName()) : Descs.MAP;
         switch (id) {
             case HelperIds.MAP_LOOKUP_ELEM -> {
                 loadMap(mapIndex, cd);
-                c.lload(slot(2)).aload(1).invokevirtual(Descs.ST, "cpu", Descs.V_I)
+                inSandbox(2, map.keySize(), pc);
+                c.aload(1).invokevirtual(Descs.ST, "cpu", Descs.V_I)
                         .invokevirtual(cd, "lookup", MethodTypeDesc.of(ConstantDescs.CD_long, ConstantDescs.CD_long, ConstantDescs.CD_int));
             }
             case HelperIds.MAP_UPDATE_ELEM -> {
                 loadMap(mapIndex, cd);
-                c.lload(slot(2)).lload(slot(3)).lload(slot(4)).aload(1).invokevirtual(Descs.ST, "cpu", Descs.V_I)
+                inSandbox(2, map.keySize(), pc);
+                inSandbox(3, map.valueSize(), pc);
+                c.lload(slot(4)).aload(1).invokevirtual(Descs.ST, "cpu", Descs.V_I)
                         .invokevirtual(cd, "update", MethodTypeDesc.of(ConstantDescs.CD_int, ConstantDescs.CD_long,
                                 ConstantDescs.CD_long, ConstantDescs.CD_long, ConstantDescs.CD_int)).i2l();
             }
             case HelperIds.MAP_DELETE_ELEM -> {
                 loadMap(mapIndex, cd);
-                c.lload(slot(2)).aload(1).invokevirtual(Descs.ST, "cpu", Descs.V_I)
+                inSandbox(2, map.keySize(), pc);
+                c.aload(1).invokevirtual(Descs.ST, "cpu", Descs.V_I)
                         .invokevirtual(cd, "delete", MethodTypeDesc.of(ConstantDescs.CD_int, ConstantDescs.CD_long,
                                 ConstantDescs.CD_int)).i2l();
             }
@@ -1073,6 +1086,13 @@ final class FunctionEmitter {
         }
         c.lstore(R0);
         return true;
+    }
+
+    // pushes register r, checked to point at `bytes` bytes inside the sandbox
+    private void inSandbox(int r, int bytes, int pc) {
+        c.lload(slot(r)).loadConstant(bytes);
+        prog();
+        c.loadConstant(pc).invokestatic(Descs.RT, "inSandbox", Descs.IN_SANDBOX);
     }
 
     private void loadMap(int mapIndex, ClassDesc cd) {

@@ -48,16 +48,16 @@ public final class JitCompiler {
     // by program spec: collections loaded from one object share their compiled code (map handles and
     // everything else per collection come from the JitProgram at run time)
     private final Map<ProgramSpec, JitCode> cache = new IdentityHashMap<>();
-    // the verifier's facts for a program (null: none, every access checked at run time)
-    private final Function<BpfProgram, VerifierFacts> factsOf;
+    // what the JIT may rely on for a program (null: nothing, every access checked at run time)
+    private final Function<BpfProgram, Proof> proofOf;
 
     /** A compiler whose code checks every access at run time (programs no verifier has seen). */
     public JitCompiler() {
         this(p -> null);
     }
 
-    private JitCompiler(Function<BpfProgram, VerifierFacts> factsOf) {
-        this.factsOf = factsOf;
+    private JitCompiler(Function<BpfProgram, Proof> proofOf) {
+        this.proofOf = proofOf;
     }
 
     /**
@@ -65,7 +65,15 @@ public final class JitCompiler {
      * load time; null for a program compiles it with every check kept).
      */
     public static JitCompiler using(Function<BpfProgram, VerifierFacts> factsOf) {
-        return new JitCompiler(factsOf);
+        return new JitCompiler(p -> Proof.of(factsOf.apply(p)));
+    }
+
+    /**
+     * Tests: a compiler that relies on whatever {@code proofOf} claims, true or not (forged facts), to
+     * show that no proof, however wrong, lets code reach memory outside the sandbox.
+     */
+    static JitCompiler trusting(Function<BpfProgram, Proof> proofOf) {
+        return new JitCompiler(proofOf);
     }
 
     /**
@@ -73,7 +81,7 @@ public final class JitCompiler {
      * the proof covers; a program the verifier rejects is compiled with every check kept.
      */
     public static JitCompiler verifying() {
-        return new JitCompiler(JitCompiler::verifiedFacts);
+        return new JitCompiler(p -> Proof.of(verifiedFacts(p)));
     }
 
     private static VerifierFacts verifiedFacts(BpfProgram p) {
@@ -94,7 +102,7 @@ public final class JitCompiler {
      * {@link VerifierResult}; null compiles checked code); tail-call targets are verified on first use.
      */
     public static JitProgram compile(BpfProgram prog, VerifierFacts facts) {
-        return new JitCompiler(p -> p == prog ? facts : verifiedFacts(p)).program(prog);
+        return new JitCompiler(p -> Proof.of(p == prog ? facts : verifiedFacts(p))).program(prog);
     }
 
     /** Compiles {@code prog}, or takes it from this compiler's cache, and gives it a per-thread runner. */
@@ -108,7 +116,7 @@ public final class JitCompiler {
     synchronized JitCode code(BpfProgram prog) {
         JitCode c = cache.get(prog.spec());
         if (c == null) {
-            c = generate(prog, factsOf.apply(prog));
+            c = generate(prog, proofOf.apply(prog));
             cache.put(prog.spec(), c);
         }
         return c;
@@ -116,17 +124,16 @@ public final class JitCompiler {
 
     /** The bytes of the class {@code prog} compiles to without verifier facts (for dumps and tests). */
     public static byte[] classBytes(BpfProgram prog) {
-        return classBytes(prog, null);
-    }
-
-    /** Whether {@code facts} let the JIT drop checks (an accepted program whose proof covers every run). */
-    static boolean usable(VerifierFacts facts) {
-        return facts != null && facts.sound();
+        return classBytes(prog, (Proof) null);
     }
 
     /** The bytes of the class {@code prog} compiles to with {@code facts} (null: every access checked). */
     public static byte[] classBytes(BpfProgram prog, VerifierFacts factsOrNull) {
-        VerifierFacts facts = usable(factsOrNull) ? factsOrNull : null;
+        return classBytes(prog, Proof.of(factsOrNull));
+    }
+
+    // the bytes of the class prog compiles to relying on facts (null: every access checked)
+    static byte[] classBytes(BpfProgram prog, Proof facts) {
         ClassDesc self = classDesc(prog);
         int[] fns = functions(prog);
         Set<Integer> split = new HashSet<>();
@@ -197,7 +204,7 @@ public final class JitCompiler {
         return sum;
     }
 
-    private static JitCode generate(BpfProgram prog, VerifierFacts facts) {
+    private static JitCode generate(BpfProgram prog, Proof facts) {
         byte[] bytes = classBytes(prog, facts);
         try {
             MethodHandles.Lookup l = LOOKUP.defineHiddenClassWithClassData(bytes, prog, true);
@@ -248,7 +255,7 @@ public final class JitCompiler {
         return out;
     }
 
-    private static byte[] build(BpfProgram prog, ClassDesc self, Set<Integer> split, int budget, VerifierFacts facts) {
+    private static byte[] build(BpfProgram prog, ClassDesc self, Set<Integer> split, int budget, Proof facts) {
         int[] fns = functions(prog);
         {
             return CF.build(self, cb -> {
@@ -297,7 +304,7 @@ public final class JitCompiler {
      * to the dispatcher, which calls that region (registers travel in cx.regs).
      */
     private static void splitFunction(java.lang.classfile.ClassBuilder cb, BpfProgram prog, ClassDesc self, int f, int budget,
-                                      VerifierFacts facts) {
+                                      Proof facts) {
         FunctionEmitter probe = new FunctionEmitter(prog, null, null, f, null);
         boolean[] reach = probe.reach();
         int[] regionOf = new int[reach.length];

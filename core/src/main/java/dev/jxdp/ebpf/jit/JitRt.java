@@ -7,6 +7,8 @@ import dev.jxdp.ebpf.isa.Op;
 import dev.jxdp.ebpf.maps.BpfMap;
 import dev.jxdp.ebpf.mem.Mem;
 import dev.jxdp.ebpf.mem.Region;
+import dev.jxdp.ebpf.mem.Sandbox;
+import dev.jxdp.ebpf.mem.SandboxMem;
 import dev.jxdp.ebpf.runtime.BpfFault;
 import dev.jxdp.ebpf.runtime.BpfProgram;
 import dev.jxdp.ebpf.runtime.ExecState;
@@ -168,17 +170,20 @@ public final class JitRt {
         return o & 0xffffffffL;
     }
 
-    /** An atomic the verifier proved aligned and inside the stack or a map value. */
+    /**
+     * An atomic the verifier proved aligned and inside the stack or a map value: raw, inside the sandbox
+     * (a wrong proof stays in memory programs were given).
+     */
     public static long atomicProven(ExecState st, long addr, long v, long r0, int op, boolean dw, BpfProgram prog, int pc) {
         if ((addr & (dw ? 7 : 3)) != 0) {
             return atomic(st, addr, v, r0, op, dw, prog, pc);  // the checked path explains it
         }
         if (dw) {
             return switch (op) {
-                case Op.ADD, Op.ADD | Op.FETCH -> (long) ATOMIC64.getAndAdd(Mem.ALL, addr, v);
-                case Op.OR, Op.OR | Op.FETCH -> (long) ATOMIC64.getAndBitwiseOr(Mem.ALL, addr, v);
-                case Op.AND, Op.AND | Op.FETCH -> (long) ATOMIC64.getAndBitwiseAnd(Mem.ALL, addr, v);
-                case Op.XOR, Op.XOR | Op.FETCH -> (long) ATOMIC64.getAndBitwiseXor(Mem.ALL, addr, v);
+                case Op.ADD, Op.ADD | Op.FETCH -> SandboxMem.getAndAdd64(addr, v);
+                case Op.OR, Op.OR | Op.FETCH -> SandboxMem.getAndOr64(addr, v);
+                case Op.AND, Op.AND | Op.FETCH -> SandboxMem.getAndAnd64(addr, v);
+                case Op.XOR, Op.XOR | Op.FETCH -> SandboxMem.getAndXor64(addr, v);
                 default -> atomic(st, addr, v, r0, op, true, prog, pc);
             };
         }
@@ -202,6 +207,19 @@ public final class JitRt {
 
     public static long bswap16(long a) { return Short.reverseBytes((short) a) & 0xffffL; }
     public static long bswap32(long a) { return Integer.reverseBytes((int) a) & 0xffffffffL; }
+
+    /**
+     * A pointer argument of a direct map call, which the map code reads {@code bytes} bytes from: the
+     * address itself when those bytes lie in the sandbox; otherwise the verifier's proof was wrong, and the
+     * run faults rather than let the map read outside memory programs were given.
+     */
+    public static long inSandbox(long addr, int bytes, BpfProgram prog, int pc) {
+        if (Sandbox.contains(addr, bytes)) {
+            return addr;
+        }
+        throw JitFaults.fault(prog, pc, "pointer 0x" + Long.toHexString(addr) + " (" + bytes
+                + " bytes) is outside the memory programs can reach: the verifier's proof does not hold");
+    }
 
     // ---- lddw of a map value ----
 

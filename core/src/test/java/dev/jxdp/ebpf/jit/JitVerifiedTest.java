@@ -65,7 +65,7 @@ class JitVerifiedTest {
             assertTrue(checked.stream().anyMatch(s -> s.matches("JitRt\\.(ld|st)\\d")), checked.toString());
             assertFalse(verified.stream().anyMatch(s -> s.matches("JitRt\\.(ld|st)\\d")), verified.toString());
             assertTrue(verified.contains("ExecState.xdp"), "xdp_md loads read the frame: " + verified);
-            assertTrue(verified.stream().anyMatch(s -> s.startsWith("Mem.getU")), verified.toString());
+            assertTrue(verified.stream().anyMatch(s -> s.startsWith("SandboxMem.getU")), verified.toString());
         }
     }
 
@@ -202,8 +202,8 @@ class JitVerifiedTest {
             assertEquals(63, f.localSlotAt(8, 0));
             assertEquals(-1, f.localSlotAt(9, 0), "fp-16 reaches the helper");
             List<String> verified = calls(JitCompiler.classBytes(p, f));
-            assertEquals(0, verified.stream().filter(s -> s.equals("Mem.putU64")).count(), verified.toString());
-            assertEquals(1, verified.stream().filter(s -> s.equals("Mem.getU64")).count(), verified.toString());
+            assertEquals(0, verified.stream().filter(s -> s.equals("SandboxMem.putU64")).count(), verified.toString());
+            assertEquals(1, verified.stream().filter(s -> s.equals("SandboxMem.getU64")).count(), verified.toString());
             ExecState st = begin(h);
             long viaInterp = new dev.jxdp.ebpf.interp.Interpreter().run(p, st);
             assertEquals(viaInterp, JitCompiler.compile(p, f).run(begin(h)));

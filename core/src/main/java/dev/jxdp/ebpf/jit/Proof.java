@@ -1,0 +1,49 @@
+package dev.jxdp.ebpf.jit;
+
+import dev.jxdp.ebpf.verifier.VerifierFacts;
+
+/**
+ * What the JIT relies on per instruction when it drops a run-time check: the verifier's facts
+ * ({@link #of}), or, in tests, facts forged to be wrong, which the sandbox must survive (every access
+ * claimed proven, any map claimed known). The JIT reads nothing else of a proof.
+ */
+interface Proof {
+
+    /** The kind of memory the load, store or atomic at {@code pc} accesses; proven kinds compile raw. */
+    VerifierFacts.Mem memAt(int pc);
+
+    /** For a context access: the xdp_md field offset. */
+    int ctxOffAt(int pc);
+
+    /** For a helper call: the index of the map r1 holds, or {@link VerifierFacts#NO_MAP}. */
+    int mapAt(int pc);
+
+    /** Whether the load at {@code pc} reads the constant {@link #constantAt} on every path. */
+    boolean loadsConstant(int pc);
+
+    long constantAt(int pc);
+
+    /** The stack slot the 8-byte access at {@code pc} may keep in a JVM local, or -1. */
+    int localSlotAt(int pc, int fnEntry);
+
+    /** Whether the stack access at {@code pc} belongs to a function other than {@code fnEntry}. */
+    boolean stackAccessOfOtherFunction(int pc, int fnEntry);
+
+    /** The verifier's facts as a proof; null when they may not be relied on (none, or unsound). */
+    static Proof of(VerifierFacts f) {
+        if (f == null || !f.sound()) {
+            return null;
+        }
+        return new Proof() {
+            @Override public VerifierFacts.Mem memAt(int pc) { return f.memAt(pc); }
+            @Override public int ctxOffAt(int pc) { return f.ctxOffAt(pc); }
+            @Override public int mapAt(int pc) { return f.mapAt(pc); }
+            @Override public boolean loadsConstant(int pc) { return f.loadsConstant(pc); }
+            @Override public long constantAt(int pc) { return f.constantAt(pc); }
+            @Override public int localSlotAt(int pc, int fnEntry) { return f.localSlotAt(pc, fnEntry); }
+            @Override public boolean stackAccessOfOtherFunction(int pc, int fnEntry) {
+                return f.stackAccessOfOtherFunction(pc, fnEntry);
+            }
+        };
+    }
+}
