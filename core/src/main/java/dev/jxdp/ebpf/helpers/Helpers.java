@@ -398,13 +398,21 @@ public final class Helpers {
     }
 
     public static long ringbufSubmit(ExecState st, long data, long flags) {
-        ringbufOfRecord(st, data, "bpf_ringbuf_submit").submit(data, flags);
+        if (!ringbufOfRecord(st, data, "bpf_ringbuf_submit").submit(data, flags)) {
+            throw notReserved(data, "bpf_ringbuf_submit");
+        }
         return 0;
     }
 
     public static long ringbufDiscard(ExecState st, long data, long flags) {
-        ringbufOfRecord(st, data, "bpf_ringbuf_discard").discard(data, flags);
+        if (!ringbufOfRecord(st, data, "bpf_ringbuf_discard").discard(data, flags)) {
+            throw notReserved(data, "bpf_ringbuf_discard");
+        }
         return 0;
+    }
+
+    private static BpfFault notReserved(long addr, String helper) {
+        return new BpfFault(helper + ": 0x" + Long.toHexString(addr) + " is not a reserved ring buffer record");
     }
 
     public static long ringbufQuery(ExecState st, long ringbuf, long flags) {

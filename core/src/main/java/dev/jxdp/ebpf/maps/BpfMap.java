@@ -119,13 +119,16 @@ public abstract class BpfMap {
         return 0;
     }
 
-    /** bpf_ringbuf_submit: commits the record at addr (from {@link #reserve}). */
-    public void submit(long addr, long flags) {
+    /**
+     * bpf_ringbuf_submit: commits the record at addr (from {@link #reserve}); false, and nothing changed,
+     * when addr is not a record reserved and not yet committed.
+     */
+    public boolean submit(long addr, long flags) {
         throw new UnsupportedOperationException("map " + name() + " is not a ring buffer");
     }
 
-    /** bpf_ringbuf_discard: drops the record at addr (from {@link #reserve}). */
-    public void discard(long addr, long flags) {
+    /** bpf_ringbuf_discard: drops the record at addr (from {@link #reserve}); false as {@link #submit}. */
+    public boolean discard(long addr, long flags) {
         throw new UnsupportedOperationException("map " + name() + " is not a ring buffer");
     }
 

@@ -122,26 +122,39 @@ public final class RingBufMap extends BaseMap {
 
     /** bpf_ringbuf_submit(): the record becomes visible to the consumer. The flags only steer wake-ups. */
     @Override
-    public void submit(long dataAddr, long flags) {
-        commit(dataAddr, false);
+    public boolean submit(long dataAddr, long flags) {
+        return commit(dataAddr, false);
     }
 
     /** bpf_ringbuf_discard(): the record is skipped by the consumer. */
     @Override
-    public void discard(long dataAddr, long flags) {
-        commit(dataAddr, true);
+    public boolean discard(long dataAddr, long flags) {
+        return commit(dataAddr, true);
     }
 
-    /** bpf_ringbuf_commit(): clear BUSY (set DISCARD) with release order, after the data is in place. */
-    private void commit(long dataAddr, boolean discard) {
+    /**
+     * bpf_ringbuf_commit(): clear BUSY (set DISCARD) with release order, after the data is in place. The
+     * kernel's verifier guarantees a reserved record; here the header is checked first (inside the ring,
+     * aligned, BUSY, its length within the data area), because a program can write the header and the
+     * length drives a copy: a bad one is refused rather than copied past the ring.
+     */
+    private boolean commit(long dataAddr, boolean discard) {
         long hdr = dataAddr - HDR_SIZE;
+        long off = hdr - data;
+        if (off < 0 || off >= size || (off & 7) != 0) {
+            return false;
+        }
         int len = Mem.getI32(hdr);
-        long end = (hdr - data) + HDR_SIZE + (len & ~(BUSY_BIT | DISCARD_BIT));
+        long end = off + HDR_SIZE + (len & ~(BUSY_BIT | DISCARD_BIT));
+        if ((len & BUSY_BIT) == 0 || end > 2 * size) {
+            return false;
+        }
         if (end > size) {
             Mem.copy(data + size, data, end - size); // the second mapping's bytes, seen from the first
         }
         int newLen = (len ^ BUSY_BIT) | (discard ? DISCARD_BIT : 0);
         INT.setRelease(Mem.ALL, hdr, newLen);
+        return true;
     }
 
     /** bpf_ringbuf_output(): reserve, copy, submit; -EINVAL for unknown flags, -EAGAIN when no room. */
@@ -155,7 +168,7 @@ public final class RingBufMap extends BaseMap {
             return -Errno.EAGAIN;
         }
         Mem.copy(dataAddr, rec, size);
-        commit(rec, false);
+        commit(rec, false);  // rec is the record just reserved: always true
         return 0;
     }
 

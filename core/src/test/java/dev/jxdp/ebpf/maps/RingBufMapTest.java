@@ -59,6 +59,22 @@ class RingBufMapTest {
     }
 
     @Test
+    void aCommitRefusesWhatIsNotAReservedRecord() {
+        RingBufMap r = ring(4096);
+        long a = r.reserve(16, 0);
+        long hdr = a - RingBufMap.HDR_SIZE;
+        // a program (given a wrong proof, or no verifier) wrote the header: a length far past the ring
+        Mem.putU32(hdr, RingBufMap.BUSY_BIT | 0x3fff_0000);
+        assertFalse(r.submit(a, 0), "its copy would run past the ring's second half");
+        Mem.putU32(hdr, RingBufMap.BUSY_BIT | 16);
+        assertFalse(r.submit(a + 8, 0), "not a record's start");
+        assertFalse(r.discard(r.ringSize() * 4, 0), "not in the ring");
+        assertTrue(r.submit(a, 0));
+        assertFalse(r.submit(a, 0), "committed already");
+        assertEquals(1, r.consume().size());
+    }
+
+    @Test
     void headerFormat() {
         RingBufMap r = ring(4096);
         long a = r.reserve(12, 0);
