@@ -99,7 +99,8 @@ final class ElfFile {
         if (shentsize != SHDR_SIZE) {
             throw new BpfException("section header size " + shentsize + ": want " + SHDR_SIZE);
         }
-        if (shoff < 0 || shoff + (long) shnum * SHDR_SIZE > bytes.length) {
+        // each bound compared as "fits in what is left", so that no sum of two file values can overflow
+        if (!fits(shoff, (long) shnum * SHDR_SIZE, bytes.length)) {
             throw new BpfException("section headers at " + shoff + " (" + shnum + " of " + SHDR_SIZE
                     + " bytes) beyond end of file (" + bytes.length + " bytes)");
         }
@@ -119,7 +120,7 @@ final class ElfFile {
             int link = buf.getInt(h + 40);
             int info = buf.getInt(h + 44);
             long entsize = buf.getLong(h + 56);
-            if (type != SHT_NOBITS && i != 0 && (off < 0 || size < 0 || off + size > bytes.length)) {
+            if (type != SHT_NOBITS && i != 0 && !fits(off, size, bytes.length)) {
                 throw new BpfException("section " + i + ": data at " + off + " (" + size
                         + " bytes) beyond end of file (" + bytes.length + " bytes)");
             }
@@ -169,8 +170,19 @@ final class ElfFile {
         return out;
     }
 
+    /** Whether {@code [off, off + size)} lies in {@code [0, limit)}, for any values the file holds. */
+    static boolean fits(long off, long size, long limit) {
+        return off >= 0 && size >= 0 && off <= limit && size <= limit - off;
+    }
+
     /** A NUL-terminated string at {@code off} inside a string table section. */
     String string(Section strtab, int off, String what) {
+        // as libelf's elf_strptr(): only an SHT_STRTAB section holds strings (a NOBITS one has no bytes in
+        // the file, whatever its offset says)
+        if (strtab.type != SHT_STRTAB || strtab.index == 0) {
+            throw new BpfException(what + ": section " + strtab.index + " is not a string table (type "
+                    + strtab.type + ", want SHT_STRTAB " + SHT_STRTAB + ")");
+        }
         if (off < 0 || off >= strtab.size) {
             throw new BpfException(what + ": string offset " + Integer.toUnsignedString(off)
                     + " beyond " + (strtab.name == null ? "the section name table" : strtab.name) + " (" + strtab.size

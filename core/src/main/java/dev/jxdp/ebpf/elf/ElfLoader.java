@@ -192,8 +192,7 @@ public final class ElfLoader {
                     }
                     long off = sym.value();
                     long size = sym.size();
-                    if (size <= 0 || off % Insn.SIZE != 0 || size % Insn.SIZE != 0 || off < 0
-                            || off + size > code.length) {
+                    if (size <= 0 || off % Insn.SIZE != 0 || size % Insn.SIZE != 0 || !ElfFile.fits(off, size, code.length)) {
                         throw new BpfException("section " + s.name() + ": function " + sym.name() + " at offset " + off
                                 + " (" + size + " bytes) does not fit the section (" + code.length + " bytes)");
                     }

@@ -46,7 +46,7 @@ final class MapCollector {
         syms.sort(Comparator.comparingLong(ElfFile.Symbol::value));
         for (ElfFile.Symbol s : syms) {
             long size = s.size();
-            if (size < LEGACY_DEF_MIN || s.value() < 0 || s.value() + size > data.length) {
+            if (size < LEGACY_DEF_MIN || !ElfFile.fits(s.value(), size, data.length)) {
                 throw new BpfException("map " + s.name() + ": legacy definition at " + s.value() + " of "
                         + size + " bytes does not fit section maps (" + data.length + " bytes)");
             }
@@ -231,6 +231,9 @@ final class MapCollector {
     }
 
     /** Global data: .data*, .rodata* and .bss* sections as one-entry ARRAY maps, named as libbpf names them. */
+    /** The kernel's KMALLOC_MAX_SIZE on x86-64, the largest array map value (as the maps package checks it). */
+    private static final long KMALLOC_MAX_SIZE = 4L << 20;
+
     static void globalData(ElfFile elf, String objName, List<Located> out) {
         for (ElfFile.Section s : elf.sections) {
             if (s.index() == 0 || s.size() == 0 || s.isExec()) {
@@ -242,6 +245,11 @@ final class MapCollector {
             boolean bss = s.type() == ElfFile.SHT_NOBITS && (n.equals(".bss") || n.startsWith(".bss."));
             if (!data && !rodata && !bss) {
                 continue;
+            }
+            if (bss && s.size() > KMALLOC_MAX_SIZE) {
+                // a .bss takes no room in the file, so its size alone must not decide what is allocated
+                throw new BpfException("section " + n + ": " + s.size() + " bytes, more than one map value may hold ("
+                        + KMALLOC_MAX_SIZE + ", KMALLOC_MAX_SIZE: the kernel says E2BIG)");
             }
             int flags = BPF_F_MMAPABLE | (rodata ? BPF_F_RDONLY_PROG : 0);
             MapSpec spec = new MapSpec(internalMapName(objName, n), MapType.ARRAY.id(), 4, s.size(), 1, flags,

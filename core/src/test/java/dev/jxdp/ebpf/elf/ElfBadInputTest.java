@@ -140,6 +140,77 @@ class ElfBadInputTest {
         assertEquals("BTF: type [1]: unknown kind 31", error(b));
     }
 
+    // ---- found by ElfLoaderFuzzTest: offsets whose sum overflows, string tables without strings
+
+    private static ByteBuffer le(byte[] b) {
+        return ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** File offset of symbol {@code name}'s Elf64_Sym in .symtab. */
+    private static int symbol(byte[] b, String name) {
+        ElfFile elf = ElfFile.parse(b);
+        for (ElfFile.Symbol s : elf.symbols) {
+            if (s.name().equals(name)) {
+                return elf.section(".symtab").offset() + s.index() * 24;
+            }
+        }
+        throw new AssertionError("no symbol " + name);
+    }
+
+    @Test
+    void sectionHeadersWhoseEndOverflows() throws IOException {
+        byte[] b = multi();
+        le(b).putLong(40, Long.MAX_VALUE - 63);  // e_shoff: plus the headers' size, past Long.MAX_VALUE
+        assertTrue(error(b).startsWith("section headers at 9223372036854775744 "), error(b));
+    }
+
+    @Test
+    void sectionDataWhoseEndOverflows() throws IOException {
+        byte[] b = multi();
+        int h = shdr(b, "xdp");
+        le(b).putLong(h + 24, Long.MAX_VALUE - 7);
+        assertTrue(error(b).contains(": data at 9223372036854775800 (360 bytes) beyond end of file"), error(b));
+    }
+
+    @Test
+    void functionWhoseEndOverflows() throws IOException {
+        byte[] b = multi();
+        int sym = symbol(b, "xdp_first");
+        le(b).putLong(sym + 8, Long.MAX_VALUE - 7);  // st_value
+        assertTrue(error(b).contains("function xdp_first at offset 9223372036854775800 "), error(b));
+    }
+
+    @Test
+    void sectionNamesInASectionWithoutBytes() throws IOException {
+        byte[] b = multi();
+        int shstrndx = le(b).getShort(62);
+        le(b).putInt((int) le(b).getLong(40) + shstrndx * 64 + 4, 8);  // the name table becomes SHT_NOBITS
+        assertTrue(error(b).endsWith(": section " + shstrndx + " is not a string table (type 8, want SHT_STRTAB 3)"),
+                error(b));
+    }
+
+    @Test
+    void aBssOfGigabytesIsRefusedBeforeItsZerosAreMade() throws IOException {
+        byte[] b = multi();
+        le(b).putLong(shdr(b, ".bss") + 32, Integer.MAX_VALUE);
+        assertEquals("section .bss: 2147483647 bytes, more than one map value may hold (4194304, KMALLOC_MAX_SIZE:"
+                + " the kernel says E2BIG)", error(b));
+    }
+
+    @Test
+    void legacyMapDefinitionWhoseEndOverflows() throws IOException {
+        byte[] b = Files.readAllBytes(ElfLoaderTest.BPF.resolve("elf_legacy.o"));
+        ElfFile elf = ElfFile.parse(b);
+        ElfFile.Symbol def = null;
+        for (ElfFile.Symbol s : elf.symbols) {
+            if (s.shndx() == elf.section("maps").index() && s.type() == ElfFile.STT_OBJECT) {
+                def = s;
+            }
+        }
+        le(b).putLong(elf.section(".symtab").offset() + def.index() * 24 + 16, Long.MAX_VALUE);  // st_size
+        assertTrue(error(b).contains("legacy definition at " + def.value() + " of 9223372036854775807 bytes"), error(b));
+    }
+
     @Test
     void unreadableFile() {
         BpfException e = assertThrows(BpfException.class,
