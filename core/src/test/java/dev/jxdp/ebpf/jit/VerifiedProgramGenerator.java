@@ -26,8 +26,11 @@ import java.util.Random;
  * <p>Each program also lists {@link Site}s: one-instruction changes that make it invalid (a dropped bounds
  * or null check, an access widened past the proven range, an uninitialised register, a stale packet
  * pointer), each with the instruction whose reachability makes the verifier's rejection certain.
+ *
+ * <p>Public for the fuzz targets (dev.jxdp.fuzz), which drive it with a {@link Random} whose every choice
+ * comes from the fuzzer's input, so that mutating the input mutates the program's structure.
  */
-final class VerifiedProgramGenerator {
+public final class VerifiedProgramGenerator {
 
     /** map 0 */
     static final int ARRAY_VALUE = 32;
@@ -55,12 +58,13 @@ final class VerifiedProgramGenerator {
             Op.AND | Op.FETCH, Op.XOR, Op.XOR | Op.FETCH, Op.XCHG, Op.CMPXCHG};
 
     /** A change of one instruction that makes the program invalid; {@code witness} must be reachable. */
-    record Site(int pc, Insn replacement, String what, int witness) {}
+    public record Site(int pc, Insn replacement, String what, int witness) {}
 
     /** A generated program and the ways to break it. */
-    record Program(Insn[] insns, List<Site> sites) {}
+    public record Program(Insn[] insns, List<Site> sites) {}
 
-    static List<MapSpec> maps() {
+    /** The maps the programs use: map 0 an array, map 1 a hash. */
+    public static List<MapSpec> maps() {
         return List.of(Harness.spec("arr", MapType.ARRAY, 4, ARRAY_VALUE, ARRAY_ENTRIES),
                 Harness.spec("hash", MapType.HASH, 8, HASH_VALUE, HASH_ENTRIES));
     }
@@ -78,7 +82,7 @@ final class VerifiedProgramGenerator {
         this.rnd = rnd;
     }
 
-    static Program generate(Random rnd) {
+    public static Program generate(Random rnd) {
         return new VerifiedProgramGenerator(rnd).build();
     }
 
