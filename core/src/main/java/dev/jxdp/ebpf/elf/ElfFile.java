@@ -124,8 +124,9 @@ final class ElfFile {
                 throw new BpfException("section " + i + ": data at " + off + " (" + size
                         + " bytes) beyond end of file (" + bytes.length + " bytes)");
             }
-            if (size > Integer.MAX_VALUE) {
-                throw new BpfException("section " + i + ": size " + size + " too large");
+            // a NOBITS section's size is checked against nothing above: as a u64 it may be "negative" too
+            if (size < 0 || size > Integer.MAX_VALUE) {
+                throw new BpfException("section " + i + ": size " + Long.toUnsignedString(size) + " too large");
             }
             out[i] = new Section(i, null, type, flags, (int) off, (int) size, link, info, entsize);
         }

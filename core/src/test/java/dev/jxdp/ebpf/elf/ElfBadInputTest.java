@@ -198,6 +198,15 @@ class ElfBadInputTest {
     }
 
     @Test
+    void aBssOfNegativeSize() throws IOException {
+        // NOBITS sections have no bytes to check their size against; -8 as a u64 is 2^64 - 8
+        byte[] b = multi();
+        le(b).putLong(shdr(b, ".bss") + 32, -8);
+        assertEquals("section " + ElfFile.parse(multi()).section(".bss").index() + ": size 18446744073709551608 too large",
+                error(b));
+    }
+
+    @Test
     void legacyMapDefinitionWhoseEndOverflows() throws IOException {
         byte[] b = Files.readAllBytes(ElfLoaderTest.BPF.resolve("elf_legacy.o"));
         ElfFile elf = ElfFile.parse(b);
