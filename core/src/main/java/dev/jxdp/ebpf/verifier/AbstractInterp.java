@@ -301,11 +301,6 @@ final class AbstractInterp {
         return st;
     }
 
-    /** The path just queued cannot happen: it ends without being explored. */
-    void dropLast() {
-        updateBranchCounts(pending.pop().state);
-    }
-
     /** The newest id handed out (env->id_gen), where state comparison starts its temporary ids. */
     int newIdPeek() {
         return idGen;
@@ -337,6 +332,28 @@ final class AbstractInterp {
 
     // ---- pruning: is_state_visited()
 
+    private boolean isMayGoto(int pc) {
+        Insn in = insns[pc];
+        return in != null && in.opcode() == (Op.JMP | Op.JCOND);
+    }
+
+    // clear_singular_ids(): an id only one scalar carries links it to nothing; without it, states that
+    // differ only in such ids compare equal
+    private static void clearSingularIds(VState st) {
+        HashMap<Integer, Integer> count = new HashMap<>();
+        forEachReg(st, r -> {
+            if (r.type == RegType.SCALAR && r.id != 0) {
+                count.merge(r.id & ~Alu.ADD_CONST, 1, Integer::sum);
+            }
+        });
+        forEachReg(st, r -> {
+            if (r.type == RegType.SCALAR && r.id != 0 && count.get(r.id & ~Alu.ADD_CONST) == 1) {
+                r.id = 0;
+                r.off = 0;
+            }
+        });
+    }
+
     private ArrayList<VState> exploredAt(int insn, VState st) {
         long key = ((long) insn << 32) | (st.frame().callsite & U32);
         return explored.computeIfAbsent(key, k -> new ArrayList<>());
@@ -352,12 +369,17 @@ final class AbstractInterp {
             VState sl = list.get(i);
             boolean loop;
             if (sl.branches > 0) {
+                if (isMayGoto(insn) && sl.mayGotoDepth != cur.mayGotoDepth
+                        && StateCompare.equal(this, sl, cur, StateCompare.RANGE_WITHIN)) {
+                    // another iteration of a may_goto loop that changes nothing the checks depend on
+                    return hit(sl, insn, true);
+                }
                 if (aux.callsCallback[insn]) {
                     if (StateCompare.equal(this, sl, cur, StateCompare.RANGE_WITHIN)) {
                         return hit(sl, insn, true);
                     }
                 } else if (StateCompare.maybeLooping(sl, cur) && StateCompare.equal(this, sl, cur, StateCompare.EXACT)
-                        && sl.callbackUnrollDepth == cur.callbackUnrollDepth) {
+                        && sl.mayGotoDepth == cur.mayGotoDepth && sl.callbackUnrollDepth == cur.callbackUnrollDepth) {
                     throw reject(insn, "infinite loop detected at insn " + insn);
                 }
                 // inside a loop, storing every iteration's state helps little: a few from its start
@@ -391,6 +413,7 @@ final class AbstractInterp {
         prevInsns = processed;
         // forget the precision marks inherited: children mark again what they need
         Precision.markAllImprecise(cur);
+        clearSingularIds(cur);
         VState stored = cur.copy();
         stored.insnIdx = insn;
         maybeEnterScc(stored);
@@ -580,8 +603,12 @@ final class AbstractInterp {
                 int size = sizeBytes(in.opcode());
                 stackFact(st, pc, base, in.off(), size, false, false);
                 Reg val = new Reg();
-                access(st, pc, in.src(), base, in.off(), size, false, null, val, in.dst());
                 boolean sx = Op.mode(in.opcode()) == Op.MEMSX;
+                if (sx && base.type == RegType.PTR_TO_CTX && base.off + in.off() >= 0 && base.off + in.off() < 12) {
+                    // xdp_is_valid_access(): the packet pointers cannot be loaded sign-extended
+                    throw reject(pc, "invalid bpf_context access off=" + (base.off + in.off()) + " size=" + size);
+                }
+                access(st, pc, in.src(), base, in.off(), size, false, null, val, in.dst());
                 if (val.type == RegType.SCALAR && size < 8) {
                     if (sx) {
                         val.coerceToSizeSx(size);
@@ -652,6 +679,16 @@ final class AbstractInterp {
         if (base.type == RegType.PTR_TO_CTX || base.type.isPacket()) {
             throw reject(pc, "BPF_ATOMIC stores into R" + in.dst() + " " + base.type.kernelName + " is not allowed");
         }
+        // an atomic is always strictly aligned (check_mem_access()'s strict_alignment_once)
+        String kind = switch (base.type) {
+            case PTR_TO_MAP_VALUE -> "value ";
+            case PTR_TO_STACK -> "stack ";
+            case PTR_TO_MAP_KEY -> "key ";
+            default -> "";
+        };
+        if (base.isPtr()) {
+            checkAlignment(this, pc, base, in.off(), size, kind);
+        }
         int loadReg = (op & Op.FETCH) == 0 ? -1 : op == Op.CMPXCHG ? 0 : in.src();
         if (loadReg >= 0) {
             write(st, pc, loadReg);
@@ -720,6 +757,9 @@ final class AbstractInterp {
         switch (base.type) {
             case NOT_INIT -> throw reject(pc, r + " !read_ok");
             case PTR_TO_CTX -> {
+                if (base.off < 0) {
+                    throw reject(pc, "negative offset ctx ptr " + r + " off=" + base.off + " disallowed");
+                }
                 if (base.off != 0) {
                     throw reject(pc, "dereference of modified ctx ptr " + r + " off=" + base.off + " disallowed");
                 }
@@ -787,6 +827,21 @@ final class AbstractInterp {
                     Stack.read(this, st, pc, regno, base, off, size, out, dstReg);
                 }
             }
+            case PTR_TO_XDP_SOCK -> {
+                // check_sock_access() with bpf_xdp_sock_is_valid_access(): struct bpf_xdp_sock is a u32
+                // queue_id, read only
+                if (write) {
+                    throw reject(pc, r + " cannot write into xdp_sock");
+                }
+                if (base.smin < 0) {
+                    throw reject(pc, r + " min value is negative, either use unsigned index or do a if (index >=0) check.");
+                }
+                int o = off + base.off;
+                if (o < 0 || o >= 4 || o % size != 0 || size != 4) {
+                    throw reject(pc, r + " invalid xdp_sock access off=" + o + " size=" + size);
+                }
+                out.markUnknown();
+            }
             case SCALAR -> throw reject(pc, r + " invalid mem access 'scalar'");
             default -> throw reject(pc, r + " invalid mem access '" + base.type.kernelName + "'");
         }
@@ -852,6 +907,22 @@ final class AbstractInterp {
         out.markScalar(v);
     }
 
+    /**
+     * check_generic_ptr_alignment() in strict mode: {@code base + off} must be aligned to {@code size}
+     * whatever the variable part is.
+     */
+    static void checkAlignment(AbstractInterp ai, int pc, Reg base, int off, int size, String what) {
+        if (size == 1) {
+            return;
+        }
+        long v = base.tv + base.off + off;
+        long m = base.tm;
+        if (((v | m) & (size - 1)) != 0) {
+            String var = base.isConst() ? Long.toString(base.tv) : varOff(base);
+            throw ai.rejection(pc, "misaligned " + what + "access off " + var + "+" + base.off + "+" + off + " size " + size);
+        }
+    }
+
     static String varOff(Reg r) {
         return "(0x" + Long.toHexString(r.tv) + "; 0x" + Long.toHexString(r.tm) + ")";
     }
@@ -880,13 +951,28 @@ final class AbstractInterp {
                 return next;
             }
             case Op.JCOND -> {
-                push(CfgCheck.jumpTarget(in, pc), pc);
-                return pc + 1;
+                return mayGoto(st, pc, in);
             }
             default -> {
                 return Branch.cond(this, st, pc, in);
             }
         }
+    }
+
+    /**
+     * may_goto (check_cond_jmp_op() for BPF_JCOND): this path takes the jump, as when the loop budget is
+     * spent; the fall-through, one iteration deeper, is explored later. Scalars that changed since the
+     * same may_goto was last reached on this path, and that no decision depended on, are widened there,
+     * so the iterations converge.
+     */
+    private int mayGoto(VState st, int pc, Insn in) {
+        VState prev = st.parent == null ? null : findPrevEntry(st.parent, pc);
+        VState queued = push(pc + 1, pc);
+        queued.mayGotoDepth++;
+        if (prev != null) {
+            widenImpreciseScalars(prev, queued);
+        }
+        return CfgCheck.jumpTarget(in, pc);
     }
 
     /** A static subprogram call (__check_func_call()): a new frame with r1-r5, the caller's r0-r5 cleared. */
@@ -909,6 +995,19 @@ final class AbstractInterp {
         st.cur++;
         liveness.resetCurrent();
         return target;
+    }
+
+    /**
+     * A tail call made in a subprogram replaces only that function: when the called program exits, the
+     * subprogram returns to its caller with that program's result (the interpreter and the JIT run it so,
+     * as the kernel's JITs do). As the kernel does, this path returns from the subprogram right away, an
+     * exit with an unknown R0; the path on which the tail call does not happen is explored later.
+     * Returns the instruction after the call in the caller.
+     */
+    int tailCallReturns(VState st, int pc) {
+        push(pc + 1, pc);
+        st.frame().regs[0].markUnknown();
+        return exit(st, pc);
     }
 
     /**
@@ -1009,7 +1108,9 @@ final class AbstractInterp {
     private int exit(VState st, int pc) {
         FuncState f = st.frame();
         Reg r0 = f.regs[0];
-        if (r0.type == RegType.NOT_INIT) {
+        // check_return_code() reads R0 only when the program (or a global function) ends: a static
+        // function may return nothing, and its caller then cannot read R0
+        if (st.cur == 0 && r0.type == RegType.NOT_INIT) {
             throw reject(pc, "R0 !read_ok");
         }
         if (st.cur == 0 && f.subprog != 0) {

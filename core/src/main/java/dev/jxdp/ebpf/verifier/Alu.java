@@ -14,8 +14,12 @@ import dev.jxdp.ebpf.isa.Op;
 final class Alu {
     private Alu() {}
 
-    /** The id flag of a scalar that is another linked scalar plus the constant in {@link Reg#off}. */
-    static final int ADD_CONST = 1 << 31;
+    /** The id flag of a scalar that is another linked scalar plus the constant in {@link Reg#off} (64-bit add). */
+    static final int ADD_CONST64 = 1 << 31;
+    /** The same through a 32-bit add, whose result the CPU zero-extends. */
+    static final int ADD_CONST32 = 1 << 30;
+    /** Either flag (BPF_ADD_CONST). */
+    static final int ADD_CONST = ADD_CONST64 | ADD_CONST32;
 
     private static final long U32 = 0xffffffffL;
     private static final String[] OPS = {"+=", "-=", "*=", "/=", "|=", "&=", "<<=", ">>=", "neg", "%=", "^=", "=", "s>>=", "end"};
@@ -42,7 +46,7 @@ final class Alu {
             src = new Reg();
             src.markScalar(in.imm());
             if ((op == Op.DIV || op == Op.MOD) && in.imm() == 0) {
-                throw ai.rejection(pc, "division by zero");
+                throw ai.rejection(pc, "div by zero");
             }
             if ((op == Op.LSH || op == Op.RSH || op == Op.ARSH) && (in.imm() < 0 || in.imm() >= (is64 ? 64 : 32))) {
                 throw ai.rejection(pc, "invalid shift " + in.imm());
@@ -57,8 +61,38 @@ final class Alu {
             ai.precision.markRegPrecise(st, in.src());
         }
         Reg s = src == dst ? src.copy() : src;
+        if ((op == Op.AND || op == Op.OR) && s.tm == 0) {
+            maybeForkScalars(ai, st, pc, d, dst);
+        }
+        long dstUmax = dst.umax;
         scalar(dst, s, op, !is64, in.off());
-        linkOrClearId(dst, s, op, !is64);
+        linkOrClearId(dst, s, op, !is64, dstUmax);
+    }
+
+    /**
+     * maybe_fork_scalars(): a value known to be 0 or -1 (what {@code x s>> 63} leaves) ANDed or ORed with
+     * a constant is explored as two paths, so each result is a known value. The path with 0 runs the
+     * instruction again; this one goes on with -1.
+     */
+    private static void maybeForkScalars(AbstractInterp ai, VState st, int pc, int d, Reg dst) {
+        boolean alu32;
+        if (dst.smin == -1 && dst.smax == 0) {
+            alu32 = false;
+        } else if (dst.s32min == -1 && dst.s32max == 0) {
+            alu32 = true;
+        } else {
+            return;
+        }
+        Reg zero = ai.push(pc, pc).reg(d);
+        if (alu32) {
+            zero.markKnown32(0);
+            dst.markKnown32(-1);
+        } else {
+            clearId(zero);
+            zero.markKnown(0);
+            clearId(dst);
+            dst.markKnown(-1);
+        }
     }
 
     // NEG is tracked as 0 - x; a byte swap or truncation through the known bits
@@ -89,7 +123,7 @@ final class Alu {
         r.tv = t[0];
         r.tm = t[1];
         if (!is64) {
-            r.zext32();
+            r.assign32Into64();
         }
         r.sync();
     }
@@ -184,8 +218,12 @@ final class Alu {
         } else {
             dst.markUnknown();
         }
-        dst.zext32();
-        dst.sync();
+        if (dst.type == RegType.SCALAR) {
+            dst.assign32Into64();
+            dst.sync();
+        } else {
+            dst.zext32();
+        }
     }
 
     /**
@@ -252,9 +290,18 @@ final class Alu {
             }
         }
         if (alu32) {
-            dst.zext32();
+            dst.assign32Into64();
         }
         dst.sync();
+    }
+
+    /** scalar32_min_max_add(), scalar_min_max_add() and tnum_add() with no bounds sync after them. */
+    static void addUnsynced(Reg dst, Reg src) {
+        add32Sub(dst, src, true);
+        add64Sub(dst, src, true);
+        long[] t = Tnum.add(dst.tv, dst.tm, src.tv, src.tm);
+        dst.tv = t[0];
+        dst.tm = t[1];
     }
 
     // is_safe_to_compute_dst_reg_range(): division and modulo are never tracked, shifts only by a constant
@@ -444,29 +491,7 @@ final class Alu {
             d.smin = Long.MIN_VALUE;
             d.smax = Long.MAX_VALUE;
         }
-        updateBounds64(d);
-    }
-
-    // __update_reg64_bounds()
-    private static void updateBounds64(Reg r) {
-        r.smin = Math.max(r.smin, r.tv | (r.tm & Long.MIN_VALUE));
-        r.smax = Math.min(r.smax, r.tv | (r.tm & Long.MAX_VALUE));
-        if (Long.compareUnsigned(r.tv, r.umin) > 0) {
-            r.umin = r.tv;
-        }
-        if (Long.compareUnsigned(r.tv | r.tm, r.umax) < 0) {
-            r.umax = r.tv | r.tm;
-        }
-    }
-
-    // __update_reg32_bounds()
-    private static void updateBounds32(Reg r) {
-        long v = r.tv & U32;
-        long m = r.tm & U32;
-        r.s32min = Math.max(r.s32min, (int) (v | (m & 0x80000000L)));
-        r.s32max = Math.min(r.s32max, (int) (v | (m & 0x7fffffffL)));
-        r.u32min = Math.max(r.u32min, v);
-        r.u32max = Math.min(r.u32max, v | m);
+        d.updateBounds64();
     }
 
     private static void unbounded64(Reg r) {
@@ -505,16 +530,18 @@ final class Alu {
         d.tv = (v << umin) & U32;
         d.tm = (m << umin) & U32;
         unbounded64(d);
-        updateBounds32(d);
+        d.updateBounds32();
     }
 
     // scalar_min_max_lsh()
     private static void lsh64(Reg d, Reg s) {
         long umin = s.umin;
         long umax = s.umax;
-        // a left shift by 32 of a non-negative s32 keeps its sign: the compiler's sign-extension idiom
-        d.smax = umin == 32 && umax == 32 && d.s32max >= 0 ? d.s32max << 32 : Long.MAX_VALUE;
-        d.smin = umin == 32 && umax == 32 && d.s32min >= 0 ? d.s32min << 32 : Long.MIN_VALUE;
+        // a left shift by exactly 32 makes the low half's signed value the high half's: its s32 range,
+        // times 2^32, is the result's s64 range (the compiler's <<32 s>>32 sign-extension idiom)
+        boolean by32 = umin == 32 && umax == 32;
+        d.smax = by32 ? d.s32max << 32 : Long.MAX_VALUE;
+        d.smin = by32 ? d.s32min << 32 : Long.MIN_VALUE;
         if (Long.compareUnsigned(d.umax, 1L << (63 - umax)) > 0) {
             d.umin = 0;
             d.umax = -1L;
@@ -525,7 +552,7 @@ final class Alu {
         lsh32Bounds(d, umin, umax);
         d.tv <<= umin;
         d.tm <<= umin;
-        updateBounds64(d);
+        d.updateBounds64();
     }
 
     private static void rsh32(Reg d, Reg s) {
@@ -540,7 +567,7 @@ final class Alu {
         d.u32min >>>= umax;
         d.u32max >>>= umin;
         unbounded64(d);
-        updateBounds32(d);
+        d.updateBounds32();
     }
 
     private static void rsh64(Reg d, Reg s) {
@@ -553,7 +580,7 @@ final class Alu {
         d.umin >>>= umax;
         d.umax >>>= umin;
         unbounded32(d);
-        updateBounds64(d);
+        d.updateBounds64();
     }
 
     private static void arsh32(Reg d, Reg s) {
@@ -565,7 +592,7 @@ final class Alu {
         d.u32min = 0;
         d.u32max = U32;
         unbounded64(d);
-        updateBounds32(d);
+        d.updateBounds32();
     }
 
     private static void arsh64(Reg d, Reg s) {
@@ -577,26 +604,40 @@ final class Alu {
         d.umin = 0;
         d.umax = -1L;
         unbounded32(d);
-        updateBounds64(d);
+        d.updateBounds64();
     }
 
     /**
-     * After a scalar op: {@code r += K} on a linked scalar keeps the link with the delta in {@code off}
-     * (the kernel's BPF_ADD_CONST), any other op unlinks the result.
+     * After a scalar op (adjust_reg_min_max_vals()): {@code r += K} or {@code r -= K} on a linked scalar
+     * keeps the link with the signed delta in {@code off} (the kernel's BPF_ADD_CONST64, or ADD_CONST32
+     * for a 32-bit op on a value whose upper half was zero); a second delta, a delta outside s32, or any
+     * other op unlinks the result. {@code dstUmax} is the destination's umax before the op.
      */
-    private static void linkOrClearId(Reg dst, Reg src, int op, boolean alu32) {
-        if (op == Op.ADD && !alu32 && dst.id != 0 && src.isConst()) {
-            long val = src.tv;
-            if ((dst.id & ADD_CONST) != 0 || Long.compareUnsigned(val, Integer.MAX_VALUE) > 0) {
-                dst.off = 0;
-                dst.id = 0;
+    private static void linkOrClearId(Reg dst, Reg src, int op, boolean alu32, long dstUmax) {
+        boolean srcConst = alu32 ? (src.tm & U32) == 0 : src.tm == 0;
+        if ((op == Op.ADD || op == Op.SUB) && dst.id != 0 && srcConst) {
+            long val = alu32 ? src.tv & U32 : src.tv;
+            if (!alu32 && (val < Integer.MIN_VALUE || val > Integer.MAX_VALUE)
+                    || alu32 && Long.compareUnsigned(dstUmax, U32) > 0) {
+                clearId(dst);
+                return;
+            }
+            int off = (int) val;
+            if (op == Op.SUB) {
+                if (off == Integer.MIN_VALUE) {
+                    clearId(dst);
+                    return;
+                }
+                off = -off;
+            }
+            if ((dst.id & ADD_CONST) != 0) {
+                clearId(dst);
             } else {
-                dst.id |= ADD_CONST;
-                dst.off = (int) val;
+                dst.id |= alu32 ? ADD_CONST32 : ADD_CONST64;
+                dst.off = off;
             }
         } else {
-            dst.id = 0;
-            dst.off = 0;
+            clearId(dst);
         }
     }
 
@@ -659,7 +700,7 @@ final class Alu {
                     throw ai.rejection(pc, "R" + d + " pointer arithmetic on " + ptr.type.kernelName + " prohibited");
                 }
             }
-            case PTR_TO_PACKET_END -> throw ai.rejection(pc, "R" + d + " pointer arithmetic on "
+            case PTR_TO_PACKET_END, PTR_TO_XDP_SOCK -> throw ai.rejection(pc, "R" + d + " pointer arithmetic on "
                     + ptr.type.kernelName + " prohibited");
             default -> {
             }

@@ -64,13 +64,11 @@ final class Branch {
         Reg odst = other.reg(in.dst());
         Reg osrc = x ? other.reg(in.src()) : src.copy();
         Reg fsrc = x ? src : src.copy();
-        boolean jumpOk = true;
-        boolean fallOk = true;
-        if (dst.type == RegType.SCALAR && fsrc.type == RegType.SCALAR && !(x && in.src() == in.dst())) {
+        // a comparison of a register with itself refines it through both operands at once, as the
+        // kernel's reg_set_min_max() does (6.18 has no rule for the same register)
+        if (dst.type == RegType.SCALAR && fsrc.type == RegType.SCALAR) {
             refine(dst, fsrc, negate(op), is32);
             refine(odst, osrc, op, is32);
-            fallOk = !dst.infeasible() && !fsrc.infeasible();
-            jumpOk = !odst.infeasible() && !osrc.infeasible();
         }
         if (x && src.type == RegType.SCALAR && src.id != 0) {
             syncLinked(st, src, lf, ln, lr, linked);
@@ -93,13 +91,6 @@ final class Branch {
             markPtrOrNull(other, in.dst(), op == Op.JEQ);
         } else if (x && !is32) {
             matchPacketPointers(op, in, dst, src, st, other);
-        }
-        if (!jumpOk) {
-            // the jump side cannot happen: its queued path ends at once
-            ai.dropLast();
-        }
-        if (!fallOk) {
-            return -1;
         }
         return pc + 1;
     }
@@ -219,14 +210,6 @@ final class Branch {
         long umax2 = is32 ? b.u32max : b.umax;
         long smin2 = is32 ? b.s32min : b.smin;
         long smax2 = is32 ? b.s32max : b.smax;
-        if (a == b) {
-            return switch (op) {
-                case Op.JGE, Op.JLE, Op.JSGE, Op.JSLE, Op.JEQ -> 1;
-                case Op.JGT, Op.JLT, Op.JSGT, Op.JSLT, Op.JNE -> 0;
-                case Op.JSET -> t1m == 0 ? (t1v != 0 ? 1 : 0) : (smin1 <= 0 && smax1 >= 0 ? -1 : 1);
-                default -> -1;
-            };
-        }
         switch (op) {
             case Op.JEQ, Op.JNE -> {
                 int eq = -1;
@@ -296,11 +279,33 @@ final class Branch {
         return Long.compareUnsigned(x, y);
     }
 
-    // reg_set_min_max() for one side: regs_refine_cond_op(), then reg_bounds_sync() of both
+    // reg_set_min_max() for one side: regs_refine_cond_op(), then reg_bounds_sync() and
+    // reg_bounds_sanity_check() of both
     static void refine(Reg r1, Reg r2, int op, boolean is32) {
         refineCondOp(r1, r2, op, is32);
         r1.sync();
         r2.sync();
+        sanity(r1);
+        sanity(r2);
+    }
+
+    /**
+     * reg_bounds_sanity_check(): bounds that contradict each other come from a side of a branch that cannot
+     * happen; the kernel (6.18) does not end the path there but forgets the register's ranges (its known
+     * bits stay) and goes on, so a dead side is explored with what is left.
+     */
+    static void sanity(Reg r) {
+        boolean bad = r.infeasible();
+        if (!bad && r.tm == 0) {
+            bad = r.umin != r.tv || r.umax != r.tv || r.smin != r.tv || r.smax != r.tv;
+        }
+        if (!bad && (r.tm & U32) == 0) {
+            long v = r.tv & U32;
+            bad = r.u32min != v || r.u32max != v || r.s32min != (int) v || r.s32max != (int) v;
+        }
+        if (bad) {
+            unbounded(r);
+        }
     }
 
     // mirrors regs_refine_cond_op()
@@ -524,6 +529,10 @@ final class Branch {
             if ((r.id & ~Alu.ADD_CONST) != (known.id & ~Alu.ADD_CONST)) {
                 continue;
             }
+            if (((r.id ^ known.id) & Alu.ADD_CONST) == Alu.ADD_CONST) {
+                // one went through a 32-bit add, the other a 64-bit one: no common delta
+                continue;
+            }
             boolean rAdd = (r.id & Alu.ADD_CONST) != 0;
             boolean kAdd = (known.id & Alu.ADD_CONST) != 0;
             if ((!rAdd && !kAdd) || r.off == known.off) {
@@ -538,7 +547,12 @@ final class Branch {
                 r.set(known);
                 r.off = savedOff;
                 r.id = savedId;
-                Alu.scalar(r, delta, Op.ADD, false, 0);
+                Alu.addUnsynced(r, delta);
+                if (((r.id | known.id) & Alu.ADD_CONST32) != 0) {
+                    // the 32-bit add wrapped in 32 bits and zero-extended
+                    r.assign32Into64();
+                }
+                r.sync();
             }
         }
     }
@@ -549,6 +563,8 @@ final class Branch {
             r.type = RegType.PTR_TO_MAP_VALUE;
         } else if (r.type == RegType.PTR_TO_MEM_OR_NULL) {
             r.type = RegType.PTR_TO_MEM;
+        } else if (r.type == RegType.PTR_TO_XDP_SOCK_OR_NULL) {
+            r.type = RegType.PTR_TO_XDP_SOCK;
         }
     }
 

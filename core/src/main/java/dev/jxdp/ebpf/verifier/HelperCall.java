@@ -81,7 +81,11 @@ final class HelperCall {
             Reg ctx = st.reg(3).copy();
             next = ai.pushCallback(st, pc, meta.funcTarget, new Reg[] {map, key, value, ctx}, 0, 1);
         } else if (id == HelperIds.LOOP) {
-            // the number of iterations bounds how often the callback is explored again
+            // the number of iterations bounds how often the callback is explored again; a pointer there
+            // trips the kernel's precision backtracking (6.18 has no earlier type check for it)
+            if (st.reg(1).type != RegType.SCALAR) {
+                throw ai.rejection(pc, "verifier bug: backtracking misuse");
+            }
             ai.precision.markRegPrecise(st, 1);
             if (Long.compareUnsigned(st.frame().callbackDepth, st.reg(1).umax) < 0) {
                 Reg index = new Reg();
@@ -119,7 +123,12 @@ final class HelperCall {
                 boolean nonNull = id == HelperIds.MAP_LOOKUP_ELEM && meta.constKey >= 0
                         && (meta.map.mapType() == MapType.ARRAY || meta.map.mapType() == MapType.PERCPU_ARRAY)
                         && meta.constKey < meta.map.maxEntries();
-                r0.markPtr(nonNull ? RegType.PTR_TO_MAP_VALUE : RegType.PTR_TO_MAP_VALUE_OR_NULL, 0);
+                RegType type = nonNull ? RegType.PTR_TO_MAP_VALUE : RegType.PTR_TO_MAP_VALUE_OR_NULL;
+                if (meta.map.mapType() == MapType.XSKMAP) {
+                    // an XSKMAP entry is a socket, not a value the program may write
+                    type = RegType.PTR_TO_XDP_SOCK_OR_NULL;
+                }
+                r0.markPtr(type, 0);
                 r0.map = meta.mapIndex;
                 if (!nonNull) {
                     r0.id = ai.newId();
@@ -147,6 +156,9 @@ final class HelperCall {
                     r.markUnknown();
                 }
             });
+        }
+        if (id == HelperIds.TAIL_CALL && st.cur > 0 && !st.frame().inCallbackFn) {
+            return ai.tailCallReturns(st, pc);
         }
         return next;
     }
@@ -393,23 +405,62 @@ final class HelperCall {
     }
 
     /**
-     * Mirrors check_map_func_compatibility() for the helpers and map types jxdp has: a map type that only
-     * some helpers may take (program arrays, ring buffers, the redirect maps), and helpers that only take
-     * some map types.
+     * Mirrors check_map_func_compatibility(): map types that only some helpers may take (program arrays,
+     * perf event arrays, ring buffers, stack traces, redirect maps, map-in-map, socket maps, queues,
+     * storages), and helpers that only take some map types. Helpers are named by their uapi ids.
      */
     private static void compatible(AbstractInterp ai, int pc, int id, MapSpec m) {
-        MapType t = m.mapType();
-        boolean ok = switch (t == null ? MapType.UNSPEC : t) {
+        MapType t = m.mapType() == null ? MapType.UNSPEC : m.mapType();
+        boolean ok = switch (t) {
             case PROG_ARRAY -> id == HelperIds.TAIL_CALL;
-            case RINGBUF -> id == HelperIds.RINGBUF_OUTPUT || id == HelperIds.RINGBUF_RESERVE || id == HelperIds.RINGBUF_QUERY;
+            case PERF_EVENT_ARRAY -> id == 22 || id == HelperIds.PERF_EVENT_OUTPUT || id == 111 || id == 55
+                    || id == HelperIds.XDP_OUTPUT;
+            case RINGBUF -> id == HelperIds.RINGBUF_OUTPUT || id == HelperIds.RINGBUF_RESERVE
+                    || id == HelperIds.RINGBUF_QUERY || id == 198 || id == 199 || id == 200;
+            case USER_RINGBUF -> id == 209;
+            case STACK_TRACE -> id == 27;
+            case CGROUP_ARRAY -> id == 33 || id == 37;
+            case CGROUP_STORAGE, PERCPU_CGROUP_STORAGE -> id == 81;
             case DEVMAP, DEVMAP_HASH, XSKMAP -> id == HelperIds.REDIRECT_MAP || id == HelperIds.MAP_LOOKUP_ELEM;
             case CPUMAP -> id == HelperIds.REDIRECT_MAP;
+            case ARRAY_OF_MAPS, HASH_OF_MAPS -> id == HelperIds.MAP_LOOKUP_ELEM;
+            // may_update_sockmap(): XDP programs may update and delete socket map entries
+            case SOCKMAP -> id == 52 || id == 53 || id == 60 || id == 82 || id == HelperIds.MAP_LOOKUP_ELEM
+                    || id == HelperIds.MAP_UPDATE_ELEM || id == HelperIds.MAP_DELETE_ELEM;
+            case SOCKHASH -> id == 72 || id == 70 || id == 71 || id == 82 || id == HelperIds.MAP_LOOKUP_ELEM
+                    || id == HelperIds.MAP_UPDATE_ELEM || id == HelperIds.MAP_DELETE_ELEM;
+            case REUSEPORT_SOCKARRAY -> id == 82;
+            case QUEUE, STACK -> id == HelperIds.MAP_PEEK_ELEM || id == HelperIds.MAP_POP_ELEM
+                    || id == HelperIds.MAP_PUSH_ELEM;
+            case SK_STORAGE -> id == 107 || id == 108;
+            case INODE_STORAGE -> id == 145 || id == 146;
+            case TASK_STORAGE -> id == 156 || id == 157;
+            case CGRP_STORAGE -> id == 210 || id == 211;
+            case BLOOM_FILTER -> id == HelperIds.MAP_PEEK_ELEM || id == HelperIds.MAP_PUSH_ELEM;
             default -> true;
         };
         ok &= switch (id) {
+            case HelperIds.TAIL_CALL -> t == MapType.PROG_ARRAY;
+            case 22, HelperIds.PERF_EVENT_OUTPUT, 55, 111, HelperIds.XDP_OUTPUT -> t == MapType.PERF_EVENT_ARRAY;
+            case HelperIds.RINGBUF_OUTPUT, HelperIds.RINGBUF_RESERVE, HelperIds.RINGBUF_QUERY, 198, 199, 200 ->
+                    t == MapType.RINGBUF;
+            case 209 -> t == MapType.USER_RINGBUF;
+            case 27 -> t == MapType.STACK_TRACE;
+            case 33, 37 -> t == MapType.CGROUP_ARRAY;
             case HelperIds.REDIRECT_MAP -> t == MapType.DEVMAP || t == MapType.DEVMAP_HASH || t == MapType.CPUMAP
                     || t == MapType.XSKMAP;
-            case HelperIds.RINGBUF_OUTPUT, HelperIds.RINGBUF_RESERVE, HelperIds.RINGBUF_QUERY -> t == MapType.RINGBUF;
+            case 52, 53, 60 -> t == MapType.SOCKMAP;
+            case 70, 71, 72 -> t == MapType.SOCKHASH;
+            case 81 -> t == MapType.CGROUP_STORAGE || t == MapType.PERCPU_CGROUP_STORAGE;
+            case 82 -> t == MapType.REUSEPORT_SOCKARRAY || t == MapType.SOCKMAP || t == MapType.SOCKHASH;
+            case HelperIds.MAP_POP_ELEM -> t == MapType.QUEUE || t == MapType.STACK;
+            case HelperIds.MAP_PEEK_ELEM, HelperIds.MAP_PUSH_ELEM -> t == MapType.QUEUE || t == MapType.STACK
+                    || t == MapType.BLOOM_FILTER;
+            case 195 -> t == MapType.PERCPU_ARRAY || t == MapType.PERCPU_HASH || t == MapType.LRU_PERCPU_HASH;
+            case 107, 108 -> t == MapType.SK_STORAGE;
+            case 145, 146 -> t == MapType.INODE_STORAGE;
+            case 156, 157 -> t == MapType.TASK_STORAGE;
+            case 210, 211 -> t == MapType.CGRP_STORAGE;
             default -> true;
         };
         if (!ok) {

@@ -81,6 +81,14 @@ final class Reg {
         s32min = s32max = (int) v;
     }
 
+    /** mirrors __mark_reg32_known(): the low half known, the upper half's bits and the 64-bit bounds kept */
+    void markKnown32(long v) {
+        tv = (tv & ~U32) | (v & U32);
+        tm &= ~U32;
+        u32min = u32max = v & U32;
+        s32min = s32max = (int) v;
+    }
+
     /** A known scalar, imprecise (a privileged loader starts every scalar imprecise). */
     void markScalar(long v) {
         clearPtr();
@@ -195,16 +203,40 @@ final class Reg {
 
     // __update_reg_bounds(): what the known bits allow, at both widths
     private void updateBounds() {
-        smin = Math.max(smin, tv | (tm & Long.MIN_VALUE));
-        smax = Math.min(smax, tv | (tm & Long.MAX_VALUE));
-        umin = umaxOf(umin, tv);
-        umax = uminOf(umax, tv | tm);
+        updateBounds32();
+        updateBounds64();
+    }
+
+    // __update_reg32_bounds(): the bounds the known bits of the low half imply
+    void updateBounds32() {
         long v = tv & U32;
         long m = tm & U32;
         s32min = Math.max(s32min, (int) (v | (m & 0x80000000L)));
         s32max = Math.min(s32max, (int) (v | (m & 0x7fffffffL)));
         u32min = Math.max(u32min, v);
         u32max = Math.min(u32max, v | m);
+    }
+
+    /**
+     * __update_reg64_bounds(): the bounds the known bits imply; and when the unsigned range holds only one
+     * value the known bits allow (at umin, at the largest, or one in between), the value is that one.
+     */
+    void updateBounds64() {
+        smin = Math.max(smin, tv | (tm & Long.MIN_VALUE));
+        smax = Math.min(smax, tv | (tm & Long.MAX_VALUE));
+        umin = umaxOf(umin, tv);
+        umax = uminOf(umax, tv | tm);
+        long next = Tnum.step(tv, tm, umin);
+        boolean uminIn = (umin & ~tm) == tv;
+        long tmax = tv | tm;
+        if (uminIn && Long.compareUnsigned(next, umax) > 0) {
+            markKnown(umin);
+        } else if (!uminIn && next == tmax) {
+            markKnown(tmax);
+        } else if (!uminIn && Long.compareUnsigned(next, umax) <= 0
+                && Long.compareUnsigned(Tnum.step(tv, tm, next), umax) > 0) {
+            markKnown(next);
+        }
     }
 
     // __reg32_deduce_bounds()
@@ -232,6 +264,13 @@ final class Reg {
         if ((s32min & U32) <= (s32max & U32)) {
             u32min = Math.max(u32min, s32min & U32);
             u32max = Math.min(u32max, s32max & U32);
+        } else if (u32max < (s32min & U32)) {
+            // the s32 range wraps the u32 domain's ends and the u32 range sits in its low part
+            s32min = (int) u32min;
+            u32max = Math.min(u32max, s32max & U32);
+        } else if ((s32max & U32) < u32min) {
+            s32max = (int) u32max;
+            u32min = Math.max(u32min, s32min & U32);
         }
     }
 
@@ -292,6 +331,12 @@ final class Reg {
             markUnknownBelow(U32);
             return;
         }
+        assign32Into64();
+        sync();
+    }
+
+    /** zext_32_to_64() without the bounds sync that follows it: the low half's bounds become the value's. */
+    void assign32Into64() {
         tv &= U32;
         tm &= U32;
         umin = u32min;
@@ -303,7 +348,6 @@ final class Reg {
             smin = 0;
             smax = U32;
         }
-        sync();
     }
 
     /**

@@ -15,7 +15,10 @@ enum RegType {
     PTR_TO_MAP_KEY("map_key"),
     PTR_TO_MEM("ringbuf_mem"),
     PTR_TO_MEM_OR_NULL("ringbuf_mem_or_null"),
-    PTR_TO_FUNC("func");
+    PTR_TO_FUNC("func"),
+    /** an AF_XDP socket an XSKMAP lookup found: only its queue_id (u32 at 0) may be read */
+    PTR_TO_XDP_SOCK("xdp_sock"),
+    PTR_TO_XDP_SOCK_OR_NULL("xdp_sock_or_null");
 
     final String kernelName;
 
@@ -28,6 +31,6 @@ enum RegType {
     }
 
     boolean maybeNull() {
-        return this == PTR_TO_MAP_VALUE_OR_NULL || this == PTR_TO_MEM_OR_NULL;
+        return this == PTR_TO_MAP_VALUE_OR_NULL || this == PTR_TO_MEM_OR_NULL || this == PTR_TO_XDP_SOCK_OR_NULL;
     }
 }

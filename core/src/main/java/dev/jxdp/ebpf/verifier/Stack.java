@@ -18,15 +18,7 @@ final class Stack {
 
     // check_ptr_alignment() for the stack, which is always strict: the spill tracking relies on it
     private static void checkAlignment(AbstractInterp ai, int pc, Reg base, int off, int size) {
-        if (size == 1) {
-            return;
-        }
-        long v = base.tv + base.off + off;
-        long m = base.tm;
-        if (((v | m) & (size - 1)) != 0) {
-            throw ai.rejection(pc, "misaligned stack access off " + AbstractInterp.varOff(base) + "+" + base.off
-                    + "+" + off + " size " + size);
-        }
+        AbstractInterp.checkAlignment(ai, pc, base, off, size, "stack ");
     }
 
     // mirrors check_stack_access_within_bounds(); returns the lowest offset reached

@@ -1,5 +1,9 @@
 package dev.jxdp.ebpf.verifier;
 
+import dev.jxdp.ebpf.isa.HelperIds;
+import dev.jxdp.ebpf.isa.Insn;
+import dev.jxdp.ebpf.isa.Op;
+
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -23,9 +27,16 @@ final class StackLiveness {
     private Instance current;
     private final long[] writeAcc = new long[CfgCheck.MAX_CALL_FRAMES];
     private int writeInsn = -1;
+    private final boolean[] tailCall;
 
     StackLiveness(InsnAux aux) {
         this.aux = aux;
+        this.tailCall = new boolean[aux.insns.length];
+        for (int pc = 0; pc < tailCall.length; pc++) {
+            Insn in = aux.insns[pc];
+            tailCall[pc] = in != null && in.opcode() == (Op.JMP | Op.CALL) && in.src() == Op.CALL_HELPER
+                    && in.imm() == HelperIds.TAIL_CALL;
+        }
     }
 
     /** A chain of calls: the call instruction of each frame below, then the running function's entry. */
@@ -231,6 +242,11 @@ final class StackLiveness {
                         int s = succ[j] - in.start;
                         after |= in.liveBefore[f][s];
                         acc &= in.mustWriteAcc[f][s];
+                    }
+                    if (tailCall[pc]) {
+                        // a tail call from a function returns to its caller once the called program ends:
+                        // an exit, after which this function writes nothing more
+                        acc = 0;
                     }
                     acc |= in.mustWrite[f][i];
                     long before = (after & ~in.mustWrite[f][i]) | in.mayRead[f][i];

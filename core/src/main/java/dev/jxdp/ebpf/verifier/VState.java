@@ -29,6 +29,8 @@ final class VState {
     int dfsDepth;
     /** times a callback was entered on this path since the last convergence (callback_unroll_depth) */
     int callbackUnrollDepth;
+    /** may_goto fall-throughs this path took: each iteration of a may_goto loop is one deeper */
+    int mayGotoDepth;
 
     // the jump history since the parent checkpoint (jmp_history): each entry the instruction, the one
     // control came from, flags (stack access: frame and slot), and the scalars linked at a branch
@@ -76,6 +78,7 @@ final class VState {
         s.branches = branches;
         s.dfsDepth = dfsDepth;
         s.callbackUnrollDepth = callbackUnrollDepth;
+        s.mayGotoDepth = mayGotoDepth;
         s.historyLen = historyLen;
         s.histIdx = Arrays.copyOf(histIdx, Math.max(8, historyLen));
         s.histPrev = Arrays.copyOf(histPrev, Math.max(8, historyLen));

@@ -129,6 +129,55 @@ class BoundsSoundnessPropertyTest {
         }
     }
 
+    @Test
+    void tnumStepIsTheNextValueTheKnownBitsAllow() {
+        Random rnd = new Random(31);
+        for (int i = 0; i < PAIRS; i++) {
+            // up to 8 unknown bits anywhere in the word, so every allowed value can be listed
+            long mask = 0;
+            int free = rnd.nextInt(9);
+            for (int b = 0; b < free; b++) {
+                mask |= 1L << rnd.nextInt(64);
+            }
+            long value = rnd.nextLong() & ~mask;
+            long[] members = new long[1 << Long.bitCount(mask)];
+            for (int k = 0; k < members.length; k++) {
+                long bits = 0;
+                long m = mask;
+                for (int j = 0; m != 0; j++, m &= m - 1) {
+                    if ((k >> j & 1) != 0) {
+                        bits |= Long.lowestOneBit(m);
+                    }
+                }
+                members[k] = value | bits;
+            }
+            for (int s = 0; s < SAMPLES; s++) {
+                long z = switch (rnd.nextInt(4)) {
+                    case 0 -> members[rnd.nextInt(members.length)];
+                    case 1 -> members[rnd.nextInt(members.length)] + rnd.nextInt(5) - 2;
+                    default -> rnd.nextLong();
+                };
+                long expect = value | mask;
+                long tmax = value | mask;
+                if (Long.compareUnsigned(z, value) < 0) {
+                    expect = value;
+                } else if (Long.compareUnsigned(z, tmax) < 0) {
+                    for (long c : members) {
+                        if (Long.compareUnsigned(c, z) > 0 && Long.compareUnsigned(c, expect) < 0) {
+                            expect = c;
+                        }
+                    }
+                }
+                long got = Tnum.step(value, mask, z);
+                if (got != expect) {
+                    fail("tnum_step(0x" + Long.toHexString(value) + "; 0x" + Long.toHexString(mask) + ", 0x"
+                            + Long.toHexString(z) + ") = 0x" + Long.toHexString(got) + ", want 0x"
+                            + Long.toHexString(expect));
+                }
+            }
+        }
+    }
+
     private static boolean shiftOk(int op, Sample b, boolean alu32) {
         return true;
     }

@@ -35,7 +35,8 @@ import org.junit.jupiter.api.TestFactory;
  * elf_bad_verify_* variants) jxdp's verdict in {@link Verifier.Mode#FULL} is the kernel's, and a
  * rejection is at the kernel's instruction with the kernel's reason, as
  * core/src/test/bpf/record-verifier recorded them from kernel-oracle --verifier-log (root: the
- * privileged verifier) in oracle/verifier.json. Where the machine can ask the kernel (root and bpftool),
+ * privileged verifier) in oracle/verifier.json; an accepted program's processed instructions are within
+ * 10% of the kernel's. Where the machine can ask the kernel (root and bpftool),
  * each object is also loaded again to prove the recording is still the kernel's answer; with CI=true
  * that is required. {@code -Djxdp.oracle.live=false} skips it (not under CI=true).
  */
@@ -165,6 +166,13 @@ final class VerifierDifferentialTest {
         boolean accepted = kernel.path("accepted").asBoolean();
         if (accepted) {
             assertTrue(r.accepted(), () -> "the kernel accepts it; jxdp: " + r.describe());
+            // the same algorithms explore the same paths: the instruction counts agree (to the
+            // instruction today; 10% is the bound a kernel update may move them within)
+            long k = kernel.path("processed").asLong(-1);
+            if (k > 0) {
+                long j = r.processed();
+                assertTrue(Math.abs(j - k) * 10 <= k, () -> "processed " + j + " instructions, the kernel " + k);
+            }
             return;
         }
         assertTrue(!r.accepted(), () -> "the kernel rejects it at insn " + kernel.path("insn").asInt() + ": "
