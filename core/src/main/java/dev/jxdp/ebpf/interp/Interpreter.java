@@ -42,6 +42,8 @@ public final class Interpreter implements FunctionCaller {
     private final BpfProgram[] frameProg = new BpfProgram[FRAMES];
     private final int[] retPc = new int[FRAMES];
     private final long[] savedRegs = new long[FRAMES * 4];
+    // per frame: the falls-through its may_goto instructions have left (reset when a function starts)
+    private final long[] mayGoto = new long[FRAMES + 1];
     private int depth;
     private int nesting;
     private long executed;
@@ -74,6 +76,7 @@ public final class Interpreter implements FunctionCaller {
         r[2] = r2;
         r[10] = st.framePointer(0);
         st.stackFloor(r[10] - ExecState.STACK_PER_FRAME);
+        mayGoto[0] = ExecState.MAY_GOTO_BUDGET;
         try {
             return exec(prog, st, 0, r, 0);
         } catch (BpfFault f) {
@@ -113,6 +116,7 @@ public final class Interpreter implements FunctionCaller {
         r[5] = r5;
         r[10] = st.framePointer(depth);
         st.stackFloor(r[10] - ExecState.STACK_PER_FRAME);
+        mayGoto[depth] = ExecState.MAY_GOTO_BUDGET;
         try {
             return exec(prog, st, prog.funcInsn(fnAddr), r, depth);
         } finally {
@@ -214,6 +218,7 @@ public final class Interpreter implements FunctionCaller {
                                     prog = tailProg;
                                     code = prog.insns();
                                     pc = 0;
+                                    mayGoto[depth] = ExecState.MAY_GOTO_BUDGET;
                                 }
                             } else {
                                 throw fault(prog, pc, "callx: r" + reg + " = 0x" + Long.toHexString(target)
@@ -227,9 +232,21 @@ public final class Interpreter implements FunctionCaller {
                                 prog = tailProg;
                                 code = prog.insns();
                                 pc = 0;
+                                mayGoto[depth] = ExecState.MAY_GOTO_BUDGET;
                             }
                         } else {
                             throw fault(prog, pc, "kfunc calls are not supported");
+                        }
+                    } else if (op == Op.JCOND) {
+                        // may_goto: falls through while the frame's budget lasts, then jumps
+                        if (opc != (Op.JMP | Op.JCOND) || src != Op.MAY_GOTO || dst != 0 || in.imm() != 0) {
+                            throw unknown(prog, pc, in);
+                        }
+                        if (mayGoto[depth] == 0) {
+                            pc += in.off() + 1;
+                        } else {
+                            mayGoto[depth]--;
+                            pc++;
                         }
                     } else if (op == Op.JA) {
                         if (Op.src(opc) != Op.K) {
@@ -280,6 +297,20 @@ public final class Interpreter implements FunctionCaller {
                     long addr = r[dst] + in.off();
                     if (mode == Op.MEM) {
                         store(prog, st, pc, addr, Op.bytes(Op.size(opc)), r[src]);
+                    } else if (mode == Op.ATOMIC && in.imm() == Op.LOAD_ACQ) {
+                        if (dst == 10) {
+                            throw fault(prog, pc, "frame pointer is read only");
+                        }
+                        long from = r[src] + in.off();
+                        int size = Op.bytes(Op.size(opc));
+                        checkAtomic(prog, st, pc, from, size, false);
+                        r[dst] = Mem.load(from, size);
+                        VarHandle.acquireFence();
+                    } else if (mode == Op.ATOMIC && in.imm() == Op.STORE_REL) {
+                        int size = Op.bytes(Op.size(opc));
+                        checkAtomic(prog, st, pc, addr, size, true);
+                        VarHandle.releaseFence();
+                        Mem.store(addr, size, r[src]);
                     } else if (mode == Op.ATOMIC && (Op.size(opc) == Op.W || Op.size(opc) == Op.DW)) {
                         atomic(prog, st, pc, in, r, addr, Op.size(opc) == Op.DW);
                     } else {
@@ -331,6 +362,7 @@ public final class Interpreter implements FunctionCaller {
         depth++;
         r[10] = st.framePointer(depth);
         st.stackFloor(r[10] - ExecState.STACK_PER_FRAME);
+        mayGoto[depth] = ExecState.MAY_GOTO_BUDGET;
         return target;
     }
 
@@ -586,16 +618,21 @@ public final class Interpreter implements FunctionCaller {
         Mem.store(addr, size, v);
     }
 
-    // mirrors the kernel's BPF_ATOMIC: only stack and map values (the verifier refuses ctx and packet), aligned
-    private void atomic(BpfProgram prog, ExecState st, int pc, Insn in, long[] r, long addr, boolean dw) {
-        int size = dw ? 8 : 4;
-        Region reg = st.check(addr, size, true);
+    // where an atomic may go: memory the program may access that way, naturally aligned, not the packet
+    private void checkAtomic(BpfProgram prog, ExecState st, int pc, long addr, int size, boolean write) {
+        Region reg = st.check(addr, size, write);
         if (reg == null || (addr & (size - 1)) != 0 || reg.kind() == Region.Kind.PACKET) {
-            String why = reg == null ? AccessExplainer.explain(st, addr, size, true)
+            String why = reg == null ? AccessExplainer.explain(st, addr, size, write)
                     : (addr & (size - 1)) != 0 ? "misaligned atomic access of " + size + " bytes at 0x" + Long.toHexString(addr)
                     : "atomic access to the packet is not allowed";
             throw fault(prog, pc, why);
         }
+    }
+
+    // mirrors the kernel's BPF_ATOMIC: only stack and map values (the verifier refuses ctx and packet), aligned
+    private void atomic(BpfProgram prog, ExecState st, int pc, Insn in, long[] r, long addr, boolean dw) {
+        int size = dw ? 8 : 4;
+        checkAtomic(prog, st, pc, addr, size, true);
         int op = in.imm();
         int src = in.src();
         long v = r[src];

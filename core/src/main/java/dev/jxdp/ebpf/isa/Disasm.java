@@ -150,6 +150,18 @@ public final class Disasm {
             return;
         }
         int imm = in.imm();
+        if (mode == Op.ATOMIC && imm == Op.LOAD_ACQ) {
+            sb.append('r').append(in.dst()).append(" = load_acquire((");
+            sizeName(sb, code, 'u').append(" *)");
+            addr(sb, in.src(), in.off()).append(')');
+            return;
+        }
+        if (mode == Op.ATOMIC && imm == Op.STORE_REL) {
+            sb.append("store_release((");
+            sizeName(sb, code, 'u').append(" *)");
+            addr(sb, in.dst(), in.off()).append(", r").append(in.src()).append(')');
+            return;
+        }
         if (mode != Op.ATOMIC || (imm & ~0xf1) != 0) {
             raw(sb, in);
             return;

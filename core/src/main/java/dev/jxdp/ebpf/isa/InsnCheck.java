@@ -163,6 +163,9 @@ public final class InsnCheck {
         if (Op.mode(code) != Op.ATOMIC) {
             return unknown(code);
         }
+        if (in.imm() == Op.LOAD_ACQ || in.imm() == Op.STORE_REL) {
+            return null;
+        }
         if (Op.size(code) != Op.W && Op.size(code) != Op.DW) {
             return "invalid atomic operand size";
         }

@@ -79,6 +79,10 @@ public final class Op {
     public static final int FETCH = 0x01;
     public static final int XCHG = 0xe0 | FETCH;
     public static final int CMPXCHG = 0xf0 | FETCH;
+    /** BPF_LOAD_ACQ (kernel 6.15+): {@code dst = load_acquire((size *)(src + off))}, any size. */
+    public static final int LOAD_ACQ = 0x100;
+    /** BPF_STORE_REL: {@code store_release((size *)(dst + off), src)}, any size. */
+    public static final int STORE_REL = 0x110;
 
     // src_reg of lddw (BPF_LD|BPF_IMM|BPF_DW): what the 64-bit immediate means
     public static final int PSEUDO_MAP_FD = 1;

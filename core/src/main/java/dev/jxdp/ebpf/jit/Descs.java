@@ -34,6 +34,10 @@ final class Descs {
     static final MethodTypeDesc STORE = MethodTypeDesc.of(ConstantDescs.CD_void, ST, CD_long, CD_long, PROG, CD_int);
     static final MethodTypeDesc ATOMIC = MethodTypeDesc.of(CD_long, ST, CD_long, CD_long, CD_long, CD_int, CD_boolean, PROG, CD_int);
     static final MethodTypeDesc TICK = MethodTypeDesc.of(ConstantDescs.CD_void, CX, PROG, CD_int);
+    static final MethodTypeDesc LOAD_ACQ = MethodTypeDesc.of(CD_long, ST, CD_long, CD_int, PROG, CD_int);
+    static final MethodTypeDesc STORE_REL = MethodTypeDesc.of(ConstantDescs.CD_void, ST, CD_long, CD_int, CD_long, PROG, CD_int);
+    static final MethodTypeDesc MAY_GOTO = MethodTypeDesc.of(ConstantDescs.CD_boolean, CX, CD_int);
+    static final MethodTypeDesc MAY_GOTO_RESET = MethodTypeDesc.of(ConstantDescs.CD_void, CX, CD_int);
     static final MethodTypeDesc AT = MethodTypeDesc.of(ConstantDescs.CD_void, CX, PROG, CD_int, CD_int);
     static final MethodTypeDesc TAIL = MethodTypeDesc.of(CODE, CX, ST, CD_long, CD_long, PROG, CD_int);
     static final MethodTypeDesc CALLX = MethodTypeDesc.of(CD_long, CX, ST, CD_long, CD_int, CD_long, CD_long, CD_long,

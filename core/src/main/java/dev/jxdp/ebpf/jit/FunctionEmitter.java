@@ -97,6 +97,9 @@ final class FunctionEmitter {
         }
         c.aload(1).iload(DEPTH).invokevirtual(Descs.ST, "framePointer", Descs.I_J).lstore(R10);
         restoreFloor();
+        if (usesMayGoto(reach)) {
+            c.aload(0).iload(DEPTH).invokestatic(Descs.RT, "mayGotoReset", Descs.MAY_GOTO_RESET);
+        }
         promoteStackSlots(reach);
         if (!reach[entry]) {
             throw new IllegalStateException("function entry " + entry + " unreachable");
@@ -279,6 +282,16 @@ final class FunctionEmitter {
         return reachable();
     }
 
+    /** Whether a reachable instruction of this function is a may_goto (the function then keeps a budget). */
+    boolean usesMayGoto(boolean[] reach) {
+        for (int pc = 0; pc < code.length; pc++) {
+            if (reach[pc] && code[pc] != null && code[pc].opcode() == (Op.JMP | Op.JCOND)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** A generous estimate of the bytecode bytes instruction pc becomes (for cutting a function into regions). */
     int cost(int pc) {
         if (staticFault(pc) != null) {
@@ -367,7 +380,11 @@ final class FunctionEmitter {
      * The method of a split function: keeps its registers in cx.regs at depth * 16 and runs the region
      * each step names until one exits; r0 is then at the slice's first slot.
      */
-    static void emitDispatcher(CodeBuilder c, ClassDesc self, int entry, int entryRegion, int regions) {
+    static void emitDispatcher(CodeBuilder c, ClassDesc self, int entry, int entryRegion, int regions,
+                               boolean mayGoto) {
+        if (mayGoto) {
+            c.aload(0).iload(DEPTH).invokestatic(Descs.RT, "mayGotoReset", Descs.MAY_GOTO_RESET);
+        }
         int a = 13;
         int b = 14;
         int next = 15;
@@ -470,7 +487,10 @@ final class FunctionEmitter {
                 if (op == Op.JA) {
                     return Op.src(opc) != Op.K ? unknown : null;
                 }
-                return op == 0xe0 || op == 0xf0 ? unknown : null;
+                if (op == Op.JCOND) {
+                    return opc != (Op.JMP | Op.JCOND) || src != Op.MAY_GOTO || dst != 0 || in.imm() != 0 ? unknown : null;
+                }
+                return op == 0xf0 ? unknown : null;
             }
             case Op.LDX -> {
                 if (dst == 10) {
@@ -484,6 +504,12 @@ final class FunctionEmitter {
             }
             case Op.STX -> {
                 int mode = Op.mode(opc);
+                if (mode == Op.ATOMIC && in.imm() == Op.LOAD_ACQ) {
+                    return dst == 10 ? ro : null;
+                }
+                if (mode == Op.ATOMIC && in.imm() == Op.STORE_REL) {
+                    return null;
+                }
                 return mode == Op.MEM || mode == Op.ATOMIC && (Op.size(opc) == Op.W || Op.size(opc) == Op.DW) ? null : unknown;
             }
             default -> {
@@ -573,6 +599,19 @@ final class FunctionEmitter {
                     storeAddress(in, proven);
                     c.lload(slot(in.src()));
                     store(pc, Op.bytes(Op.size(opc)), proven);
+                } else if (in.imm() == Op.LOAD_ACQ) {
+                    // rare: through the checked runtime, whatever the verifier proved
+                    c.aload(1);
+                    address(in.src(), in.off());
+                    c.loadConstant(Op.bytes(Op.size(opc)));
+                    prog();
+                    c.loadConstant(pc).invokestatic(Descs.RT, "loadAcquire", Descs.LOAD_ACQ).lstore(slot(in.dst()));
+                } else if (in.imm() == Op.STORE_REL) {
+                    c.aload(1);
+                    address(in.dst(), in.off());
+                    c.loadConstant(Op.bytes(Op.size(opc))).lload(slot(in.src()));
+                    prog();
+                    c.loadConstant(pc).invokestatic(Descs.RT, "storeRelease", Descs.STORE_REL);
                 } else {
                     atomic(pc, in);
                 }
@@ -905,7 +944,10 @@ final class FunctionEmitter {
                 jumpTo(pc, target);
             });
         }
-        if (Op.cls(opc) == Op.JMP) {
+        if (op == Op.JCOND) {
+            // may_goto: jumps once the function's budget is spent
+            c.aload(0).iload(DEPTH).invokestatic(Descs.RT, "mayGoto", Descs.MAY_GOTO).ifne(taken);
+        } else if (Op.cls(opc) == Op.JMP) {
             c.lload(slot(in.dst()));
             b64(in);
             cond64(op, taken);

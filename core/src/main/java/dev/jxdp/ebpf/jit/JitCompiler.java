@@ -340,7 +340,7 @@ public final class JitCompiler {
             }
         }
         cb.withMethodBody(FunctionEmitter.methodName(f), Descs.FN, ClassFile.ACC_STATIC | ClassFile.ACC_PRIVATE,
-                c -> FunctionEmitter.emitDispatcher(c, self, f, regionOf[f], regions));
+                c -> FunctionEmitter.emitDispatcher(c, self, f, regionOf[f], regions, probe.usesMayGoto(reach)));
         for (int i = 0; i < regions; i++) {
             int region = i;
             int[] in = entries.get(i).stream().mapToInt(Integer::intValue).toArray();

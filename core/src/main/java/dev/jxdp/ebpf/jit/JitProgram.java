@@ -30,6 +30,8 @@ public final class JitProgram implements FunctionCaller {
     int curPc;
     // the registers of split functions (programs too large for one JVM method), REG_STRIDE longs per depth
     final long[] regs = new long[(ExecState.MAX_CALL_FRAMES + 1) * FunctionEmitter.REG_STRIDE];
+    // per depth: the falls-through the running function's may_goto instructions have left
+    final long[] mayGoto = new long[ExecState.MAX_CALL_FRAMES + 1];
     // this collection's maps and their handles, by map index: generated code is shared by every
     // collection loaded from the same object and takes what is per collection from here
     final BpfMap[] maps;

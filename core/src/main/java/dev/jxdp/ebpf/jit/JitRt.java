@@ -136,15 +136,35 @@ public final class JitRt {
     // ---- atomics: mirrors the interpreter's (stack and map values only, aligned) ----
 
     /** Performs atomic operation {@code op} and returns the old value (zero-extended for 32 bits). */
-    public static long atomic(ExecState st, long addr, long v, long r0, int op, boolean dw, BpfProgram prog, int pc) {
-        int size = dw ? 8 : 4;
-        Region reg = st.check(addr, size, true);
+    /** BPF_LOAD_ACQ: a checked load, zero-extended, that later accesses cannot move before. */
+    public static long loadAcquire(ExecState st, long addr, int size, BpfProgram prog, int pc) {
+        checkAtomic(st, addr, size, false, prog, pc);
+        long v = Mem.load(addr, size);
+        VarHandle.acquireFence();
+        return v;
+    }
+
+    /** BPF_STORE_REL: a checked store that earlier accesses cannot move after. */
+    public static void storeRelease(ExecState st, long addr, int size, long v, BpfProgram prog, int pc) {
+        checkAtomic(st, addr, size, true, prog, pc);
+        VarHandle.releaseFence();
+        Mem.store(addr, size, v);
+    }
+
+    // where an atomic may go: memory the program may access that way, naturally aligned, not the packet
+    private static void checkAtomic(ExecState st, long addr, int size, boolean write, BpfProgram prog, int pc) {
+        Region reg = st.check(addr, size, write);
         if (reg == null || (addr & (size - 1)) != 0 || reg.kind() == Region.Kind.PACKET) {
-            String why = reg == null ? AccessExplainer.explain(st, addr, size, true)
+            String why = reg == null ? AccessExplainer.explain(st, addr, size, write)
                     : (addr & (size - 1)) != 0 ? "misaligned atomic access of " + size + " bytes at 0x" + Long.toHexString(addr)
                     : "atomic access to the packet is not allowed";
             throw JitFaults.fault(prog, pc, why);
         }
+    }
+
+    public static long atomic(ExecState st, long addr, long v, long r0, int op, boolean dw, BpfProgram prog, int pc) {
+        int size = dw ? 8 : 4;
+        checkAtomic(st, addr, size, true, prog, pc);
         if (dw) {
             return switch (op & ~Op.FETCH) {
                 case Op.ADD -> (long) ATOMIC64.getAndAdd(Mem.ALL, addr, v);
@@ -245,6 +265,21 @@ public final class JitRt {
             throw JitFaults.fault(prog, pc, "more than " + ExecState.INSN_LIMIT
                     + " instructions in one run (the JIT counts loop back-edges and calls)");
         }
+    }
+
+    /** may_goto at call depth {@code depth}: true (jump) once the function's budget is spent. */
+    public static boolean mayGoto(JitProgram cx, int depth) {
+        long left = cx.mayGoto[depth];
+        if (left == 0) {
+            return true;
+        }
+        cx.mayGoto[depth] = left - 1;
+        return false;
+    }
+
+    /** A function with a may_goto starts: its budget is full. */
+    public static void mayGotoReset(JitProgram cx, int depth) {
+        cx.mayGoto[depth] = ExecState.MAY_GOTO_BUDGET;
     }
 
     /** Before a helper call: where a fault raised inside it happened, and the depth its callbacks start below. */

@@ -26,6 +26,11 @@ public final class ExecState {
     public static final int MAX_CALL_FRAMES = 8;
     /** MAX_TAIL_CALL_CNT. */
     public static final int MAX_TAIL_CALLS = 33;
+    /**
+     * BPF_MAX_LOOPS: the times a function's may_goto instructions may fall through in one call before
+     * they jump (the counter the kernel keeps in a hidden stack slot of each function that has one).
+     */
+    public static final long MAY_GOTO_BUDGET = 8 * 1024 * 1024;
     /** Instructions one invocation may execute before the interpreter stops it. */
     public static final long INSN_LIMIT = 1_000_000;
 

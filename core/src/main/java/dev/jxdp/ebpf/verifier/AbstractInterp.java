@@ -623,12 +623,24 @@ final class AbstractInterp {
                 return pc + 1;
             }
             case Op.ST, Op.STX -> {
-                Reg base = read(st, pc, in.dst());
-                facts.access(pc, base.type, base.off + in.off());
-                int size = sizeBytes(in.opcode());
                 boolean atomic = cls == Op.STX && Op.mode(in.opcode()) == Op.ATOMIC;
+                if (atomic && in.imm() == Op.LOAD_ACQ) {
+                    loadAcquire(st, pc, in);
+                    return pc + 1;
+                }
+                Reg base = read(st, pc, in.dst());
+                int size = sizeBytes(in.opcode());
+                boolean storeRel = atomic && in.imm() == Op.STORE_REL;
+                if (storeRel) {
+                    // check_atomic_store(): the store strictly aligned, then only where atomics may go
+                    read(st, pc, in.src());
+                    if (base.isPtr()) {
+                        checkAlignment(this, pc, base, in.off(), size, alignKind(base));
+                    }
+                }
+                facts.access(pc, base.type, base.off + in.off());
                 stackFact(st, pc, base, in.off(), size, atomic, true);
-                if (atomic) {
+                if (atomic && !storeRel) {
                     atomic(st, pc, in, base, size);
                     return pc + 1;
                 }
@@ -641,7 +653,11 @@ final class AbstractInterp {
                     value = read(st, pc, in.src());
                     valueReg = in.src();
                 }
+                RegType baseType = base.type;
                 accessWrite(st, pc, in.dst(), base, in.off(), size, value, valueReg, cls == Op.ST);
+                if (storeRel && !atomicPtrOk(baseType)) {
+                    throw reject(pc, "BPF_ATOMIC stores into R" + in.dst() + " " + baseType.kernelName + " is not allowed");
+                }
                 return pc + 1;
             }
             case Op.LD -> {
@@ -668,6 +684,46 @@ final class AbstractInterp {
         access(st, pc, regno, base, off, size, true, value, null, -1);
     }
 
+    // atomic_ptr_type_ok(): atomics never touch the context, the packet or a socket
+    private static boolean atomicPtrOk(Reg base) {
+        return atomicPtrOk(base.type);
+    }
+
+    private static boolean atomicPtrOk(RegType t) {
+        return t != RegType.PTR_TO_CTX && !t.isPacket() && t != RegType.PTR_TO_XDP_SOCK;
+    }
+
+    // an atomic is always strictly aligned (check_mem_access()'s strict_alignment_once)
+    private static String alignKind(Reg base) {
+        return switch (base.type) {
+            case PTR_TO_MAP_VALUE -> "value ";
+            case PTR_TO_STACK -> "stack ";
+            case PTR_TO_MAP_KEY -> "key ";
+            default -> "";
+        };
+    }
+
+    // check_atomic_load(): dst = *(size *)(src + off), as a load, strictly aligned, only where atomics may go
+    private void loadAcquire(VState st, int pc, Insn in) {
+        Reg base = read(st, pc, in.src());
+        if (!atomicPtrOk(base)) {
+            throw reject(pc, "BPF_ATOMIC loads from R" + in.src() + " " + base.type.kernelName + " is not allowed");
+        }
+        write(st, pc, in.dst());
+        int size = sizeBytes(in.opcode());
+        if (base.isPtr()) {
+            checkAlignment(this, pc, base, in.off(), size, alignKind(base));
+        }
+        facts.access(pc, base.type, base.off + in.off());
+        stackFact(st, pc, base, in.off(), size, true, false);
+        Reg val = new Reg();
+        access(st, pc, in.src(), base, in.off(), size, false, null, val, in.dst());
+        if (val.type == RegType.SCALAR && size < 8) {
+            val.coerceToSize(size);
+        }
+        st.reg(in.dst()).set(val);
+    }
+
     // mirrors check_atomic_rmw(): read the location (into the fetch register), then write it
     private void atomic(VState st, int pc, Insn in, Reg base, int size) {
         int op = in.imm();
@@ -676,18 +732,11 @@ final class AbstractInterp {
         if (op == Op.CMPXCHG) {
             read(st, pc, 0);
         }
-        if (base.type == RegType.PTR_TO_CTX || base.type.isPacket()) {
+        if (!atomicPtrOk(base)) {
             throw reject(pc, "BPF_ATOMIC stores into R" + in.dst() + " " + base.type.kernelName + " is not allowed");
         }
-        // an atomic is always strictly aligned (check_mem_access()'s strict_alignment_once)
-        String kind = switch (base.type) {
-            case PTR_TO_MAP_VALUE -> "value ";
-            case PTR_TO_STACK -> "stack ";
-            case PTR_TO_MAP_KEY -> "key ";
-            default -> "";
-        };
         if (base.isPtr()) {
-            checkAlignment(this, pc, base, in.off(), size, kind);
+            checkAlignment(this, pc, base, in.off(), size, alignKind(base));
         }
         int loadReg = (op & Op.FETCH) == 0 ? -1 : op == Op.CMPXCHG ? 0 : in.src();
         if (loadReg >= 0) {

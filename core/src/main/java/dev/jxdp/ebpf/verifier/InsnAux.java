@@ -283,6 +283,11 @@ final class InsnAux {
                     if (in.imm() == Op.CMPXCHG) {
                         use = 1 | dst | src;
                         def = 1;
+                    } else if (in.imm() == Op.LOAD_ACQ) {
+                        def = dst;
+                        use = src;
+                    } else if (in.imm() == Op.STORE_REL) {
+                        use = dst | src;
                     } else {
                         use = dst | src;
                         def = (in.imm() & Op.FETCH) != 0 ? src : 0;

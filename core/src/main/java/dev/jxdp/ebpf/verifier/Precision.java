@@ -289,8 +289,8 @@ final class Precision {
             } else if (Op.src(in.opcode()) == Op.X && sreg != 10) {
                 setReg(sreg);
             }
-        } else if (cls == Op.LDX || isAtomicFetch(in)) {
-            int loadReg = cls == Op.LDX ? dreg : in.imm() == Op.CMPXCHG ? 0 : sreg;
+        } else if (cls == Op.LDX || isAtomicLoad(in) || isAtomicFetch(in)) {
+            int loadReg = cls == Op.LDX || isAtomicLoad(in) ? dreg : in.imm() == Op.CMPXCHG ? 0 : sreg;
             if (!regSet(loadReg)) {
                 return;
             }
@@ -388,6 +388,11 @@ final class Precision {
             clearReg(dreg);
         }
         syncLinked(st, hist);
+    }
+
+    // a load-acquire loads into dst like BPF_LDX (is_atomic_load_insn())
+    private static boolean isAtomicLoad(Insn in) {
+        return in.cls() == Op.STX && Op.mode(in.opcode()) == Op.ATOMIC && in.imm() == Op.LOAD_ACQ;
     }
 
     private static boolean isAtomicFetch(Insn in) {

@@ -227,4 +227,51 @@ class JitVerifiedTest {
             assertEquals(-1, f.localSlotAt(15, 0), "fp-32 is the callback's context: in memory");
         }
     }
+
+    @Test
+    void mayGotoFallsThroughWhileTheBudgetLastsInBothRuntimes() {
+        // a loop bounded by the packet length (45 & 7 = 5) and a may_goto: the verifier accepts it (the
+        // may_goto ends every path), and 5 turns fit the budget, so both runtimes count to 5
+        String asm = """
+                r2 = *(u32 *)(r1 +0)
+                r3 = *(u32 *)(r1 +4)
+                r3 -= r2
+                r3 &= 7
+                r0 = 0
+                loop:
+                may_goto out
+                r0 += 1
+                if r0 < r3 goto loop
+                out:
+                exit""";
+        try (Harness h = new Harness(Asm.assemble(asm))) {
+            BpfProgram p = h.prog(0);
+            VerifierFacts f = facts(p);
+            List<String> verified = calls(JitCompiler.classBytes(p, f));
+            assertEquals(1, verified.stream().filter(s -> s.equals("JitRt.mayGotoReset")).count(), verified.toString());
+            assertEquals(1, verified.stream().filter(s -> s.equals("JitRt.mayGoto")).count(), verified.toString());
+            long viaInterp = new dev.jxdp.ebpf.interp.Interpreter().run(p, begin(h));
+            assertEquals(UDP.length & 7, viaInterp);
+            assertEquals(viaInterp, JitCompiler.compile(p, f).run(begin(h)));
+        }
+    }
+
+    @Test
+    void aLoopOnlyMayGotoEndsIsAccepted() {
+        // nothing bounds the counter: the verifier proves termination from the may_goto alone (its loop
+        // states converge once the widened counter repeats)
+        String asm = """
+                r0 = 0
+                loop:
+                may_goto out
+                r0 += 1
+                goto loop
+                out:
+                r0 = 2
+                exit""";
+        try (Harness h = new Harness(Asm.assemble(asm))) {
+            VerifierResult r = Verifier.verify(h.prog(0), Verifier.Mode.FULL, false);
+            assertTrue(r.accepted(), r.describe());
+        }
+    }
 }
