@@ -48,6 +48,7 @@ final class AbstractInterp {
     final InsnAux aux;
     final Precision precision;
     final StackLiveness liveness;
+    final Fastcall fastcall;
     /** per-instruction facts for the JIT, merged over every explored path */
     final VerifierFacts facts;
 
@@ -69,6 +70,8 @@ final class AbstractInterp {
 
     /** per function (index into aux.subprogs): a global one was called / has been verified on its own */
     private final boolean[] globalCalled;
+    // per function: the most stack any of its frames used (subprog_info[].stack_depth)
+    private final int[] stackDepth;
     private final boolean[] globalVerified;
     /** per function: it, or a function it calls, runs a helper that moves the packet (changes_pkt_data) */
     private final boolean[] changesPacket;
@@ -97,8 +100,10 @@ final class AbstractInterp {
         this.aux = new InsnAux(insns, subprogs);
         this.precision = new Precision(this, insns, aux);
         this.liveness = new StackLiveness(aux);
+        this.fastcall = new Fastcall(insns, aux);
         this.facts = new VerifierFacts(insns.length);
         this.globalCalled = new boolean[subprogs.length];
+        this.stackDepth = new int[subprogs.length];
         this.globalVerified = new boolean[subprogs.length];
         this.changesPacket = changesPacketData();
     }
@@ -156,6 +161,7 @@ final class AbstractInterp {
                     .append(") max_states_per_insn ").append(ai.maxStatesPerInsn).append(" total_states ")
                     .append(ai.totalStates).append(" peak_states ").append(ai.peakStates).append('\n');
         }
+        ai.checkMaxStackDepth();
         ai.facts.finish();
         return ai.facts;
     }
@@ -182,6 +188,89 @@ final class AbstractInterp {
                 }
             }
         }
+    }
+
+    /** grow_stack_state(): the frame uses {@code bytes} below its frame pointer; its function's depth is the most any used. */
+    void growStack(FuncState f, long bytes) {
+        f.grow(bytes);
+        int s = aux.subprogOf(f.subprog);
+        stackDepth[s] = Math.max(stackDepth[s], f.allocatedStack);
+    }
+
+    /**
+     * check_max_stack_depth() from the main program: every chain of calls (callbacks included, as the
+     * functions they may call) stays within eight frames and 512 bytes of stack all together, each
+     * function counting its deepest use rounded up to 16 (the x86-64 JIT's granularity); a function that
+     * tail-calls may not start below 256 bytes of its callers' frames.
+     */
+    private void checkMaxStackDepth() {
+        fastcall.adjustStackDepth(stackDepth);
+        int[] retInsn = new int[CfgCheck.MAX_CALL_FRAMES];
+        int[] retProg = new int[CfgCheck.MAX_CALL_FRAMES];
+        int depth = 0;
+        int frame = 0;
+        int idx = 0;
+        int i = aux.subprogs[0];
+        boolean enter = true;
+        while (true) {
+            if (enter) {
+                if (idx != 0 && hasTailCall(idx) && depth >= 256) {
+                    throw reject(aux.subprogs[idx], "tail_calls are not allowed when call stack of previous frames is "
+                            + depth + " bytes. Too large");
+                }
+                depth += roundStack(stackDepth[idx]);
+                if (depth > FuncState.MAX_STACK) {
+                    throw reject(aux.subprogs[idx], "combined stack size of " + (frame + 1) + " calls is " + depth
+                            + ". Too large");
+                }
+                enter = false;
+            }
+            int end = aux.subprogEnd(idx);
+            boolean called = false;
+            for (; i < end; i++) {
+                Insn in = insns[i];
+                if (in == null || !CfgCheck.definesSubprog(in)) {
+                    continue;
+                }
+                retInsn[frame] = i + 1;
+                retProg[frame] = idx;
+                int next = i + in.imm() + 1;
+                idx = aux.subprogOf(next);
+                i = next;
+                frame++;
+                if (frame >= CfgCheck.MAX_CALL_FRAMES) {
+                    throw reject(retInsn[frame - 1] - 1, "the call stack of " + frame + " frames is too deep !");
+                }
+                called = true;
+                break;
+            }
+            if (called) {
+                enter = true;
+                continue;
+            }
+            if (frame == 0) {
+                return;
+            }
+            depth -= roundStack(stackDepth[idx]);
+            frame--;
+            i = retInsn[frame];
+            idx = retProg[frame];
+        }
+    }
+
+    private static int roundStack(int bytes) {
+        return (bytes + 15) & ~15;
+    }
+
+    private boolean hasTailCall(int subprog) {
+        for (int pc = aux.subprogs[subprog]; pc < aux.subprogEnd(subprog); pc++) {
+            Insn in = insns[pc];
+            if (in != null && in.opcode() == (Op.JMP | Op.CALL) && in.src() == Op.CALL_HELPER
+                    && in.imm() == HelperIds.TAIL_CALL) {
+                return true;
+            }
+        }
+        return false;
     }
 
     // the entry state of a global function: its arguments as its prototype types them
@@ -707,7 +796,7 @@ final class AbstractInterp {
     private void loadAcquire(VState st, int pc, Insn in) {
         Reg base = read(st, pc, in.src());
         if (!atomicPtrOk(base)) {
-            throw reject(pc, "BPF_ATOMIC loads from R" + in.src() + " " + base.type.kernelName + " is not allowed");
+            throw reject(pc, "BPF_ATOMIC loads from R" + in.src() + " " + base.typeName() + " is not allowed");
         }
         write(st, pc, in.dst());
         int size = sizeBytes(in.opcode());
@@ -733,7 +822,7 @@ final class AbstractInterp {
             read(st, pc, 0);
         }
         if (!atomicPtrOk(base)) {
-            throw reject(pc, "BPF_ATOMIC stores into R" + in.dst() + " " + base.type.kernelName + " is not allowed");
+            throw reject(pc, "BPF_ATOMIC stores into R" + in.dst() + " " + base.typeName() + " is not allowed");
         }
         if (base.isPtr()) {
             checkAlignment(this, pc, base, in.off(), size, alignKind(base));
@@ -892,7 +981,7 @@ final class AbstractInterp {
                 out.markUnknown();
             }
             case SCALAR -> throw reject(pc, r + " invalid mem access 'scalar'");
-            default -> throw reject(pc, r + " invalid mem access '" + base.type.kernelName + "'");
+            default -> throw reject(pc, r + " invalid mem access '" + base.typeName() + "'");
         }
     }
 
@@ -1164,7 +1253,7 @@ final class AbstractInterp {
         }
         if (st.cur == 0 && f.subprog != 0) {
             if (r0.type != RegType.SCALAR) {
-                throw reject(pc, "At subprogram exit the register R0 is not a scalar value (" + r0.type.kernelName + ")");
+                throw reject(pc, "At subprogram exit the register R0 is not a scalar value (" + r0.typeName() + ")");
             }
             return -1;
         }

@@ -691,17 +691,17 @@ final class Alu {
             throw ai.rejection(pc, "R" + d + " 32-bit pointer arithmetic prohibited");
         }
         if (ptr.type.maybeNull()) {
-            throw ai.rejection(pc, "R" + d + " pointer arithmetic on " + ptr.type.kernelName
+            throw ai.rejection(pc, "R" + d + " pointer arithmetic on " + ptr.typeName()
                     + " prohibited, null-check it first");
         }
         switch (ptr.type) {
             case CONST_PTR_TO_MAP -> {
                 if (!(known && off.smin == 0 && op == Op.ADD)) {
-                    throw ai.rejection(pc, "R" + d + " pointer arithmetic on " + ptr.type.kernelName + " prohibited");
+                    throw ai.rejection(pc, "R" + d + " pointer arithmetic on " + ptr.typeName() + " prohibited");
                 }
             }
             case PTR_TO_PACKET_END, PTR_TO_XDP_SOCK -> throw ai.rejection(pc, "R" + d + " pointer arithmetic on "
-                    + ptr.type.kernelName + " prohibited");
+                    + ptr.typeName() + " prohibited");
             default -> {
             }
         }

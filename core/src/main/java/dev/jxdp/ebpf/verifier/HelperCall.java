@@ -175,7 +175,7 @@ final class HelperCall {
             }
             case CONST_MAP_PTR -> {
                 if (reg.type != RegType.CONST_PTR_TO_MAP) {
-                    throw ai.rejection(pc, "R" + r + " type=" + reg.type.kernelName + " expected=map_ptr");
+                    throw ai.rejection(pc, "R" + r + " type=" + reg.typeName() + " expected=map_ptr");
                 }
                 meta.map = ai.map(reg.map);
                 meta.mapIndex = reg.map;
@@ -211,7 +211,7 @@ final class HelperCall {
             case CONST_SIZE, CONST_SIZE_OR_ZERO -> sizeArg(ai, st, pc, p, r, reg, type == HelperProto.Arg.CONST_SIZE_OR_ZERO, meta);
             case CONST_ALLOC_SIZE_OR_ZERO -> {
                 if (reg.type != RegType.SCALAR) {
-                    throw ai.rejection(pc, "R" + r + " type=" + reg.type.kernelName + " expected=scalar");
+                    throw ai.rejection(pc, "R" + r + " type=" + reg.typeName() + " expected=scalar");
                 }
                 if (!reg.isConst()) {
                     throw ai.rejection(pc, "R" + r + " is not a known constant'");
@@ -221,7 +221,7 @@ final class HelperCall {
             }
             case PTR_TO_CTX -> {
                 if (reg.type != RegType.PTR_TO_CTX) {
-                    throw ai.rejection(pc, "R" + r + " type=" + reg.type.kernelName + " expected=ctx");
+                    throw ai.rejection(pc, "R" + r + " type=" + reg.typeName() + " expected=ctx");
                 }
                 if (reg.off != 0) {
                     throw ai.rejection(pc, "dereference of modified ctx ptr R" + r + " off=" + reg.off + " disallowed");
@@ -229,13 +229,13 @@ final class HelperCall {
             }
             case PTR_TO_FUNC -> {
                 if (reg.type != RegType.PTR_TO_FUNC) {
-                    throw ai.rejection(pc, "R" + r + " type=" + reg.type.kernelName + " expected=func");
+                    throw ai.rejection(pc, "R" + r + " type=" + reg.typeName() + " expected=func");
                 }
                 meta.funcTarget = reg.frame;
             }
             case PTR_TO_STACK_OR_NULL -> {
                 if (!reg.isNull() && reg.type != RegType.PTR_TO_STACK) {
-                    throw ai.rejection(pc, "R" + r + " type=" + reg.type.kernelName + " expected=fp");
+                    throw ai.rejection(pc, "R" + r + " type=" + reg.typeName() + " expected=fp");
                 }
             }
             case RELEASE_RINGBUF_MEM -> {
@@ -243,7 +243,7 @@ final class HelperCall {
                     if (reg.type == RegType.PTR_TO_MEM) {
                         throw ai.rejection(pc, "R" + r + " must be referenced when passed to release function");
                     }
-                    throw ai.rejection(pc, "R" + r + " type=" + reg.type.kernelName + " expected=ringbuf_mem");
+                    throw ai.rejection(pc, "R" + r + " type=" + reg.typeName() + " expected=ringbuf_mem");
                 }
                 if (reg.off != 0 || !reg.isConst() || reg.tv != 0) {
                     throw ai.rejection(pc, "R" + r + " must have zero offset when passed to release func");
@@ -263,7 +263,7 @@ final class HelperCall {
         switch (reg.type) {
             case PTR_TO_STACK, PTR_TO_PACKET, PTR_TO_PACKET_META, PTR_TO_MAP_KEY, PTR_TO_MAP_VALUE, PTR_TO_MEM -> {
             }
-            default -> throw ai.rejection(pc, "R" + r + " type=" + reg.type.kernelName + " expected=" + MEM_TYPES);
+            default -> throw ai.rejection(pc, "R" + r + " type=" + reg.typeName() + " expected=" + MEM_TYPES);
         }
     }
 
@@ -271,7 +271,7 @@ final class HelperCall {
     private static void sizeArg(AbstractInterp ai, VState st, int pc, HelperProto p, int r, Reg size,
                                 boolean zeroOk, Meta meta) {
         if (size.type != RegType.SCALAR) {
-            throw ai.rejection(pc, "R" + r + " type=" + size.type.kernelName + " expected=scalar");
+            throw ai.rejection(pc, "R" + r + " type=" + size.typeName() + " expected=scalar");
         }
         int memReg = r - 1;
         Reg mem = st.reg(memReg);
@@ -326,7 +326,7 @@ final class HelperCall {
             }
             case PTR_TO_MAP_KEY -> {
                 if (write) {
-                    throw ai.rejection(pc, "R" + r + " cannot write into " + p.type.kernelName);
+                    throw ai.rejection(pc, "R" + r + " cannot write into " + p.typeName());
                 }
                 ai.region(pc, r, p, p.off, size, ai.map(p.map).keySize(), "map key", "key_size", zeroOk);
             }
@@ -340,7 +340,7 @@ final class HelperCall {
                 if (zeroOk && size == 0 && p.isNull()) {
                     return;
                 }
-                throw ai.rejection(pc, "R" + r + " type=" + p.type.kernelName + " expected=fp");
+                throw ai.rejection(pc, "R" + r + " type=" + p.typeName() + " expected=fp");
             }
         }
     }

@@ -482,9 +482,20 @@ final class Reg {
         return Long.compareUnsigned(umin, umax) > 0 || smin > smax || u32min > u32max || s32min > s32max;
     }
 
+    /**
+     * reg_type_str(): the type's name in messages; memory a global function was given is plain "mem", a
+     * ring buffer record (it holds a reference) "ringbuf_mem".
+     */
+    String typeName() {
+        if ((type == RegType.PTR_TO_MEM || type == RegType.PTR_TO_MEM_OR_NULL) && refObjId == 0) {
+            return type == RegType.PTR_TO_MEM ? "mem" : "mem_or_null";
+        }
+        return type.kernelName;
+    }
+
     @Override
     public String toString() {
-        StringBuilder sb = new StringBuilder(type.kernelName);
+        StringBuilder sb = new StringBuilder(typeName());
         if (type == RegType.SCALAR) {
             if (isConst()) {
                 return (precise ? "P" : "") + tv;

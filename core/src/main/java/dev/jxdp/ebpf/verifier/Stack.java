@@ -68,7 +68,7 @@ final class Stack {
         long o = (long) off + base.off;
         long min = withinBounds(ai, pc, regno, base, o, size, true);
         FuncState f = frameOf(ai, st, pc, base);
-        f.grow(-min);
+        ai.growStack(f, -min);
         if (base.isConst()) {
             writeFixed(ai, st, pc, f, (int) (o + base.tv), size, value, valueReg, isSt);
         } else {
@@ -79,6 +79,7 @@ final class Stack {
     // mirrors check_stack_write_fixed_off()
     private static void writeFixed(AbstractInterp ai, VState st, int pc, FuncState f, int off, int size, Reg value,
                                    int valueReg, boolean isSt) {
+        ai.fastcall.stackAccess(f.subprog, pc, off);
         int at = off + FuncState.MAX_STACK;
         int spi = FuncState.spiOf(at);
         int base = FuncState.slotBase(spi);
@@ -153,6 +154,7 @@ final class Stack {
     // zero is written over a zero, or over a spilled zero, which stays), and any spill it may hit is gone
     private static void writeVar(AbstractInterp ai, VState st, int pc, FuncState f, Reg base, long off, int size,
                                  Reg value, int valueReg, boolean isSt) {
+        ai.fastcall.stackAccess(f.subprog, pc, (int) (base.smin + off));
         int min = (int) (base.smin + off) + FuncState.MAX_STACK;
         int max = (int) (base.smax + off + size) + FuncState.MAX_STACK;
         boolean writingZero = (valueReg >= 0 && value.isNull()) || (valueReg < 0 && isSt && value.isNull());
@@ -192,7 +194,7 @@ final class Stack {
         long o = (long) off + base.off;
         long min = withinBounds(ai, pc, regno, base, o, size, false);
         FuncState f = frameOf(ai, st, pc, base);
-        f.grow(-min);
+        ai.growStack(f, -min);
         if (base.isConst()) {
             readFixed(ai, st, pc, f, (int) (o + base.tv), size, out, dstReg);
             return;
@@ -223,6 +225,8 @@ final class Stack {
     // mirrors check_stack_read_fixed_off()
     private static void readFixed(AbstractInterp ai, VState st, int pc, FuncState f, int off, int size, Reg out,
                                   int dstReg) {
+        // the kernel checks the running function's contract, whichever frame is read
+        ai.fastcall.stackAccess(st.frame().subprog, pc, off);
         int at = off + FuncState.MAX_STACK;
         int spi = FuncState.spiOf(at);
         int base = FuncState.slotBase(spi);
@@ -298,7 +302,7 @@ final class Stack {
         }
         long min = withinBounds(ai, pc, regno, base, off, size, clobber);
         FuncState f = frameOf(ai, st, pc, base);
-        f.grow(-min);
+        ai.growStack(f, -min);
         long lo;
         long hi;
         if (base.isConst()) {
@@ -337,7 +341,7 @@ final class Stack {
             throw ai.rejection(pc, "invalid zero-sized read");
         }
         long min = withinBounds(ai, pc, regno, base, off, size, true);
-        frameOf(ai, st, pc, base).grow(-min);
+        ai.growStack(frameOf(ai, st, pc, base), -min);
     }
 
     /**

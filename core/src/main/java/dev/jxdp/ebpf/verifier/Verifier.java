@@ -37,7 +37,8 @@ public final class Verifier {
         int[] processed = {0};
         VerifierFacts facts = null;
         try {
-            int[] subprogs = CfgCheck.check(insns);
+            // the full proof bounds the call chain as the kernel does, while and after it walks the paths
+            int[] subprogs = CfgCheck.check(insns, mode == Mode.CFG_ONLY);
             if (mode == Mode.FULL && !spec.isXdp()) {
                 throw new Rejection(-1, "jxdp verifies XDP programs only; section " + spec.section() + " is not one");
             }
