@@ -237,7 +237,12 @@ public final class JitRt {
         if (Sandbox.contains(addr, bytes)) {
             return addr;
         }
-        throw JitFaults.fault(prog, pc, "pointer 0x" + Long.toHexString(addr) + " (" + bytes
+        throw outsideSandbox(addr, bytes, prog, pc);
+    }
+
+    // the message in a method of its own, so that inSandbox stays small enough for C2 to inline anywhere
+    private static BpfFault outsideSandbox(long addr, int bytes, BpfProgram prog, int pc) {
+        return JitFaults.fault(prog, pc, "pointer 0x" + Long.toHexString(addr) + " (" + bytes
                 + " bytes) is outside the memory programs can reach: the verifier's proof does not hold");
     }
 
