@@ -39,13 +39,16 @@ import java.util.List;
  * <li>a program the loader refuses (a map index out of range, an unknown helper) is refused with a clean
  *     {@link BpfException}.</li>
  * </ul>
- * {@code -Djxdp.fuzz.checkedJit=false} leaves rejected programs to the interpreter alone, which is faster.
+ * {@code -Djxdp.fuzz.checkedJit=false} leaves rejected programs to the interpreter alone, which is faster;
+ * {@code -Djxdp.fuzz.print=true} prints every input's program (what {@code bin/fuzz verifier-jit --replay FILE} does).
  */
 class VerifierJitFuzzTest {
 
     static final int FRAMES = 2;
     static final int MAX_MUTATIONS = 4;
     private static final boolean CHECKED_JIT = !"false".equals(System.getProperty("jxdp.fuzz.checkedJit"));
+    /** {@code -Djxdp.fuzz.print=true} (bin/fuzz --replay) prints each input's program and frames. */
+    private static final boolean PRINT = Boolean.getBoolean("jxdp.fuzz.print");
     private static final Tally TALLY = new Tally();
 
     /** What a run gave; {@code fault} is the message (for reports), left out of {@link #equals}. */
@@ -71,6 +74,10 @@ class VerifierJitFuzzTest {
         for (int f = 0; f < FRAMES; f++) {
             int length = data.consumeInt(14, 200);
             frames[f] = Arrays.copyOf(data.consumeBytes(length), length);
+        }
+        if (PRINT) {
+            System.err.print("verifier-jit: program\n" + listing(insns) + "frames " + HexFormat.of().formatHex(frames[0])
+                    + " " + HexFormat.of().formatHex(frames[1]) + "\n");
         }
         Harness h;
         try {
