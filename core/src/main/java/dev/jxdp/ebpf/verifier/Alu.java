@@ -158,6 +158,17 @@ final class Alu {
         }
     }
 
+    // a scalar copied into dst: linked to its source (one id) only when the move keeps the value whole
+    private static void copyScalar(AbstractInterp ai, Reg src, Reg dst, boolean linked) {
+        if (linked) {
+            assignIdBeforeMov(ai, src);
+        }
+        dst.set(src);
+        if (!linked) {
+            clearId(dst);
+        }
+    }
+
     private static void clearId(Reg r) {
         r.id = 0;
         r.off = 0;
@@ -179,14 +190,7 @@ final class Alu {
                 dst.set(src);
             } else if (src.type == RegType.SCALAR) {
                 // movsx: the source's bounds narrowed to its low bytes, sign-extended
-                boolean noSext = Long.compareUnsigned(src.umax, 1L << (sx - 1)) < 0;
-                if (noSext) {
-                    assignIdBeforeMov(ai, src);
-                }
-                dst.set(src);
-                if (!noSext) {
-                    clearId(dst);
-                }
+                copyScalar(ai, src, dst, Long.compareUnsigned(src.umax, 1L << (sx - 1)) < 0);
                 dst.coerceToSizeSx(sx / 8);
             } else {
                 // a pointer's bits sign-extended are some number, not the pointer and not a constant
@@ -196,23 +200,9 @@ final class Alu {
         }
         if (src.type == RegType.SCALAR) {
             if (sx == 0) {
-                boolean u32 = src.width() <= 32;
-                if (u32) {
-                    assignIdBeforeMov(ai, src);
-                }
-                dst.set(src);
-                if (!u32) {
-                    clearId(dst);
-                }
+                copyScalar(ai, src, dst, src.width() <= 32);
             } else {
-                boolean noSext = Long.compareUnsigned(src.umax, 1L << (sx - 1)) < 0;
-                if (noSext) {
-                    assignIdBeforeMov(ai, src);
-                }
-                dst.set(src);
-                if (!noSext) {
-                    clearId(dst);
-                }
+                copyScalar(ai, src, dst, Long.compareUnsigned(src.umax, 1L << (sx - 1)) < 0);
                 dst.coerceSubregToSizeSx(sx / 8);
             }
         } else {

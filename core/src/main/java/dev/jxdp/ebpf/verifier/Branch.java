@@ -599,45 +599,22 @@ final class Branch {
                 || dst.type == RegType.PTR_TO_PACKET_META && initPacket(src, RegType.PTR_TO_PACKET);
         boolean srcPkt = dst.type == RegType.PTR_TO_PACKET_END && src.type == RegType.PTR_TO_PACKET
                 || initPacket(dst, RegType.PTR_TO_PACKET) && src.type == RegType.PTR_TO_PACKET_META;
-        switch (op) {
-            case Op.JGT -> {
-                if (dstPkt) {
-                    goodPointers(thisBranch, dst, false);
-                    markEnd(other, in.dst(), true);
-                } else if (srcPkt) {
-                    goodPointers(other, src, true);
-                    markEnd(thisBranch, in.src(), false);
-                }
-            }
-            case Op.JLT -> {
-                if (dstPkt) {
-                    goodPointers(other, dst, true);
-                    markEnd(thisBranch, in.dst(), false);
-                } else if (srcPkt) {
-                    goodPointers(thisBranch, src, false);
-                    markEnd(other, in.src(), true);
-                }
-            }
-            case Op.JGE -> {
-                if (dstPkt) {
-                    goodPointers(thisBranch, dst, true);
-                    markEnd(other, in.dst(), false);
-                } else if (srcPkt) {
-                    goodPointers(other, src, false);
-                    markEnd(thisBranch, in.src(), true);
-                }
-            }
-            case Op.JLE -> {
-                if (dstPkt) {
-                    goodPointers(other, dst, false);
-                    markEnd(thisBranch, in.dst(), true);
-                } else if (srcPkt) {
-                    goodPointers(thisBranch, src, true);
-                    markEnd(other, in.src(), false);
-                }
-            }
-            default -> {
-            }
+        if (op != Op.JGT && op != Op.JLT && op != Op.JGE && op != Op.JLE) {
+            return;
+        }
+        // pkt > end, pkt >= end: pkt is in bounds on the side not taken, at or past the end on the taken
+        // one (the other way round for < and <=); >= and < make the in-bounds side inclusive. With the
+        // end on the left (end > pkt, ...) the sides swap.
+        boolean inBoundsNotTaken = op == Op.JGT || op == Op.JGE;
+        boolean inclusive = op == Op.JLT || op == Op.JGE;
+        VState within = inBoundsNotTaken ? thisBranch : other;
+        VState beyond = inBoundsNotTaken ? other : thisBranch;
+        if (dstPkt) {
+            goodPointers(within, dst, inclusive);
+            markEnd(beyond, in.dst(), !inclusive);
+        } else if (srcPkt) {
+            goodPointers(beyond, src, !inclusive);
+            markEnd(within, in.src(), inclusive);
         }
     }
 
