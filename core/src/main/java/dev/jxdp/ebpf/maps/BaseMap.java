@@ -44,7 +44,7 @@ abstract class BaseMap extends BpfMap {
 
     /** A zeroed, 8-byte-aligned slab that lives as long as the map, registered as a region of this kind. */
     final MemorySegment slab(String what, long bytes, Region.Kind kind, boolean writable) {
-        MemorySegment s = allocate(what, bytes);
+        MemorySegment s = allocate(what.isEmpty() ? "values" : what, bytes);
         regions.add(new Region(name() + (what.isEmpty() ? "" : "." + what), kind, s, writable, this));
         return s;
     }
