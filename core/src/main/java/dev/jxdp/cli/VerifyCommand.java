@@ -64,7 +64,7 @@ final class VerifyCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         try {
             for (ProgramSpec p : progs) {
-                VerifierResult r = Verifier.verify(p, o.maps(), m, log);
+                VerifierResult r = Verifier.verify(p, o.maps(), o.license(), m, log);
                 if (!r.log().isEmpty()) {
                     out.print(r.log());
                 }

@@ -49,6 +49,8 @@ final class AbstractInterp {
     final Precision precision;
     final StackLiveness liveness;
     final Fastcall fastcall;
+    // the object's license lets it call gpl_only helpers
+    boolean gplCompatible = true;
     /** per-instruction facts for the JIT, merged over every explored path */
     final VerifierFacts facts;
 
@@ -117,7 +119,7 @@ final class AbstractInterp {
         return new ProgramSpec.Func(insn, "func#" + aux.subprogOf(insn));
     }
 
-    private boolean isGlobal(int start) {
+    boolean isGlobal(int start) {
         return start != 0 && funcAt(start).global();
     }
 
@@ -149,8 +151,10 @@ final class AbstractInterp {
         return out;
     }
 
-    static VerifierFacts run(ProgramSpec spec, List<MapSpec> maps, int[] subprogs, StringBuilder log, int[] processedOut) {
+    static VerifierFacts run(ProgramSpec spec, List<MapSpec> maps, boolean gplCompatible, int[] subprogs,
+                             StringBuilder log, int[] processedOut) {
         AbstractInterp ai = new AbstractInterp(spec, maps, log, subprogs);
+        ai.gplCompatible = gplCompatible;
         try {
             ai.doCheck();
         } finally {
@@ -346,9 +350,11 @@ final class AbstractInterp {
                     }
                     log.append(Verifier.insnLine(insns, maps, insnIdx)).append('\n');
                 }
-                prevInsnIdx = insnIdx;
                 liveness.resetWrites(cur, insnIdx);
+                // while it runs, prevInsnIdx is still the instruction before it (env->prev_insn_idx): what
+                // the jump history records for entries this one pushes
                 int next = step(cur, insnIdx);
+                prevInsnIdx = insnIdx;
                 liveness.commitWrites();
                 if (next < 0) {
                     ended = true;
@@ -1443,6 +1449,11 @@ final class AbstractInterp {
 
     String disasm(int pc) {
         return Verifier.insnLine(insns, maps, pc).replaceFirst("^\\d+: ", "");
+    }
+
+    /** Whether a log was asked for: callers build their lines only then. */
+    boolean logging() {
+        return log != null;
     }
 
     void logPrecise(String line) {

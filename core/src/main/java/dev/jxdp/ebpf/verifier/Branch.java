@@ -35,6 +35,11 @@ final class Branch {
             src = new Reg();
             src.markScalar(in.imm());
         }
+        int stackFlags = (x && src.type == RegType.PTR_TO_STACK ? VState.INSN_F_SRC_REG_STACK : 0)
+                | (dst.type == RegType.PTR_TO_STACK ? VState.INSN_F_DST_REG_STACK : 0);
+        if (stackFlags != 0) {
+            ai.pushHistory(stackFlags, 0);
+        }
         int pred = taken(dst, src, op, is32);
         if (pred >= 0) {
             if (!dst.isPtr()) {

@@ -42,6 +42,9 @@ final class HelperCall {
         if (p == null) {
             throw ai.rejection(pc, "invalid func " + AbstractInterp.helperName(id) + "#" + id);
         }
+        if (p.gplOnly() && !ai.gplCompatible) {
+            throw ai.rejection(pc, "cannot call GPL-restricted function from non-GPL compatible program");
+        }
         Meta meta = new Meta();
         for (int r = 1; r <= 5; r++) {
             arg(ai, st, pc, p, r, meta);
@@ -157,7 +160,7 @@ final class HelperCall {
                 }
             });
         }
-        if (id == HelperIds.TAIL_CALL && st.cur > 0 && !st.frame().inCallbackFn) {
+        if (id == HelperIds.TAIL_CALL && st.cur > 0) {
             return ai.tailCallReturns(st, pc);
         }
         return next;

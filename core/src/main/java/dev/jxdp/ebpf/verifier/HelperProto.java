@@ -51,6 +51,7 @@ record HelperProto(int id, Ret ret, Arg[] args, boolean changesPacketData) {
     }
 
     private static final Map<Integer, HelperProto> PROTOS = new HashMap<>();
+    private static final java.util.Set<Integer> GPL_ONLY = new java.util.HashSet<>();
 
     private static void proto(int id, Ret ret, boolean changesPacketData, Arg... args) {
         PROTOS.put(id, new HelperProto(id, ret, args, changesPacketData));
@@ -65,6 +66,7 @@ record HelperProto(int id, Ret ret, Arg[] args, boolean changesPacketData) {
         proto(HelperIds.KTIME_GET_BOOT_NS, Ret.INTEGER, false);
         // the format arguments after the size are not declared: the kernel checks them in the helper
         proto(HelperIds.TRACE_PRINTK, Ret.INTEGER, false, Arg.PTR_TO_MEM, Arg.CONST_SIZE);
+        GPL_ONLY.add(HelperIds.TRACE_PRINTK);
         proto(HelperIds.GET_PRANDOM_U32, Ret.INTEGER, false);
         proto(HelperIds.GET_SMP_PROCESSOR_ID, Ret.INTEGER, false);
         proto(HelperIds.TAIL_CALL, Ret.VOID, false, Arg.PTR_TO_CTX, Arg.CONST_MAP_PTR, Arg.ANYTHING);
@@ -91,6 +93,11 @@ record HelperProto(int id, Ret ret, Arg[] args, boolean changesPacketData) {
                 Arg.CONST_SIZE);
         proto(HelperIds.XDP_STORE_BYTES, Ret.INTEGER, false, Arg.PTR_TO_CTX, Arg.ANYTHING, Arg.PTR_TO_MEM,
                 Arg.CONST_SIZE);
+    }
+
+    /** gpl_only: callable only from programs whose license is GPL-compatible */
+    boolean gplOnly() {
+        return GPL_ONLY.contains(id);
     }
 
     /** The prototype of helper {@code id}, or null when jxdp has none. */

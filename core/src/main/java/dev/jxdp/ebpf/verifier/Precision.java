@@ -27,6 +27,36 @@ final class Precision {
         }
     }
 
+    /**
+     * A state backtracking should never meet (the kernel's verifier_bug(): -EFAULT, the load fails with
+     * "verifier bug: ..."); programs can reach some of them, so they are refusals, not crashes.
+     */
+    private static final class Bug extends Exception {
+        Bug(String what) {
+            super(what, null, false, false);
+        }
+    }
+
+    private String regs() {
+        return Integer.toHexString(regMasks[frame]);
+    }
+
+    // bt_subprog_enter(): into a callee, one frame deeper
+    private void subprogEnter() throws Bug {
+        if (frame == CfgCheck.MAX_CALL_FRAMES - 1) {
+            throw new Bug("subprog enter from frame " + frame);
+        }
+        frame++;
+    }
+
+    // bt_subprog_exit(): out to the caller
+    private void subprogExit() throws Bug {
+        if (frame == 0) {
+            throw new Bug("subprog exit from frame 0");
+        }
+        frame--;
+    }
+
     Precision(AbstractInterp ai, Insn[] insns, InsnAux aux) {
         this.ai = ai;
         this.insns = insns;
@@ -108,8 +138,10 @@ final class Precision {
         }
         try {
             for (;;) {
-                ai.logPrecise("mark_precise: frame" + frame + ": last_idx " + lastIdx + " first_idx " + firstIdx
-                        + " subseq_idx " + subseqIdx);
+                if (ai.logging()) {
+                    ai.logPrecise("mark_precise: frame" + frame + ": last_idx " + lastIdx + " first_idx " + firstIdx
+                            + " subseq_idx " + subseqIdx);
+                }
                 if (lastIdx < 0) {
                     // the entry of the program: what is left were registers set before it ran
                     reset();
@@ -132,7 +164,7 @@ final class Precision {
                         break;
                     }
                     if (i >= insns.length || i < 0) {
-                        throw new Unsupported();
+                        throw new Bug("backtracking idx " + i);
                     }
                 }
                 st = st.parent;
@@ -194,6 +226,9 @@ final class Precision {
         } catch (Unsupported e) {
             markAllPrecise(start);
             reset();
+        } catch (Bug e) {
+            reset();
+            throw ai.rejection(start.insnIdx, "verifier bug: " + e.getMessage());
         }
     }
 
@@ -262,7 +297,7 @@ final class Precision {
     }
 
     // mirrors backtrack_insn(): what must be precise before instruction idx for what is requested after it
-    private void backtrack(VState st, int idx, int subseqIdx, int hist) throws Unsupported {
+    private void backtrack(VState st, int idx, int subseqIdx, int hist) throws Unsupported, Bug {
         Insn in = insns[idx];
         if (in.opcode() == 0) {
             return;
@@ -271,8 +306,11 @@ final class Precision {
         int op = Op.op(in.opcode());
         int dreg = in.dst();
         int sreg = in.src();
-        ai.logPrecise("mark_precise: frame" + frame + ": regs=" + regList(regMasks[frame]) + " stack="
-                + slotList(stackMasks[frame]) + " before " + idx + ": " + ai.disasm(idx));
+        if (ai.logging()) {
+            // formatted only when a log was asked for: backtracking runs on every branch decision
+            ai.logPrecise("mark_precise: frame" + frame + ": regs=" + regList(regMasks[frame]) + " stack="
+                    + slotList(stackMasks[frame]) + " before " + idx + ": " + ai.disasm(idx));
+        }
         syncLinked(st, hist);
         if (cls == Op.ALU || cls == Op.ALU64) {
             if (!regSet(dreg)) {
@@ -320,10 +358,23 @@ final class Precision {
                 setReg(sreg);
             }
         } else if (cls == Op.JMP || cls == Op.JMP32) {
-            if (in.opcode() == (Op.JMP | Op.CALL) && sreg == Op.PSEUDO_CALL) {
+            if (in.opcode() == (Op.JMP | Op.CALL) && sreg == Op.PSEUDO_CALL && ai.isGlobal(idx + in.imm() + 1)) {
+                // a global function, verified on its own: like a helper, it only sets r0
+                if ((regMasks[frame] & 0x3e) != 0) {
+                    throw new Bug("global subprog unexpected regs " + regs());
+                }
+                clearReg(0);
+                return;
+            } else if (in.opcode() == (Op.JMP | Op.CALL) && sreg == Op.PSEUDO_CALL) {
                 // a static subprogram's call: leaving the callee, r1-r5 go to the caller
-                if ((regMasks[frame] & ~0x3e) != 0 || stackMasks[frame] != 0) {
-                    throw new Unsupported();
+                if ((regMasks[frame] & ~0x3e) != 0) {
+                    throw new Bug("static subprog unexpected regs " + regs());
+                }
+                if (stackMasks[frame] != 0) {
+                    throw new Bug("static subprog leftover stack slots " + Long.toHexString(stackMasks[frame]));
+                }
+                if (frame == 0) {
+                    throw new Bug("subprog exit from frame 0");
                 }
                 for (int r = 1; r <= 5; r++) {
                     if (regSet(r)) {
@@ -331,30 +382,24 @@ final class Precision {
                         regMasks[frame - 1] |= 1 << r;
                     }
                 }
-                if (frame == 0) {
-                    throw new Unsupported();
-                }
-                frame--;
+                subprogExit();
             } else if (InsnAux.isSyncCallbackCall(in) && idx != subseqIdx - 1) {
                 // the exit of a callback back to the helper that called it: its r1-r5 were not arguments
-                if ((regMasks[frame] & ~0x3e) != 0 || stackMasks[frame] != 0) {
-                    throw new Unsupported();
+                if ((regMasks[frame] & ~0x3e) != 0) {
+                    throw new Bug("callback unexpected regs " + regs());
+                }
+                if (stackMasks[frame] != 0) {
+                    throw new Bug("callback leftover stack slots " + Long.toHexString(stackMasks[frame]));
                 }
                 regMasks[frame] &= ~0x3e;
-                if (frame == 0) {
-                    throw new Unsupported();
-                }
-                frame--;
+                subprogExit();
             } else if (op == Op.CALL) {
                 clearReg(0);
                 if ((regMasks[frame] & 0x3e) != 0) {
-                    throw new Unsupported();
+                    throw new Bug("backtracking call unexpected regs " + regs());
                 }
                 if (sreg == Op.CALL_HELPER && in.imm() == HelperIds.TAIL_CALL && subseqIdx - idx != 1) {
-                    if (frame == CfgCheck.MAX_CALL_FRAMES - 1) {
-                        throw new Unsupported();
-                    }
-                    frame++;
+                    subprogEnter();
                 }
             } else if (op == Op.EXIT) {
                 // backtracking into a callee from the instruction after its call
@@ -362,15 +407,12 @@ final class Precision {
                     regMasks[frame] &= ~0x3e;
                 }
                 if ((regMasks[frame] & 0x3e) != 0) {
-                    throw new Unsupported();
+                    throw new Bug("backtracking exit unexpected regs " + regs());
                 }
                 boolean r0 = subseqIdx - 1 >= 0 && insns[subseqIdx - 1].opcode() == (Op.JMP | Op.CALL)
                         && insns[subseqIdx - 1].src() == Op.PSEUDO_CALL && regSet(0);
                 clearReg(0);
-                if (frame == CfgCheck.MAX_CALL_FRAMES - 1) {
-                    throw new Unsupported();
-                }
-                frame++;
+                subprogEnter();
                 if (r0) {
                     setReg(0);
                 }
@@ -378,8 +420,14 @@ final class Precision {
                 if (!regSet(dreg) && !regSet(sreg)) {
                     return;
                 }
-                setReg(sreg);
-                setReg(dreg);
+                // a stack pointer compared holds no scalar to follow
+                int flags = hist < 0 ? 0 : st.histFlags[hist];
+                if ((flags & VState.INSN_F_SRC_REG_STACK) == 0) {
+                    setReg(sreg);
+                }
+                if ((flags & VState.INSN_F_DST_REG_STACK) == 0) {
+                    setReg(dreg);
+                }
             }
         } else if (cls == Op.LD) {
             if (!regSet(dreg)) {

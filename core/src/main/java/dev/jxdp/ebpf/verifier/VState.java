@@ -53,6 +53,9 @@ final class VState {
     static final int INSN_F_SPI_SHIFT = 3;
     static final int INSN_F_SPI_MASK = 0x3f;
     static final int INSN_F_STACK_ACCESS = 1 << 9;
+    /** a conditional jump's dst (src) register was a stack pointer: nothing for precision to follow */
+    static final int INSN_F_DST_REG_STACK = 1 << 10;
+    static final int INSN_F_SRC_REG_STACK = 1 << 11;
 
     FuncState frame() {
         return frames[cur];

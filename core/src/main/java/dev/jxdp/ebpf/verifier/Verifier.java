@@ -1,5 +1,6 @@
 package dev.jxdp.ebpf.verifier;
 
+import dev.jxdp.ebpf.elf.ObjectSpec;
 import dev.jxdp.ebpf.elf.ProgramSpec;
 import dev.jxdp.ebpf.isa.Disasm;
 import dev.jxdp.ebpf.isa.Insn;
@@ -26,12 +27,33 @@ public final class Verifier {
         FULL
     }
 
+    /** Verifies a loaded program, under its object's license. */
     public static VerifierResult verify(BpfProgram prog, Mode mode, boolean log) {
-        List<MapSpec> maps = prog.collection().spec().maps();
-        return verify(prog.spec(), maps, mode, log);
+        ObjectSpec o = prog.collection().spec();
+        return verify(prog.spec(), o.maps(), o.license(), mode, log);
     }
 
+    /** Verifies a program as part of a GPL-compatible object (what test programs are). */
     public static VerifierResult verify(ProgramSpec spec, List<MapSpec> maps, Mode mode, boolean log) {
+        return verify(spec, maps, "GPL", mode, log);
+    }
+
+    /**
+     * license_is_gpl_compatible(): the licenses whose programs may call gpl_only helpers
+     * (bpf_trace_printk among jxdp's).
+     */
+    public static boolean gplCompatible(String license) {
+        return switch (license) {
+            case "GPL", "GPL v2", "GPL and additional rights", "Dual BSD/GPL", "Dual MIT/GPL", "Dual MPL/GPL" -> true;
+            default -> false;
+        };
+    }
+
+    /**
+     * Verifies a program of an object whose license section says {@code license} ("" when it has none,
+     * which the kernel takes for a license that is not GPL-compatible).
+     */
+    public static VerifierResult verify(ProgramSpec spec, List<MapSpec> maps, String license, Mode mode, boolean log) {
         Insn[] insns = spec.insns();
         StringBuilder sb = log ? new StringBuilder() : null;
         int[] processed = {0};
@@ -43,7 +65,7 @@ public final class Verifier {
                 throw new Rejection(-1, "jxdp verifies XDP programs only; section " + spec.section() + " is not one");
             }
             if (mode == Mode.FULL) {
-                facts = AbstractInterp.run(spec, maps, subprogs, sb, processed);
+                facts = AbstractInterp.run(spec, maps, gplCompatible(license), subprogs, sb, processed);
             }
         } catch (Rejection r) {
             return new VerifierResult(false, r.insn, r.getMessage(), context(spec, maps, r.insn),

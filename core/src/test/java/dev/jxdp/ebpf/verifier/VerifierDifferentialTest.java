@@ -146,7 +146,7 @@ final class VerifierDifferentialTest {
     }
 
     private static void agrees(String obj, ProgramSpec p, ObjectSpec spec, JsonNode kernel) {
-        VerifierResult r = Verifier.verify(p, spec.maps(), Verifier.Mode.FULL, false);
+        VerifierResult r = Verifier.verify(p, spec.maps(), spec.license(), Verifier.Mode.FULL, false);
         String key = obj.replaceFirst(".*/", "") + " " + p.name();
         String allowed = ALLOWED.get(key);
         try {
