@@ -11,6 +11,7 @@ import dev.jxdp.ebpf.runtime.BpfProgram;
 
 import java.io.CharConversionException;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -50,6 +51,25 @@ final class Inputs {
         }
     }
 
+    /**
+     * The object, every program typed XDP with {@code --type xdp}; otherwise typed by section, with one note
+     * on {@code err} naming the sections only libbpf 0.x's prefix rule makes XDP.
+     */
+    static ObjectSpec object(Path file, TypeOption type, PrintWriter err) {
+        ObjectSpec o = object(file);
+        if (type.xdp()) {
+            return o.asXdp();
+        }
+        List<String> legacy = o.legacyXdpSections();
+        if (!legacy.isEmpty()) {
+            err.println("jxdp: " + file + ": note: loading section" + (legacy.size() == 1 ? " " : "s ")
+                    + String.join(", ", legacy) + " as XDP by libbpf 0.x's xdp* prefix rule; libbpf 1.x needs "
+                    + "SEC(\"xdp\"), bpftool 'prog load ... type xdp' (jxdp: --type xdp)");
+            err.flush();
+        }
+        return o;
+    }
+
     static BpfCollection load(Path file, ObjectSpec spec) {
         try {
             return BpfCollection.load(spec);
@@ -58,23 +78,48 @@ final class Inputs {
         }
     }
 
-    /** The program named, or the object's only program; a clear error listing them otherwise. */
+    /**
+     * The program named; without a name the object's only XDP program (or its only program, whatever its
+     * type). The choice never depends on what jxdp supports: a program jxdp cannot load is an error when it
+     * is the one chosen, never skipped for another. A clear one-line error otherwise, listing the programs.
+     */
     static BpfProgram program(Path file, BpfCollection c, String name) {
         List<String> names = new ArrayList<>();
         c.programs().forEach(p -> names.add(p.name()));
+        BpfProgram p;
         if (name == null) {
-            if (names.size() == 1) {
-                return c.programs().get(0);
+            List<BpfProgram> xdp = c.programs().stream().filter(q -> q.spec().isXdp()).toList();
+            List<BpfProgram> candidates = xdp.isEmpty() ? c.programs() : xdp;
+            if (candidates.size() != 1) {
+                List<String> listed = new ArrayList<>();
+                candidates.forEach(q -> listed.add(q.name() + (q.unsupported() != null ? " [jxdp cannot load it]" : "")));
+                throw new CliException(file + ": " + (candidates.isEmpty() ? "has no programs"
+                        : "several " + (xdp.isEmpty() ? "programs" : "XDP programs") + " (" + String.join(", ", listed)
+                        + "); choose one with --prog"));
             }
-            throw new CliException(file + ": " + (names.isEmpty() ? "has no programs"
-                    : "several programs (" + String.join(", ", names) + "); choose one with --prog"));
+            p = candidates.getFirst();
+        } else {
+            p = c.program(name);
+            if (p == null) {
+                throw new CliException(file + ": no program " + name + " (programs: "
+                        + (names.isEmpty() ? "none" : String.join(", ", names)) + ")");
+            }
         }
-        BpfProgram p = c.program(name);
-        if (p == null) {
-            throw new CliException(file + ": no program " + name + " (programs: "
-                    + (names.isEmpty() ? "none" : String.join(", ", names)) + ")");
+        try {
+            p.requireLoaded();
+        } catch (BpfException e) {
+            throw new CliException(file + ": " + e.getMessage());
         }
         return p;
+    }
+
+    /** Refuses a program that is not XDP (by section or --type), naming its section and how to load it anyway. */
+    static void requireXdp(Path file, BpfProgram p, String command) {
+        if (!p.spec().isXdp()) {
+            throw new CliException(file + ": program " + p.name() + " is in section " + p.section() + ", not an XDP one: "
+                    + command + " runs XDP programs only (--type xdp loads every program as XDP, as bpftool's "
+                    + "'prog load ... type xdp')");
+        }
     }
 
     static JsonNode json(Path file) {
@@ -111,21 +156,21 @@ final class Inputs {
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
-    /**
-     * Verifies every XDP program of the collection, as the kernel's load does: the facts per program, or a
-     * one-line error naming the rejected program, instruction and reason.
-     */
     /** The verifier's rejection of {@code p} as one line: program, instruction and the kernel's reason. */
     static String rejection(Path obj, BpfProgram p, VerifierResult r) {
         return obj + ": the verifier rejects program " + p.name() + (r.insn() >= 0 ? " at insn " + r.insn() : "")
                 + ": " + r.message().replace("\n", "; ");
     }
 
+    /**
+     * Verifies every XDP program of the collection jxdp loads, as the kernel's load does: the facts per
+     * program, or a one-line error naming the rejected program, instruction and reason.
+     */
     static Map<ProgramSpec, VerifierFacts> verifyAll(Path obj, BpfCollection collection) {
         Map<ProgramSpec, VerifierFacts> facts = new java.util.IdentityHashMap<>();
         for (BpfProgram p : collection.programs()) {
-            if (!p.spec().isXdp()) {
-                continue;  // jxdp runs and verifies XDP programs only
+            if (!p.runnable()) {
+                continue;  // jxdp runs and verifies XDP programs only; one it cannot load is not loaded
             }
             VerifierResult r = Verifier.verify(p, Verifier.Mode.FULL, false);
             if (!r.accepted()) {

@@ -43,6 +43,7 @@ import dev.jxdp.xdp.RxQueues;
 import dev.jxdp.xdp.TxDriver;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -100,8 +101,11 @@ final class RunCommand implements Runnable {
     @Option(names = "--obj", required = true, paramLabel = "FILE.o", description = "eBPF object file")
     Path obj;
 
-    @Option(names = "--prog", paramLabel = "NAME", description = "program to run (default: the object's only program)")
+    @Option(names = "--prog", paramLabel = "NAME", description = "program to run (default: the object's only XDP program)")
     String prog;
+
+    @Mixin
+    TypeOption type;
 
     @Option(names = "--in", required = true, paramLabel = "pcap:FILE|pktgen:SPEC", description = "where frames come from")
     String in;
@@ -192,7 +196,7 @@ final class RunCommand implements Runnable {
         JsonNode init = mapInit == null ? null : Inputs.json(mapInit);
         Path passFile = outFile("--pass-out", passOut);
         Path txFile = outFile("--tx-out", txOut);
-        ObjectSpec objSpec = Inputs.object(obj);
+        ObjectSpec objSpec = Inputs.object(obj, type, spec.commandLine().getErr());
         PcapReader[] readers = new PcapReader[queues];
         PktGen gen = null;
         PcapWriter passWriter = null;
@@ -213,10 +217,7 @@ final class RunCommand implements Runnable {
         });
         try (BpfCollection collection = Inputs.load(obj, objSpec); PagePool pool = new PagePool(frames)) {
             BpfProgram program = Inputs.program(obj, collection, prog);
-            if (!program.spec().isXdp()) {
-                throw new CliException(obj + ": program " + program.name() + " is in section " + program.section()
-                        + ": jxdp run runs XDP programs only");
-            }
+            Inputs.requireXdp(obj, program, "jxdp run");
             Map<ProgramSpec, VerifierFacts> facts = noVerify ? Map.of() : Inputs.verifyAll(obj, collection);
             NetDevices devices = new NetDevices();
             for (int i = 0; i < redirectFiles.size(); i++) {

@@ -16,6 +16,7 @@ import dev.jxdp.ebpf.testrun.MapJson;
 import dev.jxdp.ebpf.testrun.Engine;
 import dev.jxdp.ebpf.testrun.ProgTestRun;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -32,7 +33,8 @@ import java.util.Map;
 /** {@code jxdp test-run}: BPF_PROG_TEST_RUN without the kernel. */
 @Command(name = "test-run", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
         header = "Run an XDP program on one frame, as the kernel's BPF_PROG_TEST_RUN does.",
-        description = {"Verifies every XDP program of the object first, as the kernel's load does (a rejection is an error; "
+        description = {"Loads the object program by program (one using a helper or kfunc jxdp lacks is an error only when chosen); "
+                + "verifies every XDP program it loads first, as the kernel's load does (a rejection is an error; "
                 + "--no-verify skips it); then fresh maps from the object, then --map-init; the frame after 256 bytes of headroom; "
                 + "all repeats share the buffer and the maps. Prints the last run's action, the average time "
                 + "per run, the frame from data_meta to data_end, and every map.", ""},
@@ -50,8 +52,11 @@ final class TestRunCommand implements Runnable {
     @Option(names = "--obj", required = true, paramLabel = "FILE.o", description = "eBPF object file (clang -target bpf)")
     Path obj;
 
-    @Option(names = "--prog", paramLabel = "NAME", description = "program to run (default: the object's only program)")
+    @Option(names = "--prog", paramLabel = "NAME", description = "program to run (default: the object's only XDP program)")
     String prog;
+
+    @Mixin
+    TypeOption type;
 
     @Option(names = "--data-in", required = true, paramLabel = "FILE", description = "the frame: raw bytes, 14 to 3520 of them")
     Path dataIn;
@@ -93,9 +98,10 @@ final class TestRunCommand implements Runnable {
         }
         byte[] frame = Inputs.read(dataIn);
         JsonNode init = mapInit == null ? null : Inputs.json(mapInit);
-        ObjectSpec objSpec = Inputs.object(obj);
+        ObjectSpec objSpec = Inputs.object(obj, type, spec.commandLine().getErr());
         try (BpfCollection collection = Inputs.load(obj, objSpec)) {
             BpfProgram program = Inputs.program(obj, collection, prog);
+            Inputs.requireXdp(obj, program, "test-run");
             try {
                 ProgTestRun.checkFrame(program, frame.length);
             } catch (BpfException e) {

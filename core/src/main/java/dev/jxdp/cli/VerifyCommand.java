@@ -1,11 +1,14 @@
 package dev.jxdp.cli;
 
+import dev.jxdp.ebpf.BpfException;
 import dev.jxdp.ebpf.elf.ObjectSpec;
+import dev.jxdp.ebpf.runtime.ProgramLinker;
 import dev.jxdp.ebpf.elf.ProgramSpec;
 import dev.jxdp.ebpf.verifier.Verifier;
 import dev.jxdp.ebpf.verifier.VerifierResult;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -20,8 +23,11 @@ import java.util.concurrent.Callable;
 @Command(name = "verify", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
         header = "Verify an object's XDP programs as the kernel's verifier does.",
         description = {"Prints the verdict: 'NAME: accepted', or the rejected instruction, its C source line and "
-                + "the kernel's message as the last line.", "",
-                "Exit status: 0 every program accepted, 1 a program rejected, 2 bad input.", ""})
+                + "the kernel's message as the last line. A program jxdp cannot load (a helper or kfunc it lacks) "
+                + "is listed as 'NAME: not loaded: REASON' and the others are verified, as libbpf loads an object "
+                + "program by program; a program that is not XDP is listed as 'NAME: not verified: ...'.", "",
+                "Exit status: 0 every program jxdp loads accepted, 1 a program rejected, 2 bad input "
+                + "(also: the program --prog names cannot be loaded or is not XDP).", ""})
 final class VerifyCommand implements Callable<Integer> {
 
     @Spec
@@ -32,6 +38,9 @@ final class VerifyCommand implements Callable<Integer> {
 
     @Option(names = "--prog", paramLabel = "NAME", description = "only this program (default: every program)")
     String prog;
+
+    @Mixin
+    TypeOption type;
 
     @Option(names = "--log", description = "print each instruction processed and the register and stack state after it")
     boolean log;
@@ -48,7 +57,7 @@ final class VerifyCommand implements Callable<Integer> {
             case "full" -> Verifier.Mode.FULL;
             default -> throw new CliException("--mode " + mode + ": want cfg or full");
         };
-        ObjectSpec o = Inputs.object(obj);
+        ObjectSpec o = Inputs.object(obj, type, spec.commandLine().getErr());
         List<ProgramSpec> progs = new ArrayList<>();
         List<String> names = new ArrayList<>();
         for (ProgramSpec p : o.programs()) {
@@ -64,6 +73,17 @@ final class VerifyCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         try {
             for (ProgramSpec p : progs) {
+                String unsupported = unsupported(o, p);
+                if (unsupported != null || (m == Verifier.Mode.FULL && !p.isXdp())) {
+                    String why = unsupported != null ? "not loaded: jxdp cannot load it: " + unsupported
+                            : "not verified: section " + p.section() + " is not an XDP one (jxdp verifies XDP programs "
+                            + "only; --type xdp loads every program as XDP)";
+                    if (prog != null) {
+                        throw new CliException(obj + ": program " + p.name() + ": " + why);
+                    }
+                    out.println(p.name() + ": " + why);
+                    continue;
+                }
                 VerifierResult r = Verifier.verify(p, o.maps(), o.license(), m, log);
                 if (!r.log().isEmpty()) {
                     out.print(r.log());
@@ -78,6 +98,15 @@ final class VerifyCommand implements Callable<Integer> {
             return 0;
         } finally {
             out.flush();
+        }
+    }
+
+    /** What jxdp lacks to load {@code p}, or null; what no kernel loads is left for the verifier to reject. */
+    private static String unsupported(ObjectSpec o, ProgramSpec p) {
+        try {
+            return ProgramLinker.unsupported(p, o.maps().size());
+        } catch (BpfException e) {
+            return null;
         }
     }
 }

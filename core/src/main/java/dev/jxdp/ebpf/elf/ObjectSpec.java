@@ -30,6 +30,18 @@ public record ObjectSpec(String path, List<MapSpec> maps, List<ProgramSpec> prog
         return null;
     }
 
+    /** Every program loaded as XDP whatever its section, as {@code bpftool prog load ... type xdp} does. */
+    public ObjectSpec asXdp() {
+        List<ProgramSpec> typed = new java.util.ArrayList<>();
+        programs.forEach(p -> typed.add(p.asXdp()));
+        return new ObjectSpec(path, maps, List.copyOf(typed), license, btf);
+    }
+
+    /** The sections that are XDP by libbpf 0.x's prefix rule only ({@link ProgramSpec#legacyXdp()}), each once. */
+    public List<String> legacyXdpSections() {
+        return programs.stream().filter(ProgramSpec::legacyXdp).map(ProgramSpec::section).distinct().toList();
+    }
+
     public int mapIndex(String name) {
         for (int i = 0; i < maps.size(); i++) {
             if (maps.get(i).name().equals(name)) {

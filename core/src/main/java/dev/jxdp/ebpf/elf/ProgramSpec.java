@@ -15,12 +15,25 @@ import java.util.List;
  * expects it.
  *
  * @param name    the program's symbol name
- * @param section the ELF section it came from ({@code xdp}, {@code xdp/foo}, {@code xdp.frags}, ...)
+ * @param section the ELF section it came from ({@code xdp}, {@code xdp.frags}, {@code xdp_router}, {@code tc}, ...)
  * @param insns   the linked instructions
  * @param funcs   where each function starts (the program itself at 0), with its name
  * @param lines   source lines by instruction, from .BTF.ext line_info (may be empty)
+ * @param typeXdp true when the loader was told the type (bpftool's {@code prog load ... type xdp}, jxdp's
+ *                {@code --type xdp}): the program is XDP whatever its section says
  */
-public record ProgramSpec(String name, String section, Insn[] insns, List<Func> funcs, List<Line> lines) {
+public record ProgramSpec(String name, String section, Insn[] insns, List<Func> funcs, List<Line> lines,
+                          boolean typeXdp) {
+
+    /** A program whose type comes from its section name. */
+    public ProgramSpec(String name, String section, Insn[] insns, List<Func> funcs, List<Line> lines) {
+        this(name, section, insns, funcs, lines, false);
+    }
+
+    /** This program loaded as XDP whatever its section, as {@code bpftool prog load ... type xdp} does. */
+    public ProgramSpec asXdp() {
+        return typeXdp ? this : new ProgramSpec(name, section, insns, funcs, lines, true);
+    }
 
     /**
      * A function of the linked program: its first instruction and name, and what its BTF says of it
@@ -68,20 +81,48 @@ public record ProgramSpec(String name, String section, Insn[] insns, List<Func> 
     }
 
     /**
-     * The expected_attach_type libbpf sets from the section (its section_defs table, exact names):
+     * The expected_attach_type the program loads with. From the section as libbpf's section_defs give it:
      * {@code xdp/devmap} and {@code xdp.frags/devmap} make a DEVMAP entry program, {@code xdp/cpumap} and
-     * {@code xdp.frags/cpumap} a CPUMAP entry program, every other XDP section a device's program.
+     * {@code xdp.frags/cpumap} a CPUMAP entry program (and libbpf 0.x's {@code xdp_devmap/...},
+     * {@code xdp_cpumap/...}), every other XDP section a device's program. A type given to the loader makes
+     * every program a device's one, as bpftool's {@code type xdp} sets BPF_XDP on each.
      */
     public AttachType expectedAttachType() {
+        if (typeXdp) {
+            return AttachType.XDP;
+        }
         return switch (section) {
             case "xdp/devmap", "xdp.frags/devmap" -> AttachType.XDP_DEVMAP;
             case "xdp/cpumap", "xdp.frags/cpumap" -> AttachType.XDP_CPUMAP;
-            default -> isXdp() ? AttachType.XDP : AttachType.NONE;
+            default -> section.startsWith("xdp_devmap/") ? AttachType.XDP_DEVMAP
+                    : section.startsWith("xdp_cpumap/") ? AttachType.XDP_CPUMAP
+                    : isXdp() ? AttachType.XDP : AttachType.NONE;
         };
     }
 
-    /** True when the section is an XDP one, as libbpf recognises it. */
+    /** True when the program is an XDP one: by its section (libbpf 1.x's names or a legacy one) or by type. */
     public boolean isXdp() {
-        return section.equals("xdp") || section.startsWith("xdp/") || section.startsWith("xdp.");
+        return typeXdp || libbpfXdpSection(section) || legacyXdpSection(section);
+    }
+
+    /**
+     * True when the program is XDP only by libbpf 0.x's rule, that any section starting with {@code xdp} is
+     * one (SEC_SLOPPY_PFX): xdp-tutorial's {@code SEC("xdp_pass")}, {@code SEC("xdp/foo")}. libbpf 1.x
+     * refuses these ("failed to guess program type from ELF section"); bpftool loads them with {@code type xdp}.
+     */
+    public boolean legacyXdp() {
+        return !typeXdp && legacyXdpSection(section);
+    }
+
+    /** The XDP section names libbpf 1.x's section_defs take, each an exact match. */
+    static boolean libbpfXdpSection(String section) {
+        return switch (section) {
+            case "xdp", "xdp.frags", "xdp/devmap", "xdp.frags/devmap", "xdp/cpumap", "xdp.frags/cpumap" -> true;
+            default -> false;
+        };
+    }
+
+    private static boolean legacyXdpSection(String section) {
+        return section.startsWith("xdp") && !libbpfXdpSection(section);
     }
 }

@@ -43,7 +43,8 @@ public final class Helpers {
                  HelperIds.XDP_ADJUST_TAIL, HelperIds.KTIME_GET_BOOT_NS, HelperIds.RINGBUF_OUTPUT,
                  HelperIds.RINGBUF_RESERVE, HelperIds.RINGBUF_SUBMIT, HelperIds.RINGBUF_DISCARD,
                  HelperIds.RINGBUF_QUERY, HelperIds.FOR_EACH_MAP_ELEM, HelperIds.LOOP,
-                 HelperIds.XDP_GET_BUFF_LEN, HelperIds.XDP_LOAD_BYTES, HelperIds.XDP_STORE_BYTES -> true;
+                 HelperIds.XDP_GET_BUFF_LEN, HelperIds.XDP_LOAD_BYTES, HelperIds.XDP_STORE_BYTES,
+                 HelperIds.CHECK_MTU -> true;
             default -> false;
         };
     }
@@ -75,6 +76,7 @@ public final class Helpers {
             case HelperIds.XDP_GET_BUFF_LEN -> xdpGetBuffLen(st, r1);
             case HelperIds.XDP_LOAD_BYTES -> xdpLoadBytes(st, r1, r2, r3, r4);
             case HelperIds.XDP_STORE_BYTES -> xdpStoreBytes(st, r1, r2, r3, r4);
+            case HelperIds.CHECK_MTU -> checkMtu(st, r1, r2, r3, r4, r5);
             case HelperIds.TAIL_CALL -> throw new BpfFault("bpf_tail_call: only the engine can make a tail call");
             default -> throw new BpfFault("invalid helper " + id);
         };
@@ -299,6 +301,33 @@ public final class Helpers {
         }
         Mem.copy(buf, b.data + (offset & 0xffffffffL), len & 0xffffffffL);
         return 0;
+    }
+
+    /** Ethernet's hard_header_len, what check_mtu adds to a device's (L3) MTU to compare the frame with. */
+    private static final int ETH_HARD_HEADER_LEN = 14;
+    private static final long BPF_MTU_CHK_RET_FRAG_NEEDED = 1;
+
+    /**
+     * mirrors bpf_xdp_check_mtu() (6.18): no flags for XDP (-EINVAL), ifindex 0 is the ingress device
+     * (-ENODEV when there is none), both errors leaving {@code *mtu_len} as it was (the kernel 6.18 answers
+     * so); else the frame's linear length, or {@code *mtu_len} (an L3 length) plus the hard header, plus
+     * len_diff, against MTU plus hard header, and {@code *mtu_len} becomes the MTU.
+     */
+    public static long checkMtu(ExecState st, long ctx, long ifindex, long mtuLen, long lenDiff, long flags) {
+        XdpBuff b = xdp(st, "bpf_check_mtu");
+        st.checkArg(mtuLen, 4, true, "bpf_check_mtu", "mtu_len");
+        if (flags != 0) {
+            return -Errno.EINVAL;
+        }
+        int mtu = st.deviceMtu.applyAsInt((int) ifindex == 0 ? b.ingressIfindex : (int) ifindex);
+        if (mtu < 0) {
+            return -Errno.ENODEV;
+        }
+        int in = Mem.getI32(mtuLen);
+        int len = in != 0 ? in + ETH_HARD_HEADER_LEN : (int) (b.dataEnd - b.data);
+        len += (int) lenDiff;  // int arithmetic as the kernel's: a length below zero passes
+        Mem.putU32(mtuLen, mtu);
+        return len > mtu + ETH_HARD_HEADER_LEN ? BPF_MTU_CHK_RET_FRAG_NEEDED : 0;
     }
 
     // ---- checksum ----

@@ -107,6 +107,7 @@ public final class JitCompiler {
 
     /** Compiles {@code prog}, or takes it from this compiler's cache, and gives it a per-thread runner. */
     public JitProgram program(BpfProgram prog) {
+        prog.requireLoaded();
         long t0 = System.nanoTime();
         JitCode c = code(prog);
         return new JitProgram(this, prog, c, System.nanoTime() - t0);

@@ -19,6 +19,10 @@ import java.util.List;
  * The live half of an {@link ObjectSpec}: its maps created (global data filled in, PROG_ARRAY slots set
  * from {@code __array(values, ...)}), its programs linked against them, and one address space holding
  * every region a program of the collection can reach. Closing it frees all of their memory.
+ *
+ * <p>A program that uses what jxdp lacks (a helper, a kfunc) does not stop the others: it is kept with
+ * its reason ({@link BpfProgram#unsupported()}), as libbpf keeps a program whose autoload is off, and
+ * refused only where it is chosen.
  */
 public final class BpfCollection implements AutoCloseable {
 
@@ -32,7 +36,10 @@ public final class BpfCollection implements AutoCloseable {
         this.spec = spec;
     }
 
-    /** Creates the maps and programs of an object; throws {@link BpfException} for what cannot be loaded. */
+    /**
+     * Creates the maps and programs of an object; throws {@link BpfException} for what no kernel would load
+     * (a bad map, a malformed program, a PROG_ARRAY slot naming a program jxdp cannot load).
+     */
     public static BpfCollection load(ObjectSpec spec) {
         BpfCollection c = new BpfCollection(spec);
         try {
@@ -47,12 +54,9 @@ public final class BpfCollection implements AutoCloseable {
                 }
             }
             for (ProgramSpec p : spec.programs()) {
-                BpfProgram prog = new BpfProgram(p, c, c.arena);
+                BpfProgram prog = new BpfProgram(p, c, c.arena, ProgramLinker.unsupported(p, c.maps.size()));
                 c.programs.add(prog);
                 c.space.add(prog.codeRegion());
-            }
-            for (BpfProgram prog : c.programs) {
-                ProgramLinker.check(prog, c.maps.size());
             }
             c.fillProgArrays();
         } catch (RuntimeException e) {
@@ -73,6 +77,12 @@ public final class BpfCollection implements AutoCloseable {
                 if (target == null) {
                     throw new BpfException("map " + map.name() + ": slot " + s.slot() + " names program "
                             + s.program() + ", which the object does not have");
+                }
+                if (target.unsupported() != null) {
+                    // libbpf's init_prog_array_slots() puts the fd of a program it did not load: the update
+                    // fails and so does the object's load
+                    throw new BpfException("map " + map.name() + ": slot " + s.slot() + " names program "
+                            + s.program() + ", which jxdp cannot load: " + target.unsupported());
                 }
                 ((ProgArray) map).set(s.slot(), target);
             }

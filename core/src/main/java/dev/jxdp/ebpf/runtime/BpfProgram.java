@@ -26,10 +26,12 @@ public final class BpfProgram implements ProgramRef {
     private final BpfCollection collection;
     private final Region code;
     private final int id = NEXT_ID.getAndIncrement();
+    private final String unsupported;
 
-    BpfProgram(ProgramSpec spec, BpfCollection collection, Arena arena) {
+    BpfProgram(ProgramSpec spec, BpfCollection collection, Arena arena, String unsupported) {
         this.spec = spec;
         this.collection = collection;
+        this.unsupported = unsupported;
         this.code = new Region("code " + spec.name(), Region.Kind.CODE,
                 Sandbox.allocate(arena, Math.max(1, spec.insns().length) * (long) Insn.SIZE, 8), false, this);
     }
@@ -45,6 +47,23 @@ public final class BpfProgram implements ProgramRef {
     public AttachType expectedAttachType() { return spec.expectedAttachType(); }
 
     public String section() { return spec.section(); }
+
+    /**
+     * Why jxdp cannot run this program although the kernel could load it (a helper or kfunc jxdp lacks),
+     * or null when it can. Such a program is in its collection as libbpf keeps a program it did not load
+     * (autoload off): it cannot be run, verified or put in a map.
+     */
+    public String unsupported() { return unsupported; }
+
+    /** Throws {@link dev.jxdp.ebpf.BpfException} naming the program and {@link #unsupported()} when there is one. */
+    public void requireLoaded() {
+        if (unsupported != null) {
+            throw new dev.jxdp.ebpf.BpfException("program " + name() + " cannot be loaded by jxdp: " + unsupported);
+        }
+    }
+
+    /** True when jxdp can verify and run this program: an XDP one with nothing jxdp lacks. */
+    public boolean runnable() { return unsupported == null && spec.isXdp(); }
     public ProgramSpec spec() { return spec; }
     public Insn[] insns() { return spec.insns(); }
     public BpfCollection collection() { return collection; }

@@ -251,6 +251,11 @@ public final class MapJson {
             collection.programs().forEach(p -> names.add(p.name()));
             throw new BpfException(at + ": \"prog\" must name one of the programs (" + String.join(", ", names) + ")");
         }
+        try {
+            target.requireLoaded();  // a program libbpf did not load has no fd to put in a map
+        } catch (BpfException e) {
+            throw new BpfException(at + ": " + e.getMessage());
+        }
         return target;
     }
 

@@ -48,6 +48,7 @@ public final class ProgTestRun {
 
     /** Checks a frame's size the way bpf_test_init() and bpf_prog_test_run_xdp() do. */
     public static void checkFrame(BpfProgram prog, int size) {
+        prog.requireLoaded();
         if (!prog.spec().isXdp()) {
             throw new BpfException("program " + prog.name() + " is in section " + prog.section()
                     + ": test-run runs XDP programs only");

@@ -211,6 +211,14 @@ final class HelperCall {
             }
             case PTR_TO_MEM, PTR_TO_UNINIT_MEM -> memType(ai, pc, r, reg, false);
             case PTR_TO_MEM_OR_NULL -> memType(ai, pc, r, reg, true);
+            case PTR_TO_ALIGNED_INT -> {
+                // ARG_PTR_TO_FIXED_SIZE_MEM | MEM_WRITE without MEM_UNINIT: read initialised, then written;
+                // MEM_ALIGNED: check_ptr_alignment() in strict mode
+                memType(ai, pc, r, reg, false);
+                mem(ai, st, pc, r, 4, false, false, null);
+                mem(ai, st, pc, r, 4, true, false, null);
+                alignedInt(ai, pc, reg);
+            }
             case CONST_SIZE, CONST_SIZE_OR_ZERO -> sizeArg(ai, st, pc, p, r, reg, type == HelperProto.Arg.CONST_SIZE_OR_ZERO, meta);
             case CONST_ALLOC_SIZE_OR_ZERO -> {
                 if (reg.type != RegType.SCALAR) {
@@ -256,6 +264,24 @@ final class HelperCall {
             default -> {
             }
         }
+    }
+
+    // check_ptr_alignment(..., strict) for 4 bytes: a packet pointer counts NET_IP_ALIGN (2) in front
+    private static void alignedInt(AbstractInterp ai, int pc, Reg reg) {
+        if (reg.type == RegType.PTR_TO_PACKET || reg.type == RegType.PTR_TO_PACKET_META) {
+            if (((reg.tv + 2 + reg.off | reg.tm) & 3) != 0) {
+                throw ai.rejection(pc, "misaligned packet access off 2+" + AbstractInterp.varOff(reg) + "+" + reg.off
+                        + "+0 size 4");
+            }
+            return;
+        }
+        String what = switch (reg.type) {
+            case PTR_TO_STACK -> "stack ";
+            case PTR_TO_MAP_VALUE -> "value ";
+            case PTR_TO_MAP_KEY -> "key ";
+            default -> "";
+        };
+        AbstractInterp.checkAlignment(ai, pc, reg, 0, 4, what);
     }
 
     // the pointer types a memory argument may be (check_reg_type() for ARG_PTR_TO_MEM)

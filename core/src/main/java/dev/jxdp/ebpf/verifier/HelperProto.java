@@ -47,7 +47,9 @@ record HelperProto(int id, Ret ret, Arg[] args, boolean changesPacketData) {
         /** a callback's context: any stack pointer, or NULL (ARG_PTR_TO_STACK_OR_NULL) */
         PTR_TO_STACK_OR_NULL,
         /** a ringbuf record the helper releases (ARG_PTR_TO_RINGBUF_MEM | OBJ_RELEASE) */
-        RELEASE_RINGBUF_MEM
+        RELEASE_RINGBUF_MEM,
+        /** 4 initialised bytes the helper reads and writes, aligned (ARG_PTR_TO_FIXED_SIZE_MEM | MEM_WRITE | MEM_ALIGNED, arg_size 4) */
+        PTR_TO_ALIGNED_INT
     }
 
     private static final Map<Integer, HelperProto> PROTOS = new HashMap<>();
@@ -93,6 +95,10 @@ record HelperProto(int id, Ret ret, Arg[] args, boolean changesPacketData) {
                 Arg.CONST_SIZE);
         proto(HelperIds.XDP_STORE_BYTES, Ret.INTEGER, false, Arg.PTR_TO_CTX, Arg.ANYTHING, Arg.PTR_TO_MEM,
                 Arg.CONST_SIZE);
+        // bpf_xdp_check_mtu_proto: ifindex, mtu_len (in and out), len_diff, flags
+        proto(HelperIds.CHECK_MTU, Ret.INTEGER, false, Arg.PTR_TO_CTX, Arg.ANYTHING, Arg.PTR_TO_ALIGNED_INT,
+                Arg.ANYTHING, Arg.ANYTHING);
+        GPL_ONLY.add(HelperIds.CHECK_MTU);
     }
 
     /** gpl_only: callable only from programs whose license is GPL-compatible */

@@ -126,7 +126,8 @@ class MapJsonEntryProgramTest {
             assertNotEquals(d.program("xdp_to_port").id(), d.program("xdp_egress_mark").id(), "program ids are unique");
         }
         String[][] table = {{"xdp.frags/devmap", "XDP_DEVMAP"}, {"xdp.frags/cpumap", "XDP_CPUMAP"}, {"xdp.frags", "XDP"},
-                {"xdp/devmap/x", "XDP"}, {"xdp_devmap/x", "NONE"}, {"tc", "NONE"}};
+                {"xdp/devmap/x", "XDP"}, {"xdp_devmap/x", "XDP_DEVMAP"}, {"xdp_cpumap/x", "XDP_CPUMAP"},
+                {"xdp_router", "XDP"}, {"tc", "NONE"}};
         for (String[] row : table) {
             ProgramSpec p = new ProgramSpec("p", row[0], new Insn[0], List.of(), List.of());
             assertEquals(AttachType.valueOf(row[1]), p.expectedAttachType(), row[0]);
