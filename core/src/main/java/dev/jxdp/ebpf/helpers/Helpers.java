@@ -1,5 +1,7 @@
 package dev.jxdp.ebpf.helpers;
 
+import dev.jxdp.ebpf.fib.FibLookup;
+import dev.jxdp.ebpf.fib.FibLookupLayout;
 import dev.jxdp.ebpf.isa.HelperIds;
 import dev.jxdp.ebpf.maps.BpfMap;
 import dev.jxdp.ebpf.maps.Errno;
@@ -43,7 +45,8 @@ public final class Helpers {
                  HelperIds.XDP_ADJUST_TAIL, HelperIds.KTIME_GET_BOOT_NS, HelperIds.RINGBUF_OUTPUT,
                  HelperIds.RINGBUF_RESERVE, HelperIds.RINGBUF_SUBMIT, HelperIds.RINGBUF_DISCARD,
                  HelperIds.RINGBUF_QUERY, HelperIds.FOR_EACH_MAP_ELEM, HelperIds.LOOP,
-                 HelperIds.XDP_GET_BUFF_LEN, HelperIds.XDP_LOAD_BYTES, HelperIds.XDP_STORE_BYTES -> true;
+                 HelperIds.XDP_GET_BUFF_LEN, HelperIds.XDP_LOAD_BYTES, HelperIds.XDP_STORE_BYTES,
+                 HelperIds.FIB_LOOKUP -> true;
             default -> false;
         };
     }
@@ -75,6 +78,7 @@ public final class Helpers {
             case HelperIds.XDP_GET_BUFF_LEN -> xdpGetBuffLen(st, r1);
             case HelperIds.XDP_LOAD_BYTES -> xdpLoadBytes(st, r1, r2, r3, r4);
             case HelperIds.XDP_STORE_BYTES -> xdpStoreBytes(st, r1, r2, r3, r4);
+            case HelperIds.FIB_LOOKUP -> fibLookup(st, r1, r2, r3, r4);
             case HelperIds.TAIL_CALL -> throw new BpfFault("bpf_tail_call: only the engine can make a tail call");
             default -> throw new BpfFault("invalid helper " + id);
         };
@@ -299,6 +303,12 @@ public final class Helpers {
         }
         Mem.copy(buf, b.data + (offset & 0xffffffffL), len & 0xffffffffL);
         return 0;
+    }
+
+    /** bpf_fib_lookup() against the run's FIB ({@link ExecState#fib()}); see {@link FibLookup}. */
+    public static long fibLookup(ExecState st, long ctx, long params, long plen, long flags) {
+        st.checkArg(params, FibLookupLayout.SIZE, true, "bpf_fib_lookup", "params");
+        return FibLookup.xdp(st.fib(), params, plen, flags);
     }
 
     // ---- checksum ----

@@ -1182,6 +1182,7 @@ final class FunctionEmitter {
                 case HelperIds.XDP_GET_BUFF_LEN -> "xdpGetBuffLen";
                 case HelperIds.XDP_LOAD_BYTES -> "xdpLoadBytes";
                 case HelperIds.XDP_STORE_BYTES -> "xdpStoreBytes";
+                case HelperIds.FIB_LOOKUP -> "fibLookup";
                 default -> null;
             };
             if (name == null) {
