@@ -1,14 +1,18 @@
-// Bad input for the loader: bpf_fib_lookup (69), a helper the kernel has and jxdp does not implement
-// (it needs the kernel's routing tables): refused at load with one line naming it.
+// Bad input for the loader: bpf_sk_lookup_udp (85), a helper the kernel gives XDP programs and jxdp does
+// not implement (it needs the kernel's sockets): refused at load with one line naming it.
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
 SEC("xdp")
-int xdp_fib(struct xdp_md *ctx)
+int xdp_sk_lookup(struct xdp_md *ctx)
 {
-	struct bpf_fib_lookup params = {};
+	struct bpf_sock_tuple tuple = {};
+	struct bpf_sock *sk = bpf_sk_lookup_udp(ctx, &tuple, sizeof(tuple.ipv4), -1, 0);
 
-	return bpf_fib_lookup(ctx, &params, sizeof(params), 0) ? XDP_DROP : XDP_PASS;
+	if (!sk)
+		return XDP_PASS;
+	bpf_sk_release(sk);
+	return XDP_DROP;
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -2,6 +2,8 @@ package dev.jxdp.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.jxdp.ebpf.fib.Fib;
+import dev.jxdp.ebpf.fib.FibJson;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jxdp.ebpf.BpfException;
 import dev.jxdp.ebpf.elf.ElfLoader;
@@ -119,6 +121,30 @@ final class Inputs {
             throw new CliException(file + ": program " + p.name() + " is in section " + p.section() + ", not an XDP one: "
                     + command + " runs XDP programs only (--type xdp loads every program as XDP, as bpftool's "
                     + "'prog load ... type xdp')");
+        }
+    }
+
+    /**
+     * The FIB {@code --fib} names: null for {@link Fib#EMPTY}, {@code host} for this network namespace's
+     * (rtnetlink), otherwise a JSON file ({@link FibJson}).
+     */
+    static Fib fib(String spec) {
+        if (spec == null) {
+            return Fib.EMPTY;
+        }
+        if (spec.equals("host")) {
+            try {
+                return dev.jxdp.io.netlink.HostFib.read();
+            } catch (IOException | RuntimeException e) {
+                throw new CliException("--fib host: cannot read this namespace's routing state: " + e.getMessage());
+            }
+        }
+        Path file = Path.of(spec);
+        JsonNode root = json(file);
+        try {
+            return FibJson.parse(root);
+        } catch (BpfException e) {
+            throw new CliException(file + ": " + e.getMessage());
         }
     }
 

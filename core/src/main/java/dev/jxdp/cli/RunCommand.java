@@ -127,6 +127,10 @@ final class RunCommand implements Runnable {
     @Option(names = "--map-init", paramLabel = "FILE.json", description = "initial map contents, as test-run takes them (e.g. DEVMAP slots)")
     Path mapInit;
 
+    @Option(names = "--fib", paramLabel = "FILE.json|host", description = "the routing state bpf_fib_lookup consults, as test-run "
+            + "takes it: a JSON file (docs/fib.md) or 'host', this network namespace's (default: a loopback device and no route)")
+    String fib;
+
     @Option(names = "--devmap", paramLabel = "MAP:KEY=IFINDEX",
             description = "set DEVMAP or DEVMAP_HASH entry KEY of MAP to a device (after --map-init); repeatable")
     List<String> devmap = new ArrayList<>();
@@ -215,7 +219,9 @@ final class RunCommand implements Runnable {
                 Thread.currentThread().interrupt();
             }
         });
+        dev.jxdp.ebpf.fib.Fib fibState = Inputs.fib(fib);
         try (BpfCollection collection = Inputs.load(obj, objSpec); PagePool pool = new PagePool(frames)) {
+            collection.fib(fibState);
             BpfProgram program = Inputs.program(obj, collection, prog);
             Inputs.requireXdp(obj, program, "jxdp run");
             Map<ProgramSpec, VerifierFacts> facts = noVerify ? Map.of() : Inputs.verifyAll(obj, collection);

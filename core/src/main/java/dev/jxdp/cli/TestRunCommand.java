@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jxdp.ebpf.BpfException;
 import dev.jxdp.ebpf.elf.ObjectSpec;
+import dev.jxdp.ebpf.fib.Fib;
 import dev.jxdp.ebpf.elf.ProgramSpec;
 import dev.jxdp.ebpf.jit.JitCompiler;
 import dev.jxdp.ebpf.verifier.VerifierFacts;
@@ -43,6 +44,9 @@ import java.util.Map;
                 "With --engine jit also \"jit_ns\": compile and warm-up time (not part of duration_ns).",
                 "Per-CPU values are summed over CPUs as little-endian u64 lanes; PROG_ARRAY slots show {\"key\", \"prog\"}.",
                 "--map-init takes {\"maps\": {\"NAME\": [{\"key\": \"hex\", \"value\": \"hex\"} | {\"key\": \"hex\", \"prog\": \"PROG\"}]}}.",
+                "--fib takes {\"interfaces\": [{\"ifindex\": N, \"name\", \"mac\", \"mtu\", \"addresses\": [\"IP/LEN\"], \"forwarding\"}],",
+                "  \"routes\": [{\"dst\": \"IP/LEN\", \"via\", \"dev\", \"type\", \"table\", \"metric\", \"src\"}],",
+                "  \"neighbours\": [{\"ip\", \"dev\", \"lladdr\", \"state\"}]} (docs/fib.md); --fib host reads this namespace's.",
                 "", "Example:", "  jxdp test-run --obj examples/xdp_demo.o --data-in frame.bin --repeat 1000 --json"})
 final class TestRunCommand implements Runnable {
 
@@ -69,6 +73,19 @@ final class TestRunCommand implements Runnable {
 
     @Option(names = "--map-init", paramLabel = "FILE.json", description = "initial map contents (see below)")
     Path mapInit;
+
+    @Option(names = "--fib", paramLabel = "FILE.json|host", description = "the routing state bpf_fib_lookup consults: a JSON "
+            + "file (interfaces, routes, neighbours; see docs/fib.md) or 'host', this network namespace's devices, routes of "
+            + "every table and neighbours read through rtnetlink (default: a loopback device and no route)")
+    String fib;
+
+    @Option(names = "--ingress-ifindex", paramLabel = "N", defaultValue = "0", description = "ctx_in's ingress_ifindex: the "
+            + "device the frame arrives on, one of the FIB's (default: 0, loopback)")
+    int ingressIfindex;
+
+    @Option(names = "--rx-queue", paramLabel = "N", defaultValue = "0", description = "ctx_in's rx_queue_index: a receive queue "
+            + "of that device (default: ${DEFAULT-VALUE})")
+    int rxQueue;
 
     @Option(names = "--engine", paramLabel = "ENGINE", defaultValue = "jit",
             description = "execution engine: jit, eBPF compiled to JVM bytecode and, with --repeat > 1, warmed up on a throwaway copy of the maps "
@@ -99,7 +116,15 @@ final class TestRunCommand implements Runnable {
         byte[] frame = Inputs.read(dataIn);
         JsonNode init = mapInit == null ? null : Inputs.json(mapInit);
         ObjectSpec objSpec = Inputs.object(obj, type, spec.commandLine().getErr());
+        Fib fibState = Inputs.fib(fib);
+        try {
+            ProgTestRun.checkRxQueue(fibState, ingressIfindex, rxQueue);
+        } catch (BpfException e) {
+            throw new CliException("--ingress-ifindex " + Integer.toUnsignedString(ingressIfindex) + " --rx-queue "
+                    + Integer.toUnsignedString(rxQueue) + ": " + e.getMessage());
+        }
         try (BpfCollection collection = Inputs.load(obj, objSpec)) {
+            collection.fib(fibState);
             BpfProgram program = Inputs.program(obj, collection, prog);
             Inputs.requireXdp(obj, program, "test-run");
             try {
@@ -119,11 +144,12 @@ final class TestRunCommand implements Runnable {
             // the JIT warms up on a second collection from the same object and --map-init (throwaway state)
             ProgTestRun.Result r = ProgTestRun.run(collection, program, frame, repeat, trace, eng, () -> {
                 BpfCollection w = BpfCollection.load(objSpec);
+                w.fib(fibState);
                 if (init != null) {
                     MapJson.applyInit(w, init);
                 }
                 return w;
-            }, JitCompiler.using(p -> facts.get(p.spec())));
+            }, JitCompiler.using(p -> facts.get(p.spec())), ingressIfindex, rxQueue);
             ObjectNode maps = MapJson.dump(collection);
             if (dataOut != null) {
                 Inputs.writeAtomically(dataOut, r.dataOut());

@@ -129,7 +129,7 @@ class CliTest {
     void unsupportedHelperIsNamed() throws Exception {
         Path frame = file("f.bin", new byte[64]);
         assertOneLineError(jxdp("test-run", "--obj", BPF.resolve("elf_unsupported_helper.o").toString(), "--data-in", frame.toString()),
-                "helper bpf_fib_lookup#69 is not supported");
+                "helper bpf_sk_lookup_udp#85 is not supported");
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.jxdp.ebpf.helpers;
 
+import dev.jxdp.ebpf.fib.FibLookup;
+import dev.jxdp.ebpf.fib.FibLookupLayout;
 import dev.jxdp.ebpf.isa.HelperIds;
 import dev.jxdp.ebpf.maps.BpfMap;
 import dev.jxdp.ebpf.maps.Errno;
@@ -44,7 +46,7 @@ public final class Helpers {
                  HelperIds.RINGBUF_RESERVE, HelperIds.RINGBUF_SUBMIT, HelperIds.RINGBUF_DISCARD,
                  HelperIds.RINGBUF_QUERY, HelperIds.FOR_EACH_MAP_ELEM, HelperIds.LOOP,
                  HelperIds.XDP_GET_BUFF_LEN, HelperIds.XDP_LOAD_BYTES, HelperIds.XDP_STORE_BYTES,
-                 HelperIds.CHECK_MTU -> true;
+                 HelperIds.CHECK_MTU, HelperIds.FIB_LOOKUP -> true;
             default -> false;
         };
     }
@@ -77,6 +79,7 @@ public final class Helpers {
             case HelperIds.XDP_LOAD_BYTES -> xdpLoadBytes(st, r1, r2, r3, r4);
             case HelperIds.XDP_STORE_BYTES -> xdpStoreBytes(st, r1, r2, r3, r4);
             case HelperIds.CHECK_MTU -> checkMtu(st, r1, r2, r3, r4, r5);
+            case HelperIds.FIB_LOOKUP -> fibLookup(st, r1, r2, r3, r4);
             case HelperIds.TAIL_CALL -> throw new BpfFault("bpf_tail_call: only the engine can make a tail call");
             default -> throw new BpfFault("invalid helper " + id);
         };
@@ -328,6 +331,12 @@ public final class Helpers {
         len += (int) lenDiff;  // int arithmetic as the kernel's: a length below zero passes
         Mem.putU32(mtuLen, mtu);
         return len > mtu + ETH_HARD_HEADER_LEN ? BPF_MTU_CHK_RET_FRAG_NEEDED : 0;
+    }
+
+    /** bpf_fib_lookup() against the run's FIB ({@link ExecState#fib()}); see {@link FibLookup}. */
+    public static long fibLookup(ExecState st, long ctx, long params, long plen, long flags) {
+        st.checkArg(params, FibLookupLayout.SIZE, true, "bpf_fib_lookup", "params");
+        return FibLookup.xdp(st.fib(), params, plen, flags);
     }
 
     // ---- checksum ----

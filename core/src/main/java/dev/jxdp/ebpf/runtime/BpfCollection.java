@@ -1,5 +1,7 @@
 package dev.jxdp.ebpf.runtime;
 
+import dev.jxdp.ebpf.fib.Fib;
+
 import dev.jxdp.ebpf.BpfException;
 import dev.jxdp.ebpf.elf.ObjectSpec;
 import dev.jxdp.ebpf.elf.ProgramSpec;
@@ -114,8 +116,17 @@ public final class BpfCollection implements AutoCloseable {
 
     /** A new per-CPU execution state over this collection's address space, its memory from this collection. */
     public ExecState newExecState(int cpu) {
-        return new ExecState(space, cpu, arena);
+        ExecState st = new ExecState(space, cpu, arena);
+        st.fib(fib);
+        return st;
     }
+
+    // the network namespace the programs run in, as far as bpf_fib_lookup sees it
+    private volatile Fib fib = Fib.EMPTY;
+
+    /** The FIB bpf_fib_lookup() consults in execution states made after this call ({@link Fib#EMPTY} by default). */
+    public void fib(Fib f) { this.fib = f == null ? Fib.EMPTY : f; }
+    public Fib fib() { return fib; }
 
     @Override
     public void close() {

@@ -1,5 +1,6 @@
 package dev.jxdp.ebpf.runtime;
 
+import dev.jxdp.ebpf.fib.Fib;
 import dev.jxdp.ebpf.maps.BpfMap;
 import dev.jxdp.ebpf.maps.ProgArray;
 import dev.jxdp.ebpf.maps.ProgramRef;
@@ -138,6 +139,13 @@ public final class ExecState {
         this.redirectKey = 0;
         this.stackFloor = stackTop() - STACK_PER_FRAME;
     }
+
+    // the namespace's forwarding state bpf_fib_lookup consults
+    private Fib fib = Fib.EMPTY;
+
+    /** The FIB bpf_fib_lookup() looks up in: the collection's (see {@link BpfCollection#fib(Fib)}). */
+    public Fib fib() { return fib; }
+    public void fib(Fib f) { this.fib = f == null ? Fib.EMPTY : f; }
 
     // helpers' per-worker scratch object (bpf_for_each_map_elem's visitor), reused so runs allocate nothing
     private Object helperScratch;

@@ -1,6 +1,8 @@
 package dev.jxdp.ebpf.testrun;
 
 import dev.jxdp.ebpf.BpfException;
+import dev.jxdp.ebpf.fib.Fib;
+import dev.jxdp.ebpf.fib.NetDev;
 import dev.jxdp.ebpf.interp.Interpreter;
 import dev.jxdp.ebpf.jit.JitCompiler;
 import dev.jxdp.ebpf.jit.JitProgram;
@@ -20,8 +22,8 @@ import java.util.function.Supplier;
 
 /**
  * BPF_PROG_TEST_RUN for XDP programs without the kernel: mirrors bpf_prog_test_run_xdp(). The frame goes
- * after 256 bytes of headroom in a 4096-byte buffer, metadata empty, the receive queue is loopback's
- * (ingress_ifindex 1, queue 0); all repeats share that one buffer and the collection's maps; the answer
+ * after 256 bytes of headroom in a 4096-byte buffer, metadata empty, the receive queue loopback's
+ * (ingress_ifindex 1, queue 0) unless ctx_in names another; all repeats share that one buffer and the collection's maps; the answer
  * is the last run's action, the average time per run and the bytes from data_meta to data_end.
  */
 public final class ProgTestRun {
@@ -100,7 +102,43 @@ public final class ProgTestRun {
      */
     public static Result run(BpfCollection collection, BpfProgram prog, byte[] data, int repeat, boolean keepTrace,
                              Engine engine, Supplier<BpfCollection> warmState, JitCompiler compiler) {
+        return run(collection, prog, data, repeat, keepTrace, engine, warmState, compiler, 0, 0);
+    }
+
+    /**
+     * Checks ctx_in's receive queue as xdp_convert_md_to_buff() does: ingress_ifindex 0 is loopback's
+     * queue 0 (and then rx_queue_index must be 0); otherwise the device must exist in the collection's
+     * FIB (-ENODEV) and have the queue (-EINVAL).
+     */
+    public static void checkRxQueue(Fib fib, int ingressIfindex, int rxQueueIndex) {
+        if (ingressIfindex == 0) {
+            if (rxQueueIndex != 0) {
+                throw new BpfException("rx_queue_index " + Integer.toUnsignedString(rxQueueIndex)
+                        + " without an ingress_ifindex: the kernel says EINVAL");
+            }
+            return;
+        }
+        NetDev d = fib.device(ingressIfindex);
+        if (d == null) {
+            throw new BpfException("ingress_ifindex " + Integer.toUnsignedString(ingressIfindex)
+                    + ": no such device in the FIB (see --fib), the kernel says ENODEV");
+        }
+        if (Integer.compareUnsigned(rxQueueIndex, d.rxQueues()) >= 0) {
+            throw new BpfException("rx_queue_index " + Integer.toUnsignedString(rxQueueIndex) + ": device " + d.name()
+                    + " has " + d.rxQueues() + " RX queue" + (d.rxQueues() == 1 ? "" : "s") + ", the kernel says EINVAL");
+        }
+    }
+
+    /**
+     * As above on the receive queue ctx_in names: {@code ingressIfindex} (0 for loopback's) and
+     * {@code rxQueueIndex}, checked by {@link #checkRxQueue}.
+     */
+    public static Result run(BpfCollection collection, BpfProgram prog, byte[] data, int repeat, boolean keepTrace,
+                             Engine engine, Supplier<BpfCollection> warmState, JitCompiler compiler,
+                             int ingressIfindex, int rxQueueIndex) {
         checkFrame(prog, data.length);
+        checkRxQueue(collection.fib(), ingressIfindex, rxQueueIndex);
+        int ifindex = ingressIfindex == 0 ? LOOPBACK_IFINDEX : ingressIfindex;
         int runs = Math.max(1, repeat);  // the kernel treats repeat 0 as 1
         long warmNs = 0;
         JitCompiler jc = engine != Engine.JIT ? null : compiler != null ? compiler : JitCompiler.verifying();
@@ -109,7 +147,7 @@ public final class ProgTestRun {
             long t0 = System.nanoTime();
             if (programWritesNoMap(collection)) {
                 // nothing a run leaves behind is shared: warm the program's own code on a throwaway state
-                warmUp(jit.forThread(), collection, data, runs);
+                warmUp(jit.forThread(), collection, data, runs, ifindex, rxQueueIndex);
             } else if (warmState != null) {
                 // a second collection from the same object: the same compiled code (the compiler shares it
                 // by program), its own maps, so the real maps see only the timed runs
@@ -121,7 +159,7 @@ public final class ProgTestRun {
                     try (BpfCollection w = warmState.get()) {
                         BpfProgram wp = w.program(prog.name());
                         if (wp != null) {
-                            warmUp(jc.program(wp), w, data, runs);
+                            warmUp(jc.program(wp), w, data, runs, ifindex, rxQueueIndex);
                         }
                     }
                 }
@@ -131,8 +169,8 @@ public final class ProgTestRun {
         try (Arena arena = Arena.ofConfined()) {
             XdpBuff buff = XdpBuff.allocate(arena);
             buff.load(data);
-            buff.ingressIfindex = LOOPBACK_IFINDEX;
-            buff.rxQueueIndex = 0;
+            buff.ingressIfindex = ifindex;
+            buff.rxQueueIndex = rxQueueIndex;
             ExecState st = collection.newExecState(0);
             st.keepTrace(keepTrace);
             Interpreter interp = new Interpreter();
@@ -195,14 +233,14 @@ public final class ProgTestRun {
     // a long timed run, where a half-compiled start would show in the average; before a long run the
     // batches must also leave HotSpot's compilers idle (their total time unchanged), since C1 code runs
     // at a steady pace of its own while C2 compiles in the background
-    private static void warmUp(JitProgram wj, BpfCollection w, byte[] data, int timedRuns) {
+    private static void warmUp(JitProgram wj, BpfCollection w, byte[] data, int timedRuns, int ifindex, int rxQueue) {
         boolean longRun = timedRuns >= LONG_RUN;
         long budget = longRun ? 2_000_000_000L : WARM_UP_NS;
         int maxBatches = (longRun ? 2_000_000 : WARM_UP_RUNS) / WARM_BATCH;
         try (Arena arena = Arena.ofConfined()) {
             XdpBuff buff = XdpBuff.allocate(arena);
-            buff.ingressIfindex = LOOPBACK_IFINDEX;
-            buff.rxQueueIndex = 0;
+            buff.ingressIfindex = ifindex;
+            buff.rxQueueIndex = rxQueue;
             ExecState st = w.newExecState(0);
             st.caller(wj);
             long start = System.nanoTime();

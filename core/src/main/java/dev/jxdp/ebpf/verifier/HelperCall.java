@@ -209,7 +209,7 @@ final class HelperCall {
                 memType(ai, pc, r, reg, false);
                 mem(ai, st, pc, r, meta.map.valueSize(), false, false, null);
             }
-            case PTR_TO_MEM, PTR_TO_UNINIT_MEM -> memType(ai, pc, r, reg, false);
+            case PTR_TO_MEM, PTR_TO_MEM_WRITE, PTR_TO_UNINIT_MEM -> memType(ai, pc, r, reg, false);
             case PTR_TO_MEM_OR_NULL -> memType(ai, pc, r, reg, true);
             case PTR_TO_ALIGNED_INT -> {
                 // ARG_PTR_TO_FIXED_SIZE_MEM | MEM_WRITE without MEM_UNINIT: read initialised, then written;
@@ -304,7 +304,8 @@ final class HelperCall {
         }
         int memReg = r - 1;
         Reg mem = st.reg(memReg);
-        boolean write = p.arg(memReg) == HelperProto.Arg.PTR_TO_UNINIT_MEM;
+        HelperProto.Arg memArg = p.arg(memReg);
+        boolean write = memArg == HelperProto.Arg.PTR_TO_UNINIT_MEM || memArg == HelperProto.Arg.PTR_TO_MEM_WRITE;
         if (size.smin < 0) {
             throw ai.rejection(pc, "R" + r + " min value is negative, either use unsigned or 'var &= const'");
         }
@@ -321,7 +322,7 @@ final class HelperCall {
         }
         // a constant-size output buffer at a constant stack offset is written byte by byte after the
         // call (raw mode); any other output is clobbered over everything it may reach now
-        boolean raw = write && size.isConst() && mem.type == RegType.PTR_TO_STACK && mem.isConst();
+        boolean raw = memArg == HelperProto.Arg.PTR_TO_UNINIT_MEM && size.isConst() && mem.type == RegType.PTR_TO_STACK && mem.isConst();
         mem(ai, st, pc, memReg, size.umax, write, zeroOk, raw ? meta : null);
         ai.precision.markRegPrecise(st, r);
     }

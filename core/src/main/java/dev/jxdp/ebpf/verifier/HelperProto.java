@@ -33,6 +33,8 @@ record HelperProto(int id, Ret ret, Arg[] args, boolean changesPacketData) {
         PTR_TO_MEM,
         /** the same, or NULL (PTR_MAYBE_NULL) */
         PTR_TO_MEM_OR_NULL,
+        /** memory the helper reads and writes, its size in the next argument (ARG_PTR_TO_MEM | MEM_WRITE) */
+        PTR_TO_MEM_WRITE,
         /** memory the helper writes, its size in the next argument (ARG_PTR_TO_UNINIT_MEM) */
         PTR_TO_UNINIT_MEM,
         /** the size of the memory argument before it, at least 1 (ARG_CONST_SIZE) */
@@ -93,6 +95,9 @@ record HelperProto(int id, Ret ret, Arg[] args, boolean changesPacketData) {
         proto(HelperIds.XDP_GET_BUFF_LEN, Ret.INTEGER, false, Arg.PTR_TO_CTX);
         proto(HelperIds.XDP_LOAD_BYTES, Ret.INTEGER, false, Arg.PTR_TO_CTX, Arg.ANYTHING, Arg.PTR_TO_UNINIT_MEM,
                 Arg.CONST_SIZE);
+        proto(HelperIds.FIB_LOOKUP, Ret.INTEGER, false, Arg.PTR_TO_CTX, Arg.PTR_TO_MEM_WRITE, Arg.CONST_SIZE,
+                Arg.ANYTHING);
+        GPL_ONLY.add(HelperIds.FIB_LOOKUP);
         proto(HelperIds.XDP_STORE_BYTES, Ret.INTEGER, false, Arg.PTR_TO_CTX, Arg.ANYTHING, Arg.PTR_TO_MEM,
                 Arg.CONST_SIZE);
         // bpf_xdp_check_mtu_proto: ifindex, mtu_len (in and out), len_diff, flags

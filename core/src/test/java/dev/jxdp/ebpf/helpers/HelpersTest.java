@@ -178,7 +178,8 @@ class HelpersTest {
     void isSupportedListsTheImplementedHelpers() {
         assertTrue(Helpers.isSupported(HelperIds.CSUM_DIFF));
         assertTrue(Helpers.isSupported(HelperIds.TAIL_CALL));
-        assertFalse(Helpers.isSupported(HelperIds.FIB_LOOKUP));
+        assertTrue(Helpers.isSupported(HelperIds.FIB_LOOKUP));
+        assertFalse(Helpers.isSupported(85));  // bpf_sk_lookup_udp
         assertFalse(Helpers.isSupported(0));
     }
 
