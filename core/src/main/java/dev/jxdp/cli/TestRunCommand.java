@@ -39,11 +39,13 @@ import java.util.Map;
                 + "--no-verify skips it); then fresh maps from the object, then --map-init; the frame after 256 bytes of headroom; "
                 + "all repeats share the buffer and the maps. Prints the last run's action, the average time "
                 + "per run, the frame from data_meta to data_end, and every map.", ""},
-        footer = {"", "JSON (--json), the same as ../shared/tools/kernel-oracle prints:",
+        footer = {"", "JSON (--json), the contract of the kernel-oracle differential tests (docs/runtime.md):",
                 "  {\"retval\": N, \"duration_ns\": N, \"data_out\": \"hex\", \"maps\": {\"NAME\": [{\"key\": \"hex\", \"value\": \"hex\"}]}}",
                 "With --engine jit also \"jit_ns\": compile and warm-up time (not part of duration_ns).",
-                "Per-CPU values are summed over CPUs as little-endian u64 lanes; PROG_ARRAY slots show {\"key\", \"prog\"}.",
-                "--map-init takes {\"maps\": {\"NAME\": [{\"key\": \"hex\", \"value\": \"hex\"} | {\"key\": \"hex\", \"prog\": \"PROG\"}]}}.",
+                "Per-CPU values are summed over CPUs as little-endian u64 lanes; PROG_ARRAY slots show {\"key\", \"prog\"};",
+                "ARRAY_OF_MAPS and HASH_OF_MAPS entries show {\"key\", \"map\": INNER} (the kernel's value is the inner map's id).",
+                "--map-init takes {\"maps\": {\"NAME\": [{\"key\": \"hex\", \"value\": \"hex\"} | {\"key\": \"hex\", \"prog\": \"PROG\"}",
+                "  | {\"key\": \"hex\", \"map\": \"INNER\"}]}}.",
                 "--fib takes {\"interfaces\": [{\"ifindex\": N, \"name\", \"mac\", \"mtu\", \"addresses\": [\"IP/LEN\"], \"forwarding\"}],",
                 "  \"routes\": [{\"dst\": \"IP/LEN\", \"via\", \"dev\", \"type\", \"table\", \"metric\", \"src\"}],",
                 "  \"neighbours\": [{\"ip\", \"dev\", \"lladdr\", \"state\"}]} (docs/fib.md); --fib host reads this namespace's.",
@@ -230,7 +232,8 @@ final class TestRunCommand implements Runnable {
             int shown = 0;
             for (Iterator<JsonNode> it = entries.elements(); it.hasNext() && shown < 16; shown++) {
                 JsonNode e = it.next();
-                out.printf("      %s -> %s%n", e.get("key").asText(), e.has("prog") ? "prog " + e.get("prog").asText() : e.get("value").asText());
+                out.printf("      %s -> %s%n", e.get("key").asText(), e.has("prog") ? "prog " + e.get("prog").asText()
+                        : e.has("map") ? "map " + e.get("map").asText() : e.get("value").asText());
             }
             if (entries.size() > 16) {
                 out.printf("      ... %d more (see --json)%n", entries.size() - 16);

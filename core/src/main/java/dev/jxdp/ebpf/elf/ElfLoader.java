@@ -224,7 +224,7 @@ public final class ElfLoader {
                     continue;
                 }
                 if (mapsSec != null && target.index() == mapsSec.index()) {
-                    MapCollector.progArraySlots(elf, rel, mapsSec, textIndex, maps);
+                    MapCollector.initialSlots(elf, rel, mapsSec, textIndex, maps);
                 } else if (target.isExec()) {
                     codeRelocations(rel, target);
                 }

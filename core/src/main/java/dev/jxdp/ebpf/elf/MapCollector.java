@@ -58,6 +58,13 @@ final class MapCollector {
                 }
             }
             int flags = size >= LEGACY_DEF_KNOWN ? b.getInt(p + 16) : 0;
+            int type = b.getInt(p);
+            if (type == MapType.ARRAY_OF_MAPS.id() || type == MapType.HASH_OF_MAPS.id()) {
+                // struct bpf_map_def has no field for the inner map: libbpf cannot create such a map either
+                throw new BpfException("map " + s.name() + ": a legacy map definition cannot describe the inner map "
+                        + "of a " + MapType.byId(type).kernelName() + "; declare it in SEC(\".maps\") with "
+                        + "__array(values, struct inner_def)");
+            }
             MapSpec spec = new MapSpec(s.name(), b.getInt(p), b.getInt(p + 4), b.getInt(p + 8), b.getInt(p + 12),
                     flags, null, false, List.of(), sec.name());
             out.add(new Located(spec, sec.index(), s.value(), size, false, -1));
@@ -88,16 +95,18 @@ final class MapCollector {
             }
             List<Btf.Member> ms = def.members();
             long valuesOff = !ms.isEmpty() && ms.getLast().name().equals("values") ? ms.getLast().value() / 8 : -1;
-            out.add(new Located(btfMapDef(btf, name, def), sec.index(), vi.value(), vi.bitSize(), false, valuesOff));
+            out.add(new Located(btfMapDef(btf, name, def, false), sec.index(), vi.value(), vi.bitSize(), false, valuesOff));
         }
     }
 
-    private static MapSpec btfMapDef(Btf btf, String name, Btf.Type def) {
+    // parse_btf_map_def(): a map's definition, or (inner) the template of a map-in-map's inner maps
+    private static MapSpec btfMapDef(Btf btf, String name, Btf.Type def, boolean inner) {
         int type = 0;
         int keySize = 0;
         int valueSize = 0;
         int maxEntries = 0;
         int flags = 0;
+        MapSpec template = null;
         List<Btf.Member> ms = def.members();
         for (int i = 0; i < ms.size(); i++) {
             Btf.Member m = ms.get(i);
@@ -110,16 +119,29 @@ final class MapCollector {
                 case "key" -> keySize = agree(name, "key size", keySize, pointee(btf, name, "key", m));
                 case "value" -> valueSize = agree(name, "value size", valueSize, pointee(btf, name, "value", m));
                 case "values" -> {
+                    if (inner) {
+                        throw new BpfException("map " + name + ": multi-level inner maps are not supported");
+                    }
                     if (i != ms.size() - 1) {
                         throw new BpfException("map " + name + ": 'values' must be the last member");
                     }
-                    if (type != MapType.PROG_ARRAY.id()) {
-                        throw new BpfException("map " + name + ": __array(values) is supported for prog arrays "
-                                + "only (map-in-map is not supported)");
+                    boolean mapInMap = type == MapType.ARRAY_OF_MAPS.id() || type == MapType.HASH_OF_MAPS.id();
+                    if (!mapInMap && type != MapType.PROG_ARRAY.id()) {
+                        throw new BpfException("map " + name + ": __array(values) is for map-in-map and prog-array "
+                                + "maps only");
                     }
                     valueSize = agree(name, "value size", valueSize, 4);
+                    if (mapInMap) {
+                        template = innerDef(btf, name, m);
+                    }
                 }
-                case "pinning", "numa_node", "map_extra" -> fieldInt(btf, name, m);
+                case "pinning" -> {
+                    if (inner) {
+                        throw new BpfException("map " + name + ": an inner map definition can't be pinned");
+                    }
+                    fieldInt(btf, name, m);
+                }
+                case "numa_node", "map_extra" -> fieldInt(btf, name, m);
                 default -> throw new BpfException("map " + name + ": unknown field '" + m.name() + "'");
             }
         }
@@ -129,7 +151,30 @@ final class MapCollector {
         if (type == MapType.RINGBUF.id() || type == MapType.USER_RINGBUF.id()) {
             maxEntries = ringbufSize(maxEntries);
         }
-        return new MapSpec(name, type, keySize, valueSize, maxEntries, flags, null, false, List.of(), ".maps");
+        if (!inner && template == null && (type == MapType.ARRAY_OF_MAPS.id() || type == MapType.HASH_OF_MAPS.id())) {
+            // libbpf then creates the outer map with no inner map fd, which the kernel refuses
+            throw new BpfException("map " + name + ": a " + MapType.byId(type).kernelName() + " needs its inner map "
+                    + "definition: declare it with __array(values, struct inner_def)");
+        }
+        return new MapSpec(name, type, keySize, valueSize, maxEntries, flags, null, false, List.of(),
+                inner ? ".maps (inner map template)" : ".maps", template);
+    }
+
+    // the 'values' member of a map-in-map: a zero-sized array of pointers to the inner map's definition
+    private static MapSpec innerDef(Btf btf, String map, Btf.Member m) {
+        Btf.Type a = btf.type(m.type());
+        if (a.kind() != Btf.KIND_ARRAY || a.extra() != 0) {
+            throw new BpfException("map " + map + ": map-in-map inner spec is not a zero-sized array");
+        }
+        Btf.Type p = btf.skipModsAndTypedefs(a.sizeOrType());
+        if (p.kind() != Btf.KIND_PTR) {
+            throw new BpfException("map " + map + ": map-in-map inner def is of unexpected kind " + p.kindName());
+        }
+        Btf.Type def = btf.skipModsAndTypedefs(p.sizeOrType());
+        if (def.kind() != Btf.KIND_STRUCT) {
+            throw new BpfException("map " + map + ": map-in-map inner def is of unexpected kind " + def.kindName());
+        }
+        return btfMapDef(btf, map + ".inner", def, true);
     }
 
     // __uint(name, val) is "int (*name)[val]": the value is the array's element count
@@ -178,9 +223,13 @@ final class MapCollector {
         return sz;
     }
 
-    /** Initial PROG_ARRAY slots from {@code .rel.maps}, as bpf_object__collect_map_relos(). */
-    static void progArraySlots(ElfFile elf, ElfFile.Section rel, ElfFile.Section mapsSec, int textIndex,
-                               List<Located> maps) {
+    /**
+     * Initial slots of PROG_ARRAY and map-in-map maps from {@code .rel.maps}, as
+     * bpf_object__collect_map_relos(): a PROG_ARRAY slot names an entry program, a map-in-map slot a
+     * BTF-defined map (placed into the outer map once every map exists, as init_map_in_map_slots()).
+     */
+    static void initialSlots(ElfFile elf, ElfFile.Section rel, ElfFile.Section mapsSec, int textIndex,
+                             List<Located> maps) {
         TreeMap<Integer, TreeMap<Integer, String>> slots = new TreeMap<>();
         for (ElfFile.Rel r : elf.rels(rel)) {
             ElfLoader.checkRelType(r, rel);
@@ -199,12 +248,16 @@ final class MapCollector {
                         + ": no map at offset " + r.offset());
             }
             MapSpec m = maps.get(mi).spec();
-            if (m.type() != MapType.PROG_ARRAY.id()) {
-                throw new BpfException("map " + m.name() + ": initial values are supported for prog arrays only");
-            }
-            if (sym.type() != ElfFile.STT_FUNC || sym.shndx() == textIndex || sym.shndx() == 0
-                    || sym.shndx() >= elf.sections.length || !elf.sections[sym.shndx()].isExec()) {
-                throw new BpfException("map " + m.name() + ": '" + sym.name() + "' isn't an entry-point program");
+            if (m.isMapInMap()) {
+                innerMapTarget(sym, mapsSec, m, maps);
+            } else if (m.type() == MapType.PROG_ARRAY.id()) {
+                if (sym.type() != ElfFile.STT_FUNC || sym.shndx() == textIndex || sym.shndx() == 0
+                        || sym.shndx() >= elf.sections.length || !elf.sections[sym.shndx()].isExec()) {
+                    throw new BpfException("map " + m.name() + ": '" + sym.name() + "' isn't an entry-point program");
+                }
+            } else {
+                throw new BpfException("map " + m.name() + ": initial values are for prog arrays and map-in-map "
+                        + "maps only");
             }
             // 'values' is the definition's last member: slot = (offset into it) / pointer size
             long slotOff = r.offset() - maps.get(mi).offset() - maps.get(mi).valuesOffset();
@@ -221,19 +274,37 @@ final class MapCollector {
             for (var s : e.getValue().entrySet()) {
                 if (s.getKey() >= m.maxEntries()) {
                     throw new BpfException("map " + m.name() + ": initial slot " + s.getKey() + " beyond max_entries "
-                            + m.maxEntries());
+                            + m.maxEntries() + (m.isMapInMap() ? " (the kernel says E2BIG)" : ""));
                 }
                 list.add(new MapSpec.Slot(s.getKey(), s.getValue()));
             }
-            maps.set(e.getKey(), l.withSpec(new MapSpec(m.name(), m.type(), m.keySize(), m.valueSize(),
-                    m.maxEntries(), m.flags(), m.initialData(), m.readOnly(), List.copyOf(list), m.section())));
+            maps.set(e.getKey(), l.withSpec(m.withInitialSlots(List.copyOf(list))));
         }
     }
 
-    /** Global data: .data*, .rodata* and .bss* sections as one-entry ARRAY maps, named as libbpf names them. */
+    // a map-in-map slot must name a BTF-defined map (one of .maps), the HASH_OF_MAPS keyed by an int
+    private static void innerMapTarget(ElfFile.Symbol sym, ElfFile.Section mapsSec, MapSpec outer,
+                                       List<Located> maps) {
+        if (sym.shndx() != mapsSec.index()) {
+            throw new BpfException("map " + outer.name() + ": '" + sym.name() + "' isn't a BTF-defined map");
+        }
+        if (outer.type() == MapType.HASH_OF_MAPS.id() && outer.keySize() != 4) {
+            // libbpf fills slot i with the key i, an int
+            throw new BpfException("map " + outer.name() + ": a hash-of-maps with initial values must have key size "
+                    + "4, not " + outer.keySize());
+        }
+        for (Located l : maps) {
+            if (l.spec().name().equals(sym.name()) && !l.globalData()) {
+                return;
+            }
+        }
+        throw new BpfException("map " + outer.name() + ": '" + sym.name() + "' isn't a valid map reference");
+    }
+
     /** The kernel's KMALLOC_MAX_SIZE on x86-64, the largest array map value (as the maps package checks it). */
     private static final long KMALLOC_MAX_SIZE = 4L << 20;
 
+    /** Global data: .data*, .rodata* and .bss* sections as one-entry ARRAY maps, named as libbpf names them. */
     static void globalData(ElfFile elf, String objName, List<Located> out) {
         for (ElfFile.Section s : elf.sections) {
             if (s.index() == 0 || s.size() == 0 || s.isExec()) {

@@ -23,10 +23,20 @@ public abstract class BpfMap {
     protected final MapSpec spec;
     protected final MapType type;
 
+    private static final java.util.concurrent.atomic.AtomicInteger IDS = new java.util.concurrent.atomic.AtomicInteger();
+
+    private final int id = IDS.incrementAndGet();
+
     protected BpfMap(MapSpec spec) {
         this.spec = spec;
         this.type = spec.mapType();
     }
+
+    /**
+     * The map's id, unique in this JVM: what the kernel's map ids are (a map-in-map lookup from user space
+     * answers the inner map's id, as bpf_map_fd_sys_lookup_elem()); like them, it means nothing across runs.
+     */
+    public final int id() { return id; }
 
     public final MapSpec spec() { return spec; }
     public final String name() { return spec.name(); }

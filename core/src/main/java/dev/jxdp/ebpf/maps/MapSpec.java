@@ -14,14 +14,39 @@ import java.util.List;
  * @param flags        map_flags (BPF_F_NO_PREALLOC, BPF_F_RDONLY_PROG, ...)
  * @param initialData  for global data: the section's bytes, the value of key 0 (null otherwise)
  * @param readOnly     frozen for programs (.rodata and friends): program writes fault
- * @param initialSlots for PROG_ARRAY declared with {@code __array(values, ...)}: slot → program name
+ * @param initialSlots for a PROG_ARRAY, ARRAY_OF_MAPS or HASH_OF_MAPS declared with
+ *                     {@code __array(values, ...)}: slot (the key) → the program or inner map it holds
  * @param section      the ELF section that declared it, for messages
+ * @param inner        for ARRAY_OF_MAPS and HASH_OF_MAPS: the inner map template (libbpf's
+ *                     {@code NAME.inner}, the kernel's inner_map_meta) every inner map must match; null
+ *                     otherwise
  */
 public record MapSpec(String name, int type, int keySize, int valueSize, int maxEntries, int flags,
-                      byte[] initialData, boolean readOnly, List<Slot> initialSlots, String section) {
+                      byte[] initialData, boolean readOnly, List<Slot> initialSlots, String section,
+                      MapSpec inner) {
 
-    /** One initial entry of a PROG_ARRAY: {@code slot} holds the program named {@code program}. */
-    public record Slot(int slot, String program) {}
+    /** A map that is not a map-in-map. */
+    public MapSpec(String name, int type, int keySize, int valueSize, int maxEntries, int flags,
+                   byte[] initialData, boolean readOnly, List<Slot> initialSlots, String section) {
+        this(name, type, keySize, valueSize, maxEntries, flags, initialData, readOnly, initialSlots, section, null);
+    }
+
+    /**
+     * One initial entry of a PROG_ARRAY or map-in-map: {@code slot} holds the program (PROG_ARRAY) or the
+     * inner map (ARRAY_OF_MAPS, HASH_OF_MAPS: the u32 key {@code slot}) named {@code target}.
+     */
+    public record Slot(int slot, String target) {}
 
     public MapType mapType() { return MapType.byId(type); }
+
+    /** Whether this is an ARRAY_OF_MAPS or HASH_OF_MAPS (its values are inner maps). */
+    public boolean isMapInMap() {
+        return type == MapType.ARRAY_OF_MAPS.id() || type == MapType.HASH_OF_MAPS.id();
+    }
+
+    /** The same map with these initial slots. */
+    public MapSpec withInitialSlots(List<Slot> slots) {
+        return new MapSpec(name, type, keySize, valueSize, maxEntries, flags, initialData, readOnly, slots, section,
+                inner);
+    }
 }

@@ -20,6 +20,8 @@ public final class Maps {
             case HASH, PERCPU_HASH, LRU_HASH, LRU_PERCPU_HASH -> new HashTab(spec);
             case LPM_TRIE -> new LpmTrie(spec);
             case PROG_ARRAY -> new ProgArray(spec);
+            case ARRAY_OF_MAPS -> new ArrayOfMaps(spec);
+            case HASH_OF_MAPS -> new HashOfMaps(spec);
             case DEVMAP -> new DevMap(spec);
             case DEVMAP_HASH -> new DevMapHash(spec);
             case CPUMAP -> new CpuMap(spec);

@@ -8,6 +8,7 @@ import dev.jxdp.ebpf.elf.ProgramSpec;
 import dev.jxdp.ebpf.maps.BpfMap;
 import dev.jxdp.ebpf.maps.MapSpec;
 import dev.jxdp.ebpf.maps.Maps;
+import dev.jxdp.ebpf.maps.OuterMap;
 import dev.jxdp.ebpf.maps.ProgArray;
 import dev.jxdp.ebpf.mem.AddressSpace;
 import dev.jxdp.ebpf.mem.Region;
@@ -61,6 +62,7 @@ public final class BpfCollection implements AutoCloseable {
                 c.space.add(prog.codeRegion());
             }
             c.fillProgArrays();
+            c.fillOuterMaps();
         } catch (RuntimeException e) {
             c.close();
             throw e;
@@ -71,22 +73,50 @@ public final class BpfCollection implements AutoCloseable {
     private void fillProgArrays() {
         for (BpfMap map : maps) {
             List<MapSpec.Slot> slots = map.spec().initialSlots();
-            if (slots == null || slots.isEmpty()) {
+            if (slots == null || slots.isEmpty() || !(map instanceof ProgArray)) {
                 continue;
             }
             for (MapSpec.Slot s : slots) {
-                BpfProgram target = program(s.program());
+                BpfProgram target = program(s.target());
                 if (target == null) {
                     throw new BpfException("map " + map.name() + ": slot " + s.slot() + " names program "
-                            + s.program() + ", which the object does not have");
+                            + s.target() + ", which the object does not have");
                 }
                 if (target.unsupported() != null) {
                     // libbpf's init_prog_array_slots() puts the fd of a program it did not load: the update
                     // fails and so does the object's load
                     throw new BpfException("map " + map.name() + ": slot " + s.slot() + " names program "
-                            + s.program() + ", which jxdp cannot load: " + target.unsupported());
+                            + s.target() + ", which jxdp cannot load: " + target.unsupported());
                 }
                 ((ProgArray) map).set(s.slot(), target);
+            }
+        }
+    }
+
+    // mirrors init_map_in_map_slots(): once every map exists, slot i of each outer map gets its inner map
+    // (key i, a u32), which the kernel checks against the outer map's template
+    private void fillOuterMaps() {
+        for (BpfMap map : maps) {
+            if (!(map instanceof OuterMap outer)) {
+                continue;
+            }
+            for (MapSpec.Slot s : map.spec().initialSlots()) {
+                BpfMap inner = map(s.target());
+                if (inner == null) {
+                    throw new BpfException("map " + map.name() + ": slot " + s.slot() + " names map " + s.target()
+                            + ", which the object does not have");
+                }
+                String why = outer.mismatch(inner);
+                if (why != null) {
+                    throw new BpfException("map " + map.name() + ": slot [" + s.slot() + "] cannot hold map "
+                            + inner.name() + ": " + why + " (the kernel says EINVAL)");
+                }
+                int rc = outer.put(new byte[] {(byte) s.slot(), (byte) (s.slot() >>> 8), (byte) (s.slot() >>> 16),
+                        (byte) (s.slot() >>> 24)}, inner, 0);
+                if (rc != 0) {
+                    throw new BpfException("map " + map.name() + ": slot [" + s.slot() + "] cannot hold map "
+                            + inner.name() + ": errno " + -rc);
+                }
             }
         }
     }

@@ -13,6 +13,7 @@ import dev.jxdp.ebpf.maps.DevMapHash;
 import dev.jxdp.ebpf.maps.EntryProgramMap;
 import dev.jxdp.ebpf.maps.Errno;
 import dev.jxdp.ebpf.maps.MapType;
+import dev.jxdp.ebpf.maps.OuterMap;
 import dev.jxdp.ebpf.maps.ProgArray;
 import dev.jxdp.ebpf.maps.ProgramRef;
 import dev.jxdp.ebpf.runtime.BpfCollection;
@@ -33,7 +34,9 @@ import java.util.TreeMap;
  * per-CPU values summed over CPUs as little-endian u64 lanes, PROG_ARRAY slots as program names, empty
  * slots (DEVMAP, CPUMAP, PROG_ARRAY) left out, maps without keys (RINGBUF) left out. A DEVMAP, DEVMAP_HASH
  * or CPUMAP entry with a program is {@code {"key", "value": its first u32 (ifindex, qsize), "prog": NAME}}
- * both ways, since a program id (what the value's second u32 holds) means nothing across runs.
+ * both ways, since a program id (what the value's second u32 holds) means nothing across runs. An
+ * ARRAY_OF_MAPS or HASH_OF_MAPS entry is {@code {"key", "map": NAME}} both ways, NAME the inner map's JSON
+ * name, for the same reason (the kernel's value there is the inner map's id).
  */
 public final class MapJson {
     private MapJson() {}
@@ -69,7 +72,14 @@ public final class MapJson {
             if (map instanceof ProgArray pa) {
                 ProgramRef p = pa.get(littleEndianIndex(key));
                 if (p != null) {
-                    rows.add(new String[] {keyHex, null, p.name()});
+                    rows.add(new String[] {keyHex, null, p.name(), null});
+                }
+                continue;
+            }
+            if (map instanceof OuterMap outer) {
+                BpfMap inner = outer.innerAt(key);
+                if (inner != null) {
+                    rows.add(new String[] {keyHex, null, null, jsonName(inner)});
                 }
                 continue;
             }
@@ -79,13 +89,13 @@ public final class MapJson {
             }
             ProgramRef entryProg = map instanceof EntryProgramMap epm ? epm.entryProgram(littleEndianIndex(key)) : null;
             if (entryProg != null) {
-                rows.add(new String[] {keyHex, HEX.formatHex(value, 0, 4), entryProg.name()});
+                rows.add(new String[] {keyHex, HEX.formatHex(value, 0, 4), entryProg.name(), null});
                 continue;
             }
             if (map.type().isPerCpu()) {
                 value = sumPerCpu(value, map.valueSize());
             }
-            rows.add(new String[] {keyHex, HEX.formatHex(value), null});
+            rows.add(new String[] {keyHex, HEX.formatHex(value), null, null});
         }
         rows.sort(Comparator.comparing(r -> r[0]));
         ArrayNode arr = JsonNodeFactory.instance.arrayNode();
@@ -97,6 +107,9 @@ public final class MapJson {
             }
             if (r[2] != null) {
                 o.put("prog", r[2]);
+            }
+            if (r[3] != null) {
+                o.put("map", r[3]);
             }
         }
         return arr;
@@ -139,7 +152,8 @@ public final class MapJson {
      * Applies {@code {"maps": {"NAME": [{"key": hex, "value": hex} | {"key": hex, "prog": NAME}]}}} as
      * bpftool map update would: per-CPU maps get the value on every CPU. A DEVMAP, DEVMAP_HASH or CPUMAP
      * entry may name its program too, {@code {"key": hex, "value": hex, "prog": NAME}}, with the value's first
-     * u32 (ifindex, qsize) as 4 bytes or the whole value (its bpf_prog field then ignored).
+     * u32 (ifindex, qsize) as 4 bytes or the whole value (its bpf_prog field then ignored). An
+     * ARRAY_OF_MAPS or HASH_OF_MAPS entry names its inner map, {@code {"key": hex, "map": NAME}}.
      */
     public static void applyInit(BpfCollection collection, JsonNode doc) {
         JsonNode maps = doc == null ? null : doc.get("maps");
@@ -186,6 +200,10 @@ public final class MapJson {
                         + map.maxEntries() + " (E2BIG)");
             }
             pa.set((int) slot, target);
+            return;
+        }
+        if (map instanceof OuterMap outer) {
+            applyInnerMap(collection, outer, where + " key " + HEX.formatHex(key), key, entry.get("map"));
             return;
         }
         if (map instanceof EntryProgramMap epm && entry.get("prog") != null) {
@@ -240,6 +258,37 @@ public final class MapJson {
         int rc = epm.updateWithProgram(key, first, target, 0);
         if (rc != 0) {
             throw updateFailed(map, at, rc, first);
+        }
+    }
+
+    // an ARRAY_OF_MAPS / HASH_OF_MAPS entry names its inner map, as bpftool's "value name NAME"
+    private static void applyInnerMap(BpfCollection collection, OuterMap outer, String at, byte[] key, JsonNode name) {
+        BpfMap inner = null;
+        if (name != null && name.isTextual()) {
+            for (BpfMap m : collection.maps()) {
+                if (jsonName(m).equals(name.asText()) || m.name().equals(name.asText())) {
+                    inner = m;
+                }
+            }
+        }
+        if (inner == null) {
+            List<String> names = new ArrayList<>();
+            for (BpfMap m : collection.maps()) {
+                if (outer.mismatch(m) == null) {
+                    names.add(jsonName(m));
+                }
+            }
+            throw new BpfException(at + ": an outer map's entry is {\"key\": hex, \"map\": NAME}, NAME one of the maps "
+                    + "that match its inner map template (" + (names.isEmpty() ? "none" : String.join(", ", names)) + ")");
+        }
+        String why = outer.mismatch(inner);
+        if (why != null) {
+            throw new BpfException(at + ": map " + jsonName(inner) + " cannot be an inner map of " + jsonName(outer)
+                    + ": " + why + " (EINVAL)");
+        }
+        int rc = outer.put(key, inner, 0);
+        if (rc != 0) {
+            throw new BpfException(at + ": update failed: " + errnoName(-rc));
         }
     }
 

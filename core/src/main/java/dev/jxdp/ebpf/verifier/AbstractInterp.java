@@ -43,7 +43,12 @@ final class AbstractInterp {
 
     private final ProgramSpec spec;
     final Insn[] insns;
+    /** The object's maps, then the inner map template of each map-in-map (the kernel's inner_map_meta). */
     private final List<MapSpec> maps;
+    /** How many of {@link #maps} the object declares (the rest are templates, which no lddw names). */
+    private final int objectMaps;
+    /** Per object map: the index of its inner map template in {@link #maps}, or -1. */
+    private final int[] innerOf;
     private final StringBuilder log;
     final InsnAux aux;
     final Precision precision;
@@ -97,7 +102,17 @@ final class AbstractInterp {
     private AbstractInterp(ProgramSpec spec, List<MapSpec> maps, StringBuilder log, int[] subprogs) {
         this.spec = spec;
         this.insns = spec.insns();
-        this.maps = maps;
+        this.objectMaps = maps.size();
+        this.innerOf = new int[maps.size()];
+        List<MapSpec> all = new java.util.ArrayList<>(maps);
+        for (int i = 0; i < maps.size(); i++) {
+            MapSpec m = maps.get(i);
+            innerOf[i] = m.isMapInMap() && m.inner() != null ? all.size() : -1;
+            if (innerOf[i] >= 0) {
+                all.add(m.inner());
+            }
+        }
+        this.maps = all;
         this.log = log;
         this.aux = new InsnAux(insns, subprogs);
         this.precision = new Precision(this, insns, aux);
@@ -679,6 +694,14 @@ final class AbstractInterp {
         return maps.get(idx);
     }
 
+    /**
+     * For a map-in-map: the index of its inner map template, which a non-null lookup result points to
+     * (the kernel's map->inner_map_meta); -1 for other maps.
+     */
+    int innerTemplate(int idx) {
+        return idx >= 0 && idx < objectMaps ? innerOf[idx] : -1;
+    }
+
     int jmpsProcessed() {
         return jmpsProcessed;
     }
@@ -883,7 +906,7 @@ final class AbstractInterp {
     }
 
     private void checkMapIndex(int pc, int idx) {
-        if (idx < 0 || idx >= maps.size()) {
+        if (idx < 0 || idx >= objectMaps) {
             throw reject(pc, "fd " + idx + " is not pointing to valid bpf_map");
         }
     }
@@ -986,9 +1009,39 @@ final class AbstractInterp {
                 }
                 out.markUnknown();
             }
+            case CONST_PTR_TO_MAP -> {
+                // check_ptr_to_map_access(): the kernel lets programs read struct bpf_map's fields through
+                // BTF, never write them; jxdp has no kernel structs to read, so reads stay refused
+                String tname = mapStructName(map(base.map).mapType());
+                int o = off + base.off;
+                if (o < 0) {
+                    throw reject(pc, r + " is " + tname + " invalid negative access: off=" + o);
+                }
+                if (write) {
+                    throw reject(pc, "only read from " + tname + " is supported");
+                }
+                throw reject(pc, r + " invalid mem access '" + base.typeName() + "'");
+            }
             case SCALAR -> throw reject(pc, r + " invalid mem access 'scalar'");
             default -> throw reject(pc, r + " invalid mem access '" + base.typeName() + "'");
         }
+    }
+
+    /** The kernel struct a map type's map_btf_id names, what check_ptr_to_map_access() calls it. */
+    private static String mapStructName(MapType t) {
+        if (t == null) {
+            return "bpf_map";
+        }
+        return switch (t) {
+            case ARRAY, PERCPU_ARRAY, PROG_ARRAY, PERF_EVENT_ARRAY, CGROUP_ARRAY, ARRAY_OF_MAPS -> "bpf_array";
+            case HASH, PERCPU_HASH, LRU_HASH, LRU_PERCPU_HASH, HASH_OF_MAPS -> "bpf_htab";
+            case LPM_TRIE -> "lpm_trie";
+            case DEVMAP, DEVMAP_HASH -> "bpf_dtab";
+            case CPUMAP -> "bpf_cpu_map";
+            case XSKMAP -> "xsk_map";
+            case RINGBUF -> "bpf_ringbuf_map";
+            default -> "bpf_map";
+        };
     }
 
     /** check_map_access_type(): BPF_F_RDONLY_PROG maps refuse writes, BPF_F_WRONLY_PROG reads. */

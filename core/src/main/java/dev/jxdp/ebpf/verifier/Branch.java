@@ -566,6 +566,8 @@ final class Branch {
     private static void notNull(Reg r) {
         if (r.type == RegType.PTR_TO_MAP_VALUE_OR_NULL) {
             r.type = RegType.PTR_TO_MAP_VALUE;
+        } else if (r.type == RegType.CONST_PTR_TO_MAP_OR_NULL) {
+            r.type = RegType.CONST_PTR_TO_MAP;
         } else if (r.type == RegType.PTR_TO_MEM_OR_NULL) {
             r.type = RegType.PTR_TO_MEM;
         } else if (r.type == RegType.PTR_TO_XDP_SOCK_OR_NULL) {

@@ -131,8 +131,11 @@ final class HelperCall {
                     // an XSKMAP entry is a socket, not a value the program may write
                     type = RegType.PTR_TO_XDP_SOCK_OR_NULL;
                 }
-                r0.markPtr(type, 0);
-                r0.map = meta.mapIndex;
+                int inner = ai.innerTemplate(meta.mapIndex);
+                // a map-in-map's value is an inner map: a map pointer typed by the outer map's template
+                // (the kernel's inner_map_meta), NULL for an empty slot
+                r0.markPtr(inner >= 0 ? RegType.CONST_PTR_TO_MAP_OR_NULL : type, 0);
+                r0.map = inner >= 0 ? inner : meta.mapIndex;
                 if (!nonNull) {
                     r0.id = ai.newId();
                 }

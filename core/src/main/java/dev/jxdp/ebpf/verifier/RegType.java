@@ -6,6 +6,8 @@ enum RegType {
     SCALAR("scalar"),
     PTR_TO_CTX("ctx"),
     CONST_PTR_TO_MAP("map_ptr"),
+    /** a map-in-map lookup's result: the inner map (typed by the outer map's template) or NULL */
+    CONST_PTR_TO_MAP_OR_NULL("map_ptr_or_null"),
     PTR_TO_MAP_VALUE("map_value"),
     PTR_TO_MAP_VALUE_OR_NULL("map_value_or_null"),
     PTR_TO_STACK("fp"),
@@ -31,6 +33,6 @@ enum RegType {
     }
 
     boolean maybeNull() {
-        return this == PTR_TO_MAP_VALUE_OR_NULL || this == PTR_TO_MEM_OR_NULL || this == PTR_TO_XDP_SOCK_OR_NULL;
+        return this == PTR_TO_MAP_VALUE_OR_NULL || this == CONST_PTR_TO_MAP_OR_NULL || this == PTR_TO_MEM_OR_NULL || this == PTR_TO_XDP_SOCK_OR_NULL;
     }
 }

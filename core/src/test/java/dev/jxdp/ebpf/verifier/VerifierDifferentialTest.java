@@ -57,6 +57,9 @@ final class VerifierDifferentialTest {
                     + " other program loads and is verified (PartialLoadTest)");
 
     /** Objects the kernel refuses for what its loader (libbpf), not the verifier, does. */
+    private static final String MIM_LOADER = "libbpf refuses this map-in-map definition while creating the maps,"
+            + " before the verifier; ElfMapInMapTest checks that jxdp's loader refuses it with libbpf's reason";
+
     static final Map<String, String> LOADER_ONLY = Map.of(
             "core/src/test/bpf/elf_core.o",
             "CO-RE relocations resolve against the running kernel's BTF, where struct pkt_meta does not exist:"
@@ -68,7 +71,12 @@ final class VerifierDifferentialTest {
             "libbpf 1.x cannot guess the type of libbpf 0.x's xdp* section names; jxdp loads them as XDP with a"
                     + " note, and LegacySectionTest runs them in the kernel with bpftool's type xdp",
             "core/src/test/bpf/elf_legacy.o",
-            "libbpf 1.x no longer reads legacy SEC(\"maps\") definitions; jxdp's loader still does (ElfLoaderTest)");
+            "libbpf 1.x no longer reads legacy SEC(\"maps\") definitions; jxdp's loader still does (ElfLoaderTest)",
+            "core/src/test/bpf/elf_mim_mismatch.o", MIM_LOADER,
+            "core/src/test/bpf/elf_mim_nested.o", MIM_LOADER,
+            "core/src/test/bpf/elf_mim_no_template.o", MIM_LOADER,
+            "core/src/test/bpf/elf_mim_not_a_map.o", MIM_LOADER,
+            "core/src/test/bpf/elf_mim_slot_beyond.o", MIM_LOADER);
 
     @TestFactory
     Stream<DynamicNode> jxdpVerifiesAsTheKernelDoes() throws IOException {
