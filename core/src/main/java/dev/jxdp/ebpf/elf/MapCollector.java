@@ -1,6 +1,7 @@
 package dev.jxdp.ebpf.elf;
 
 import dev.jxdp.ebpf.BpfException;
+import dev.jxdp.ebpf.maps.Cpus;
 import dev.jxdp.ebpf.maps.MapSpec;
 import dev.jxdp.ebpf.maps.MapType;
 
@@ -58,8 +59,8 @@ final class MapCollector {
                 }
             }
             int flags = size >= LEGACY_DEF_KNOWN ? b.getInt(p + 16) : 0;
-            MapSpec spec = new MapSpec(s.name(), b.getInt(p), b.getInt(p + 4), b.getInt(p + 8), b.getInt(p + 12),
-                    flags, null, false, List.of(), sec.name());
+            MapSpec spec = new MapSpec(s.name(), b.getInt(p), b.getInt(p + 4), b.getInt(p + 8),
+                    defaultMaxEntries(b.getInt(p), b.getInt(p + 12)), flags, null, false, List.of(), sec.name());
             out.add(new Located(spec, sec.index(), s.value(), size, false, -1));
         }
     }
@@ -129,6 +130,7 @@ final class MapCollector {
         if (type == MapType.RINGBUF.id() || type == MapType.USER_RINGBUF.id()) {
             maxEntries = ringbufSize(maxEntries);
         }
+        maxEntries = defaultMaxEntries(type, maxEntries);
         return new MapSpec(name, type, keySize, valueSize, maxEntries, flags, null, false, List.of(), ".maps");
     }
 
@@ -163,6 +165,11 @@ final class MapCollector {
             throw new BpfException("map " + map + ": conflicting " + what + " " + old + " != " + now);
         }
         return now;
+    }
+
+    // mirrors map_set_def_max_entries(): a perf event array left at 0 gets a slot per possible CPU
+    private static int defaultMaxEntries(int type, int maxEntries) {
+        return type == MapType.PERF_EVENT_ARRAY.id() && maxEntries == 0 ? Cpus.possible() : maxEntries;
     }
 
     // mirrors adjust_ringbuf_sz(): the kernel wants a power-of-2 multiple of the page size

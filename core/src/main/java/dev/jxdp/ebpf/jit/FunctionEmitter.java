@@ -1183,6 +1183,7 @@ final class FunctionEmitter {
                 case HelperIds.XDP_LOAD_BYTES -> "xdpLoadBytes";
                 case HelperIds.XDP_STORE_BYTES -> "xdpStoreBytes";
                 case HelperIds.CHECK_MTU -> "checkMtu";
+                case HelperIds.PERF_EVENT_OUTPUT -> "perfEventOutput";
                 default -> null;
             };
             if (name == null) {

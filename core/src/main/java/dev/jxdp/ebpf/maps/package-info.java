@@ -21,7 +21,8 @@
  *     programs come through {@link EntryProgramMap#updateWithProgram} and a positive fd in a byte update
  *     is refused as the kernel refuses an fd naming no fitting program (DEVMAP -EINVAL, CPUMAP -ENOMEM),
  *     XSKMAP updates fail with -ENOTSOCK, PROG_ARRAY slots are filled with {@link ProgArray#set} (a byte
- *     update is -EINVAL).</li>
+ *     update is -EINVAL), PERF_EVENT_ARRAY slots get readers through {@link PerfEventArray#attach} (a byte
+ *     update is -EBADF).</li>
  * <li>No bpf_spin_lock in values: BPF_F_LOCK is -EINVAL, as the kernel answers for such values.</li>
  * <li>Per-CPU user updates also accept one {@code value_size} value, copied to every CPU (as bpftool
  *     does).</li>
