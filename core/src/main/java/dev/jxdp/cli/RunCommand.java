@@ -15,6 +15,7 @@ import dev.jxdp.ebpf.maps.DevMap;
 import dev.jxdp.ebpf.maps.DevMapHash;
 import dev.jxdp.ebpf.maps.Errno;
 import dev.jxdp.ebpf.maps.MapType;
+import dev.jxdp.ebpf.maps.PerfBuffer;
 import dev.jxdp.ebpf.runtime.BpfCollection;
 import dev.jxdp.ebpf.runtime.BpfProgram;
 import dev.jxdp.ebpf.runtime.XdpBuff;
@@ -87,9 +88,14 @@ import java.util.concurrent.locks.LockSupport;
                         + "thread standing for the peer's stack frees it (capture redirected frames with --redirect-out "
                         + "instead). Like veth, an end takes no frame while either end is down, and none longer than "
                         + "1518 bytes (the peer's MTU). The summary counts each end's tx, rx and refused frames.",
+                "--perf-out jsonl:FILE: a reader per CPU (worker) in each PERF_EVENT_ARRAY map, 256 KiB of buffer each, "
+                        + "read by a thread while the datapath runs; each line {\"map\", \"cpu\", \"data\": hex}, data the "
+                        + "raw sample (meta, then the frame bytes asked for in the flags' upper 32 bits, zero-padded so that "
+                        + "4 + its length is a multiple of 8). A full buffer loses the sample (-ENOSPC to the program); the "
+                        + "summary counts samples written and lost.",
                 "--json: the totals at the top (rx, drop, aborted, tx, redirect, pass, errors, faults, missed, oversize, "
-                        + "seconds, mpps, rx_mode, redirect_bulk), \"queues\": the same counters and mpps per queue, "
-                        + "\"veth\": tx, tx_errors, ring_full and rx per end."})
+                        + "seconds, mpps, rx_mode, redirect_bulk, and with --perf-out perf_samples, perf_lost), \"queues\": "
+                        + "the same counters and mpps per queue, \"veth\": tx, tx_errors, ring_full and rx per end."})
 final class RunCommand implements Runnable {
 
     /** The input device's ifindex: what programs see as ingress_ifindex. */
@@ -123,6 +129,11 @@ final class RunCommand implements Runnable {
     @Option(names = "--veth", paramLabel = "IFINDEX",
             description = "add an in-memory veth pair: veth0 = IFINDEX, its peer veth1 = IFINDEX+1, both redirect targets")
     Integer veth;
+
+    @Option(names = "--perf-out", paramLabel = "jsonl:FILE",
+            description = "attach a perf event reader to every CPU's slot of each PERF_EVENT_ARRAY map and write the samples "
+                    + "bpf_perf_event_output sends to FILE, one JSON object per line (without it the helper answers -ENOENT)")
+    String perfOut;
 
     @Option(names = "--map-init", paramLabel = "FILE.json", description = "initial map contents, as test-run takes them (e.g. DEVMAP slots)")
     Path mapInit;
@@ -196,12 +207,16 @@ final class RunCommand implements Runnable {
         JsonNode init = mapInit == null ? null : Inputs.json(mapInit);
         Path passFile = outFile("--pass-out", passOut);
         Path txFile = outFile("--tx-out", txOut);
+        Path perfFile = jsonlFile("--perf-out", perfOut);
         ObjectSpec objSpec = Inputs.object(obj, type, spec.commandLine().getErr());
         PcapReader[] readers = new PcapReader[queues];
         PktGen gen = null;
         PcapWriter passWriter = null;
         PcapWriter txWriter = null;
         List<PcapWriter> redirectWriters = new ArrayList<>();
+        PerfOutFile perfWriter = null;
+        PerfEvents perf = PerfEvents.NONE;
+        long perfSamples = 0;
         CountDownLatch finished = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             stop = true;
@@ -249,6 +264,13 @@ final class RunCommand implements Runnable {
             }
             for (DevmapEntry e : devmapEntries) {
                 applyDevmap(collection, devices, e);
+            }
+            if (perfFile != null) {
+                perf = PerfEvents.attach(collection, PerfBuffer.DEFAULT_BYTES);
+                if (!perf.any()) {
+                    throw new CliException("--perf-out " + perfOut + ": " + obj + " has no PERF_EVENT_ARRAY map");
+                }
+                perfWriter = new PerfOutFile(perf, perfFile);
             }
             JitCompiler compiler = JitCompiler.using(p -> facts.get(p.spec()));
             JitProgram jit = compiler.program(program);
@@ -318,6 +340,9 @@ final class RunCommand implements Runnable {
                 for (CpuMapRunner r : runners) {
                     r.start();
                 }
+                if (perfWriter != null) {
+                    perfWriter.start();
+                }
                 running = rxq;
                 rxq.start();
                 if (stop) {
@@ -333,6 +358,11 @@ final class RunCommand implements Runnable {
                 }
                 finishCpuMaps(runners);
             }
+            if (perfWriter != null) {
+                PerfOutFile w = perfWriter;
+                perfWriter = null;
+                perfSamples = w.finish();  // after every program stopped: what they sent is all there
+            }
             if (passWriter != null) {
                 passWriter.close();
                 passWriter = null;
@@ -345,7 +375,8 @@ final class RunCommand implements Runnable {
                 w.close();
             }
             redirectWriters.clear();
-            summary(rxq, jits, pcapRx, genRx, pair, runners, program.name(), mode);
+            summary(rxq, jits, pcapRx, genRx, pair, runners, program.name(), mode,
+                    perfFile == null ? null : new PerfSummary(perfFile, perfSamples, perf.lost()));
         } catch (PcapException e) {
             throw new CliException(e.path() + ": " + e.getMessage());
         } finally {
@@ -357,6 +388,9 @@ final class RunCommand implements Runnable {
             }
             for (PcapWriter w : redirectWriters) {
                 w.abort();
+            }
+            if (perfWriter != null) {
+                perfWriter.abort();
             }
             for (PcapReader r : readers) {
                 if (r != null) {
@@ -491,6 +525,19 @@ final class RunCommand implements Runnable {
         return Path.of(value.substring(5));
     }
 
+    private static Path jsonlFile(String option, String value) {
+        if (value == null) {
+            return null;
+        }
+        if (!value.startsWith("jsonl:") || value.length() == 6) {
+            throw new CliException(option + " " + value + ": want jsonl:FILE");
+        }
+        return Path.of(value.substring(6));
+    }
+
+    /** What --perf-out wrote: the file, the samples in it, the samples lost to full buffers. */
+    private record PerfSummary(Path file, long samples, long lost) {}
+
     // waits until the input ends, the time is up or Ctrl-C, with a stats line every second
     private void loop(RxQueues rxq, double limitSeconds) {
         PrintWriter err = spec.commandLine().getErr();
@@ -559,7 +606,7 @@ final class RunCommand implements Runnable {
     }
 
     private void summary(RxQueues rxq, JitProgram[] jits, PcapRxDriver[] pcapRx, PktGenDriver[] genRx, VethPair pair,
-                         CpuMapRunner[] runners, String name, RxMode mode) {
+                         CpuMapRunner[] runners, String name, RxMode mode, PerfSummary perf) {
         rxq.checkAccounting();
         RxQueueStats s = rxq.total();
         PrintWriter out = spec.commandLine().getOut();
@@ -600,6 +647,9 @@ final class RunCommand implements Runnable {
                             .put("drop", c.dropped()).put("aborted", c.aborted());
                 }
             }
+            if (perf != null) {
+                o.put("perf_samples", perf.samples()).put("perf_lost", perf.lost());
+            }
             if (pair != null) {
                 ArrayNode vs = o.putArray("veth");
                 for (Veth v : ends) {
@@ -632,6 +682,10 @@ final class RunCommand implements Runnable {
                 CpuMapRunner.Stats c = r.total();
                 out.printf("cpumap   %s: %d enqueued, %d passed to the stack, %d dropped, %d aborted%n", r.map().name(),
                         c.enqueued(), c.passed(), c.dropped(), c.aborted());
+            }
+            if (perf != null) {
+                out.printf("perf     %d samples to %s, %d lost (a reader's buffer was full)%n", perf.samples(), perf.file(),
+                        perf.lost());
             }
             for (Veth v : ends) {
                 out.printf("%-8s ifindex %d: tx %d, rx %d, %d refused (%d on a full ring)%n", v.device().name(),
