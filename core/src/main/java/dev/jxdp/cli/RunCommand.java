@@ -15,7 +15,6 @@ import dev.jxdp.ebpf.maps.DevMap;
 import dev.jxdp.ebpf.maps.DevMapHash;
 import dev.jxdp.ebpf.maps.Errno;
 import dev.jxdp.ebpf.maps.MapType;
-import dev.jxdp.ebpf.maps.PerfBuffer;
 import dev.jxdp.ebpf.runtime.BpfCollection;
 import dev.jxdp.ebpf.runtime.BpfProgram;
 import dev.jxdp.ebpf.runtime.XdpBuff;
@@ -88,7 +87,7 @@ import java.util.concurrent.locks.LockSupport;
                         + "thread standing for the peer's stack frees it (capture redirected frames with --redirect-out "
                         + "instead). Like veth, an end takes no frame while either end is down, and none longer than "
                         + "1518 bytes (the peer's MTU). The summary counts each end's tx, rx and refused frames.",
-                "--perf-out jsonl:FILE: a reader per CPU (worker) in each PERF_EVENT_ARRAY map, 256 KiB of buffer each, "
+                "--perf-out jsonl:FILE: a reader per CPU (worker) in each PERF_EVENT_ARRAY map, --perf-pages of buffer each, "
                         + "read by a thread while the datapath runs; each line {\"map\", \"cpu\", \"data\": hex}, data the "
                         + "raw sample (meta, then the frame bytes asked for in the flags' upper 32 bits, zero-padded so that "
                         + "4 + its length is a multiple of 8). A full buffer loses the sample (-ENOSPC to the program); the "
@@ -100,6 +99,9 @@ final class RunCommand implements Runnable {
 
     /** The input device's ifindex: what programs see as ingress_ifindex. */
     private static final int INPUT_IFINDEX = 1;
+    private static final int PAGE_SIZE = 4096;
+    /** 64 MiB per reader: a buffer is one Java array for the reader's copy as well. */
+    private static final int MAX_PERF_PAGES = 16384;
 
     @Spec
     CommandSpec spec;
@@ -134,6 +136,11 @@ final class RunCommand implements Runnable {
             description = "attach a perf event reader to every CPU's slot of each PERF_EVENT_ARRAY map and write the samples "
                     + "bpf_perf_event_output sends to FILE, one JSON object per line (without it the helper answers -ENOENT)")
     String perfOut;
+
+    @Option(names = "--perf-pages", paramLabel = "N", defaultValue = "64",
+            description = "each perf event reader's buffer in 4 KiB pages, a power of 2 (perf_buffer__new()'s page_cnt; "
+                    + "default: ${DEFAULT-VALUE}, 256 KiB)")
+    int perfPages;
 
     @Option(names = "--map-init", paramLabel = "FILE.json", description = "initial map contents, as test-run takes them (e.g. DEVMAP slots)")
     Path mapInit;
@@ -266,7 +273,7 @@ final class RunCommand implements Runnable {
                 applyDevmap(collection, devices, e);
             }
             if (perfFile != null) {
-                perf = PerfEvents.attach(collection, PerfBuffer.DEFAULT_BYTES);
+                perf = PerfEvents.attach(collection, perfPages * PAGE_SIZE);
                 if (!perf.any()) {
                     throw new CliException("--perf-out " + perfOut + ": " + obj + " has no PERF_EVENT_ARRAY map");
                 }
@@ -432,6 +439,9 @@ final class RunCommand implements Runnable {
         }
         if (redirectBulk < 1 || redirectBulk > NapiWorker.TX_BULK) {
             throw new CliException("--redirect-bulk " + redirectBulk + ": want 1.." + NapiWorker.TX_BULK);
+        }
+        if (perfPages < 1 || perfPages > MAX_PERF_PAGES || Integer.bitCount(perfPages) != 1) {
+            throw new CliException("--perf-pages " + perfPages + ": want a power of 2 from 1 to " + MAX_PERF_PAGES);
         }
         if (veth != null && (veth < 1 || veth == Integer.MAX_VALUE)) {
             throw new CliException("--veth " + veth + ": want an ifindex of 1 or more (its peer takes the next one)");

@@ -139,5 +139,20 @@ class PerfEventsCliTest {
                 "jsonl:" + tmp.resolve("x")), "has no PERF_EVENT_ARRAY map");
         assertOneLineError(jxdp("run", "--obj", SAMPLER.toString(), "--prog", "xdp_sampler", "--in", "pktgen:", "--count",
                 "1", "--perf-out", "jsonl:" + tmp.resolve("no/such/dir/x")), "no/such/dir/x");
+        assertOneLineError(jxdp("run", "--obj", SAMPLER.toString(), "--prog", "xdp_sampler", "--in", "pktgen:", "--count",
+                "1", "--perf-out", "jsonl:" + tmp.resolve("x"), "--perf-pages", "3"), "--perf-pages 3: want a power of 2");
+    }
+
+    @Test
+    void aBufferLargerThanTheRunLosesNothing() throws Exception {
+        Path out = tmp.resolve("all.jsonl");
+        // 3000 samples of 72 bytes with the size word: 216,000 bytes fit 64 pages even if the reader never ran
+        CliTest.Run r = jxdp("run", "--obj", SAMPLER.toString(), "--prog", "xdp_sampler", "--in", "pktgen:size=64",
+                "--count", "3000", "--perf-out", "jsonl:" + out, "--perf-pages", "64", "--json");
+        assertEquals(0, r.status(), r.err());
+        JsonNode j = JSON.readTree(r.out());
+        assertEquals(3000, j.get("perf_samples").asLong(), j.toString());
+        assertEquals(0, j.get("perf_lost").asLong(), j.toString());
+        assertEquals(3000, Files.readAllLines(out).size());
     }
 }

@@ -5,12 +5,19 @@ import dev.jxdp.ebpf.maps.Cpus;
 import dev.jxdp.ebpf.maps.Errno;
 import dev.jxdp.ebpf.maps.PerfBuffer;
 import dev.jxdp.ebpf.maps.PerfEventArray;
+import dev.jxdp.ebpf.jit.JitCompiler;
+import dev.jxdp.ebpf.jit.JitProgram;
 import dev.jxdp.ebpf.runtime.BpfCollection;
+import dev.jxdp.ebpf.runtime.ExecState;
+import dev.jxdp.ebpf.runtime.XdpBuff;
 import dev.jxdp.ebpf.testrun.Engine;
 import dev.jxdp.ebpf.testrun.ProgTestRun;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import java.lang.foreign.Arena;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
@@ -132,6 +139,39 @@ class PerfEventOutputTest {
                     assertArrayEquals(Arrays.copyOf(Arrays.copyOf(f, 14), 20), s.getFirst(), what);
                 }
             }
+        }
+    }
+
+    /** The datapath's case: compiled code writing samples while a reader takes them allocates nothing. */
+    @Test
+    void warmJitRunsWithAReaderAllocateNothing() {
+        try (BpfCollection c = load(); Arena arena = Arena.ofConfined()) {
+            PerfBuffer reader = ((PerfEventArray) c.map("samples")).attachPerCpu(PerfBuffer.DEFAULT_BYTES).getFirst();
+            JitProgram jit = JitCompiler.verifying().program(c.program("xdp_sampler"));
+            XdpBuff buff = XdpBuff.allocate(arena);
+            ExecState st = c.newExecState(0);
+            st.caller(jit);
+            long[] seen = new long[1];
+            PerfBuffer.SampleHandler count = (cpu, data, length) -> seen[0] += length;
+            byte[] f = frame(200);
+            for (int i = 0; i < 20_000; i++) {
+                buff.load(f);
+                st.begin(buff);
+                jit.run(st);
+                reader.poll(count);
+            }
+            com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+            long before = mx.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < 10_000; i++) {
+                buff.load(f);
+                st.begin(buff);
+                jit.run(st);
+                reader.poll(count);
+            }
+            long bytes = mx.getCurrentThreadAllocatedBytes() - before;
+            assertEquals(30_000L * 68, seen[0], "every run's sample read");
+            assertEquals(0, answer(c));
+            assertTrue(bytes < 4096, bytes + " bytes allocated by 10,000 runs");
         }
     }
 
