@@ -66,6 +66,14 @@ class PerfEventsCliTest {
     }
 
     @Test
+    void aMapInitValueIsRefusedAsTheKernelRefusesAnFdThatIsNoPerfEvent() throws Exception {
+        Path init = Files.writeString(tmp.resolve("init.json"),
+                "{\"maps\": {\"samples\": [{\"key\": \"00000000\", \"value\": \"03000000\"}]}}");
+        assertOneLineError(jxdp("test-run", "--obj", SAMPLER.toString(), "--prog", "xdp_sampler", "--data-in",
+                frame(60).toString(), "--map-init", init.toString()), "map samples key 00000000: update failed: EBADF");
+    }
+
+    @Test
     void perfEventsListsEachRunsSampleInJson() throws Exception {
         for (String engine : List.of("jit", "interp")) {
             CliTest.Run r = jxdp("test-run", "--obj", SAMPLER.toString(), "--prog", "xdp_sampler", "--data-in",
