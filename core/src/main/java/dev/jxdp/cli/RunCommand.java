@@ -87,13 +87,21 @@ import java.util.concurrent.locks.LockSupport;
                         + "thread standing for the peer's stack frees it (capture redirected frames with --redirect-out "
                         + "instead). Like veth, an end takes no frame while either end is down, and none longer than "
                         + "1518 bytes (the peer's MTU). The summary counts each end's tx, rx and refused frames.",
+                "--perf-out jsonl:FILE: a reader per CPU (worker) in each PERF_EVENT_ARRAY map, --perf-pages of buffer each, "
+                        + "read by a thread while the datapath runs; each line {\"map\", \"cpu\", \"data\": hex}, data the "
+                        + "raw sample (meta, then the frame bytes asked for in the flags' upper 32 bits, zero-padded so that "
+                        + "4 + its length is a multiple of 8). A full buffer loses the sample (-ENOSPC to the program); the "
+                        + "summary counts samples written and lost.",
                 "--json: the totals at the top (rx, drop, aborted, tx, redirect, pass, errors, faults, missed, oversize, "
-                        + "seconds, mpps, rx_mode, redirect_bulk), \"queues\": the same counters and mpps per queue, "
-                        + "\"veth\": tx, tx_errors, ring_full and rx per end."})
+                        + "seconds, mpps, rx_mode, redirect_bulk, and with --perf-out perf_samples, perf_lost), \"queues\": "
+                        + "the same counters and mpps per queue, \"veth\": tx, tx_errors, ring_full and rx per end."})
 final class RunCommand implements Runnable {
 
     /** The input device's ifindex: what programs see as ingress_ifindex. */
     private static final int INPUT_IFINDEX = 1;
+    private static final int PAGE_SIZE = 4096;
+    /** 64 MiB per reader: a buffer is one Java array for the reader's copy as well. */
+    private static final int MAX_PERF_PAGES = 16384;
 
     @Spec
     CommandSpec spec;
@@ -123,6 +131,16 @@ final class RunCommand implements Runnable {
     @Option(names = "--veth", paramLabel = "IFINDEX",
             description = "add an in-memory veth pair: veth0 = IFINDEX, its peer veth1 = IFINDEX+1, both redirect targets")
     Integer veth;
+
+    @Option(names = "--perf-out", paramLabel = "jsonl:FILE",
+            description = "attach a perf event reader to every CPU's slot of each PERF_EVENT_ARRAY map and write the samples "
+                    + "bpf_perf_event_output sends to FILE, one JSON object per line (without it the helper answers -ENOENT)")
+    String perfOut;
+
+    @Option(names = "--perf-pages", paramLabel = "N", defaultValue = "64",
+            description = "each perf event reader's buffer in 4 KiB pages, a power of 2 (perf_buffer__new()'s page_cnt; "
+                    + "default: ${DEFAULT-VALUE}, 256 KiB)")
+    int perfPages;
 
     @Option(names = "--map-init", paramLabel = "FILE.json", description = "initial map contents, as test-run takes them (e.g. DEVMAP slots)")
     Path mapInit;
@@ -200,12 +218,16 @@ final class RunCommand implements Runnable {
         JsonNode init = mapInit == null ? null : Inputs.json(mapInit);
         Path passFile = outFile("--pass-out", passOut);
         Path txFile = outFile("--tx-out", txOut);
+        Path perfFile = jsonlFile("--perf-out", perfOut);
         ObjectSpec objSpec = Inputs.object(obj, type, spec.commandLine().getErr());
         PcapReader[] readers = new PcapReader[queues];
         PktGen gen = null;
         PcapWriter passWriter = null;
         PcapWriter txWriter = null;
         List<PcapWriter> redirectWriters = new ArrayList<>();
+        PerfOutFile perfWriter = null;
+        PerfEvents perf = PerfEvents.NONE;
+        long perfSamples = 0;
         CountDownLatch finished = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             stop = true;
@@ -255,6 +277,13 @@ final class RunCommand implements Runnable {
             }
             for (DevmapEntry e : devmapEntries) {
                 applyDevmap(collection, devices, e);
+            }
+            if (perfFile != null) {
+                perf = PerfEvents.attach(collection, perfPages * PAGE_SIZE);
+                if (!perf.any()) {
+                    throw new CliException("--perf-out " + perfOut + ": " + obj + " has no PERF_EVENT_ARRAY map");
+                }
+                perfWriter = new PerfOutFile(perf, perfFile);
             }
             JitCompiler compiler = JitCompiler.using(p -> facts.get(p.spec()));
             JitProgram jit = compiler.program(program);
@@ -324,6 +353,9 @@ final class RunCommand implements Runnable {
                 for (CpuMapRunner r : runners) {
                     r.start();
                 }
+                if (perfWriter != null) {
+                    perfWriter.start();
+                }
                 running = rxq;
                 rxq.start();
                 if (stop) {
@@ -339,6 +371,11 @@ final class RunCommand implements Runnable {
                 }
                 finishCpuMaps(runners);
             }
+            if (perfWriter != null) {
+                PerfOutFile w = perfWriter;
+                perfWriter = null;
+                perfSamples = w.finish();  // after every program stopped: what they sent is all there
+            }
             if (passWriter != null) {
                 passWriter.close();
                 passWriter = null;
@@ -351,7 +388,8 @@ final class RunCommand implements Runnable {
                 w.close();
             }
             redirectWriters.clear();
-            summary(rxq, jits, pcapRx, genRx, pair, runners, program.name(), mode);
+            summary(rxq, jits, pcapRx, genRx, pair, runners, program.name(), mode,
+                    perfFile == null ? null : new PerfSummary(perfFile, perfSamples, perf.lost()));
         } catch (PcapException e) {
             throw new CliException(e.path() + ": " + e.getMessage());
         } finally {
@@ -363,6 +401,9 @@ final class RunCommand implements Runnable {
             }
             for (PcapWriter w : redirectWriters) {
                 w.abort();
+            }
+            if (perfWriter != null) {
+                perfWriter.abort();
             }
             for (PcapReader r : readers) {
                 if (r != null) {
@@ -404,6 +445,9 @@ final class RunCommand implements Runnable {
         }
         if (redirectBulk < 1 || redirectBulk > NapiWorker.TX_BULK) {
             throw new CliException("--redirect-bulk " + redirectBulk + ": want 1.." + NapiWorker.TX_BULK);
+        }
+        if (perfPages < 1 || perfPages > MAX_PERF_PAGES || Integer.bitCount(perfPages) != 1) {
+            throw new CliException("--perf-pages " + perfPages + ": want a power of 2 from 1 to " + MAX_PERF_PAGES);
         }
         if (veth != null && (veth < 1 || veth == Integer.MAX_VALUE)) {
             throw new CliException("--veth " + veth + ": want an ifindex of 1 or more (its peer takes the next one)");
@@ -497,6 +541,19 @@ final class RunCommand implements Runnable {
         return Path.of(value.substring(5));
     }
 
+    private static Path jsonlFile(String option, String value) {
+        if (value == null) {
+            return null;
+        }
+        if (!value.startsWith("jsonl:") || value.length() == 6) {
+            throw new CliException(option + " " + value + ": want jsonl:FILE");
+        }
+        return Path.of(value.substring(6));
+    }
+
+    /** What --perf-out wrote: the file, the samples in it, the samples lost to full buffers. */
+    private record PerfSummary(Path file, long samples, long lost) {}
+
     // waits until the input ends, the time is up or Ctrl-C, with a stats line every second
     private void loop(RxQueues rxq, double limitSeconds) {
         PrintWriter err = spec.commandLine().getErr();
@@ -565,7 +622,7 @@ final class RunCommand implements Runnable {
     }
 
     private void summary(RxQueues rxq, JitProgram[] jits, PcapRxDriver[] pcapRx, PktGenDriver[] genRx, VethPair pair,
-                         CpuMapRunner[] runners, String name, RxMode mode) {
+                         CpuMapRunner[] runners, String name, RxMode mode, PerfSummary perf) {
         rxq.checkAccounting();
         RxQueueStats s = rxq.total();
         PrintWriter out = spec.commandLine().getOut();
@@ -606,6 +663,9 @@ final class RunCommand implements Runnable {
                             .put("drop", c.dropped()).put("aborted", c.aborted());
                 }
             }
+            if (perf != null) {
+                o.put("perf_samples", perf.samples()).put("perf_lost", perf.lost());
+            }
             if (pair != null) {
                 ArrayNode vs = o.putArray("veth");
                 for (Veth v : ends) {
@@ -638,6 +698,10 @@ final class RunCommand implements Runnable {
                 CpuMapRunner.Stats c = r.total();
                 out.printf("cpumap   %s: %d enqueued, %d passed to the stack, %d dropped, %d aborted%n", r.map().name(),
                         c.enqueued(), c.passed(), c.dropped(), c.aborted());
+            }
+            if (perf != null) {
+                out.printf("perf     %d samples to %s, %d lost (a reader's buffer was full)%n", perf.samples(), perf.file(),
+                        perf.lost());
             }
             for (Veth v : ends) {
                 out.printf("%-8s ifindex %d: tx %d, rx %d, %d refused (%d on a full ring)%n", v.device().name(),

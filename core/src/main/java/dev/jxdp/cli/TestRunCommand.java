@@ -1,6 +1,7 @@
 package dev.jxdp.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jxdp.ebpf.BpfException;
 import dev.jxdp.ebpf.elf.ObjectSpec;
@@ -9,6 +10,7 @@ import dev.jxdp.ebpf.elf.ProgramSpec;
 import dev.jxdp.ebpf.jit.JitCompiler;
 import dev.jxdp.ebpf.verifier.VerifierFacts;
 import dev.jxdp.ebpf.maps.BpfMap;
+import dev.jxdp.ebpf.maps.PerfBuffer;
 import dev.jxdp.ebpf.maps.RingBufMap;
 import dev.jxdp.ebpf.runtime.BpfCollection;
 import dev.jxdp.ebpf.runtime.BpfProgram;
@@ -42,6 +44,8 @@ import java.util.Map;
         footer = {"", "JSON (--json), the contract of the kernel-oracle differential tests (docs/runtime.md):",
                 "  {\"retval\": N, \"duration_ns\": N, \"data_out\": \"hex\", \"maps\": {\"NAME\": [{\"key\": \"hex\", \"value\": \"hex\"}]}}",
                 "With --engine jit also \"jit_ns\": compile and warm-up time (not part of duration_ns).",
+                "With --perf-events also \"perf_events\": [{\"map\", \"cpu\", \"data\": \"hex\"}] (each raw sample: meta, frame bytes, "
+                        + "zero padding) and \"perf_lost\".",
                 "Per-CPU values are summed over CPUs as little-endian u64 lanes; PROG_ARRAY slots show {\"key\", \"prog\"};",
                 "ARRAY_OF_MAPS and HASH_OF_MAPS entries show {\"key\", \"map\": INNER} (the kernel's value is the inner map's id).",
                 "--map-init takes {\"maps\": {\"NAME\": [{\"key\": \"hex\", \"value\": \"hex\"} | {\"key\": \"hex\", \"prog\": \"PROG\"}",
@@ -101,8 +105,14 @@ final class TestRunCommand implements Runnable {
     @Option(names = "--json", description = "print one JSON object (the kernel oracle's contract)")
     boolean json;
 
-    @Option(names = "--trace", description = "show bpf_trace_printk output and ring buffer records (on stderr with --json)")
+    @Option(names = "--trace", description = "show bpf_trace_printk output, ring buffer records and perf event samples "
+            + "(on stderr with --json)")
     boolean trace;
+
+    @Option(names = "--perf-events", description = "attach a reader to every CPU's slot of each PERF_EVENT_ARRAY map, as "
+            + "libbpf's perf_buffer__new() does, so bpf_perf_event_output records samples (test-run runs on CPU 0); "
+            + "without it no event is attached and the helper answers -ENOENT, as the kernel's test run does")
+    boolean perfEvents;
 
     @Override
     public void run() {
@@ -143,6 +153,8 @@ final class TestRunCommand implements Runnable {
                     throw new CliException(mapInit + ": " + e.getMessage());
                 }
             }
+            List<PerfEvents.Sample> samples = new ArrayList<>();
+            PerfEvents readers = perfEvents ? PerfEvents.attach(collection, PerfBuffer.DEFAULT_BYTES) : PerfEvents.NONE;
             // the JIT warms up on a second collection from the same object and --map-init (throwaway state)
             ProgTestRun.Result r = ProgTestRun.run(collection, program, frame, repeat, trace, eng, () -> {
                 BpfCollection w = BpfCollection.load(objSpec);
@@ -152,6 +164,7 @@ final class TestRunCommand implements Runnable {
                 }
                 return w;
             }, JitCompiler.using(p -> facts.get(p.spec())), ingressIfindex, rxQueue);
+            readers.drain(samples);
             ObjectNode maps = MapJson.dump(collection);
             if (dataOut != null) {
                 Inputs.writeAtomically(dataOut, r.dataOut());
@@ -170,13 +183,21 @@ final class TestRunCommand implements Runnable {
                 if (eng == Engine.JIT) {
                     o.put("jit_ns", r.compileNs());
                 }
+                if (perfEvents) {
+                    ArrayNode pe = o.putArray("perf_events");
+                    for (PerfEvents.Sample s : samples) {
+                        pe.addObject().put("map", s.map()).put("cpu", s.cpu()).put("data", HexFormat.of().formatHex(s.data()));
+                    }
+                    o.put("perf_lost", readers.lost());
+                }
                 out.println(o.toString());
                 if (trace) {
                     r.trace().forEach(line -> err.println("trace: " + line));
                     ringbufRecords(collection).forEach(line -> err.println("trace: " + line));
+                    perfLines(samples).forEach(line -> err.println("trace: " + line));
                 }
             } else {
-                printSummary(out, program, frame, r, maps, collection);
+                printSummary(out, program, frame, r, maps, collection, perfLines(samples), readers.lost());
             }
             out.flush();
         }
@@ -197,8 +218,18 @@ final class TestRunCommand implements Runnable {
         return lines;
     }
 
+    /** The samples perf event readers took, one line each. */
+    private static List<String> perfLines(List<PerfEvents.Sample> samples) {
+        List<String> lines = new ArrayList<>();
+        for (PerfEvents.Sample s : samples) {
+            lines.add("perf " + s.map() + " cpu " + s.cpu() + " (" + s.data().length + " bytes): "
+                    + HexFormat.of().formatHex(s.data()));
+        }
+        return lines;
+    }
+
     private void printSummary(PrintWriter out, BpfProgram program, byte[] frame, ProgTestRun.Result r,
-                              ObjectNode maps, BpfCollection collection) {
+                              ObjectNode maps, BpfCollection collection, List<String> perf, long lost) {
         out.printf("program   %s (section %s) from %s, %d run%s, %s%n", program.name(),
                 program.section(), obj, repeat, repeat == 1 ? "" : "s", engine.equals("jit")
                         ? String.format("JIT (compiled and warmed up in %.3f ms)", r.compileNs() / 1e6) : "reference interpreter");
@@ -217,6 +248,10 @@ final class TestRunCommand implements Runnable {
                 out.println("          (no bpf_trace_printk output, no ring buffer records)");
             }
             lines.forEach(line -> out.println("          " + line));
+        }
+        if (perfEvents) {
+            out.printf("perf      %d sample%s taken by the readers, %d lost%n", perf.size(), perf.size() == 1 ? "" : "s", lost);
+            perf.forEach(line -> out.println("          " + line));
         }
         out.println("maps");
         if (collection.maps().isEmpty()) {

@@ -1,6 +1,7 @@
 package dev.jxdp.ebpf.elf;
 
 import dev.jxdp.ebpf.BpfException;
+import dev.jxdp.ebpf.maps.Cpus;
 import dev.jxdp.ebpf.maps.MapSpec;
 import dev.jxdp.ebpf.maps.MapType;
 
@@ -65,8 +66,8 @@ final class MapCollector {
                         + "of a " + MapType.byId(type).kernelName() + "; declare it in SEC(\".maps\") with "
                         + "__array(values, struct inner_def)");
             }
-            MapSpec spec = new MapSpec(s.name(), b.getInt(p), b.getInt(p + 4), b.getInt(p + 8), b.getInt(p + 12),
-                    flags, null, false, List.of(), sec.name());
+            MapSpec spec = new MapSpec(s.name(), b.getInt(p), b.getInt(p + 4), b.getInt(p + 8),
+                    defaultMaxEntries(b.getInt(p), b.getInt(p + 12)), flags, null, false, List.of(), sec.name());
             out.add(new Located(spec, sec.index(), s.value(), size, false, -1));
         }
     }
@@ -156,6 +157,7 @@ final class MapCollector {
             throw new BpfException("map " + name + ": a " + MapType.byId(type).kernelName() + " needs its inner map "
                     + "definition: declare it with __array(values, struct inner_def)");
         }
+        maxEntries = defaultMaxEntries(type, maxEntries);
         return new MapSpec(name, type, keySize, valueSize, maxEntries, flags, null, false, List.of(),
                 inner ? ".maps (inner map template)" : ".maps", template);
     }
@@ -208,6 +210,11 @@ final class MapCollector {
             throw new BpfException("map " + map + ": conflicting " + what + " " + old + " != " + now);
         }
         return now;
+    }
+
+    // mirrors map_set_def_max_entries(): a perf event array left at 0 gets a slot per possible CPU
+    private static int defaultMaxEntries(int type, int maxEntries) {
+        return type == MapType.PERF_EVENT_ARRAY.id() && maxEntries == 0 ? Cpus.possible() : maxEntries;
     }
 
     // mirrors adjust_ringbuf_sz(): the kernel wants a power-of-2 multiple of the page size

@@ -6,6 +6,7 @@ import dev.jxdp.ebpf.isa.HelperIds;
 import dev.jxdp.ebpf.maps.BpfMap;
 import dev.jxdp.ebpf.maps.Errno;
 import dev.jxdp.ebpf.maps.MapType;
+import dev.jxdp.ebpf.maps.PerfEventArray;
 import dev.jxdp.ebpf.mem.Mem;
 import dev.jxdp.ebpf.mem.Region;
 import dev.jxdp.ebpf.runtime.BpfFault;
@@ -46,7 +47,7 @@ public final class Helpers {
                  HelperIds.RINGBUF_RESERVE, HelperIds.RINGBUF_SUBMIT, HelperIds.RINGBUF_DISCARD,
                  HelperIds.RINGBUF_QUERY, HelperIds.FOR_EACH_MAP_ELEM, HelperIds.LOOP,
                  HelperIds.XDP_GET_BUFF_LEN, HelperIds.XDP_LOAD_BYTES, HelperIds.XDP_STORE_BYTES,
-                 HelperIds.CHECK_MTU, HelperIds.FIB_LOOKUP -> true;
+                 HelperIds.CHECK_MTU, HelperIds.FIB_LOOKUP, HelperIds.PERF_EVENT_OUTPUT -> true;
             default -> false;
         };
     }
@@ -80,6 +81,7 @@ public final class Helpers {
             case HelperIds.XDP_STORE_BYTES -> xdpStoreBytes(st, r1, r2, r3, r4);
             case HelperIds.CHECK_MTU -> checkMtu(st, r1, r2, r3, r4, r5);
             case HelperIds.FIB_LOOKUP -> fibLookup(st, r1, r2, r3, r4);
+            case HelperIds.PERF_EVENT_OUTPUT -> perfEventOutput(st, r1, r2, r3, r4, r5);
             case HelperIds.TAIL_CALL -> throw new BpfFault("bpf_tail_call: only the engine can make a tail call");
             default -> throw new BpfFault("invalid helper " + id);
         };
@@ -455,6 +457,31 @@ public final class Helpers {
 
     public static long ringbufQuery(ExecState st, long ringbuf, long flags) {
         return ringbuf(st, ringbuf, "bpf_ringbuf_query").query(flags);
+    }
+
+    // ---- perf events ----
+
+    /**
+     * mirrors bpf_xdp_event_output(): flag bits beyond the index and the frame length are -EINVAL, more
+     * frame bytes than the frame has -EFAULT; then the sample (meta, then the first bytes of the frame) goes
+     * to the event at the flags' index, or the running CPU's for BPF_F_CURRENT_CPU
+     * ({@link PerfEventArray#output}).
+     */
+    public static long perfEventOutput(ExecState st, long ctx, long map, long flags, long meta, long size) {
+        BpfMap m = map(st, map, "bpf_perf_event_output");
+        if (!(m instanceof PerfEventArray events)) {
+            throw new BpfFault("bpf_perf_event_output: map " + m.name() + " is not a perf event array");
+        }
+        st.checkArg(meta, size, false, "bpf_perf_event_output", "data");
+        XdpBuff b = xdp(st, "bpf_perf_event_output");
+        if ((flags & ~(PerfEventArray.BPF_F_CTXLEN_MASK | PerfEventArray.BPF_F_INDEX_MASK)) != 0) {
+            return -Errno.EINVAL;
+        }
+        long frameBytes = (flags & PerfEventArray.BPF_F_CTXLEN_MASK) >>> 32;
+        if (frameBytes > b.length()) {
+            return -Errno.EFAULT;
+        }
+        return events.output(st.cpu(), flags & PerfEventArray.BPF_F_INDEX_MASK, meta, size, b.data, frameBytes);
     }
 
     // ---- callbacks ----

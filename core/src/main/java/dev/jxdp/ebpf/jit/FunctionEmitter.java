@@ -1184,6 +1184,7 @@ final class FunctionEmitter {
                 case HelperIds.XDP_STORE_BYTES -> "xdpStoreBytes";
                 case HelperIds.CHECK_MTU -> "checkMtu";
                 case HelperIds.FIB_LOOKUP -> "fibLookup";
+                case HelperIds.PERF_EVENT_OUTPUT -> "perfEventOutput";
                 default -> null;
             };
             if (name == null) {

@@ -27,6 +27,7 @@ public final class Maps {
             case CPUMAP -> new CpuMap(spec);
             case XSKMAP -> new XskMap(spec);
             case RINGBUF -> new RingBufMap(spec);
+            case PERF_EVENT_ARRAY -> new PerfEventArray(spec);
             default -> throw unsupported(spec, t.kernelName());
         };
     }

@@ -20,8 +20,9 @@
  *     it ({@link DevMap#setDeviceCheck}; none in test-run, where any non-zero ifindex is kept), entry
  *     programs come through {@link EntryProgramMap#updateWithProgram} and a positive fd in a byte update
  *     is refused as the kernel refuses an fd naming no fitting program (DEVMAP -EINVAL, CPUMAP -ENOMEM),
- *     XSKMAP updates fail with -ENOTSOCK, PROG_ARRAY slots are filled with {@link ProgArray#set} and
- *     ARRAY_OF_MAPS / HASH_OF_MAPS entries with {@link OuterMap#put} (a byte update is -EINVAL).</li>
+ *     XSKMAP updates fail with -ENOTSOCK, PROG_ARRAY slots are filled with {@link ProgArray#set},
+ *     ARRAY_OF_MAPS / HASH_OF_MAPS entries with {@link OuterMap#put} (a byte update is -EINVAL for both),
+ *     PERF_EVENT_ARRAY slots get readers through {@link PerfEventArray#attach} (a byte update is -EBADF).</li>
  * <li>No bpf_spin_lock in values: BPF_F_LOCK is -EINVAL, as the kernel answers for such values.</li>
  * <li>Per-CPU user updates also accept one {@code value_size} value, copied to every CPU (as bpftool
  *     does).</li>

@@ -337,6 +337,7 @@ public final class MapJson {
             case Errno.ENODEV -> "ENODEV (no such CPU)";
             case Errno.EOVERFLOW -> "EOVERFLOW";
             case Errno.EOPNOTSUPP -> "EOPNOTSUPP";
+            case Errno.EBADF -> "EBADF (a PERF_EVENT_ARRAY value is a perf event fd: test-run --perf-events attaches readers)";
             default -> "errno " + errno;
         };
     }

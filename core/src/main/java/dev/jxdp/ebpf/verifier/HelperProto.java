@@ -104,6 +104,10 @@ record HelperProto(int id, Ret ret, Arg[] args, boolean changesPacketData) {
         proto(HelperIds.CHECK_MTU, Ret.INTEGER, false, Arg.PTR_TO_CTX, Arg.ANYTHING, Arg.PTR_TO_ALIGNED_INT,
                 Arg.ANYTHING, Arg.ANYTHING);
         GPL_ONLY.add(HelperIds.CHECK_MTU);
+        // bpf_xdp_event_output_proto: the map, flags (index and frame bytes), the meta bytes and their size
+        proto(HelperIds.PERF_EVENT_OUTPUT, Ret.INTEGER, false, Arg.PTR_TO_CTX, Arg.CONST_MAP_PTR, Arg.ANYTHING,
+                Arg.PTR_TO_MEM, Arg.CONST_SIZE_OR_ZERO);
+        GPL_ONLY.add(HelperIds.PERF_EVENT_OUTPUT);
     }
 
     /** gpl_only: callable only from programs whose license is GPL-compatible */

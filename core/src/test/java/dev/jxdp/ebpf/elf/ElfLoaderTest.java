@@ -60,6 +60,14 @@ class ElfLoaderTest {
     }
 
     @Test
+    void aPerfEventArrayWithoutMaxEntriesGetsASlotPerPossibleCpu() {
+        // libbpf's map_set_def_max_entries(): the kernel would refuse max_entries 0
+        ObjectSpec o = load("perf_sample.o");
+        assertMap(o.maps().get(0), MapType.PERF_EVENT_ARRAY, 4, 4, dev.jxdp.ebpf.maps.Cpus.possible(), 0);
+        assertMap(o.maps().get(1), MapType.PERF_EVENT_ARRAY, 4, 4, 4, 0);
+    }
+
+    @Test
     void btfMapsInDatasecOrderThenGlobalDataInSectionOrder() {
         ObjectSpec o = load("elf_multi.o");
         assertEquals(List.of("flows", "recent", "stats", "elf_mult.data", "elf_mult.rodata", ".data.table",
