@@ -98,6 +98,7 @@ final class MapCollector {
         int valueSize = 0;
         int maxEntries = 0;
         int flags = 0;
+        int valueType = 0;
         List<Btf.Member> ms = def.members();
         for (int i = 0; i < ms.size(); i++) {
             Btf.Member m = ms.get(i);
@@ -108,7 +109,10 @@ final class MapCollector {
                 case "key_size" -> keySize = agree(name, "key size", keySize, fieldInt(btf, name, m));
                 case "value_size" -> valueSize = agree(name, "value size", valueSize, fieldInt(btf, name, m));
                 case "key" -> keySize = agree(name, "key size", keySize, pointee(btf, name, "key", m));
-                case "value" -> valueSize = agree(name, "value size", valueSize, pointee(btf, name, "value", m));
+                case "value" -> {
+                    valueSize = agree(name, "value size", valueSize, pointee(btf, name, "value", m));
+                    valueType = btf.type(m.type()).sizeOrType();
+                }
                 case "values" -> {
                     if (i != ms.size() - 1) {
                         throw new BpfException("map " + name + ": 'values' must be the last member");
@@ -129,7 +133,48 @@ final class MapCollector {
         if (type == MapType.RINGBUF.id() || type == MapType.USER_RINGBUF.id()) {
             maxEntries = ringbufSize(maxEntries);
         }
-        return new MapSpec(name, type, keySize, valueSize, maxEntries, flags, null, false, List.of(), ".maps");
+        int lock = valueType == 0 ? MapSpec.NO_BTF : spinLockOff(btf, name, valueType, 0);
+        if (lock >= 0 && !SPIN_LOCK_MAPS.contains(MapType.byId(type))) {
+            // map_check_btf() refuses a lock in any other map (EOPNOTSUPP); libbpf then creates the map
+            // again without BTF, so a program's bpf_spin_lock finds no BTF for it
+            lock = MapSpec.NO_BTF;
+        }
+        return new MapSpec(name, type, keySize, valueSize, maxEntries, flags, null, false, List.of(), ".maps", lock);
+    }
+
+    /** The map types whose values may hold a bpf_spin_lock (map_check_btf()), of those jxdp has. */
+    private static final java.util.Set<MapType> SPIN_LOCK_MAPS = java.util.EnumSet.of(MapType.HASH, MapType.ARRAY);
+
+    /**
+     * Where the {@code struct bpf_spin_lock} of a value type is, or {@link MapSpec#NO_SPIN_LOCK}: a member
+     * of that struct type, or of a struct nested in it (btf_find_struct_field(), btf_find_nested_struct()).
+     * One lock a value at most: the kernel refuses a second (E2BIG).
+     */
+    private static int spinLockOff(Btf btf, String map, int typeId, int depth) {
+        Btf.Type t = btf.skipModsAndTypedefs(typeId);
+        if (t.kind() != Btf.KIND_STRUCT || depth > 8) {
+            return MapSpec.NO_SPIN_LOCK;
+        }
+        int found = MapSpec.NO_SPIN_LOCK;
+        for (Btf.Member m : t.members()) {
+            Btf.Type mt = btf.type(m.type());
+            long bitOff = m.value();
+            int off;
+            if (mt.kind() == Btf.KIND_STRUCT && mt.name().equals("bpf_spin_lock")) {
+                off = (int) (bitOff / 8);
+            } else {
+                int inner = spinLockOff(btf, map, m.type(), depth + 1);
+                if (inner < 0) {
+                    continue;
+                }
+                off = (int) (bitOff / 8) + inner;
+            }
+            if (found >= 0) {
+                throw new BpfException("map " + map + ": its value type holds more than one bpf_spin_lock");
+            }
+            found = off;
+        }
+        return found;
     }
 
     // __uint(name, val) is "int (*name)[val]": the value is the array's element count
@@ -226,7 +271,8 @@ final class MapCollector {
                 list.add(new MapSpec.Slot(s.getKey(), s.getValue()));
             }
             maps.set(e.getKey(), l.withSpec(new MapSpec(m.name(), m.type(), m.keySize(), m.valueSize(),
-                    m.maxEntries(), m.flags(), m.initialData(), m.readOnly(), List.copyOf(list), m.section())));
+                    m.maxEntries(), m.flags(), m.initialData(), m.readOnly(), List.copyOf(list), m.section(),
+                    m.spinLockOff())));
         }
     }
 

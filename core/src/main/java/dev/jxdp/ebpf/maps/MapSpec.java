@@ -16,9 +16,29 @@ import java.util.List;
  * @param readOnly     frozen for programs (.rodata and friends): program writes fault
  * @param initialSlots for PROG_ARRAY declared with {@code __array(values, ...)}: slot → program name
  * @param section      the ELF section that declared it, for messages
+ * @param spinLockOff  where the value's {@code struct bpf_spin_lock} is (its BTF type says, as
+ *                     btf_parse_fields() finds it), {@link #NO_SPIN_LOCK} when the value type has none,
+ *                     {@link #NO_BTF} when the map has no BTF value type (a legacy or size-only map)
  */
 public record MapSpec(String name, int type, int keySize, int valueSize, int maxEntries, int flags,
-                      byte[] initialData, boolean readOnly, List<Slot> initialSlots, String section) {
+                      byte[] initialData, boolean readOnly, List<Slot> initialSlots, String section,
+                      int spinLockOff) {
+
+    /** {@link #spinLockOff}: the value's BTF type holds no bpf_spin_lock */
+    public static final int NO_SPIN_LOCK = -1;
+    /** {@link #spinLockOff}: the map has no BTF value type (the kernel's map->btf is NULL) */
+    public static final int NO_BTF = -2;
+    /** sizeof(struct bpf_spin_lock) */
+    public static final int SPIN_LOCK_SIZE = 4;
+
+    /** A map without BTF for its value. */
+    public MapSpec(String name, int type, int keySize, int valueSize, int maxEntries, int flags,
+                   byte[] initialData, boolean readOnly, List<Slot> initialSlots, String section) {
+        this(name, type, keySize, valueSize, maxEntries, flags, initialData, readOnly, initialSlots, section, NO_BTF);
+    }
+
+    /** Whether the value holds a bpf_spin_lock. */
+    public boolean hasSpinLock() { return spinLockOff >= 0; }
 
     /** One initial entry of a PROG_ARRAY: {@code slot} holds the program named {@code program}. */
     public record Slot(int slot, String program) {}

@@ -22,7 +22,10 @@
  *     is refused as the kernel refuses an fd naming no fitting program (DEVMAP -EINVAL, CPUMAP -ENOMEM),
  *     XSKMAP updates fail with -ENOTSOCK, PROG_ARRAY slots are filled with {@link ProgArray#set} (a byte
  *     update is -EINVAL).</li>
- * <li>No bpf_spin_lock in values: BPF_F_LOCK is -EINVAL, as the kernel answers for such values.</li>
+ * <li>A bpf_spin_lock in an ARRAY or HASH value (its offset from BTF) is never overwritten by an update
+ *     (copy_map_value()); with BPF_F_LOCK an update copies holding that lock, which is -EINVAL for a value
+ *     without one, as the kernel answers. A lookup from user space shows the lock word as 0
+ *     (check_and_init_map_value()).</li>
  * <li>Per-CPU user updates also accept one {@code value_size} value, copied to every CPU (as bpftool
  *     does).</li>
  * </ul>
