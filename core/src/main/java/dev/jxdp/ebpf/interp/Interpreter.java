@@ -80,8 +80,10 @@ public final class Interpreter implements FunctionCaller {
         try {
             return exec(prog, st, 0, r, 0);
         } catch (BpfFault f) {
+            Helpers.releaseSpinLock(st);
             throw f;
         } catch (RuntimeException | StackOverflowError e) {
+            Helpers.releaseSpinLock(st);
             // the checks should make these impossible; if one slips through, it is still a fault, not a crash
             throw new BpfFault(curPc, explain(curProg, curPc, "internal error: " + e));
         } finally {

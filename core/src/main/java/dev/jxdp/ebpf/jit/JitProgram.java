@@ -1,6 +1,7 @@
 package dev.jxdp.ebpf.jit;
 
 import dev.jxdp.ebpf.elf.ProgramSpec;
+import dev.jxdp.ebpf.helpers.Helpers;
 import dev.jxdp.ebpf.maps.BpfMap;
 import dev.jxdp.ebpf.mem.Region;
 import dev.jxdp.ebpf.runtime.BpfCollection;
@@ -144,6 +145,7 @@ public final class JitProgram implements FunctionCaller {
             return code.enter(this, st, r1, r2, 0, 0, 0, 0);
         } catch (BpfFault f) {
             faults++;
+            Helpers.releaseSpinLock(st);
             if (f.insn() >= 0) {
                 throw f;
             }
@@ -151,6 +153,7 @@ public final class JitProgram implements FunctionCaller {
             throw JitFaults.fault(curProg, curPc, f.getMessage());
         } catch (RuntimeException | StackOverflowError e) {
             faults++;
+            Helpers.releaseSpinLock(st);
             throw JitFaults.fault(curProg, curPc, "internal error: " + e);
         } finally {
             if (swap) {

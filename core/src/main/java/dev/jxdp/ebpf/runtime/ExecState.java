@@ -129,6 +129,12 @@ public final class ExecState {
         this.stackFloor = stackTop() - STACK_PER_FRAME;
     }
 
+    // the bpf_spin_lock word this run holds, 0 when none: freed when a fault ends the run holding it
+    private long heldSpinLock;
+
+    public long heldSpinLock() { return heldSpinLock; }
+    public void heldSpinLock(long addr) { this.heldSpinLock = addr; }
+
     // helpers' per-worker scratch object (bpf_for_each_map_elem's visitor), reused so runs allocate nothing
     private Object helperScratch;
 
