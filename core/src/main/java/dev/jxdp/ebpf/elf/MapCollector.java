@@ -73,6 +73,7 @@ final class MapCollector {
         if (ds == null) {
             throw new BpfException("section .maps: BTF has no DATASEC .maps");
         }
+        boolean btfRefused = btfRefusedForLocks(btf);
         for (Btf.Member vi : ds.members()) {
             Btf.Type var = btf.type(vi.type());
             String name = var.name();
@@ -88,11 +89,11 @@ final class MapCollector {
             }
             List<Btf.Member> ms = def.members();
             long valuesOff = !ms.isEmpty() && ms.getLast().name().equals("values") ? ms.getLast().value() / 8 : -1;
-            out.add(new Located(btfMapDef(btf, name, def), sec.index(), vi.value(), vi.bitSize(), false, valuesOff));
+            out.add(new Located(btfMapDef(btf, name, def, btfRefused), sec.index(), vi.value(), vi.bitSize(), false, valuesOff));
         }
     }
 
-    private static MapSpec btfMapDef(Btf btf, String name, Btf.Type def) {
+    private static MapSpec btfMapDef(Btf btf, String name, Btf.Type def, boolean btfRefused) {
         int type = 0;
         int keySize = 0;
         int valueSize = 0;
@@ -133,7 +134,7 @@ final class MapCollector {
         if (type == MapType.RINGBUF.id() || type == MapType.USER_RINGBUF.id()) {
             maxEntries = ringbufSize(maxEntries);
         }
-        int lock = valueType == 0 ? MapSpec.NO_BTF : spinLockOff(btf, name, valueType, 0);
+        int lock = valueType == 0 || btfRefused ? MapSpec.NO_BTF : spinLockOff(btf, valueType);
         if (lock >= 0 && !SPIN_LOCK_MAPS.contains(MapType.byId(type))) {
             // map_check_btf() refuses a lock in any other map (EOPNOTSUPP); libbpf then creates the map
             // again without BTF, so a program's bpf_spin_lock finds no BTF for it
@@ -145,12 +146,20 @@ final class MapCollector {
     /** The map types whose values may hold a bpf_spin_lock (map_check_btf()), of those jxdp has. */
     private static final java.util.Set<MapType> SPIN_LOCK_MAPS = java.util.EnumSet.of(MapType.HASH, MapType.ARRAY);
 
+    /** findSpinLock(): the struct holds more than one lock, which btf_parse_fields() refuses (E2BIG). */
+    private static final int TWO_LOCKS = -3;
+
     /**
      * Where the {@code struct bpf_spin_lock} of a value type is, or {@link MapSpec#NO_SPIN_LOCK}: a member
-     * of that struct type, or of a struct nested in it (btf_find_struct_field(), btf_find_nested_struct()).
-     * One lock a value at most: the kernel refuses a second (E2BIG).
+     * of that struct type, or of a struct nested in it, directly or as an array of one
+     * (btf_find_struct_field(), btf_find_nested_struct(); a longer array's locks are not looked for).
      */
-    private static int spinLockOff(Btf btf, String map, int typeId, int depth) {
+    private static int spinLockOff(Btf btf, int typeId) {
+        int off = findSpinLock(btf, typeId, 0);
+        return off == TWO_LOCKS ? MapSpec.NO_BTF : off;
+    }
+
+    private static int findSpinLock(Btf btf, int typeId, int depth) {
         Btf.Type t = btf.skipModsAndTypedefs(typeId);
         if (t.kind() != Btf.KIND_STRUCT || depth > 8) {
             return MapSpec.NO_SPIN_LOCK;
@@ -158,23 +167,50 @@ final class MapCollector {
         int found = MapSpec.NO_SPIN_LOCK;
         for (Btf.Member m : t.members()) {
             Btf.Type mt = btf.type(m.type());
-            long bitOff = m.value();
-            int off;
-            if (mt.kind() == Btf.KIND_STRUCT && mt.name().equals("bpf_spin_lock")) {
-                off = (int) (bitOff / 8);
+            int inner;
+            if (isSpinLock(mt)) {
+                inner = 0;
+            } else if (mt.kind() == Btf.KIND_ARRAY) {
+                Btf.Type elem = btf.type(mt.sizeOrType());
+                inner = mt.extra() != 1 ? MapSpec.NO_SPIN_LOCK
+                        : isSpinLock(elem) ? 0 : findSpinLock(btf, mt.sizeOrType(), depth + 1);
             } else {
-                int inner = spinLockOff(btf, map, m.type(), depth + 1);
-                if (inner < 0) {
-                    continue;
-                }
-                off = (int) (bitOff / 8) + inner;
+                inner = findSpinLock(btf, m.type(), depth + 1);
             }
-            if (found >= 0) {
-                throw new BpfException("map " + map + ": its value type holds more than one bpf_spin_lock");
+            if (inner == TWO_LOCKS || inner >= 0 && found >= 0) {
+                return TWO_LOCKS;
             }
-            found = off;
+            if (inner >= 0) {
+                found = (int) (m.value() / 8) + inner;
+            }
         }
         return found;
+    }
+
+    private static boolean isSpinLock(Btf.Type t) {
+        return t.kind() == Btf.KIND_STRUCT && t.name().equals("bpf_spin_lock");
+    }
+
+    /**
+     * Whether the kernel refuses the object's BTF for a struct holding two locks (btf_parse_struct_metas()
+     * parses every struct with a bpf_spin_lock member, and a second lock is E2BIG): libbpf then loads the
+     * object without BTF, so no map has any.
+     */
+    static boolean btfRefusedForLocks(Btf btf) {
+        for (Btf.Type t : btf.types()) {
+            if (t.kind() != Btf.KIND_STRUCT) {
+                continue;
+            }
+            for (Btf.Member m : t.members()) {
+                if (isSpinLock(btf.type(m.type()))) {
+                    if (findSpinLock(btf, t.id(), 0) == TWO_LOCKS) {
+                        return true;
+                    }
+                    break;
+                }
+            }
+        }
+        return false;
     }
 
     // __uint(name, val) is "int (*name)[val]": the value is the array's element count
