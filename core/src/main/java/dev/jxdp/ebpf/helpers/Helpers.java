@@ -195,6 +195,12 @@ public final class Helpers {
         return SpinLock.unlock(st, lock);
     }
 
+    /**
+     * Why a run that ends holding a bpf_spin_lock faults (only a program run without the verifier can):
+     * the engine frees the lock, so the next run does not spin forever.
+     */
+    public static final String ENDED_HOLDING_LOCK = "the program ended holding a bpf_spin_lock";
+
     /** Frees the bpf_spin_lock a run held when a fault ended it (engines call this on every fault). */
     public static void releaseSpinLock(ExecState st) {
         long addr = st.heldSpinLock();

@@ -16,6 +16,10 @@ final class SpinLock {
 
     static long lock(ExecState st, long addr) {
         check(st, addr, "bpf_spin_lock");
+        if (st.heldSpinLock() != 0) {
+            // the verifier allows one lock at a time; unverified, a second would spin forever
+            throw new BpfFault("bpf_spin_lock: this run already holds the lock at 0x" + Long.toHexString(st.heldSpinLock()));
+        }
         SpinLockWord.lock(addr);
         st.heldSpinLock(addr);
         return 0;
@@ -23,6 +27,10 @@ final class SpinLock {
 
     static long unlock(ExecState st, long addr) {
         check(st, addr, "bpf_spin_unlock");
+        if (st.heldSpinLock() != addr) {
+            // unverified: freeing a lock this run does not hold would break another worker's exclusion
+            throw new BpfFault("bpf_spin_unlock: this run does not hold the lock at 0x" + Long.toHexString(addr));
+        }
         SpinLockWord.unlock(addr);
         st.heldSpinLock(0);
         return 0;

@@ -142,7 +142,11 @@ public final class JitProgram implements FunctionCaller {
         curPc = 0;
         st.stackFloor(st.framePointer(0) - ExecState.STACK_PER_FRAME);
         try {
-            return code.enter(this, st, r1, r2, 0, 0, 0, 0);
+            long r0 = code.enter(this, st, r1, r2, 0, 0, 0, 0);
+            if (st.heldSpinLock() != 0) {
+                throw new BpfFault(Helpers.ENDED_HOLDING_LOCK);
+            }
+            return r0;
         } catch (BpfFault f) {
             faults++;
             Helpers.releaseSpinLock(st);

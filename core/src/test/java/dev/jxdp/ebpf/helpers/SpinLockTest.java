@@ -4,6 +4,7 @@ import dev.jxdp.ebpf.interp.Interpreter;
 import dev.jxdp.ebpf.jit.JitCompiler;
 import dev.jxdp.ebpf.jit.JitProgram;
 import dev.jxdp.ebpf.mem.Mem;
+import dev.jxdp.ebpf.runtime.BpfFault;
 import dev.jxdp.ebpf.runtime.ExecState;
 import dev.jxdp.ebpf.runtime.XdpBuff;
 import org.junit.jupiter.api.Test;
@@ -14,6 +15,9 @@ import java.util.List;
 import java.util.concurrent.CyclicBarrier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * bpf_spin_lock at run time: spin_lock.c counts under the lock its value holds (cnt += 1 and sum += 3,
@@ -106,6 +110,36 @@ class SpinLockTest {
             assertEquals(0, Mem.getU32(lock), "freed by the engine's fault path");
             assertEquals(0, o.st.heldSpinLock());
             assertEquals(2, o.run("spin_count", new byte[64]), "the next run takes it again");
+        }
+    }
+
+    @Test
+    void anUnverifiedRunEndingHoldingTheLockFaultsAndFreesIt() {
+        // verify_spin_lock_exit.c returns holding the lock when cnt > 10: the verifier refuses it, the
+        // interpreter runs it unverified; without the engine freeing the lock the second run would spin
+        try (ObjectRun o = new ObjectRun("verify_spin_lock_exit.o")) {
+            byte[] eleven = new byte[16];
+            eleven[0] = 11;
+            assertEquals(0, o.coll.map("locked").userUpdate(new byte[4], eleven, 0));
+            assertTimeoutPreemptively(java.time.Duration.ofSeconds(30), () -> {
+                for (int i = 0; i < 2; i++) {
+                    BpfFault f = assertThrows(BpfFault.class, () -> o.run(new byte[64]));
+                    assertTrue(f.getMessage().contains(Helpers.ENDED_HOLDING_LOCK), f.getMessage());
+                }
+            });
+            assertEquals(0, o.st.heldSpinLock());
+        }
+    }
+
+    @Test
+    void anUnverifiedSecondLockFaultsInsteadOfSpinning() {
+        try (ObjectRun o = new ObjectRun("spin_lock.o")) {
+            long lock = o.coll.map("locked").lookup(keyZero(o), 0) + 8;
+            Helpers.spinLock(o.st, lock);
+            assertThrows(BpfFault.class, () -> Helpers.spinLock(o.st, lock));
+            Helpers.spinUnlock(o.st, lock);
+            assertThrows(BpfFault.class, () -> Helpers.spinUnlock(o.st, lock), "not held any more");
+            assertEquals(0, Mem.getU32(lock));
         }
     }
 
