@@ -1089,6 +1089,13 @@ final class AbstractInterp {
                     throw reject(pc, "function calls are not allowed while holding a lock");
                 }
                 stackArgs(st, pc);
+                if (in.src() == Op.CALL_HELPER && in.imm() == HelperIds.PROBE_READ_KERNEL) {
+                    // its source is any number, a stack address among them: every live frame stays in
+                    // memory, so the read sees what the program stored there
+                    for (int i = 0; i <= st.cur; i++) {
+                        facts.escapeAll(ownerOf(st, i));
+                    }
+                }
                 if (in.src() == Op.PSEUDO_CALL) {
                     stackArgsRest();
                     return pseudoCall(st, pc, pc + in.imm() + 1);
