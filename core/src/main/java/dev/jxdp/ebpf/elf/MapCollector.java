@@ -81,6 +81,7 @@ final class MapCollector {
         if (ds == null) {
             throw new BpfException("section .maps: BTF has no DATASEC .maps");
         }
+        boolean btfRefused = btfRefusedForLocks(btf);
         for (Btf.Member vi : ds.members()) {
             Btf.Type var = btf.type(vi.type());
             String name = var.name();
@@ -96,18 +97,20 @@ final class MapCollector {
             }
             List<Btf.Member> ms = def.members();
             long valuesOff = !ms.isEmpty() && ms.getLast().name().equals("values") ? ms.getLast().value() / 8 : -1;
-            out.add(new Located(btfMapDef(btf, name, def, false), sec.index(), vi.value(), vi.bitSize(), false, valuesOff));
+            out.add(new Located(btfMapDef(btf, name, def, false, btfRefused), sec.index(), vi.value(), vi.bitSize(), false,
+                    valuesOff));
         }
     }
 
     // parse_btf_map_def(): a map's definition, or (inner) the template of a map-in-map's inner maps
-    private static MapSpec btfMapDef(Btf btf, String name, Btf.Type def, boolean inner) {
+    private static MapSpec btfMapDef(Btf btf, String name, Btf.Type def, boolean inner, boolean btfRefused) {
         int type = 0;
         int keySize = 0;
         int valueSize = 0;
         int maxEntries = 0;
         int flags = 0;
         MapSpec template = null;
+        int valueType = 0;
         List<Btf.Member> ms = def.members();
         for (int i = 0; i < ms.size(); i++) {
             Btf.Member m = ms.get(i);
@@ -118,7 +121,10 @@ final class MapCollector {
                 case "key_size" -> keySize = agree(name, "key size", keySize, fieldInt(btf, name, m));
                 case "value_size" -> valueSize = agree(name, "value size", valueSize, fieldInt(btf, name, m));
                 case "key" -> keySize = agree(name, "key size", keySize, pointee(btf, name, "key", m));
-                case "value" -> valueSize = agree(name, "value size", valueSize, pointee(btf, name, "value", m));
+                case "value" -> {
+                    valueSize = agree(name, "value size", valueSize, pointee(btf, name, "value", m));
+                    valueType = btf.type(m.type()).sizeOrType();
+                }
                 case "values" -> {
                     if (inner) {
                         throw new BpfException("map " + name + ": multi-level inner maps are not supported");
@@ -133,7 +139,7 @@ final class MapCollector {
                     }
                     valueSize = agree(name, "value size", valueSize, 4);
                     if (mapInMap) {
-                        template = innerDef(btf, name, m);
+                        template = innerDef(btf, name, m, btfRefused);
                     }
                 }
                 case "pinning" -> {
@@ -158,12 +164,18 @@ final class MapCollector {
                     + "definition: declare it with __array(values, struct inner_def)");
         }
         maxEntries = defaultMaxEntries(type, maxEntries);
+        int lock = valueType == 0 || btfRefused ? MapSpec.NO_BTF : spinLockOff(btf, valueType);
+        if (lock >= 0 && !SPIN_LOCK_MAPS.contains(MapType.byId(type))) {
+            // map_check_btf() refuses a lock in any other map (EOPNOTSUPP); libbpf then creates the map
+            // again without BTF, so a program's bpf_spin_lock finds no BTF for it
+            lock = MapSpec.NO_BTF;
+        }
         return new MapSpec(name, type, keySize, valueSize, maxEntries, flags, null, false, List.of(),
-                inner ? ".maps (inner map template)" : ".maps", template);
+                inner ? ".maps (inner map template)" : ".maps", template, lock);
     }
 
     // the 'values' member of a map-in-map: a zero-sized array of pointers to the inner map's definition
-    private static MapSpec innerDef(Btf btf, String map, Btf.Member m) {
+    private static MapSpec innerDef(Btf btf, String map, Btf.Member m, boolean btfRefused) {
         Btf.Type a = btf.type(m.type());
         if (a.kind() != Btf.KIND_ARRAY || a.extra() != 0) {
             throw new BpfException("map " + map + ": map-in-map inner spec is not a zero-sized array");
@@ -176,7 +188,77 @@ final class MapCollector {
         if (def.kind() != Btf.KIND_STRUCT) {
             throw new BpfException("map " + map + ": map-in-map inner def is of unexpected kind " + def.kindName());
         }
-        return btfMapDef(btf, map + ".inner", def, true);
+        return btfMapDef(btf, map + ".inner", def, true, btfRefused);
+    }
+
+    /** The map types whose values may hold a bpf_spin_lock (map_check_btf()), of those jxdp has. */
+    private static final java.util.Set<MapType> SPIN_LOCK_MAPS = java.util.EnumSet.of(MapType.HASH, MapType.ARRAY);
+
+    /** findSpinLock(): the struct holds more than one lock, which btf_parse_fields() refuses (E2BIG). */
+    private static final int TWO_LOCKS = -3;
+
+    /**
+     * Where the {@code struct bpf_spin_lock} of a value type is, or {@link MapSpec#NO_SPIN_LOCK}: a member
+     * of that struct type, or of a struct nested in it, directly or as an array of one
+     * (btf_find_struct_field(), btf_find_nested_struct(); a longer array's locks are not looked for).
+     */
+    private static int spinLockOff(Btf btf, int typeId) {
+        int off = findSpinLock(btf, typeId, 0);
+        return off == TWO_LOCKS ? MapSpec.NO_BTF : off;
+    }
+
+    private static int findSpinLock(Btf btf, int typeId, int depth) {
+        Btf.Type t = btf.skipModsAndTypedefs(typeId);
+        if (t.kind() != Btf.KIND_STRUCT || depth > 8) {
+            return MapSpec.NO_SPIN_LOCK;
+        }
+        int found = MapSpec.NO_SPIN_LOCK;
+        for (Btf.Member m : t.members()) {
+            Btf.Type mt = btf.type(m.type());
+            int inner;
+            if (isSpinLock(mt)) {
+                inner = 0;
+            } else if (mt.kind() == Btf.KIND_ARRAY) {
+                Btf.Type elem = btf.type(mt.sizeOrType());
+                inner = mt.extra() != 1 ? MapSpec.NO_SPIN_LOCK
+                        : isSpinLock(elem) ? 0 : findSpinLock(btf, mt.sizeOrType(), depth + 1);
+            } else {
+                inner = findSpinLock(btf, m.type(), depth + 1);
+            }
+            if (inner == TWO_LOCKS || inner >= 0 && found >= 0) {
+                return TWO_LOCKS;
+            }
+            if (inner >= 0) {
+                found = (int) (m.value() / 8) + inner;
+            }
+        }
+        return found;
+    }
+
+    private static boolean isSpinLock(Btf.Type t) {
+        return t.kind() == Btf.KIND_STRUCT && t.name().equals("bpf_spin_lock");
+    }
+
+    /**
+     * Whether the kernel refuses the object's BTF for a struct holding two locks (btf_parse_struct_metas()
+     * parses every struct with a bpf_spin_lock member, and a second lock is E2BIG): libbpf then loads the
+     * object without BTF, so no map has any.
+     */
+    static boolean btfRefusedForLocks(Btf btf) {
+        for (Btf.Type t : btf.types()) {
+            if (t.kind() != Btf.KIND_STRUCT) {
+                continue;
+            }
+            for (Btf.Member m : t.members()) {
+                if (isSpinLock(btf.type(m.type()))) {
+                    if (findSpinLock(btf, t.id(), 0) == TWO_LOCKS) {
+                        return true;
+                    }
+                    break;
+                }
+            }
+        }
+        return false;
     }
 
     // __uint(name, val) is "int (*name)[val]": the value is the array's element count

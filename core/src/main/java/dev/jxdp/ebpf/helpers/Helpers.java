@@ -47,7 +47,10 @@ public final class Helpers {
                  HelperIds.RINGBUF_RESERVE, HelperIds.RINGBUF_SUBMIT, HelperIds.RINGBUF_DISCARD,
                  HelperIds.RINGBUF_QUERY, HelperIds.FOR_EACH_MAP_ELEM, HelperIds.LOOP,
                  HelperIds.XDP_GET_BUFF_LEN, HelperIds.XDP_LOAD_BYTES, HelperIds.XDP_STORE_BYTES,
-                 HelperIds.CHECK_MTU, HelperIds.FIB_LOOKUP, HelperIds.PERF_EVENT_OUTPUT -> true;
+                 HelperIds.CHECK_MTU, HelperIds.FIB_LOOKUP, HelperIds.PERF_EVENT_OUTPUT,
+                 HelperIds.GET_NUMA_NODE_ID, HelperIds.KTIME_GET_COARSE_NS, HelperIds.KTIME_GET_TAI_NS,
+                 HelperIds.JIFFIES64, HelperIds.STRTOL, HelperIds.STRTOUL, HelperIds.PROBE_READ_KERNEL,
+                 HelperIds.SPIN_LOCK, HelperIds.SPIN_UNLOCK -> true;
             default -> false;
         };
     }
@@ -82,6 +85,15 @@ public final class Helpers {
             case HelperIds.CHECK_MTU -> checkMtu(st, r1, r2, r3, r4, r5);
             case HelperIds.FIB_LOOKUP -> fibLookup(st, r1, r2, r3, r4);
             case HelperIds.PERF_EVENT_OUTPUT -> perfEventOutput(st, r1, r2, r3, r4, r5);
+            case HelperIds.GET_NUMA_NODE_ID -> getNumaNodeId();
+            case HelperIds.KTIME_GET_COARSE_NS -> ktimeGetCoarseNs();
+            case HelperIds.KTIME_GET_TAI_NS -> ktimeGetTaiNs();
+            case HelperIds.JIFFIES64 -> jiffies64();
+            case HelperIds.STRTOL -> strtol(st, r1, r2, r3, r4);
+            case HelperIds.STRTOUL -> strtoul(st, r1, r2, r3, r4);
+            case HelperIds.PROBE_READ_KERNEL -> probeReadKernel(st, r1, r2, r3);
+            case HelperIds.SPIN_LOCK -> spinLock(st, r1);
+            case HelperIds.SPIN_UNLOCK -> spinUnlock(st, r1);
             case HelperIds.TAIL_CALL -> throw new BpfFault("bpf_tail_call: only the engine can make a tail call");
             default -> throw new BpfFault("invalid helper " + id);
         };
@@ -135,12 +147,74 @@ public final class Helpers {
         return System.nanoTime();
     }
 
+    /** CLOCK_MONOTONIC_COARSE: CLOCK_MONOTONIC as of the last tick. */
+    public static long ktimeGetCoarseNs() {
+        return Clocks.nanos(Clocks.CLOCK_MONOTONIC_COARSE);
+    }
+
+    /** CLOCK_TAI: CLOCK_REALTIME plus the TAI offset the system set (0 until something sets it). */
+    public static long ktimeGetTaiNs() {
+        return Clocks.nanos(Clocks.CLOCK_TAI);
+    }
+
+    /** get_jiffies_64(), see {@link Clocks#jiffies64}. */
+    public static long jiffies64() {
+        return Clocks.jiffies64();
+    }
+
+    /** numa_node_id(): jxdp's CPUs (its workers) are one NUMA node. */
+    public static long getNumaNodeId() {
+        return 0;
+    }
+
     public static long getPrandomU32(ExecState st) {
         return st.nextRandom() & 0xffffffffL;
     }
 
     public static long getSmpProcessorId(ExecState st) {
         return st.cpu();
+    }
+
+    // ---- strings, memory, locks ----
+
+    /** mirrors bpf_strtol(), see {@link StrToL}. */
+    public static long strtol(ExecState st, long buf, long bufLen, long flags, long res) {
+        return StrToL.strtol(st, buf, bufLen, flags, res);
+    }
+
+    /** mirrors bpf_strtoul(), see {@link StrToL}. */
+    public static long strtoul(ExecState st, long buf, long bufLen, long flags, long res) {
+        return StrToL.strtoul(st, buf, bufLen, flags, res);
+    }
+
+    /** mirrors bpf_probe_read_kernel(), see {@link ProbeRead}. */
+    public static long probeReadKernel(ExecState st, long dst, long size, long unsafePtr) {
+        return ProbeRead.probeReadKernel(st, dst, size, unsafePtr);
+    }
+
+    /** mirrors bpf_spin_lock(), see {@link SpinLock}. */
+    public static long spinLock(ExecState st, long lock) {
+        return SpinLock.lock(st, lock);
+    }
+
+    /** mirrors bpf_spin_unlock(). */
+    public static long spinUnlock(ExecState st, long lock) {
+        return SpinLock.unlock(st, lock);
+    }
+
+    /**
+     * Why a run that ends holding a bpf_spin_lock faults (only a program run without the verifier can):
+     * the engine frees the lock, so the next run does not spin forever.
+     */
+    public static final String ENDED_HOLDING_LOCK = "the program ended holding a bpf_spin_lock";
+
+    /** Frees the bpf_spin_lock a run held when a fault ended it (engines call this on every fault). */
+    public static void releaseSpinLock(ExecState st) {
+        long addr = st.heldSpinLock();
+        if (addr != 0) {
+            SpinLock.release(addr);
+            st.heldSpinLock(0);
+        }
     }
 
     // ---- redirect ----

@@ -78,10 +78,16 @@ public final class Interpreter implements FunctionCaller {
         st.stackFloor(r[10] - ExecState.STACK_PER_FRAME);
         mayGoto[0] = ExecState.MAY_GOTO_BUDGET;
         try {
-            return exec(prog, st, 0, r, 0);
+            long r0 = exec(prog, st, 0, r, 0);
+            if (st.heldSpinLock() != 0) {
+                throw new BpfFault(curPc, explain(curProg, curPc, Helpers.ENDED_HOLDING_LOCK));
+            }
+            return r0;
         } catch (BpfFault f) {
+            Helpers.releaseSpinLock(st);
             throw f;
         } catch (RuntimeException | StackOverflowError e) {
+            Helpers.releaseSpinLock(st);
             // the checks should make these impossible; if one slips through, it is still a fault, not a crash
             throw new BpfFault(curPc, explain(curProg, curPc, "internal error: " + e));
         } finally {

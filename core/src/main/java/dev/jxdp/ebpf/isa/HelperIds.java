@@ -243,6 +243,8 @@ public final class HelperIds {
     public static final int MAP_PUSH_ELEM = 87;
     public static final int MAP_POP_ELEM = 88;
     public static final int MAP_PEEK_ELEM = 89;
+    public static final int SPIN_LOCK = 93;
+    public static final int SPIN_UNLOCK = 94;
     public static final int STRTOL = 105;
     public static final int STRTOUL = 106;
     public static final int PROBE_READ_KERNEL = 113;

@@ -1185,6 +1185,15 @@ final class FunctionEmitter {
                 case HelperIds.CHECK_MTU -> "checkMtu";
                 case HelperIds.FIB_LOOKUP -> "fibLookup";
                 case HelperIds.PERF_EVENT_OUTPUT -> "perfEventOutput";
+                case HelperIds.GET_NUMA_NODE_ID -> "getNumaNodeId";
+                case HelperIds.KTIME_GET_COARSE_NS -> "ktimeGetCoarseNs";
+                case HelperIds.KTIME_GET_TAI_NS -> "ktimeGetTaiNs";
+                case HelperIds.JIFFIES64 -> "jiffies64";
+                case HelperIds.STRTOL -> "strtol";
+                case HelperIds.STRTOUL -> "strtoul";
+                case HelperIds.PROBE_READ_KERNEL -> "probeReadKernel";
+                case HelperIds.SPIN_LOCK -> "spinLock";
+                case HelperIds.SPIN_UNLOCK -> "spinUnlock";
                 default -> null;
             };
             if (name == null) {

@@ -1,6 +1,7 @@
 package dev.jxdp.ebpf.jit;
 
 import dev.jxdp.ebpf.elf.ProgramSpec;
+import dev.jxdp.ebpf.helpers.Helpers;
 import dev.jxdp.ebpf.maps.BpfMap;
 import dev.jxdp.ebpf.mem.Region;
 import dev.jxdp.ebpf.runtime.BpfCollection;
@@ -141,9 +142,14 @@ public final class JitProgram implements FunctionCaller {
         curPc = 0;
         st.stackFloor(st.framePointer(0) - ExecState.STACK_PER_FRAME);
         try {
-            return code.enter(this, st, r1, r2, 0, 0, 0, 0);
+            long r0 = code.enter(this, st, r1, r2, 0, 0, 0, 0);
+            if (st.heldSpinLock() != 0) {
+                throw new BpfFault(Helpers.ENDED_HOLDING_LOCK);
+            }
+            return r0;
         } catch (BpfFault f) {
             faults++;
+            Helpers.releaseSpinLock(st);
             if (f.insn() >= 0) {
                 throw f;
             }
@@ -151,6 +157,7 @@ public final class JitProgram implements FunctionCaller {
             throw JitFaults.fault(curProg, curPc, f.getMessage());
         } catch (RuntimeException | StackOverflowError e) {
             faults++;
+            Helpers.releaseSpinLock(st);
             throw JitFaults.fault(curProg, curPc, "internal error: " + e);
         } finally {
             if (swap) {

@@ -99,14 +99,23 @@ public final class ArrayMap extends BaseMap {
         if ((flags & MapFlags.BPF_NOEXIST) != 0) {
             return -Errno.EEXIST;
         }
-        if ((flags & MapFlags.BPF_F_LOCK) != 0) {
-            return -Errno.EINVAL; // no bpf_spin_lock in jxdp values
+        if ((flags & MapFlags.BPF_F_LOCK) != 0 && !spec.hasSpinLock()) {
+            return -Errno.EINVAL; // BPF_F_LOCK wants a bpf_spin_lock in the value
         }
         if (!progWritable()) {
             return -Errno.EPERM; // the kernel's verifier refuses the program; this keeps .rodata intact
         }
-        Mem.copy(valueAddr, valueAddress(index, cpu), valueSize());
+        writeValue(valueAddr, valueAddress(index, cpu), flags);
         return 0;
+    }
+
+    // copy_map_value() / copy_map_value_locked(): the value's own lock word is never overwritten
+    private void writeValue(long src, long dst, long flags) {
+        if ((flags & MapFlags.BPF_F_LOCK) != 0) {
+            SpinLockWord.copyValueLocked(spec, src, dst);
+        } else {
+            SpinLockWord.copyValue(spec, src, dst);
+        }
     }
 
     @Override
@@ -141,7 +150,7 @@ public final class ArrayMap extends BaseMap {
             return null;
         }
         if (!perCpu) {
-            return Mem.read(valueAddress(index, 0), valueSize());
+            return SpinLockWord.hideLock(spec, Mem.read(valueAddress(index, 0), valueSize()));
         }
         // bpf_percpu_array_copy(): each CPU's value padded to 8 bytes
         return Mem.read(valueAddress(index, 0), copies * stride);
@@ -152,7 +161,8 @@ public final class ArrayMap extends BaseMap {
         if (frozen()) {
             return -Errno.EPERM;
         }
-        if ((flags & MapFlags.BPF_F_LOCK) != 0 || flags < 0 || flags > MapFlags.BPF_EXIST) {
+        if ((flags & MapFlags.BPF_F_LOCK) != 0 && !spec.hasSpinLock()
+                || flags < 0 || (flags & ~MapFlags.BPF_F_LOCK) > MapFlags.BPF_EXIST) {
             return -Errno.EINVAL; // map_update_elem() refuses BPF_F_LOCK without a spin lock in the value
         }
         long index = Mem.getU32(userKey(key));
@@ -161,10 +171,10 @@ public final class ArrayMap extends BaseMap {
             if (index >= max) {
                 return -Errno.E2BIG;
             }
-            if (flags == MapFlags.BPF_NOEXIST) {
+            if ((flags & ~MapFlags.BPF_F_LOCK) == MapFlags.BPF_NOEXIST) {
                 return -Errno.EEXIST;
             }
-            Mem.copy(v, valueAddress(index, 0), valueSize());
+            writeValue(v, valueAddress(index, 0), flags);
             return 0;
         }
         if (index >= max) {

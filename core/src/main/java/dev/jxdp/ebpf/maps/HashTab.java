@@ -177,8 +177,8 @@ public final class HashTab extends BaseMap {
 
     @Override
     public int update(long keyAddr, long valueAddr, long flags, int cpu) {
-        // htab_map_update_elem() and friends: only ANY, NOEXIST, EXIST; BPF_F_LOCK needs a spin lock
-        if (flags < 0 || flags > MapFlags.BPF_EXIST) {
+        // htab_map_update_elem() and friends: ANY, NOEXIST, EXIST, with BPF_F_LOCK when a spin lock is there
+        if (!validFlags(flags)) {
             return -Errno.EINVAL;
         }
         return updateElem(keyAddr, valueAddr, (int) flags, cpu, false);
@@ -189,15 +189,26 @@ public final class HashTab extends BaseMap {
         return deleteElem(keyAddr);
     }
 
+    private boolean validFlags(long flags) {
+        return flags >= 0 && (flags & ~MapFlags.BPF_F_LOCK) <= MapFlags.BPF_EXIST
+                && ((flags & MapFlags.BPF_F_LOCK) == 0 || spec.hasSpinLock());
+    }
+
     private synchronized int updateElem(long keyAddr, long valueAddr, int flags, int cpu, boolean allCpus) {
         int hash = MapMath.hash(keyAddr, keySize());
         int e = find(keyAddr, hash);
         // mirrors check_flags()
-        if (e >= 0 && flags == MapFlags.BPF_NOEXIST) {
+        int kind = flags & ~(int) MapFlags.BPF_F_LOCK;
+        if (e >= 0 && kind == MapFlags.BPF_NOEXIST) {
             return -Errno.EEXIST;
         }
-        if (e < 0 && flags == MapFlags.BPF_EXIST) {
+        if (e < 0 && kind == MapFlags.BPF_EXIST) {
             return -Errno.ENOENT;
+        }
+        if (e >= 0 && (flags & MapFlags.BPF_F_LOCK) != 0) {
+            // BPF_F_LOCK: the value is updated in place, holding its own lock (copy_map_value_locked())
+            SpinLockWord.copyValueLocked(spec, valueAddr, valueAddress(e, 0));
+            return 0;
         }
         if (e >= 0) {
             writeValue(e, valueAddr, cpu, allCpus, false);
@@ -233,7 +244,8 @@ public final class HashTab extends BaseMap {
      */
     private void writeValue(int e, long src, int cpu, boolean allCpus, boolean fresh) {
         if (!perCpu) {
-            Mem.copy(src, valueAddress(e, 0), valueSize());
+            // copy_map_value(): the element's lock word stays as it is
+            SpinLockWord.copyValue(spec, src, valueAddress(e, 0));
             return;
         }
         for (int c = 0; c < copies; c++) {
@@ -387,7 +399,8 @@ public final class HashTab extends BaseMap {
         if (e < 0) {
             return null;
         }
-        return Mem.read(valueAddress(e, 0), perCpu ? elemValueBytes : valueSize());
+        return perCpu ? Mem.read(valueAddress(e, 0), elemValueBytes)
+                : SpinLockWord.hideLock(spec, Mem.read(valueAddress(e, 0), valueSize()));
     }
 
     @Override
@@ -396,7 +409,7 @@ public final class HashTab extends BaseMap {
         long v = perCpu
                 ? userValue(PerCpuValues.expand(this, value, copies, vstride), elemValueBytes)
                 : userValue(value, valueSize());
-        if (flags < 0 || flags > MapFlags.BPF_EXIST) {
+        if (!validFlags(flags)) {
             return -Errno.EINVAL;
         }
         return updateElem(k, v, (int) flags, 0, true);

@@ -20,15 +20,43 @@ import java.util.List;
  * @param inner        for ARRAY_OF_MAPS and HASH_OF_MAPS: the inner map template (libbpf's
  *                     {@code NAME.inner}, the kernel's inner_map_meta) every inner map must match; null
  *                     otherwise
+ * @param spinLockOff  where the value's {@code struct bpf_spin_lock} is (its BTF type says, as
+ *                     btf_parse_fields() finds it), {@link #NO_SPIN_LOCK} when the value type has none,
+ *                     {@link #NO_BTF} when the map has no BTF value type (a legacy or size-only map)
  */
 public record MapSpec(String name, int type, int keySize, int valueSize, int maxEntries, int flags,
                       byte[] initialData, boolean readOnly, List<Slot> initialSlots, String section,
-                      MapSpec inner) {
+                      MapSpec inner, int spinLockOff) {
 
-    /** A map that is not a map-in-map. */
+    /** {@link #spinLockOff}: the value's BTF type holds no bpf_spin_lock */
+    public static final int NO_SPIN_LOCK = -1;
+    /** {@link #spinLockOff}: the map has no BTF value type (the kernel's map->btf is NULL) */
+    public static final int NO_BTF = -2;
+    /** sizeof(struct bpf_spin_lock) */
+    public static final int SPIN_LOCK_SIZE = 4;
+
+    /** A map that is not a map-in-map, with its value's spin lock (or none). */
+    public MapSpec(String name, int type, int keySize, int valueSize, int maxEntries, int flags,
+                   byte[] initialData, boolean readOnly, List<Slot> initialSlots, String section, int spinLockOff) {
+        this(name, type, keySize, valueSize, maxEntries, flags, initialData, readOnly, initialSlots, section, null,
+                spinLockOff);
+    }
+
+    /** A map without BTF for its value, a map-in-map when {@code inner} is its template. */
+    public MapSpec(String name, int type, int keySize, int valueSize, int maxEntries, int flags,
+                   byte[] initialData, boolean readOnly, List<Slot> initialSlots, String section, MapSpec inner) {
+        this(name, type, keySize, valueSize, maxEntries, flags, initialData, readOnly, initialSlots, section, inner,
+                NO_BTF);
+    }
+
+    /** Whether the value holds a bpf_spin_lock. */
+    public boolean hasSpinLock() { return spinLockOff >= 0; }
+
+    /** A map that is not a map-in-map, without BTF for its value. */
     public MapSpec(String name, int type, int keySize, int valueSize, int maxEntries, int flags,
                    byte[] initialData, boolean readOnly, List<Slot> initialSlots, String section) {
-        this(name, type, keySize, valueSize, maxEntries, flags, initialData, readOnly, initialSlots, section, null);
+        this(name, type, keySize, valueSize, maxEntries, flags, initialData, readOnly, initialSlots, section, null,
+                NO_BTF);
     }
 
     /**
@@ -47,6 +75,6 @@ public record MapSpec(String name, int type, int keySize, int valueSize, int max
     /** The same map with these initial slots. */
     public MapSpec withInitialSlots(List<Slot> slots) {
         return new MapSpec(name, type, keySize, valueSize, maxEntries, flags, initialData, readOnly, slots, section,
-                inner);
+                inner, spinLockOff);
     }
 }

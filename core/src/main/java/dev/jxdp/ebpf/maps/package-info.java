@@ -23,7 +23,10 @@
  *     XSKMAP updates fail with -ENOTSOCK, PROG_ARRAY slots are filled with {@link ProgArray#set},
  *     ARRAY_OF_MAPS / HASH_OF_MAPS entries with {@link OuterMap#put} (a byte update is -EINVAL for both),
  *     PERF_EVENT_ARRAY slots get readers through {@link PerfEventArray#attach} (a byte update is -EBADF).</li>
- * <li>No bpf_spin_lock in values: BPF_F_LOCK is -EINVAL, as the kernel answers for such values.</li>
+ * <li>A bpf_spin_lock in an ARRAY or HASH value (its offset from BTF) is never overwritten by an update
+ *     (copy_map_value()); with BPF_F_LOCK an update copies holding that lock, which is -EINVAL for a value
+ *     without one, as the kernel answers. A lookup from user space shows the lock word as 0
+ *     (check_and_init_map_value()).</li>
  * <li>Per-CPU user updates also accept one {@code value_size} value, copied to every CPU (as bpftool
  *     does).</li>
  * </ul>

@@ -147,6 +147,12 @@ public final class ExecState {
     public Fib fib() { return fib; }
     public void fib(Fib f) { this.fib = f == null ? Fib.EMPTY : f; }
 
+    // the bpf_spin_lock word this run holds, 0 when none: freed when a fault ends the run holding it
+    private long heldSpinLock;
+
+    public long heldSpinLock() { return heldSpinLock; }
+    public void heldSpinLock(long addr) { this.heldSpinLock = addr; }
+
     // helpers' per-worker scratch object (bpf_for_each_map_elem's visitor), reused so runs allocate nothing
     private Object helperScratch;
 

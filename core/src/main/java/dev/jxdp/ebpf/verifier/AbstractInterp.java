@@ -967,6 +967,7 @@ final class AbstractInterp {
                 MapSpec m = map(base.map);
                 mapAccessType(pc, m, off + base.off, size, write);
                 region(pc, regno, base, off + base.off, size, m.valueSize(), "map value", "value_size", false);
+                HelperCall.spinLockUntouched(this, pc, m, base, off + base.off, size);
                 if (!write) {
                     out.markUnknown();
                     if (base.isConst()) {
@@ -1136,7 +1137,18 @@ final class AbstractInterp {
                 return exit(st, pc);
             }
             case Op.CALL -> {
+                // do_check(): while a bpf_spin_lock is held, no helper but bpf_spin_unlock
+                if (st.lockMap >= 0 && in.src() == Op.CALL_HELPER && in.imm() != HelperIds.SPIN_UNLOCK) {
+                    throw reject(pc, "function calls are not allowed while holding a lock");
+                }
                 stackArgs(st, pc);
+                if (in.src() == Op.CALL_HELPER && in.imm() == HelperIds.PROBE_READ_KERNEL) {
+                    // its source is any number, a stack address among them: every live frame stays in
+                    // memory, so the read sees what the program stored there
+                    for (int i = 0; i <= st.cur; i++) {
+                        facts.escapeAll(ownerOf(st, i));
+                    }
+                }
                 if (in.src() == Op.PSEUDO_CALL) {
                     stackArgsRest();
                     return pseudoCall(st, pc, pc + in.imm() + 1);
@@ -1219,6 +1231,44 @@ final class AbstractInterp {
         if (fn.problem() != null) {
             throw reject(pc, fn.problem() + invalid);
         }
+        try {
+            globalCallArgs(st, pc, fn, invalid);
+        } catch (Rejection e) {
+            if (st.lockMap < 0) {
+                throw e;
+            }
+            // the kernel logs what is wrong with the arguments, then refuses the call for the lock
+            String m = e.getMessage();
+            throw reject(pc, m.substring(0, m.length() - invalid.length()) + "\n" + LOCKED_GLOBAL_CALL);
+        }
+        if (st.lockMap >= 0) {
+            throw reject(pc, LOCKED_GLOBAL_CALL);
+        }
+        if (log != null) {
+            log.append("Func#").append(subprog).append(" ('").append(fn.name()).append("') is global and assumed valid.\n");
+        }
+        if (changesPacket[subprog]) {
+            forEachReg(st, r -> {
+                if (r.type.isPacket() || r.type == RegType.PTR_TO_PACKET_END) {
+                    r.markUnknown();
+                }
+            });
+        }
+        globalCalled[subprog] = true;
+        FuncState f = st.frame();
+        for (int r = 0; r <= 5; r++) {
+            f.regs[r].markNotInit();
+        }
+        f.regs[0].markUnknown();
+        return pc + 1;
+    }
+
+
+    private static final String LOCKED_GLOBAL_CALL =
+            "global function calls are not allowed while holding a lock,\nuse static function instead";
+
+    // btf_check_func_arg_match(): each argument against the global function's prototype
+    private void globalCallArgs(VState st, int pc, ProgramSpec.Func fn, String invalid) {
         for (int i = 0; i < fn.args().size(); i++) {
             int regno = i + 1;
             Reg r = read(st, pc, regno);
@@ -1258,23 +1308,6 @@ final class AbstractInterp {
                 }
             }
         }
-        if (log != null) {
-            log.append("Func#").append(subprog).append(" ('").append(fn.name()).append("') is global and assumed valid.\n");
-        }
-        if (changesPacket[subprog]) {
-            forEachReg(st, r -> {
-                if (r.type.isPacket() || r.type == RegType.PTR_TO_PACKET_END) {
-                    r.markUnknown();
-                }
-            });
-        }
-        globalCalled[subprog] = true;
-        FuncState f = st.frame();
-        for (int r = 0; r <= 5; r++) {
-            f.regs[r].markNotInit();
-        }
-        f.regs[0].markUnknown();
-        return pc + 1;
     }
 
     /**
@@ -1304,6 +1337,11 @@ final class AbstractInterp {
 
     private int exit(VState st, int pc) {
         FuncState f = st.frame();
+        // check_resource_leak(): the program (or a global function) cannot end holding the lock; a static
+        // function may return with it, its caller then holds it
+        if (st.cur == 0 && st.lockMap >= 0) {
+            throw reject(pc, "BPF_EXIT instruction in main prog cannot be used inside bpf_spin_lock-ed region");
+        }
         Reg r0 = f.regs[0];
         // check_return_code() reads R0 only when the program (or a global function) ends: a static
         // function may return nothing, and its caller then cannot read R0

@@ -92,8 +92,8 @@ final class Branch {
             }
         }
         if (!is32 && !x && in.imm() == 0 && (op == Op.JEQ || op == Op.JNE) && dst.type.maybeNull()) {
-            markPtrOrNull(st, in.dst(), op == Op.JNE);
-            markPtrOrNull(other, in.dst(), op == Op.JEQ);
+            markPtrOrNull(ai, st, in.dst(), op == Op.JNE);
+            markPtrOrNull(ai, other, in.dst(), op == Op.JEQ);
         } else if (x && !is32) {
             matchPacketPointers(op, in, dst, src, st, other);
         }
@@ -576,7 +576,7 @@ final class Branch {
     }
 
     // mirrors mark_ptr_or_null_regs(): every copy of a maybe-null pointer is null (a zero) or not
-    private static void markPtrOrNull(VState st, int regno, boolean isNull) {
+    private static void markPtrOrNull(AbstractInterp ai, VState st, int regno, boolean isNull) {
         Reg r = st.reg(regno);
         int id = r.id;
         int ref = r.refObjId;
@@ -590,7 +590,11 @@ final class Branch {
                     reg.markScalar(0);
                 } else {
                     notNull(reg);
-                    reg.id = 0;
+                    // the id names the lock a value holds (process_spin_lock()), so it stays; any other
+                    // pointer's is of no more use
+                    if (reg.type != RegType.PTR_TO_MAP_VALUE || !ai.map(reg.map).hasSpinLock()) {
+                        reg.id = 0;
+                    }
                 }
             }
         });

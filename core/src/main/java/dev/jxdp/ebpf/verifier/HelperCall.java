@@ -136,7 +136,8 @@ final class HelperCall {
                 // (the kernel's inner_map_meta), NULL for an empty slot
                 r0.markPtr(inner >= 0 ? RegType.CONST_PTR_TO_MAP_OR_NULL : type, 0);
                 r0.map = inner >= 0 ? inner : meta.mapIndex;
-                if (!nonNull) {
+                // a value holding a lock gets an id even when it cannot be null: the lock is named by it
+                if (!nonNull || meta.map.hasSpinLock()) {
                     r0.id = ai.newId();
                 }
             }
@@ -252,6 +253,8 @@ final class HelperCall {
                     throw ai.rejection(pc, "R" + r + " type=" + reg.typeName() + " expected=fp");
                 }
             }
+            case PTR_TO_FIXED_SIZE_MEM_8 -> fixedSizeOut(ai, st, pc, r, reg, meta);
+            case PTR_TO_SPIN_LOCK -> spinLock(ai, st, pc, p.id() == HelperIds.SPIN_LOCK, r, reg);
             case RELEASE_RINGBUF_MEM -> {
                 if (reg.type != RegType.PTR_TO_MEM || reg.refObjId == 0) {
                     if (reg.type == RegType.PTR_TO_MEM) {
@@ -285,6 +288,85 @@ final class HelperCall {
             default -> "";
         };
         AbstractInterp.checkAlignment(ai, pc, reg, 0, 4, what);
+    }
+
+    /**
+     * An 8-byte output the helper writes through an aligned pointer (ARG_PTR_TO_FIXED_SIZE_MEM with
+     * MEM_UNINIT, MEM_WRITE and MEM_ALIGNED): writable for 8 bytes, then strictly aligned to 8. On the
+     * stack at a constant offset it is written byte by byte after the call, as any raw-mode output.
+     */
+    private static void fixedSizeOut(AbstractInterp ai, VState st, int pc, int r, Reg reg, Meta meta) {
+        memType(ai, pc, r, reg, false);
+        boolean raw = reg.type == RegType.PTR_TO_STACK && reg.isConst();
+        mem(ai, st, pc, r, 8, true, false, raw ? meta : null);
+        // check_ptr_alignment() in strict mode
+        switch (reg.type) {
+            case PTR_TO_PACKET, PTR_TO_PACKET_META -> {
+                // check_pkt_ptr_alignment(): with NET_IP_ALIGN (2) in front, as the kernel counts
+                long v = reg.tv + 2 + reg.off;
+                if (((v | reg.tm) & 7) != 0) {
+                    String var = reg.isConst() ? Long.toString(reg.tv) : AbstractInterp.varOff(reg);
+                    throw ai.rejection(pc, "misaligned packet access off 2+" + var + "+" + reg.off + "+0 size 8");
+                }
+            }
+            case PTR_TO_STACK -> AbstractInterp.checkAlignment(ai, pc, reg, 0, 8, "stack ");
+            case PTR_TO_MAP_VALUE -> AbstractInterp.checkAlignment(ai, pc, reg, 0, 8, "value ");
+            case PTR_TO_MAP_KEY -> AbstractInterp.checkAlignment(ai, pc, reg, 0, 8, "key ");
+            default -> AbstractInterp.checkAlignment(ai, pc, reg, 0, 8, "");
+        }
+    }
+
+    /**
+     * Mirrors process_spin_lock(): the pointer is a map value at the constant offset of the lock its
+     * map's BTF declares; bpf_spin_lock takes it (one at a time), bpf_spin_unlock releases the one held,
+     * taken through the same map and the same value pointer (its id).
+     */
+    private static void spinLock(AbstractInterp ai, VState st, int pc, boolean lock, int r, Reg reg) {
+        if (reg.type != RegType.PTR_TO_MAP_VALUE) {
+            throw ai.rejection(pc, "R" + r + " type=" + reg.typeName() + " expected=map_value, ptr_");
+        }
+        if (!reg.isConst()) {
+            throw ai.rejection(pc, "R" + r + " doesn't have constant offset. bpf_spin_lock has to be at the constant offset");
+        }
+        MapSpec m = ai.map(reg.map);
+        String name = m.name().length() > 15 ? m.name().substring(0, 15) : m.name();
+        if (m.spinLockOff() == MapSpec.NO_BTF) {
+            throw ai.rejection(pc, "map '" + name + "' has to have BTF in order to use bpf_spin_lock");
+        }
+        if (!m.hasSpinLock()) {
+            throw ai.rejection(pc, "map '" + name + "' has no valid bpf_spin_lock");
+        }
+        long off = reg.tv + reg.off;
+        if (off != m.spinLockOff()) {
+            throw ai.rejection(pc, "off " + off + " doesn't point to 'struct bpf_spin_lock' that is at " + m.spinLockOff());
+        }
+        if (lock) {
+            if (st.lockMap >= 0) {
+                throw ai.rejection(pc, "Locking two bpf_spin_locks are not allowed");
+            }
+            st.lockMap = reg.map;
+            st.lockId = reg.id;
+            return;
+        }
+        if (st.lockMap < 0) {
+            throw ai.rejection(pc, "bpf_spin_unlock without taking a lock");
+        }
+        if (st.lockMap != reg.map || st.lockId != reg.id) {
+            throw ai.rejection(pc, "bpf_spin_unlock of different lock");
+        }
+        st.lockMap = -1;
+        st.lockId = 0;
+    }
+
+    /**
+     * check_map_access()'s walk over the value's special fields: no access, direct or through a helper,
+     * may touch any byte of the bpf_spin_lock, wherever the pointer's variable part puts it.
+     */
+    static void spinLockUntouched(AbstractInterp ai, int pc, MapSpec m, Reg base, long off, long size) {
+        int p = m.spinLockOff();
+        if (p >= 0 && base.smin + off < p + MapSpec.SPIN_LOCK_SIZE && p < base.umax + off + size) {
+            throw ai.rejection(pc, "bpf_spin_lock cannot be accessed directly by load/store");
+        }
     }
 
     // the pointer types a memory argument may be (check_reg_type() for ARG_PTR_TO_MEM)
@@ -367,6 +449,7 @@ final class HelperCall {
                 MapSpec m = ai.map(p.map);
                 ai.mapAccessType(pc, m, p.off, (int) size, write);
                 ai.region(pc, r, p, p.off, size, m.valueSize(), "map value", "value_size", zeroOk);
+                spinLockUntouched(ai, pc, m, p, p.off, size);
             }
             case PTR_TO_MEM -> ai.region(pc, r, p, p.off, size, p.map, "memory", "mem_size", zeroOk);
             default -> {

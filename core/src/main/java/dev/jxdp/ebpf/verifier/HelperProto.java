@@ -51,7 +51,14 @@ record HelperProto(int id, Ret ret, Arg[] args, boolean changesPacketData) {
         /** a ringbuf record the helper releases (ARG_PTR_TO_RINGBUF_MEM | OBJ_RELEASE) */
         RELEASE_RINGBUF_MEM,
         /** 4 initialised bytes the helper reads and writes, aligned (ARG_PTR_TO_FIXED_SIZE_MEM | MEM_WRITE | MEM_ALIGNED, arg_size 4) */
-        PTR_TO_ALIGNED_INT
+        PTR_TO_ALIGNED_INT,
+        /**
+         * 8 bytes the helper writes, aligned to 8 (ARG_PTR_TO_FIXED_SIZE_MEM | MEM_UNINIT | MEM_WRITE |
+         * MEM_ALIGNED with arg_size 8: strtol's result)
+         */
+        PTR_TO_FIXED_SIZE_MEM_8,
+        /** the struct bpf_spin_lock inside a map value (ARG_PTR_TO_SPIN_LOCK) */
+        PTR_TO_SPIN_LOCK
     }
 
     private static final Map<Integer, HelperProto> PROTOS = new HashMap<>();
@@ -108,6 +115,22 @@ record HelperProto(int id, Ret ret, Arg[] args, boolean changesPacketData) {
         proto(HelperIds.PERF_EVENT_OUTPUT, Ret.INTEGER, false, Arg.PTR_TO_CTX, Arg.CONST_MAP_PTR, Arg.ANYTHING,
                 Arg.PTR_TO_MEM, Arg.CONST_SIZE_OR_ZERO);
         GPL_ONLY.add(HelperIds.PERF_EVENT_OUTPUT);
+        // bpf_base_func_proto()'s helpers every program type may call
+        proto(HelperIds.GET_NUMA_NODE_ID, Ret.INTEGER, false);
+        proto(HelperIds.KTIME_GET_COARSE_NS, Ret.INTEGER, false);
+        proto(HelperIds.KTIME_GET_TAI_NS, Ret.INTEGER, false);
+        proto(HelperIds.STRTOL, Ret.INTEGER, false, Arg.PTR_TO_MEM, Arg.CONST_SIZE, Arg.ANYTHING,
+                Arg.PTR_TO_FIXED_SIZE_MEM_8);
+        proto(HelperIds.STRTOUL, Ret.INTEGER, false, Arg.PTR_TO_MEM, Arg.CONST_SIZE, Arg.ANYTHING,
+                Arg.PTR_TO_FIXED_SIZE_MEM_8);
+        // ... with CAP_BPF, which jxdp's loader has
+        proto(HelperIds.SPIN_LOCK, Ret.VOID, false, Arg.PTR_TO_SPIN_LOCK);
+        proto(HelperIds.SPIN_UNLOCK, Ret.VOID, false, Arg.PTR_TO_SPIN_LOCK);
+        proto(HelperIds.JIFFIES64, Ret.INTEGER, false);
+        // ... with CAP_PERFMON, which it has too
+        proto(HelperIds.PROBE_READ_KERNEL, Ret.INTEGER, false, Arg.PTR_TO_UNINIT_MEM, Arg.CONST_SIZE_OR_ZERO,
+                Arg.ANYTHING);
+        GPL_ONLY.add(HelperIds.PROBE_READ_KERNEL);
     }
 
     /** gpl_only: callable only from programs whose license is GPL-compatible */

@@ -42,6 +42,10 @@ final class StateCompare {
         if (old.refs.length != cur.refs.length) {
             return false;
         }
+        // refsafe(): the same lock held, through pointers whose ids map onto each other
+        if (old.lockMap != cur.lockMap || !ids.check(old.lockId, cur.lockId)) {
+            return false;
+        }
         for (int i = 0; i < old.refs.length; i++) {
             if (!ids.check(old.refs[i], cur.refs[i])) {
                 return false;

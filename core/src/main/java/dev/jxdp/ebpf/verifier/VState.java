@@ -14,6 +14,12 @@ final class VState {
     /** reference ids of ringbuf records not yet submitted or discarded, and where each was reserved */
     int[] refs = new int[0];
     int[] refInsns = new int[0];
+    /**
+     * The bpf_spin_lock this path holds (active_lock_ptr, active_lock_id): the map whose value holds it,
+     * -1 when none, and the id of the value pointer it was taken through
+     */
+    int lockMap = -1;
+    int lockId;
 
     /** the newest checkpoint on this path (bpf_verifier_state.parent) */
     VState parent;
@@ -74,6 +80,8 @@ final class VState {
         s.cur = cur;
         s.refs = refs.clone();
         s.refInsns = refInsns.clone();
+        s.lockMap = lockMap;
+        s.lockId = lockId;
         s.parent = parent;
         s.insnIdx = insnIdx;
         s.firstInsn = firstInsn;

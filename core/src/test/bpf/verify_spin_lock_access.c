@@ -1,0 +1,29 @@
+// Verifier rejection: reads the bpf_spin_lock word itself with a load.
+#include <linux/bpf.h>
+#include <bpf_helpers.h>
+
+struct counted {
+	__u64 cnt;
+	struct bpf_spin_lock lock;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4);
+	__type(key, __u32);
+	__type(value, struct counted);
+} locked SEC(".maps");
+
+SEC("xdp")
+int lock_access(struct xdp_md *ctx)
+{
+	__u32 k = 0;
+	struct counted *c = bpf_map_lookup_elem(&locked, &k);
+
+	if (!c)
+		return XDP_ABORTED;
+	return *(volatile __u32 *)&c->lock ? XDP_DROP : XDP_PASS;
+}
+
+char _license[] SEC("license") = "GPL";
