@@ -87,7 +87,7 @@ import java.util.concurrent.locks.LockSupport;
                         + "thread standing for the peer's stack frees it (capture redirected frames with --redirect-out "
                         + "instead). Like veth, an end takes no frame while either end is down, and none longer than "
                         + "1518 bytes (the peer's MTU). The summary counts each end's tx, rx and refused frames.",
-                "--perf-out jsonl:FILE: a reader per CPU (worker) in each PERF_EVENT_ARRAY map, --perf-pages of buffer each, "
+                "--perf-out jsonl:FILE (jsonl:- for standard output): a reader per CPU (worker) in each PERF_EVENT_ARRAY map, --perf-pages of buffer each, "
                         + "read by a thread while the datapath runs; each line {\"map\", \"cpu\", \"data\": hex}, data the "
                         + "raw sample (meta, then the frame bytes asked for in the flags' upper 32 bits, zero-padded so that "
                         + "4 + its length is a multiple of 8). A full buffer loses the sample (-ENOSPC to the program); the "
@@ -548,7 +548,8 @@ final class RunCommand implements Runnable {
         if (!value.startsWith("jsonl:") || value.length() == 6) {
             throw new CliException(option + " " + value + ": want jsonl:FILE");
         }
-        return Path.of(value.substring(6));
+        // jsonl:- streams the samples to standard output as they come (the summary goes there too, last)
+        return value.equals("jsonl:-") ? Path.of("/dev/stdout") : Path.of(value.substring(6));
     }
 
     /** What --perf-out wrote: the file, the samples in it, the samples lost to full buffers. */
