@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TestRunWarmUpTest {
 
     private static final Path BPF = Path.of(System.getProperty("jxdp.repo", "."), "core/src/test/bpf");
-    private static final String UDP = "02000000000202000000000108004500002112344000401114960a0000010a0000029c401388000df83668656c6c6f";
+    static final String UDP = "02000000000202000000000108004500002112344000401114960a0000010a0000029c401388000df83668656c6c6f";
 
     @TempDir
     Path tmp;

@@ -50,9 +50,16 @@ public final class MapJson {
 
     /** Every map of the collection, sorted by name, entries sorted by key. */
     public static ObjectNode dump(BpfCollection collection) {
+        return dump(collection, name -> true);
+    }
+
+    /** The maps {@code chosen} takes (by JSON name), sorted by name, entries sorted by key. */
+    public static ObjectNode dump(BpfCollection collection, java.util.function.Predicate<String> chosen) {
         Map<String, BpfMap> byName = new TreeMap<>();
         for (BpfMap m : collection.maps()) {
-            byName.put(jsonName(m), m);
+            if (chosen.test(jsonName(m))) {
+                byName.put(jsonName(m), m);
+            }
         }
         ObjectNode out = JsonNodeFactory.instance.objectNode();
         for (Map.Entry<String, BpfMap> e : byName.entrySet()) {
