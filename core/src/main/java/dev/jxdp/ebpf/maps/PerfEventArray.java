@@ -140,13 +140,7 @@ public final class PerfEventArray extends BaseMap {
     public synchronized int userUpdate(byte[] key, byte[] value, long flags) {
         long index = Mem.getU32(userKey(key));
         checkLength("value", value, 4);
-        if (flags != MapFlags.BPF_ANY) {
-            return -Errno.EINVAL;
-        }
-        if (index >= slots.length) {
-            return -Errno.E2BIG;
-        }
-        return -Errno.EBADF;
+        return FdArrayUpdate.answer(index, slots.length, flags, -Errno.EBADF);
     }
 
     /** fd_array_map_delete_elem(): -E2BIG out of range, -ENOENT for an empty slot; the reader is detached. */

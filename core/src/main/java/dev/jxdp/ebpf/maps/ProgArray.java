@@ -86,13 +86,7 @@ public final class ProgArray extends BaseMap {
     public synchronized int userUpdate(byte[] key, byte[] value, long flags) {
         long index = Mem.getU32(userKey(key));
         checkLength("value", value, 4);
-        if (flags != MapFlags.BPF_ANY) {
-            return -Errno.EINVAL;
-        }
-        if (index >= slots.length) {
-            return -Errno.E2BIG;
-        }
-        return -Errno.EINVAL;
+        return FdArrayUpdate.answer(index, slots.length, flags, -Errno.EINVAL);
     }
 
     /** fd_array_map_delete_elem(): -E2BIG out of range, -ENOENT for an empty slot. */
