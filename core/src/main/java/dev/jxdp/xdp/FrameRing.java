@@ -127,6 +127,15 @@ public final class FrameRing extends FrameRingPad2 {
         return (int) Math.max(0, Math.min(capacity, size));
     }
 
+    /**
+     * Ids ever moved in: the producer index, one acquire load. The ring's own count of what its producers
+     * delivered, so a device that counts its transmits needs no counter (and no atomic) of its own.
+     */
+    public long produced() { return lvProducerIndex(); }
+
+    /** Ids ever moved out: the consumer index, one acquire load. */
+    public long consumed() { return lvConsumerIndex(); }
+
     private long lvSequence(int slot) { return (long) SEQUENCE.getAcquire(sequence, slot); }
 
     private void soSequence(int slot, long value) { SEQUENCE.setRelease(sequence, slot, value); }

@@ -92,6 +92,15 @@ public final class NapiWorker {
     private int flushCount;
     // the egress program of each device's bulk (bq->xdp_prog: set at enqueue from the devmap entry)
     private BpfProgram[] devProg = new BpfProgram[0];
+    // each device's transmit half, set when the device is first redirected to (devices keep their ifindex)
+    private TxDriver[] devTx = new TxDriver[0];
+    // the devmap entry the last redirect resolved: map, key and the slot's generation then, and what they
+    // gave; valid while the generation is unchanged (a run of frames mostly goes to one entry)
+    private DevMap lastMap;
+    private long lastKey;
+    private int lastGeneration;
+    private NetDevice lastDev;
+    private BpfProgram lastProg;
     private final java.util.IdentityHashMap<BpfProgram, Egress> egress = new java.util.IdentityHashMap<>();
     // cpumap: the runners this worker can reach, and per target CPU this poll's bulk (xdp_bulk_queue)
     private CpuMapRunner[] cpuMaps = new CpuMapRunner[0];
@@ -326,14 +335,52 @@ public final class NapiWorker {
         cache.recycleDirect(id);
     }
 
-    // xdp_do_redirect(): the target the helper recorded, then the device's or the CPU's bulk queue
+    // xdp_do_redirect(): the target the helper recorded, then the device's or the CPU's bulk queue. The
+    // common case first and small enough to inline into the poll: the devmap entry of the previous frame,
+    // still current (one generation load), so its device and program need no lookup
     private void redirect(int id) {
-        if (st.redirectMap() instanceof CpuMap m) {
-            cpuRedirect(id, m, (int) st.redirectKey);
+        DevMap d = lastMap;
+        if (d != null && st.redirectMap() == d && st.redirectKey == lastKey && st.redirectFlags == 0
+                && d.generation(lastKey) == lastGeneration) {
+            enqueue(id, lastDev, lastProg);
             return;
         }
-        NetDevice dev = devices == null || st.redirectFlags != 0 ? null : devices.get(redirectIfindex());
-        if (dev == null || !dev.isUp()) {
+        redirectResolve(id);
+    }
+
+    // the target resolved from the map (or the ifindex of bpf_redirect), remembered when it is a devmap entry
+    private void redirectResolve(int id) {
+        BpfMap m = st.redirectMap();
+        if (m instanceof CpuMap c) {
+            cpuRedirect(id, c, (int) st.redirectKey);
+            return;
+        }
+        if (devices == null || st.redirectFlags != 0) {
+            redirectError(id);  // no devices; broadcast is not there yet
+            return;
+        }
+        long key = st.redirectKey;
+        // the generation before the entry: an update in between changes it, and the next frame resolves again
+        int generation = m instanceof DevMap d ? d.generation(key) : 0;
+        NetDevice dev = devices.get(redirectIfindex());
+        if (dev == null) {
+            redirectError(id);
+            return;
+        }
+        BpfProgram prog = entryProgram();
+        if (m instanceof DevMap d) {
+            lastMap = d;
+            lastKey = key;
+            lastGeneration = generation;
+            lastDev = dev;  // a device keeps its ifindex for the datapath's life: safe to keep
+            lastProg = prog;
+        }
+        enqueue(id, dev, prog);
+    }
+
+    // bq_enqueue(): into the device's bulk for this poll, sent when full; a device that is down refuses
+    private void enqueue(int id, NetDevice dev, BpfProgram prog) {
+        if (!dev.isUp()) {
             redirectError(id);
             return;
         }
@@ -344,18 +391,27 @@ public final class NapiWorker {
         if (!listed[ifindex]) {
             listed[ifindex] = true;  // once per poll, however often its bulk fills
             flushList[flushCount++] = ifindex;
+            if (devTx[ifindex] == null) {
+                devTx[ifindex] = dev.tx();  // once per device: the flush needs no device lookup
+            }
         }
-        BpfProgram prog = entryProgram();
-        if (prog != devProg[ifindex] && devCount[ifindex] > 0) {
-            flushDev(ifindex);  // the device's bulk runs one program: send what the other one queued first
+        if (prog != devProg[ifindex]) {
+            enqueueOtherProgram(ifindex, prog);
         }
-        if (devProg[ifindex] != prog) {
-            devProg[ifindex] = prog;  // only on a change: a reference store costs a GC write barrier
-        }
-        devBulk[ifindex][devCount[ifindex]++] = id;
-        if (devCount[ifindex] >= redirectBulk) {
+        int n = devCount[ifindex];
+        devBulk[ifindex][n++] = id;
+        devCount[ifindex] = n;
+        if (n >= redirectBulk) {
             flushDev(ifindex);
         }
+    }
+
+    // the device's bulk runs one program: send what the other one queued first
+    private void enqueueOtherProgram(int ifindex, BpfProgram prog) {
+        if (devCount[ifindex] > 0) {
+            flushDev(ifindex);
+        }
+        devProg[ifindex] = prog;  // only on a change: a reference store costs a GC write barrier
     }
 
     private void redirectError(int id) {
@@ -444,6 +500,7 @@ public final class NapiWorker {
         }
         devCount = Arrays.copyOf(devCount, capacity);
         devProg = Arrays.copyOf(devProg, capacity);
+        devTx = Arrays.copyOf(devTx, capacity);
         flushList = Arrays.copyOf(flushList, capacity);
         listed = Arrays.copyOf(listed, capacity);
     }
@@ -460,7 +517,7 @@ public final class NapiWorker {
                 return;
             }
         }
-        int took = devices.get(ifindex).tx().transmit(devBulk[ifindex], 0, n);
+        int took = devTx[ifindex].transmit(devBulk[ifindex], 0, n);
         stats.redirect += took;
         for (int i = took; i < n; i++) {
             cache.recycleDirect(devBulk[ifindex][i]);  // the target's ring was full

@@ -111,6 +111,52 @@ class EntryProgramsDatapathTest {
     }
 
     @Test
+    void aDevmapEntryReplacedBetweenPollsTakesEffectOnTheNextFrame() {
+        // the worker keeps what it resolved from the last entry; every update must still be seen at once
+        try (BpfCollection coll = BpfCollection.load(ElfLoader.load(BPF.resolve("maps_devmap_prog.o")));
+             PagePool pool = new PagePool(256, true)) {
+            BpfProgram egress = coll.program("xdp_egress_mark");
+            DevMap ports = (DevMap) coll.map("ports");
+            byte[] key0 = {0, 0, 0, 0};
+            assertEquals(0, ports.updateWithProgram(key0, 5, egress, 0));
+            CapturingWire dev5 = new CapturingWire(pool);
+            CapturingWire dev9 = new CapturingWire(pool);
+            NetDevices devices = new NetDevices();
+            devices.add(new NetDevice(5, "veth5", dev5));
+            NetDevice veth9 = new NetDevice(9, "veth9", dev9);
+            devices.add(veth9);
+            List<byte[]> traffic = new ArrayList<>();
+            for (int i = 0; i < 24; i++) {
+                traffic.add(frame(0, 0, 0));  // all to ports[0]
+            }
+            PagePool.Cache cache = pool.cache();
+            NapiWorker w = new NapiWorker(pool, cache, new Frames(pool, cache, traffic), (ids, f, n) -> 0,
+                    PassSink.DISCARD, JitCompiler.verifying().program(coll.program("xdp_to_port")), coll, 0, 1, 0,
+                    devices);
+            w.poll(4);  // -> 5 through the egress program: marked 5
+            assertEquals(0, ports.updateWithProgram(key0, 9, null, 0));
+            w.poll(4);  // -> 9, no program now: unmarked
+            assertEquals(0, ports.updateWithProgram(key0, 9, egress, 0));
+            w.poll(4);  // -> 9 with the program again: marked 9
+            veth9.setUp(false);
+            w.poll(4);  // the device went down: redirect errors
+            veth9.setUp(true);
+            assertEquals(0, ports.userDelete(key0));
+            w.poll(4);  // an empty slot: bpf_redirect_map gives the flags' action, XDP_ABORTED
+            assertEquals(0, ports.updateWithProgram(key0, 5, null, 0));
+            w.poll(4);  // back to 5, no program: unmarked
+            w.stats().checkAccounting();
+            assertEquals(List.of(5, 5, 5, 5, 0, 0, 0, 0), dev5.bytesAt(6), "the first entry, then the last");
+            assertEquals(List.of(0, 0, 0, 0, 9, 9, 9, 9), dev9.bytesAt(6), "the second entry, then the third");
+            assertEquals(4, w.stats().errors, w.stats().toString());
+            assertEquals(4, w.stats().aborted, w.stats().toString());
+            assertEquals(16, w.stats().redirect, w.stats().toString());
+            cache.drain();
+            assertEquals(0, pool.framesOutstanding());
+        }
+    }
+
+    @Test
     void cpumapEntriesTakeFramesInBulksAndTheirConsumersPassThemToTheStack() throws Exception {
         try (BpfCollection coll = BpfCollection.load(ElfLoader.load(BPF.resolve("maps_cpumap_prog.o")));
              PagePool pool = new PagePool(512, true)) {

@@ -55,6 +55,14 @@ public final class DevMap extends SlotMap implements EntryProgramMap {
         return firstField(key);
     }
 
+    /**
+     * The slot's generation: changes with every update or delete at this key; one acquire load. A datapath
+     * that keeps what it resolved from an entry (device, program) checks it is still current with this.
+     */
+    public int generation(long key) {
+        return generationAt(key);
+    }
+
     /** The egress program of the entry at this slot (dev->xdp_prog), or null. */
     @Override
     public ProgramRef entryProgram(long key) {

@@ -17,7 +17,9 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Any number of threads may transmit into the same end at once (each worker's redirect flush) and
  * another may receive: the ring is lock-free MPMC and a bulk costs one claim. Neither side blocks or
- * allocates per packet. The counters are striped adders, touched once per bulk.
+ * allocates per packet. The packet counters cost nothing on the way: what this end transmitted is what
+ * entered the peer's ring (its producer index), what it received is what left its own (its consumer
+ * index), both read with acquire loads; only the rare refusals keep striped adders.
  *
  * <p>Transmit refuses, as the kernel does:
  * <ul>
@@ -46,10 +48,8 @@ public final class Veth implements RxDriver, TxDriver {
     private final FrameRing ring;
     /** Set once by {@link VethPair#create}, before the pair is published. */
     private Veth peer;
-    private final LongAdder txPackets = new LongAdder();
     private final LongAdder txErrors = new LongAdder();
     private final LongAdder txRingFull = new LongAdder();
-    private final LongAdder rxPackets = new LongAdder();
 
     Veth(PagePool pool, String name, int ifindex, int ringFrames) {
         this.pool = pool;
@@ -90,9 +90,6 @@ public final class Veth implements RxDriver, TxDriver {
         if (moved < fit) {
             moved += retryRelease(target, ids, from + moved, fit - moved);
         }
-        if (moved > 0) {
-            txPackets.add(moved);
-        }
         if (moved < n) {
             txRingFull.add(fit - moved);
             txErrors.add(n - moved);
@@ -119,7 +116,6 @@ public final class Veth implements RxDriver, TxDriver {
             for (int i = from; i < from + n; i++) {
                 meta.arrived(ids[i], ifindex, 0);
             }
-            rxPackets.add(n);
         }
         return n;
     }
@@ -141,10 +137,10 @@ public final class Veth implements RxDriver, TxDriver {
     public int pending() { return ring.size(); }
 
     /** Frames this end handed to the peer. */
-    public long txPackets() { return txPackets.sum(); }
+    public long txPackets() { return peer.ring.produced(); }
 
     /** Frames this end received from the peer. */
-    public long rxPackets() { return rxPackets.sum(); }
+    public long rxPackets() { return ring.consumed(); }
 
     /** Frames refused because the peer's RX ring was full. */
     public long txRingFull() { return txRingFull.sum(); }
