@@ -85,21 +85,16 @@ public final class NapiWorker {
     // redirect: the datapath's devices, and per target ifindex this poll's bulk (the per-CPU xdp_dev_bulk_queue)
     private final NetDevices devices;
     private int redirectBulk = TX_BULK;
-    private int[][] devBulk = new int[0][];
-    private int[] devCount = new int[0];
-    private int[] flushList = new int[0];
-    private boolean[] listed = new boolean[0];
+    private DevBulkQueue[] devQueues = new DevBulkQueue[0];
+    // the queues with frames this poll, flushed at its end
+    private DevBulkQueue[] flushList = new DevBulkQueue[0];
     private int flushCount;
-    // the egress program of each device's bulk (bq->xdp_prog: set at enqueue from the devmap entry)
-    private BpfProgram[] devProg = new BpfProgram[0];
-    // each device's transmit half, set when the device is first redirected to (devices keep their ifindex)
-    private TxDriver[] devTx = new TxDriver[0];
     // the devmap entry the last redirect resolved: map, key and the slot's generation then, and what they
     // gave; valid while the generation is unchanged (a run of frames mostly goes to one entry)
     private DevMap lastMap;
     private long lastKey;
     private int lastGeneration;
-    private NetDevice lastDev;
+    private DevBulkQueue lastQueue;
     private BpfProgram lastProg;
     private final java.util.IdentityHashMap<BpfProgram, Egress> egress = new java.util.IdentityHashMap<>();
     // cpumap: the runners this worker can reach, and per target CPU this poll's bulk (xdp_bulk_queue)
@@ -110,6 +105,27 @@ public final class NapiWorker {
     private int[] cpuFlushList = new int[0];
     private int cpuFlushCount;
     private final int cpu;
+
+    /**
+     * One target device's bulk of this worker's redirected frames (the kernel's per-CPU
+     * xdp_dev_bulk_queue): made on the first redirect to the device and kept, as a device keeps its
+     * ifindex for the datapath's life, so a frame's enqueue touches this object only.
+     */
+    private static final class DevBulkQueue {
+        final NetDevice dev;
+        final TxDriver tx;
+        final int[] ids = new int[TX_BULK];
+        int count;
+        /** The egress program of the frames queued (bq->xdp_prog, from the devmap entry), or null. */
+        BpfProgram prog;
+        /** On this poll's flush list. */
+        boolean listed;
+
+        DevBulkQueue(NetDevice dev) {
+            this.dev = dev;
+            this.tx = dev.tx();
+        }
+    }
 
     /** A devmap egress program as this worker runs it: its own runner and run state. */
     private record Egress(JitProgram jit, ExecState st) {}
@@ -342,7 +358,7 @@ public final class NapiWorker {
         DevMap d = lastMap;
         if (d != null && st.redirectMap() == d && st.redirectKey == lastKey && st.redirectFlags == 0
                 && d.generation(lastKey) == lastGeneration) {
-            enqueue(id, lastDev, lastProg);
+            enqueue(id, lastQueue, lastProg);
             return;
         }
         redirectResolve(id);
@@ -368,50 +384,59 @@ public final class NapiWorker {
             return;
         }
         BpfProgram prog = entryProgram();
+        DevBulkQueue q = queueOf(dev);
         if (m instanceof DevMap d) {
             lastMap = d;
             lastKey = key;
             lastGeneration = generation;
-            lastDev = dev;  // a device keeps its ifindex for the datapath's life: safe to keep
+            lastQueue = q;
             lastProg = prog;
         }
-        enqueue(id, dev, prog);
+        enqueue(id, q, prog);
+    }
+
+    // the device's queue, made on the first redirect to it (once per device and worker, not per packet)
+    private DevBulkQueue queueOf(NetDevice dev) {
+        int ifindex = dev.ifindex();
+        if (ifindex >= devQueues.length) {
+            int capacity = Math.max(ifindex + 1, devices.capacity());
+            devQueues = Arrays.copyOf(devQueues, capacity);
+            flushList = Arrays.copyOf(flushList, capacity);
+        }
+        DevBulkQueue q = devQueues[ifindex];
+        if (q == null) {
+            q = devQueues[ifindex] = new DevBulkQueue(dev);
+        }
+        return q;
     }
 
     // bq_enqueue(): into the device's bulk for this poll, sent when full; a device that is down refuses
-    private void enqueue(int id, NetDevice dev, BpfProgram prog) {
-        if (!dev.isUp()) {
+    private void enqueue(int id, DevBulkQueue q, BpfProgram prog) {
+        if (!q.dev.isUp()) {
             redirectError(id);
             return;
         }
-        int ifindex = dev.ifindex();
-        if (ifindex >= devCount.length) {
-            growBulk(devices.capacity());  // a device added since: once per new device, not per packet
+        if (!q.listed) {
+            q.listed = true;  // once per poll, however often its bulk fills
+            flushList[flushCount++] = q;
         }
-        if (!listed[ifindex]) {
-            listed[ifindex] = true;  // once per poll, however often its bulk fills
-            flushList[flushCount++] = ifindex;
-            if (devTx[ifindex] == null) {
-                devTx[ifindex] = dev.tx();  // once per device: the flush needs no device lookup
-            }
+        if (prog != q.prog) {
+            enqueueOtherProgram(q, prog);
         }
-        if (prog != devProg[ifindex]) {
-            enqueueOtherProgram(ifindex, prog);
-        }
-        int n = devCount[ifindex];
-        devBulk[ifindex][n++] = id;
-        devCount[ifindex] = n;
+        int n = q.count;
+        q.ids[n++] = id;
+        q.count = n;
         if (n >= redirectBulk) {
-            flushDev(ifindex);
+            flushDev(q);
         }
     }
 
     // the device's bulk runs one program: send what the other one queued first
-    private void enqueueOtherProgram(int ifindex, BpfProgram prog) {
-        if (devCount[ifindex] > 0) {
-            flushDev(ifindex);
+    private void enqueueOtherProgram(DevBulkQueue q, BpfProgram prog) {
+        if (q.count > 0) {
+            flushDev(q);
         }
-        devProg[ifindex] = prog;  // only on a change: a reference store costs a GC write barrier
+        q.prog = prog;  // only on a change: a reference store costs a GC write barrier
     }
 
     private void redirectError(int id) {
@@ -492,52 +517,40 @@ public final class NapiWorker {
         return 0;  // XSKMAP: no such targets yet
     }
 
-    private void growBulk(int capacity) {
-        int old = devCount.length;
-        devBulk = Arrays.copyOf(devBulk, capacity);
-        for (int i = old; i < capacity; i++) {
-            devBulk[i] = new int[TX_BULK];
-        }
-        devCount = Arrays.copyOf(devCount, capacity);
-        devProg = Arrays.copyOf(devProg, capacity);
-        devTx = Arrays.copyOf(devTx, capacity);
-        flushList = Arrays.copyOf(flushList, capacity);
-        listed = Arrays.copyOf(listed, capacity);
-    }
-
-    private void flushDev(int ifindex) {
-        int n = devCount[ifindex];
+    private void flushDev(DevBulkQueue q) {
+        int n = q.count;
         if (n == 0) {
             return;
         }
-        if (devProg[ifindex] != null) {
-            n = runEgress(ifindex, n);
+        if (q.prog != null) {
+            n = runEgress(q, n);
             if (n == 0) {
-                devCount[ifindex] = 0;
+                q.count = 0;
                 return;
             }
         }
-        int took = devTx[ifindex].transmit(devBulk[ifindex], 0, n);
+        int took = q.tx.transmit(q.ids, 0, n);
         stats.redirect += took;
         for (int i = took; i < n; i++) {
-            cache.recycleDirect(devBulk[ifindex][i]);  // the target's ring was full
+            cache.recycleDirect(q.ids[i]);  // the target's ring was full
             stats.errors++;
         }
-        devCount[ifindex] = 0;
+        q.count = 0;
     }
 
     // dev_map_bpf_prog_run(): the entry's program on each frame of the bulk, with egress_ifindex set;
     // the frames it passes move to the front of the bulk, in order; returns how many
-    private int runEgress(int ifindex, int n) {
-        Egress e = egressOf(devProg[ifindex]);
-        int[] bulk = devBulk[ifindex];
+    private int runEgress(DevBulkQueue q, int n) {
+        Egress e = egressOf(q.prog);
+        int[] bulk = q.ids;
+        int egressIfindex = q.dev.ifindex();
         int kept = 0;
         for (int i = 0; i < n; i++) {
             int id = bulk[i];
             long page = attach(id);
             buff.ingressIfindex = this.ifindex;
             buff.rxQueueIndex = 0;  // the kernel's devmap run has an rxq of the device only
-            buff.egressIfindex = ifindex;
+            buff.egressIfindex = egressIfindex;
             e.st.begin(buff);
             long act;
             try {
@@ -581,8 +594,9 @@ public final class NapiWorker {
             flushTx();
         }
         for (int i = 0; i < flushCount; i++) {
-            flushDev(flushList[i]);
-            listed[flushList[i]] = false;
+            DevBulkQueue q = flushList[i];
+            flushDev(q);
+            q.listed = false;
         }
         flushCount = 0;
         for (int i = 0; i < cpuFlushCount; i++) {

@@ -31,6 +31,26 @@ class BenchDatapathTest {
         return p;
     }
 
+    @ParameterizedTest
+    @EnumSource(value = XdpBenchMode.class, names = {"DROP", "REDIRECT", "REDIRECT_MAP"})
+    void pollingAllocatesNothingOnceWarm(XdpBenchMode mode) {
+        // 0 B/op: the redirect path (device queue, devmap entry, veth ring and its peer) as drop's
+        try (BenchDatapath p = new BenchDatapath(mode, RxMode.SCALAR, NapiWorker.TX_BULK)) {
+            for (int i = 0; i < 20_000; i++) {
+                p.poll();
+            }
+            com.sun.management.ThreadMXBean mx =
+                    (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+            long before = mx.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < 10_000; i++) {
+                p.poll();
+            }
+            long bytes = mx.getCurrentThreadAllocatedBytes() - before;
+            assertTrue(bytes < 64 * 1024, mode + ": " + bytes + " bytes allocated by 640,000 packets");
+            p.stats().checkAccounting();
+        }
+    }
+
     @Test
     void theFloorReceivesAndRecyclesWithoutAWorker() {
         try (BenchDatapath p = polled(XdpBenchMode.FLOOR, RxMode.SCALAR, NapiWorker.TX_BULK)) {
