@@ -5,6 +5,7 @@ import dev.jxdp.ebpf.elf.ObjectSpec;
 import dev.jxdp.ebpf.interp.Harness;
 import dev.jxdp.ebpf.isa.Asm;
 import dev.jxdp.ebpf.runtime.BpfCollection;
+import dev.jxdp.ebpf.runtime.BpfFault;
 import dev.jxdp.ebpf.runtime.BpfProgram;
 import dev.jxdp.ebpf.runtime.ExecState;
 import dev.jxdp.ebpf.runtime.XdpBuff;
@@ -27,6 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** What the JIT does with the verifier's facts, read off the bytecode it generates and off runs. */
@@ -272,6 +274,39 @@ class JitVerifiedTest {
         try (Harness h = new Harness(Asm.assemble(asm))) {
             VerifierResult r = Verifier.verify(h.prog(0), Verifier.Mode.FULL, false);
             assertTrue(r.accepted(), r.describe());
+        }
+    }
+    @Test
+    void aVerifiedProgramCountsNoBackEdgesOrCalls() {
+        // the verifier bounded every loop (calls_loops.o: a counted loop, bpf-to-bpf calls, bpf_loop), so
+        // as in the kernel the run carries no step counter; checked code keeps the 1,000,000-step bound
+        ObjectSpec o = ElfLoader.load(BPF.resolve("calls_loops.o"));
+        try (BpfCollection c = BpfCollection.load(o)) {
+            BpfProgram p = c.programs().get(0);
+            List<String> checked = calls(JitCompiler.classBytes(p));
+            List<String> verified = calls(JitCompiler.classBytes(p, facts(p)));
+            assertTrue(checked.contains("JitRt.tick"), checked.toString());
+            assertFalse(verified.contains("JitRt.tick"), verified.toString());
+        }
+    }
+
+    @Test
+    void aMayGotoLoopRunsItsWholeBudgetAsInTheKernel() {
+        // the loop is bounded by may_goto's 8M budget alone: the verified code runs it to the end (no
+        // 1,000,000-step fault the kernel would not raise), the checked code stops at the step bound
+        String asm = """
+                r0 = 0
+                loop:
+                may_goto out
+                r0 += 1
+                goto loop
+                out:
+                exit""";
+        try (Harness h = new Harness(Asm.assemble(asm))) {
+            BpfProgram p = h.prog(0);
+            assertEquals(ExecState.MAY_GOTO_BUDGET, JitCompiler.compile(p, facts(p)).run(begin(h)));
+            BpfFault f = assertThrows(BpfFault.class, () -> JitCompiler.compile(p).run(begin(h)));
+            assertTrue(f.getMessage().contains("more than 1000000 instructions"), f.getMessage());
         }
     }
 }
