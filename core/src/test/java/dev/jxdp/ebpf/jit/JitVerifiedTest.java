@@ -309,4 +309,63 @@ class JitVerifiedTest {
             assertTrue(f.getMessage().contains("more than 1000000 instructions"), f.getMessage());
         }
     }
+
+    @Test
+    void verified32BitAtomicsZeroExtendWhatTheyFetchAndCompareTheLowWord() {
+        // every BPF_W atomic on a stack word whose upper half is 1: the lower half wraps without carrying
+        // into it, fetched values come back zero-extended, cmpxchg compares r0's low 32 bits only
+        String asm = """
+                r1 = 0x100000005 ll
+                *(u64 *)(r10 -8) = r1
+                w2 = -4
+                r2 = atomic_fetch_add((u32 *)(r10 -8), r2)
+                if r2 != 5 goto bad
+                r0 = 0xffffffff00000001 ll
+                r4 = 7
+                r0 = atomic_cmpxchg((u32 *)(r10 -8), r0, r4)
+                if r0 != 1 goto bad
+                r0 = 3
+                r4 = 9
+                r0 = atomic_cmpxchg((u32 *)(r10 -8), r0, r4)
+                if r0 != 7 goto bad
+                r5 = 0xffffffff80000000 ll
+                r5 = atomic_xchg((u32 *)(r10 -8), r5)
+                if r5 != 7 goto bad
+                r6 = 15
+                r6 = atomic_fetch_or((u32 *)(r10 -8), r6)
+                r7 = 0x80000000 ll
+                if r6 != r7 goto bad
+                r6 = 0xffffffff0000000c ll
+                r6 = atomic_fetch_and((u32 *)(r10 -8), r6)
+                r7 = 0x8000000f ll
+                if r6 != r7 goto bad
+                r6 = 5
+                r6 = atomic_fetch_xor((u32 *)(r10 -8), r6)
+                if r6 != 12 goto bad
+                w8 = -2
+                lock *(u32 *)(r10 -8) += r8
+                w8 = 6
+                lock *(u32 *)(r10 -8) |= r8
+                w8 = 3
+                lock *(u32 *)(r10 -8) &= r8
+                w8 = 1
+                lock *(u32 *)(r10 -8) ^= r8
+                r0 = *(u64 *)(r10 -8)
+                exit
+                bad:
+                r0 = 0
+                exit""";
+        try (Harness h = new Harness(Asm.assemble(asm))) {
+            BpfProgram p = h.prog(0);
+            VerifierFacts f = facts(p);
+            List<String> verified = calls(JitCompiler.classBytes(p, f));
+            assertEquals(11, verified.stream().filter(s -> s.equals("JitRt.atomicProven")).count(), verified.toString());
+            // 5 - 4 = 1; cmpxchg 1 -> 7; fails on 3; xchg -> 0x80000000; | 15; & 12 -> 12; ^ 5 -> 9;
+            // + 0xfffffffe -> 7; | 6 -> 7; & 3 -> 3; ^ 1 -> 2, the upper half 1 throughout
+            long want = 0x1_0000_0002L;
+            assertEquals(want, new dev.jxdp.ebpf.interp.Interpreter().run(p, begin(h)));
+            assertEquals(want, JitCompiler.compile(p, f).run(begin(h)));
+            assertEquals(want, JitCompiler.compile(p).run(begin(h)));
+        }
+    }
 }
