@@ -291,9 +291,9 @@ class JitVerifiedTest {
     }
 
     @Test
-    void aMayGotoLoopRunsItsWholeBudgetAsInTheKernel() {
-        // the loop is bounded by may_goto's 8M budget alone: the verified code runs it to the end (no
-        // 1,000,000-step fault the kernel would not raise), the checked code stops at the step bound
+    void aVerifiedMayGotoLoopEndsOnItsBudgetNotTheStepBound() {
+        // the loop is bounded by may_goto's budget alone: the verified code runs it to the end (the kernel
+        // has no step bound to fault on), the checked code stops at the 1,000,000 steps first
         String asm = """
                 r0 = 0
                 loop:
