@@ -44,7 +44,7 @@ import java.util.concurrent.TimeUnit;
 @Fork(value = 3, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow", "-Djxdp.mem=unsafe"})
 public class JitBench {
 
-    @Param({"firewall", "counters", "lpm_router", "tail_calls", "encap", "csum_nat", "loops", "conntrack",
+    @Param({"empty", "firewall", "counters", "lpm_router", "tail_calls", "encap", "csum_nat", "loops", "conntrack",
             "atomics", "reflect", "map_walk", "unrolled"})
     public String program;
 

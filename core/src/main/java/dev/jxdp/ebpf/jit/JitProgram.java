@@ -134,13 +134,14 @@ public final class JitProgram implements FunctionCaller {
         if (swap) {
             st.caller(this);
         }
+        // what a run can observe of the last one: the steps (callbacks, and code compiled without a proof,
+        // count them), the program and instruction a fault names. depth is written before every helper
+        // call, its only reader, and the stack floor by the entry function's prologue
         steps = 0;
-        depth = 0;
         if (curProg != prog) {
             curProg = prog;
         }
         curPc = 0;
-        st.stackFloor(st.framePointer(0) - ExecState.STACK_PER_FRAME);
         try {
             long r0 = code.enter(this, st, r1, r2, 0, 0, 0, 0);
             if (st.heldSpinLock() != 0) {

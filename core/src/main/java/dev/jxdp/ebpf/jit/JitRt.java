@@ -192,22 +192,41 @@ public final class JitRt {
 
     /**
      * An atomic the verifier proved aligned and inside the stack or a map value: raw, inside the sandbox
-     * (a wrong proof stays in memory programs were given).
+     * (a wrong proof stays in memory programs were given). {@code op} and {@code dw} are constants of the
+     * call site, so C2 keeps only the one operation. Returns what the interpreter's does: the old value,
+     * a 32-bit one zero-extended (the fetch variants' src, cmpxchg's r0).
      */
     public static long atomicProven(ExecState st, long addr, long v, long r0, int op, boolean dw, BpfProgram prog, int pc) {
         if ((addr & (dw ? 7 : 3)) != 0) {
             return atomic(st, addr, v, r0, op, dw, prog, pc);  // the checked path explains it
         }
-        if (dw) {
-            return switch (op) {
-                case Op.ADD, Op.ADD | Op.FETCH -> SandboxMem.getAndAdd64(addr, v);
-                case Op.OR, Op.OR | Op.FETCH -> SandboxMem.getAndOr64(addr, v);
-                case Op.AND, Op.AND | Op.FETCH -> SandboxMem.getAndAnd64(addr, v);
-                case Op.XOR, Op.XOR | Op.FETCH -> SandboxMem.getAndXor64(addr, v);
-                default -> atomic(st, addr, v, r0, op, true, prog, pc);
-            };
-        }
-        return atomic(st, addr, v, r0, op, false, prog, pc);
+        return dw ? atomicProven64(st, addr, v, r0, op, prog, pc) : atomicProven32(st, addr, v, r0, op, prog, pc);
+    }
+
+    private static long atomicProven64(ExecState st, long addr, long v, long r0, int op, BpfProgram prog, int pc) {
+        return switch (op) {
+            case Op.ADD, Op.ADD | Op.FETCH -> SandboxMem.getAndAdd64(addr, v);
+            case Op.OR, Op.OR | Op.FETCH -> SandboxMem.getAndOr64(addr, v);
+            case Op.AND, Op.AND | Op.FETCH -> SandboxMem.getAndAnd64(addr, v);
+            case Op.XOR, Op.XOR | Op.FETCH -> SandboxMem.getAndXor64(addr, v);
+            case Op.XCHG -> SandboxMem.getAndSet64(addr, v);
+            case Op.CMPXCHG -> SandboxMem.compareAndExchange64(addr, r0, v);
+            default -> atomic(st, addr, v, r0, op, true, prog, pc);
+        };
+    }
+
+    private static long atomicProven32(ExecState st, long addr, long v, long r0, int op, BpfProgram prog, int pc) {
+        int iv = (int) v;
+        return switch (op) {
+            case Op.ADD, Op.ADD | Op.FETCH -> SandboxMem.getAndAdd32(addr, iv) & 0xffffffffL;
+            case Op.OR, Op.OR | Op.FETCH -> SandboxMem.getAndOr32(addr, iv) & 0xffffffffL;
+            case Op.AND, Op.AND | Op.FETCH -> SandboxMem.getAndAnd32(addr, iv) & 0xffffffffL;
+            case Op.XOR, Op.XOR | Op.FETCH -> SandboxMem.getAndXor32(addr, iv) & 0xffffffffL;
+            case Op.XCHG -> SandboxMem.getAndSet32(addr, iv) & 0xffffffffL;
+            // the low 32 bits of r0 are compared; r0 gets the old value zero-extended
+            case Op.CMPXCHG -> SandboxMem.compareAndExchange32(addr, (int) r0, iv) & 0xffffffffL;
+            default -> atomic(st, addr, v, r0, op, false, prog, pc);
+        };
     }
 
     private static long badAtomic(int op, BpfProgram prog, int pc) {

@@ -29,6 +29,17 @@ interface Proof {
     /** Whether the stack access at {@code pc} belongs to a function other than {@code fnEntry}. */
     boolean stackAccessOfOtherFunction(int pc, int fnEntry);
 
+    /**
+     * Whether every loop and call of the program is bounded without a run-time count: the verifier
+     * explored each path to its exit within its complexity limit (recursion and unbounded loops
+     * rejected; may_goto loops carry their own budget), so, as in the kernel, which runs a verified program
+     * with no instruction counter, the JIT drops the 1,000,000-step bound's back-edge and call ticks. A
+     * forged proof keeps them: a wrong proof must neither leave the sandbox nor hang a worker.
+     */
+    default boolean bounded() {
+        return false;
+    }
+
     /** The verifier's facts as a proof; null when they may not be relied on (none, or unsound). */
     static Proof of(VerifierFacts f) {
         if (f == null || !f.sound()) {
@@ -41,6 +52,7 @@ interface Proof {
             @Override public boolean loadsConstant(int pc) { return f.loadsConstant(pc); }
             @Override public long constantAt(int pc) { return f.constantAt(pc); }
             @Override public int localSlotAt(int pc, int fnEntry) { return f.localSlotAt(pc, fnEntry); }
+            @Override public boolean bounded() { return true; }
             @Override public boolean stackAccessOfOtherFunction(int pc, int fnEntry) {
                 return f.stackAccessOfOtherFunction(pc, fnEntry);
             }

@@ -10,7 +10,10 @@
  *     for_each callbacks), and faults on the 1,000,001st with "more than 1000000 instructions in one run
  *     (the JIT counts loop back-edges and calls)". Straight-line code is never counted, so a run the
  *     interpreter stops may run further in the JIT: at most 1,000,000 loop iterations or calls, each as long
- *     as the program's code. A program without loops or calls never hits the bound in the JIT.</li>
+ *     as the program's code. A program without loops or calls never hits the bound in the JIT. Code compiled
+ *     with the verifier's proof counts only callbacks, as the kernel, which has no run-time bound for a
+ *     verified program, counts nothing: the verifier bounded its loops and calls (a {@code may_goto} loop
+ *     ends on its own budget).</li>
  * <li>Registers a function did not get. Each eBPF function is a JVM method with its own locals: a callee
  *     starts with r0 and r6-r9 at 0 (the interpreter shows it the caller's), and r1-r5 changed by a callee
  *     are not seen by the caller after the call (the kernel treats them as clobbered; the verifier refuses

@@ -28,6 +28,7 @@ public final class SandboxMem {
     private static final AtomicLong ESCAPED = new AtomicLong();
 
     private static final VarHandle ATOMIC64 = ValueLayout.JAVA_LONG.varHandle();
+    private static final VarHandle ATOMIC32 = ValueLayout.JAVA_INT.varHandle();
 
     // the address an access of `size` bytes at base + off touches; off is cut to an instruction's 16 bits,
     // which the guards cover whatever the caller passes
@@ -54,10 +55,28 @@ public final class SandboxMem {
     public static long getAndOr64(long addr, long v) { return (long) ATOMIC64.getAndBitwiseOr(Sandbox.SEGMENT, offset(addr), v); }
     public static long getAndAnd64(long addr, long v) { return (long) ATOMIC64.getAndBitwiseAnd(Sandbox.SEGMENT, offset(addr), v); }
     public static long getAndXor64(long addr, long v) { return (long) ATOMIC64.getAndBitwiseXor(Sandbox.SEGMENT, offset(addr), v); }
+    public static long getAndSet64(long addr, long v) { return (long) ATOMIC64.getAndSet(Sandbox.SEGMENT, offset(addr), v); }
+    public static long compareAndExchange64(long addr, long expected, long v) {
+        return (long) ATOMIC64.compareAndExchange(Sandbox.SEGMENT, offset(addr), expected, v);
+    }
+
+    // 32-bit atomics at an address (4-byte aligned, likewise): the old value as the int it was
+    public static int getAndAdd32(long addr, int v) { return (int) ATOMIC32.getAndAdd(Sandbox.SEGMENT, offset32(addr), v); }
+    public static int getAndOr32(long addr, int v) { return (int) ATOMIC32.getAndBitwiseOr(Sandbox.SEGMENT, offset32(addr), v); }
+    public static int getAndAnd32(long addr, int v) { return (int) ATOMIC32.getAndBitwiseAnd(Sandbox.SEGMENT, offset32(addr), v); }
+    public static int getAndXor32(long addr, int v) { return (int) ATOMIC32.getAndBitwiseXor(Sandbox.SEGMENT, offset32(addr), v); }
+    public static int getAndSet32(long addr, int v) { return (int) ATOMIC32.getAndSet(Sandbox.SEGMENT, offset32(addr), v); }
+    public static int compareAndExchange32(long addr, int expected, int v) {
+        return (int) ATOMIC32.compareAndExchange(Sandbox.SEGMENT, offset32(addr), expected, v);
+    }
 
     // the offset into Sandbox.SEGMENT (the address itself when the wall is off and SEGMENT is every address)
     private static long offset(long addr) {
         return at(addr, 0, 8) - Sandbox.BASE;
+    }
+
+    private static long offset32(long addr) {
+        return at(addr, 0, 4) - Sandbox.BASE;
     }
 
     private static void audit(long addr, long touched, int size) {

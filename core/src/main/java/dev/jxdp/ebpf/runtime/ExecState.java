@@ -137,7 +137,7 @@ public final class ExecState {
         this.redirectFlags = 0;
         this.redirectMapSet = false;
         this.redirectKey = 0;
-        this.stackFloor = stackTop() - STACK_PER_FRAME;
+        // the stack floor is the engines': each sets it as the program's first function starts
     }
 
     // the namespace's forwarding state bpf_fib_lookup consults

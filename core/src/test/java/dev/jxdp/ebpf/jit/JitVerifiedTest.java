@@ -5,6 +5,7 @@ import dev.jxdp.ebpf.elf.ObjectSpec;
 import dev.jxdp.ebpf.interp.Harness;
 import dev.jxdp.ebpf.isa.Asm;
 import dev.jxdp.ebpf.runtime.BpfCollection;
+import dev.jxdp.ebpf.runtime.BpfFault;
 import dev.jxdp.ebpf.runtime.BpfProgram;
 import dev.jxdp.ebpf.runtime.ExecState;
 import dev.jxdp.ebpf.runtime.XdpBuff;
@@ -27,6 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** What the JIT does with the verifier's facts, read off the bytecode it generates and off runs. */
@@ -272,6 +274,98 @@ class JitVerifiedTest {
         try (Harness h = new Harness(Asm.assemble(asm))) {
             VerifierResult r = Verifier.verify(h.prog(0), Verifier.Mode.FULL, false);
             assertTrue(r.accepted(), r.describe());
+        }
+    }
+    @Test
+    void aVerifiedProgramCountsNoBackEdgesOrCalls() {
+        // the verifier bounded every loop (calls_loops.o: a counted loop, bpf-to-bpf calls, bpf_loop), so
+        // as in the kernel the run carries no step counter; checked code keeps the 1,000,000-step bound
+        ObjectSpec o = ElfLoader.load(BPF.resolve("calls_loops.o"));
+        try (BpfCollection c = BpfCollection.load(o)) {
+            BpfProgram p = c.programs().get(0);
+            List<String> checked = calls(JitCompiler.classBytes(p));
+            List<String> verified = calls(JitCompiler.classBytes(p, facts(p)));
+            assertTrue(checked.contains("JitRt.tick"), checked.toString());
+            assertFalse(verified.contains("JitRt.tick"), verified.toString());
+        }
+    }
+
+    @Test
+    void aVerifiedMayGotoLoopEndsOnItsBudgetNotTheStepBound() {
+        // the loop is bounded by may_goto's budget alone: the verified code runs it to the end (the kernel
+        // has no step bound to fault on), the checked code stops at the 1,000,000 steps first
+        String asm = """
+                r0 = 0
+                loop:
+                may_goto out
+                r0 += 1
+                goto loop
+                out:
+                exit""";
+        try (Harness h = new Harness(Asm.assemble(asm))) {
+            BpfProgram p = h.prog(0);
+            assertEquals(ExecState.MAY_GOTO_BUDGET, JitCompiler.compile(p, facts(p)).run(begin(h)));
+            BpfFault f = assertThrows(BpfFault.class, () -> JitCompiler.compile(p).run(begin(h)));
+            assertTrue(f.getMessage().contains("more than 1000000 instructions"), f.getMessage());
+        }
+    }
+
+    @Test
+    void verified32BitAtomicsZeroExtendWhatTheyFetchAndCompareTheLowWord() {
+        // every BPF_W atomic on a stack word whose upper half is 1: the lower half wraps without carrying
+        // into it, fetched values come back zero-extended, cmpxchg compares r0's low 32 bits only
+        String asm = """
+                r1 = 0x100000005 ll
+                *(u64 *)(r10 -8) = r1
+                w2 = -4
+                r2 = atomic_fetch_add((u32 *)(r10 -8), r2)
+                if r2 != 5 goto bad
+                r0 = 0xffffffff00000001 ll
+                r4 = 7
+                r0 = atomic_cmpxchg((u32 *)(r10 -8), r0, r4)
+                if r0 != 1 goto bad
+                r0 = 3
+                r4 = 9
+                r0 = atomic_cmpxchg((u32 *)(r10 -8), r0, r4)
+                if r0 != 7 goto bad
+                r5 = 0xffffffff80000000 ll
+                r5 = atomic_xchg((u32 *)(r10 -8), r5)
+                if r5 != 7 goto bad
+                r6 = 15
+                r6 = atomic_fetch_or((u32 *)(r10 -8), r6)
+                r7 = 0x80000000 ll
+                if r6 != r7 goto bad
+                r6 = 0xffffffff0000000c ll
+                r6 = atomic_fetch_and((u32 *)(r10 -8), r6)
+                r7 = 0x8000000f ll
+                if r6 != r7 goto bad
+                r6 = 5
+                r6 = atomic_fetch_xor((u32 *)(r10 -8), r6)
+                if r6 != 12 goto bad
+                w8 = -2
+                lock *(u32 *)(r10 -8) += r8
+                w8 = 6
+                lock *(u32 *)(r10 -8) |= r8
+                w8 = 3
+                lock *(u32 *)(r10 -8) &= r8
+                w8 = 1
+                lock *(u32 *)(r10 -8) ^= r8
+                r0 = *(u64 *)(r10 -8)
+                exit
+                bad:
+                r0 = 0
+                exit""";
+        try (Harness h = new Harness(Asm.assemble(asm))) {
+            BpfProgram p = h.prog(0);
+            VerifierFacts f = facts(p);
+            List<String> verified = calls(JitCompiler.classBytes(p, f));
+            assertEquals(11, verified.stream().filter(s -> s.equals("JitRt.atomicProven")).count(), verified.toString());
+            // 5 - 4 = 1; cmpxchg 1 -> 7; fails on 3; xchg -> 0x80000000; | 15; & 12 -> 12; ^ 5 -> 9;
+            // + 0xfffffffe -> 7; | 6 -> 7; & 3 -> 3; ^ 1 -> 2, the upper half 1 throughout
+            long want = 0x1_0000_0002L;
+            assertEquals(want, new dev.jxdp.ebpf.interp.Interpreter().run(p, begin(h)));
+            assertEquals(want, JitCompiler.compile(p, f).run(begin(h)));
+            assertEquals(want, JitCompiler.compile(p).run(begin(h)));
         }
     }
 }

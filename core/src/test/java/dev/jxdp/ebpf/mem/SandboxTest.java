@@ -110,6 +110,11 @@ class SandboxTest {
         SandboxMem.putU16(Sandbox.BASE, Short.MIN_VALUE, 0);
         assertEquals(0, SandboxMem.getAndAdd64(Sandbox.BASE + 2 * Sandbox.SIZE - 8, 5));
         assertEquals(5, SandboxMem.getAndXor64(-8, 5));
+        // 32-bit atomics fold the same way, and touch only their word
+        assertEquals(0, SandboxMem.getAndAdd32(Sandbox.BASE + 2 * Sandbox.SIZE - 4, -1));
+        assertEquals(-1, SandboxMem.compareAndExchange32(-4, -1, 7));
+        assertEquals(7, SandboxMem.getAndSet32(-4, 0));
+        assertEquals(0, SandboxMem.getU64(-8, 0));
     }
 
     @Test
