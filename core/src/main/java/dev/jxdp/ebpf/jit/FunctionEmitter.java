@@ -1101,6 +1101,10 @@ final class FunctionEmitter {
         ClassDesc cd = Modifier.isPublic(type.getModifiers()) ? ClassDesc.of(type.getName()) : Descs.MAP;
         switch (id) {
             case HelperIds.MAP_LOOKUP_ELEM -> {
+                if (map instanceof dev.jxdp.ebpf.maps.ArrayMap a) {
+                    arrayLookup(mapIndex, a.perCpu());
+                    break;
+                }
                 loadMap(mapIndex, cd);
                 inSandbox(2, map.keySize(), pc);
                 c.aload(1).invokevirtual(Descs.ST, "cpu", Descs.V_I)
@@ -1132,6 +1136,40 @@ final class FunctionEmitter {
         }
         c.lstore(R0);
         return true;
+    }
+
+    /**
+     * An ARRAY or PERCPU_ARRAY lookup computed inline, as the kernel's array_map_gen_lookup() and
+     * percpu_array_map_gen_lookup() rewrite it: the u32 key (a proven load: the verifier checked key_size
+     * bytes of key memory, the sandbox masks the address), unsigned below max_entries, gives
+     * {@code values + index * perIndex (+ cpu * perCpu)}, else 0: the address ArrayMap.lookup returns.
+     * The layout comes from the JitProgram, since collections loaded from one object share this code.
+     * Leaves r0's value on the stack.
+     */
+    private void arrayLookup(int mapIndex, boolean perCpu) {
+        int at = mapIndex * JitProgram.ARRAY_LAYOUT;
+        Label miss = c.newLabel();
+        Label done = c.newLabel();
+        c.lload(slot(2)).loadConstant(0).invokestatic(Descs.SANDBOX_MEM, "getU32", Descs.JI_J).lstore(R0);
+        // the index is zero-extended and max_entries at most 2^32 - 1: a signed compare is the unsigned one
+        c.lload(R0);
+        arrayLayout(at + 1);
+        c.lcmp().ifge(miss);
+        c.lload(R0);
+        arrayLayout(at + 2);
+        c.lmul();
+        arrayLayout(at);
+        c.ladd();
+        if (perCpu) {
+            c.aload(1).invokevirtual(Descs.ST, "cpu", Descs.V_I).i2l();
+            arrayLayout(at + 3);
+            c.lmul().ladd();
+        }
+        c.goto_(done).labelBinding(miss).lconst_0().labelBinding(done);
+    }
+
+    private void arrayLayout(int i) {
+        c.aload(0).getfield(Descs.CX, "arrayLayouts", Descs.LONGS).loadConstant(i).laload();
     }
 
     // pushes register r, checked to point at `bytes` bytes inside the sandbox

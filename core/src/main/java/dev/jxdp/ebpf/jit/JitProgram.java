@@ -2,6 +2,7 @@ package dev.jxdp.ebpf.jit;
 
 import dev.jxdp.ebpf.elf.ProgramSpec;
 import dev.jxdp.ebpf.helpers.Helpers;
+import dev.jxdp.ebpf.maps.ArrayMap;
 import dev.jxdp.ebpf.maps.BpfMap;
 import dev.jxdp.ebpf.mem.Region;
 import dev.jxdp.ebpf.runtime.BpfCollection;
@@ -37,6 +38,10 @@ public final class JitProgram implements FunctionCaller {
     // collection loaded from the same object and takes what is per collection from here
     final BpfMap[] maps;
     final long[] mapHandles;
+    // per map index, ARRAY_LAYOUT longs: an array map's ArrayMap.lookupLayout() (zeros for other maps),
+    // which inlined lookups read: the addresses differ between collections sharing the code
+    final long[] arrayLayouts;
+    static final int ARRAY_LAYOUT = 4;
 
     JitProgram(JitCompiler compiler, BpfProgram prog, JitCode code, long compileNs) {
         this.compiler = compiler;
@@ -48,6 +53,12 @@ public final class JitProgram implements FunctionCaller {
         this.mapHandles = new long[maps.length];
         for (int i = 0; i < maps.length; i++) {
             mapHandles[i] = maps[i].handle();
+        }
+        this.arrayLayouts = new long[maps.length * ARRAY_LAYOUT];
+        for (int i = 0; i < maps.length; i++) {
+            if (maps[i] instanceof ArrayMap a) {
+                System.arraycopy(a.lookupLayout(), 0, arrayLayouts, i * ARRAY_LAYOUT, ARRAY_LAYOUT);
+            }
         }
     }
 

@@ -79,6 +79,19 @@ public final class ArrayMap extends BaseMap {
         return values + (index * copies + (perCpu ? cpu : 0)) * stride;
     }
 
+    /**
+     * Where the values are, for a JIT that computes {@link #lookup}'s address inline (the kernel's
+     * array_map_gen_lookup()): {@code [values, max_entries, bytes per index, bytes per CPU]}, so that
+     * index {@code i}'s value on CPU {@code c} is {@code values + i * perIndex + c * perCpu} for
+     * {@code i < max_entries}. Fixed for the map's life.
+     */
+    public long[] lookupLayout() {
+        return new long[] {values, max, (long) copies * stride, perCpu ? stride : 0};
+    }
+
+    /** Whether {@link #lookupLayout()}'s per-CPU term matters (BPF_MAP_TYPE_PERCPU_ARRAY). */
+    public boolean perCpu() { return perCpu; }
+
     // ---- program side ----
 
     @Override

@@ -80,7 +80,57 @@ class JitVerifiedTest {
             List<String> verified = calls(JitCompiler.classBytes(p, facts(p)));
             assertTrue(checked.contains("Helpers.mapLookupElem"), checked.toString());
             assertFalse(verified.contains("Helpers.mapLookupElem"), verified.toString());
-            assertTrue(verified.contains("HashTab.lookup") && verified.contains("ArrayMap.lookup"), verified.toString());
+            assertTrue(verified.contains("HashTab.lookup") && verified.contains("ArrayMap.update"), verified.toString());
+            // array lookups are computed inline, as the kernel's array_map_gen_lookup() rewrites them
+            assertFalse(verified.contains("ArrayMap.lookup"), verified.toString());
+        }
+    }
+
+    @Test
+    void arrayLookupsAreInlineAndReachTheValueTheMapHandsOut() {
+        int last = dev.jxdp.ebpf.maps.Cpus.possible() - 1;
+        for (var type : List.of(dev.jxdp.ebpf.maps.MapType.ARRAY, dev.jxdp.ebpf.maps.MapType.PERCPU_ARRAY)) {
+            for (long key : new long[] {0, 3, 4, 0xffffffffL}) {
+                for (int cpu : new int[] {0, last}) {
+                    // the value found gets key + 100: which index and CPU slot it lands in shows the address
+                    String asm = """
+                            *(u32 *)(r10 -4) = %d
+                            r2 = r10
+                            r2 += -4
+                            r1 = map[idx:0] ll
+                            call bpf_map_lookup_elem
+                            if r0 == 0 goto miss
+                            r1 = %d
+                            *(u64 *)(r0 +0) = r1
+                            r0 = 1
+                            exit
+                            miss:
+                            r0 = 2
+                            exit""".formatted((int) key, key + 100);
+                    try (Harness h = new Harness(List.of(Harness.spec("a", type, 4, 12, 4)), Asm.assemble(asm))) {
+                        BpfProgram p = h.prog(0);
+                        VerifierFacts f = facts(p);
+                        List<String> verified = calls(JitCompiler.classBytes(p, f));
+                        assertFalse(verified.contains("ArrayMap.lookup"), verified.toString());
+                        assertEquals(type == dev.jxdp.ebpf.maps.MapType.PERCPU_ARRAY, verified.contains("ExecState.cpu"),
+                                verified.toString());
+                        ExecState st = h.coll.newExecState(cpu);
+                        h.buff.load(UDP);
+                        st.begin(h.buff);
+                        boolean hit = key < 4;
+                        assertEquals(hit ? 1 : 2, JitCompiler.compile(p, f).run(st), type + " key " + key);
+                        for (int i = 0; i < 4; i++) {
+                            byte[] v = h.map(0).userLookup(new byte[] {(byte) i, 0, 0, 0});
+                            for (int c = 0; c < (type == dev.jxdp.ebpf.maps.MapType.ARRAY ? 1 : v.length / 16); c++) {
+                                boolean written = hit && i == key
+                                        && (type == dev.jxdp.ebpf.maps.MapType.ARRAY || c == cpu);
+                                assertEquals(written ? key + 100 : 0, v[c * 16] & 0xff, type + " key " + key
+                                        + " cpu " + cpu + ": index " + i + " slot " + c);
+                            }
+                        }
+                    }
+                }
+            }
         }
     }
 
