@@ -31,6 +31,14 @@
  * dispatcher; inside a region registers stay JVM locals. Small functions are untouched (one method, no
  * array). If a method still comes out over 8000 bytes the budget is halved and the class rebuilt.
  *
+ * <p>Map calls. With the verifier's proof, a map helper on a map known at that call is a direct call of
+ * that map class's code; {@code bpf_map_lookup_elem} on an ARRAY or PERCPU_ARRAY map is no call at all
+ * but computed inline, as the kernel's {@code array_map_gen_lookup()} rewrites it: the u32 key, a bound
+ * check against max_entries, the values' base plus index times the per-index stride (plus the worker's
+ * CPU times the value stride for a per-CPU array), else 0. The layout is read from the
+ * {@link dev.jxdp.ebpf.jit.JitProgram} ({@code ArrayMap.lookupLayout()}), not embedded, because
+ * collections loaded from one object share the compiled code but not their maps.
+ *
  * <p>Warm-up ({@code test-run --engine jit --repeat N}, N > 1). A program that can write no map runs its
  * own compiled code 20,000 times (or 200 ms) on a throwaway ExecState and frame before the clock starts.
  * Generated code embeds its collection's map handles and program as constants, so a program that writes
