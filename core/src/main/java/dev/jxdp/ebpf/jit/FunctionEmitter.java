@@ -1091,6 +1091,7 @@ final class FunctionEmitter {
      * no region checks: the verifier proved key and value memory), which HotSpot inlines. The key and value
      * pointers only get the sandbox's check (the map code reads key_size and value_size bytes from them,
      * so they are checked whole rather than masked): a wrong proof faults there instead of reading outside.
+     * An array lookup is no call at all: see {@link #arrayLookup}.
      */
     private boolean directMapCall(int pc, int id, int mapIndex) {
         if (prog.collection() == null || mapIndex >= prog.collection().maps().size()) {
