@@ -43,7 +43,7 @@ class XdpBuffOverPoolTest {
         try (PagePool pool = new PagePool(8, true)) {
             PagePool.Cache cache = pool.cache();
             XdpBuff buff = XdpBuff.overPool(pool.memory());
-            buff.ingressIfindex = ProgTestRun.LOOPBACK_IFINDEX;
+            buff.ingressIfindex = dev.jxdp.ebpf.fib.Fib.LOOPBACK_IFINDEX;
             int skipped = cache.alloc();  // so the pages used are not the pool's first: the buff must follow its page
             for (int engine = 0; engine < 3; engine++) {
                 try (BpfCollection c = BpfCollection.load(o)) {

@@ -2,6 +2,7 @@ package dev.jxdp.ebpf.helpers;
 
 import dev.jxdp.ebpf.fib.FibLookup;
 import dev.jxdp.ebpf.fib.FibLookupLayout;
+import dev.jxdp.ebpf.fib.NetDev;
 import dev.jxdp.ebpf.isa.HelperIds;
 import dev.jxdp.ebpf.maps.BpfMap;
 import dev.jxdp.ebpf.maps.Errno;
@@ -398,10 +399,12 @@ public final class Helpers {
         if (flags != 0) {
             return -Errno.EINVAL;
         }
-        int mtu = st.deviceMtu.applyAsInt((int) ifindex == 0 ? b.ingressIfindex : (int) ifindex);
-        if (mtu < 0) {
+        // the devices are the run's FIB's, as bpf_fib_lookup sees them (without --fib: loopback, MTU 65536)
+        NetDev dev = st.fib().device((int) ifindex == 0 ? b.ingressIfindex : (int) ifindex);
+        if (dev == null) {
             return -Errno.ENODEV;
         }
+        int mtu = dev.mtu();
         int in = Mem.getI32(mtuLen);
         int len = in != 0 ? in + ETH_HARD_HEADER_LEN : (int) (b.dataEnd - b.data);
         len += (int) lenDiff;  // int arithmetic as the kernel's: a length below zero passes

@@ -102,16 +102,6 @@ public final class ExecState {
 
     public XdpBuff xdp() { return xdp; }
 
-    /**
-     * The MTU of device {@code ifindex} as bpf_check_mtu() reads it, or -1 when there is none. What
-     * BPF_PROG_TEST_RUN has: loopback (ifindex 1, MTU 65536) and nothing else; a datapath may give its own.
-     */
-    public java.util.function.IntUnaryOperator deviceMtu = ifindex -> ifindex == LOOPBACK_IFINDEX ? LOOPBACK_MTU : -1;
-
-    /** Loopback's ifindex and MTU (the kernel's default for lo), the device a test run receives on. */
-    public static final int LOOPBACK_IFINDEX = 1;
-    public static final int LOOPBACK_MTU = 65536;
-
     /** The map bpf_redirect_map() chose in this run, or null (none, or bpf_redirect()). */
     public BpfMap redirectMap() {
         return redirectMapSet ? redirectMap : null;

@@ -29,9 +29,6 @@ import java.util.function.Supplier;
 public final class ProgTestRun {
     private ProgTestRun() {}
 
-    /** The loopback device's ifindex: the rxq test runs register (bpf_prog_test_run_xdp). */
-    public static final int LOOPBACK_IFINDEX = 1;
-
     /**
      * What one test run gave.
      *
@@ -138,7 +135,7 @@ public final class ProgTestRun {
                              int ingressIfindex, int rxQueueIndex) {
         checkFrame(prog, data.length);
         checkRxQueue(collection.fib(), ingressIfindex, rxQueueIndex);
-        int ifindex = ingressIfindex == 0 ? LOOPBACK_IFINDEX : ingressIfindex;
+        int ifindex = ingressIfindex == 0 ? Fib.LOOPBACK_IFINDEX : ingressIfindex;
         int runs = Math.max(1, repeat);  // the kernel treats repeat 0 as 1
         long warmNs = 0;
         JitCompiler jc = engine != Engine.JIT ? null : compiler != null ? compiler : JitCompiler.verifying();
