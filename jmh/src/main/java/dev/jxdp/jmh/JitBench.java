@@ -8,7 +8,6 @@ import dev.jxdp.ebpf.runtime.BpfProgram;
 import dev.jxdp.ebpf.runtime.ExecState;
 import dev.jxdp.ebpf.runtime.XdpBuff;
 import dev.jxdp.ebpf.testrun.MapJson;
-import dev.jxdp.ebpf.testrun.ProgTestRun;
 import dev.jxdp.ebpf.verifier.Verifier;
 import dev.jxdp.ebpf.verifier.VerifierResult;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -82,7 +81,7 @@ public class JitBench {
         arena = Arena.ofConfined();
         buff = XdpBuff.allocate(arena);
         buff.load(c.frame());
-        buff.ingressIfindex = ProgTestRun.LOOPBACK_IFINDEX;
+        buff.ingressIfindex = dev.jxdp.ebpf.fib.Fib.LOOPBACK_IFINDEX;
         buff.rxQueueIndex = 0;
         st = collection.newExecState(0);
         st.caller(jit);
