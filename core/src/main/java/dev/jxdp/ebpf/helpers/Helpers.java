@@ -11,6 +11,7 @@ import dev.jxdp.ebpf.maps.PerfEventArray;
 import dev.jxdp.ebpf.mem.Mem;
 import dev.jxdp.ebpf.mem.Region;
 import dev.jxdp.ebpf.runtime.BpfFault;
+import dev.jxdp.ebpf.runtime.BpfProgram;
 import dev.jxdp.ebpf.runtime.ExecState;
 import dev.jxdp.ebpf.runtime.XdpAction;
 import dev.jxdp.ebpf.runtime.XdpBuff;
@@ -564,9 +565,10 @@ public final class Helpers {
     // ---- callbacks ----
 
     /**
-     * mirrors bpf_loop(): flags must be 0, at most 1 << 23 loops; a non-zero callback return stops it. With
-     * flags 0 the kernel's verifier inlines the loop (inline_bpf_loop()), whose -E2BIG is a 32-bit move:
-     * the program sees 0xfffffff9, not -7 (the kernel oracle confirms); -EINVAL comes from the real helper.
+     * mirrors the bpf_loop() helper, which the kernel calls where its verifier could not inline the call
+     * (flags not known to be 0, or the callback differs between paths): flags must be 0, nr_loops is a u32
+     * of at most 1 << 23 (else -E2BIG as a 64-bit -7); a non-zero callback return stops the loop. The
+     * calls the verifier inlined run {@link #loopInlined} instead.
      */
     public static long loop(ExecState st, long nrLoops, long callbackFn, long callbackCtx, long flags) {
         if (flags != 0) {
@@ -574,8 +576,31 @@ public final class Helpers {
         }
         long n = nrLoops & 0xffffffffL;
         if (n > BPF_MAX_LOOPS) {
+            return -Errno.E2BIG;
+        }
+        return loopCalls(st, n, callbackFn, callbackCtx);
+    }
+
+    /**
+     * A bpf_loop call as the kernel's verifier inlines it (inline_bpf_loop(): the callback the same and flags
+     * 0 on every path): the whole 64-bit nr_loops is compared with BPF_MAX_LOOPS, and -E2BIG is a 32-bit
+     * move, so the program sees 0xfffffff9 rather than -7 (both recorded against the kernel in loop_inline).
+     */
+    public static long loopInlined(ExecState st, long nrLoops, long callbackFn, long callbackCtx) {
+        if (Long.compareUnsigned(nrLoops, BPF_MAX_LOOPS) > 0) {
             return -Errno.E2BIG & 0xffffffffL;
         }
+        return loopCalls(st, nrLoops, callbackFn, callbackCtx);
+    }
+
+    /** The bpf_loop call at {@code pc} of {@code prog}: inlined when the verifier's acceptance said so, else the helper. */
+    public static long loopAt(ExecState st, BpfProgram prog, int pc, long nrLoops, long callbackFn,
+                              long callbackCtx, long flags) {
+        return prog.loopInlined(pc) ? loopInlined(st, nrLoops, callbackFn, callbackCtx)
+                : loop(st, nrLoops, callbackFn, callbackCtx, flags);
+    }
+
+    private static long loopCalls(ExecState st, long n, long callbackFn, long callbackCtx) {
         for (long i = 0; i < n; i++) {
             if (st.caller().callFunction(st, callbackFn, i, callbackCtx, 0, 0, 0) != 0) {
                 return i + 1;

@@ -390,7 +390,8 @@ public final class Interpreter implements FunctionCaller {
         curProg = prog;
         curPc = pc;
         try {
-            r[0] = Helpers.call(id, st, r[1], r[2], r[3], r[4], r[5]);
+            r[0] = id == HelperIds.LOOP && prog.loopInlined(pc) ? Helpers.loopInlined(st, r[1], r[2], r[3])
+                    : Helpers.call(id, st, r[1], r[2], r[3], r[4], r[5]);
         } catch (BpfFault f) {
             if (f.insn() >= 0) {
                 throw f;

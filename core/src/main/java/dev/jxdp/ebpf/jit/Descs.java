@@ -23,6 +23,7 @@ final class Descs {
     static final ClassDesc SANDBOX_MEM = ClassDesc.of("dev.jxdp.ebpf.mem.SandboxMem");
     static final ClassDesc MAP = ClassDesc.of("dev.jxdp.ebpf.maps.BpfMap");
     static final ClassDesc MAPS = MAP.arrayType();
+    static final ClassDesc LONG = ClassDesc.of("java.lang.Long");
     static final ClassDesc XDP_BUFF = ClassDesc.of("dev.jxdp.ebpf.runtime.XdpBuff");
 
     /** A function: (cx, st, r1..r5, depth) -> r0. */
@@ -56,5 +57,6 @@ final class Descs {
     static final MethodTypeDesc JJ_I = MethodTypeDesc.of(CD_int, CD_long, CD_long);
     static final MethodTypeDesc J_J = MethodTypeDesc.of(CD_long, CD_long);
     static final MethodTypeDesc J_V = MethodTypeDesc.of(ConstantDescs.CD_void, CD_long);
+    static final MethodTypeDesc LOOP_AT = MethodTypeDesc.of(CD_long, ST, PROG, CD_int, CD_long, CD_long, CD_long, CD_long);
     static final MethodTypeDesc I_J = MethodTypeDesc.of(CD_long, CD_int);
 }

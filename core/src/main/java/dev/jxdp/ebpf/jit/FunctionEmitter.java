@@ -4,6 +4,7 @@ import dev.jxdp.ebpf.helpers.Helpers;
 import dev.jxdp.ebpf.isa.HelperIds;
 import dev.jxdp.ebpf.isa.Insn;
 import dev.jxdp.ebpf.isa.Op;
+import dev.jxdp.ebpf.maps.Errno;
 import dev.jxdp.ebpf.runtime.BpfProgram;
 import dev.jxdp.ebpf.runtime.ExecState;
 import dev.jxdp.ebpf.runtime.XdpMdLayout;
@@ -20,6 +21,7 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -135,7 +137,7 @@ final class FunctionEmitter {
             return;
         }
         int[] slots = new int[code.length];
-        java.util.Arrays.fill(slots, -1);
+        Arrays.fill(slots, -1);
         long used = 0;
         for (int pc = 0; pc < code.length; pc++) {
             if (!reach[pc]) {
@@ -1034,6 +1036,9 @@ final class FunctionEmitter {
             return;
         }
         int id = in.imm();
+        if (id == HelperIds.LOOP && inlineLoop(pc)) {
+            return;
+        }
         int knownMap = facts == null ? VerifierFacts.NO_MAP : facts.mapAt(pc);
         if (knownMap >= 0 && directMapCall(pc, id, knownMap)) {
             return;
@@ -1084,6 +1089,58 @@ final class FunctionEmitter {
             c.invokestatic(Descs.HELPERS, m.getName(), HelperMethods.desc(m));
         }
         c.lstore(R0);
+    }
+
+    /**
+     * A bpf_loop call the verifier found fit to inline (one callback, flags 0: the kernel's
+     * inline_bpf_loop()) becomes a JVM loop calling the callback's static method directly, which HotSpot
+     * can inline into it: no helper, no lookup of the callback by address, no virtual call. As the kernel's
+     * inlined form: the whole 64-bit r1 against BPF_MAX_LOOPS (else r0 = the 32-bit -E2BIG), the
+     * callback gets (index, r3), a non-zero return stops the loop, r0 = the calls made. The verifier
+     * bounded the callback, so nothing counts the iterations (bounded proofs only). Without such a proof
+     * the call goes to {@link dev.jxdp.ebpf.helpers.Helpers#loopAt}, which does the same through the helper.
+     */
+    private boolean inlineLoop(int pc) {
+        if (facts == null || !facts.bounded()) {
+            c.aload(0);
+            prog();
+            c.loadConstant(pc).iload(DEPTH).invokestatic(Descs.RT, "at", Descs.AT);
+            c.aload(1);
+            prog();
+            c.loadConstant(pc).lload(slot(1)).lload(slot(2)).lload(slot(3)).lload(slot(4));
+            c.invokestatic(Descs.HELPERS, "loopAt", Descs.LOOP_AT).lstore(R0);
+            return true;
+        }
+        int target = facts.loopCallbackAt(pc);
+        if (target < 0 || Arrays.binarySearch(JitCompiler.functions(prog), target) < 0) {
+            return false;
+        }
+        int n = slot(4);
+        int i = slot(5);
+        Label ok = c.newLabel();
+        Label inRange = c.newLabel();
+        Label head = c.newLabel();
+        Label end = c.newLabel();
+        Label done = c.newLabel();
+        c.iload(DEPTH).loadConstant(ExecState.MAX_CALL_FRAMES - 1).if_icmplt(ok);
+        throwFault(pc, "callback: the call chain is deeper than " + ExecState.MAX_CALL_FRAMES + " frames");
+        c.labelBinding(ok);
+        c.lload(slot(1)).ldc(Helpers.BPF_MAX_LOOPS).invokestatic(Descs.LONG, "compareUnsigned", Descs.JJ_I).ifle(inRange);
+        c.ldc((long) -Errno.E2BIG & 0xffffffffL).lstore(R0).goto_(done);
+        c.labelBinding(inRange);
+        c.lload(slot(1)).lstore(n).lconst_0().lstore(i);
+        c.labelBinding(head);
+        // i and n are at most BPF_MAX_LOOPS: the signed compare is the unsigned one
+        c.lload(i).lload(n).lcmp().ifge(end);
+        c.aload(0).aload(1).lload(i).lload(slot(3)).lconst_0().lconst_0().lconst_0()
+                .iload(DEPTH).iconst_1().iadd().invokestatic(self, methodName(target), Descs.FN).lstore(R0);
+        c.lload(i).lconst_1().ladd().lstore(i);
+        c.lload(R0).lconst_0().lcmp().ifeq(head);
+        c.labelBinding(end);
+        c.lload(i).lstore(R0);
+        restoreFloor();
+        c.labelBinding(done);
+        return true;
     }
 
     /**

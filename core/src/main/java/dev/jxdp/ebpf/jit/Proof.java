@@ -40,6 +40,14 @@ interface Proof {
         return false;
     }
 
+    /**
+     * For a bpf_loop call: the callback's first instruction when the verifier found the call fit to inline
+     * as the kernel does (see {@link VerifierFacts#loopCallbackAt}), else -1. A forged proof inlines none.
+     */
+    default int loopCallbackAt(int pc) {
+        return -1;
+    }
+
     /** The verifier's facts as a proof; null when they may not be relied on (none, or unsound). */
     static Proof of(VerifierFacts f) {
         if (f == null || !f.sound()) {
@@ -53,6 +61,7 @@ interface Proof {
             @Override public long constantAt(int pc) { return f.constantAt(pc); }
             @Override public int localSlotAt(int pc, int fnEntry) { return f.localSlotAt(pc, fnEntry); }
             @Override public boolean bounded() { return true; }
+            @Override public int loopCallbackAt(int pc) { return f.loopCallbackAt(pc); }
             @Override public boolean stackAccessOfOtherFunction(int pc, int fnEntry) {
                 return f.stackAccessOfOtherFunction(pc, fnEntry);
             }

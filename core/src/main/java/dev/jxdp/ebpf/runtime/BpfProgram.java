@@ -27,6 +27,9 @@ public final class BpfProgram implements ProgramRef {
     private final Region code;
     private final int id = NEXT_ID.getAndIncrement();
     private final String unsupported;
+    // the bpf_loop calls the verifier's acceptance inlined (the kernel rewrites them into a loop, whose
+    // edge cases differ from the helper's); empty until the program is verified
+    private volatile java.util.BitSet inlinedLoops = new java.util.BitSet();
 
     BpfProgram(ProgramSpec spec, BpfCollection collection, Arena arena, String unsupported) {
         this.spec = spec;
@@ -60,6 +63,19 @@ public final class BpfProgram implements ProgramRef {
         if (unsupported != null) {
             throw new dev.jxdp.ebpf.BpfException("program " + name() + " cannot be loaded by jxdp: " + unsupported);
         }
+    }
+
+    /**
+     * Records the bpf_loop calls the verifier found fit to inline (flags 0 and one callback on every path),
+     * as the kernel's verifier rewrites them when it accepts the program.
+     */
+    public void inlinedLoops(java.util.BitSet calls) {
+        inlinedLoops = (java.util.BitSet) calls.clone();
+    }
+
+    /** Whether the bpf_loop call at {@code pc} runs as the kernel's inlined loop (see {@link #inlinedLoops}). */
+    public boolean loopInlined(int pc) {
+        return inlinedLoops.get(pc);
     }
 
     /** True when jxdp can verify and run this program: an XDP one with nothing jxdp lacks. */

@@ -84,6 +84,14 @@ final class HelperCall {
             Reg ctx = st.reg(3).copy();
             next = ai.pushCallback(st, pc, meta.funcTarget, new Reg[] {map, key, value, ctx}, 0, 1);
         } else if (id == HelperIds.LOOP) {
+            // update_loop_inline_state(): flags known to be 0 (which makes r4 precise) and one callback on
+            // every visit let the kernel inline the call
+            Reg flags = st.reg(4);
+            boolean flagsZero = flags.isNull();
+            if (flagsZero) {
+                ai.precision.markRegPrecise(st, 4);
+            }
+            ai.facts.loopCall(pc, meta.funcTarget, flagsZero);
             // the number of iterations bounds how often the callback is explored again; a pointer there
             // trips the kernel's precision backtracking (6.18 has no earlier type check for it)
             if (st.reg(1).type != RegType.SCALAR) {

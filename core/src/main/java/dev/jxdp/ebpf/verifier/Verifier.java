@@ -30,7 +30,11 @@ public final class Verifier {
     /** Verifies a loaded program, under its object's license. */
     public static VerifierResult verify(BpfProgram prog, Mode mode, boolean log) {
         ObjectSpec o = prog.collection().spec();
-        return verify(prog.spec(), o.maps(), o.license(), mode, log);
+        VerifierResult r = verify(prog.spec(), o.maps(), o.license(), mode, log);
+        if (r.accepted() && r.facts() != null) {
+            prog.inlinedLoops(r.facts().inlinedLoopCalls());  // the kernel's rewrite at acceptance
+        }
+        return r;
     }
 
     /** Verifies a program as part of a GPL-compatible object (what test programs are). */

@@ -37,6 +37,9 @@ public final class VerifierFacts {
     // loads from frozen .rodata at a known offset: 0 unseen, 1 constant on every path, 2 not
     private final byte[] constState;
     private final long[] constValue;
+    // bpf_loop calls: the callback's first instruction when the kernel inlines the call (the same callback
+    // and flags known 0 on every path, update_loop_inline_state()), -1 when it calls the helper, unseen MIN
+    private final int[] loopCallback;
     private boolean sound = true;
     // stack slots that can live in JVM locals: per access, the function whose frame it touches and the
     // 8-byte slot (NO_SLOT: none, BAD_SLOT: anything else); per function, the slots that must stay in
@@ -59,6 +62,8 @@ public final class VerifierFacts {
         ctxOff = new int[insns];
         map = new int[insns];
         Arrays.fill(map, Integer.MIN_VALUE);
+        loopCallback = new int[insns];
+        Arrays.fill(loopCallback, Integer.MIN_VALUE);
     }
 
     /** The kind of memory the load, store or atomic at {@code pc} accesses on every path. */
@@ -98,6 +103,37 @@ public final class VerifierFacts {
     public int mapAt(int pc) {
         int m = map[pc];
         return m < 0 ? NO_MAP : m;
+    }
+
+    /**
+     * For a bpf_loop call at {@code pc}: the first instruction of its callback when the kernel's verifier
+     * would inline the call (inline_bpf_loop(): one callback and flags 0 on every path it explored), else -1.
+     * An inlined call runs the callback in a loop of its own, whose edges differ from the helper's: the
+     * whole 64-bit nr_loops is compared with BPF_MAX_LOOPS and -E2BIG is a 32-bit value.
+     */
+    public int loopCallbackAt(int pc) {
+        int t = loopCallback[pc];
+        return t < 0 ? -1 : t;
+    }
+
+    /** The bpf_loop calls the kernel inlines ({@link #loopCallbackAt} at least 0), by instruction. */
+    public java.util.BitSet inlinedLoopCalls() {
+        java.util.BitSet b = new java.util.BitSet(loopCallback.length);
+        for (int pc = 0; pc < loopCallback.length; pc++) {
+            if (loopCallback[pc] >= 0) {
+                b.set(pc);
+            }
+        }
+        return b;
+    }
+
+    void loopCall(int pc, int callback, boolean flagsZero) {
+        int t = flagsZero && callback >= 0 ? callback : -1;
+        if (loopCallback[pc] == Integer.MIN_VALUE) {
+            loopCallback[pc] = t;
+        } else if (loopCallback[pc] != t) {
+            loopCallback[pc] = -1;
+        }
     }
 
     /**

@@ -87,6 +87,36 @@ class JitVerifiedTest {
     }
 
     @Test
+    void bpfLoopWithAKnownCallbackAndZeroFlagsIsAJvmLoopOverTheCallback() {
+        ObjectSpec o = ElfLoader.load(BPF.resolve("loop_inline.o"));
+        try (BpfCollection c = BpfCollection.load(o)) {
+            // flags 0 and one callback: inlined as the kernel's verifier does, the callback's method called
+            // directly; flags from the frame: the helper, as in the kernel
+            BpfProgram known = c.program("xdp_loop_known");
+            List<String> checked = calls(JitCompiler.classBytes(known));
+            List<String> verified = calls(JitCompiler.classBytes(known, facts(known)));
+            assertTrue(checked.contains("Helpers.loopAt"), checked.toString());
+            assertFalse(verified.stream().anyMatch(s -> s.startsWith("Helpers.loop")), verified.toString());
+            assertTrue(verified.contains("Long.compareUnsigned"), verified.toString());
+            BpfProgram flags = c.program("xdp_loop_flags");
+            List<String> helper = calls(JitCompiler.classBytes(flags, facts(flags)));
+            assertTrue(helper.contains("Helpers.loop"), helper.toString());
+            assertTrue(known.loopInlined(firstLoopCall(known)), "the verifier's acceptance marks the call inlined");
+            assertFalse(flags.loopInlined(firstLoopCall(flags)));
+        }
+    }
+
+    private static int firstLoopCall(BpfProgram p) {
+        for (int pc = 0; pc < p.insns().length; pc++) {
+            if (p.insns()[pc].opcode() == 0x85 && p.insns()[pc].src() == 0
+                    && p.insns()[pc].imm() == dev.jxdp.ebpf.isa.HelperIds.LOOP) {
+                return pc;
+            }
+        }
+        throw new AssertionError("no bpf_loop call in " + p.name());
+    }
+
+    @Test
     void arrayLookupsAreInlineAndReachTheValueTheMapHandsOut() {
         int last = dev.jxdp.ebpf.maps.Cpus.possible() - 1;
         for (var type : List.of(dev.jxdp.ebpf.maps.MapType.ARRAY, dev.jxdp.ebpf.maps.MapType.PERCPU_ARRAY)) {
