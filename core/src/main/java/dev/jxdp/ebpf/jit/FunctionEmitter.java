@@ -1165,8 +1165,14 @@ final class FunctionEmitter {
                 }
                 loadMap(mapIndex, cd);
                 inSandbox(2, map.keySize(), pc);
-                c.aload(1).invokevirtual(Descs.ST, "cpu", Descs.V_I)
-                        .invokevirtual(cd, "lookup", MethodTypeDesc.of(ConstantDescs.CD_long, ConstantDescs.CD_long, ConstantDescs.CD_int));
+                c.aload(1).invokevirtual(Descs.ST, "cpu", Descs.V_I);
+                if (map instanceof dev.jxdp.ebpf.maps.HashTab) {
+                    // the key size as a constant: hash and compare unroll for it (maps from one object agree)
+                    c.loadConstant(map.keySize()).invokevirtual(cd, "lookup", MethodTypeDesc.of(ConstantDescs.CD_long,
+                            ConstantDescs.CD_long, ConstantDescs.CD_int, ConstantDescs.CD_int));
+                } else {
+                    c.invokevirtual(cd, "lookup", MethodTypeDesc.of(ConstantDescs.CD_long, ConstantDescs.CD_long, ConstantDescs.CD_int));
+                }
             }
             case HelperIds.MAP_UPDATE_ELEM -> {
                 loadMap(mapIndex, cd);

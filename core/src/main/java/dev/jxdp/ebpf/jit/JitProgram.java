@@ -66,21 +66,24 @@ public final class JitProgram implements FunctionCaller {
     // compiler's lock on every tail call (IdentityHashMap.get allocates nothing)
     private final java.util.IdentityHashMap<ProgramSpec, JitCode> codeCache = new java.util.IdentityHashMap<>();
 
-    // the last program looked up: a dispatcher usually tail-calls the same stage packet after packet
-    private BpfProgram lastProg;
-    private JitCode lastCode;
+    // the programs looked up last, by program id (direct-mapped): a dispatcher's stages tail-call each
+    // other in turn packet after packet, so one entry would miss on every call of a chain
+    private static final int CODE_WAYS = 8;
+    private final BpfProgram[] recentProg = new BpfProgram[CODE_WAYS];
+    private final JitCode[] recentCode = new JitCode[CODE_WAYS];
 
     JitCode codeOf(BpfProgram p) {
-        if (p == lastProg) {
-            return lastCode;
+        int way = p.id() & (CODE_WAYS - 1);
+        if (recentProg[way] == p) {
+            return recentCode[way];
         }
         JitCode c = codeCache.get(p.spec());
         if (c == null) {
             c = compiler.code(p);
             codeCache.put(p.spec(), c);
         }
-        lastProg = p;
-        lastCode = c;
+        recentProg[way] = p;
+        recentCode[way] = c;
         return c;
     }
 

@@ -142,11 +142,16 @@ public final class HashTab extends BaseMap {
 
     /** The element holding the key at keyAddr, or -1; lock-free (htab_map_lookup_elem()'s walk). */
     private int find(long keyAddr, int hash) {
+        return find(keyAddr, hash, keySize());
+    }
+
+    // keySize: the map's, passed so that a caller that knows it as a constant gets the compare unrolled
+    private int find(long keyAddr, int hash, int keySize) {
         int b = hash & bucketMask;
         for (;;) {
             int e = (int) INTS.getAcquire(heads, b);
             while (e >= 0) {
-                if (hashes[e] == hash && MapMath.keyEquals(keyAddr, keyAddress(e), keySize())) {
+                if (hashes[e] == hash && MapMath.keyEquals(keyAddr, keyAddress(e), keySize)) {
                     return e;
                 }
                 e = (int) INTS.getAcquire(next, e);
@@ -165,7 +170,19 @@ public final class HashTab extends BaseMap {
 
     @Override
     public long lookup(long keyAddr, int cpu) {
-        int e = find(keyAddr, MapMath.hash(keyAddr, keySize()));
+        return lookup(keyAddr, cpu, keySize());
+    }
+
+    /**
+     * {@link #lookup(long, int)} for a caller that knows the key size as a constant of its code (the JIT,
+     * which compiles a lookup of a map known at load): hash and compare unroll for that size, as the kernel's
+     * jhash does for a key size it knows. A size that is not this map's takes the general path.
+     */
+    public long lookup(long keyAddr, int cpu, int keySize) {
+        if (keySize != keySize()) {
+            keySize = keySize();
+        }
+        int e = find(keyAddr, MapMath.hash(keyAddr, keySize), keySize);
         if (e < 0) {
             return 0;
         }
