@@ -593,7 +593,7 @@ final class FunctionEmitter {
                     return pc + 1;
                 }
                 boolean proven = proven(pc);
-                storeAddress(in, proven);
+                storeAddress(pc, in, proven);
                 c.loadConstant((long) in.imm());
                 store(pc, Op.bytes(Op.size(opc)), proven);
             }
@@ -602,7 +602,7 @@ final class FunctionEmitter {
                     c.lload(slot(in.src())).lstore(SLOTS + 2 * localSlot(pc));
                 } else if (Op.mode(opc) == Op.MEM) {
                     boolean proven = proven(pc);
-                    storeAddress(in, proven);
+                    storeAddress(pc, in, proven);
                     c.lload(slot(in.src()));
                     store(pc, Op.bytes(Op.size(opc)), proven);
                 } else if (in.imm() == Op.LOAD_ACQ) {
@@ -638,12 +638,32 @@ final class FunctionEmitter {
     }
 
     // a store's address: (st, addr) for the checked path, (base, off) for a proven one (SandboxMem)
-    private void storeAddress(Insn in, boolean proven) {
+    private void storeAddress(int pc, Insn in, boolean proven) {
         if (proven) {
-            c.lload(slot(in.dst())).loadConstant(in.off());
+            provenAddress(pc, in.dst(), in.off());
         } else {
             c.aload(1);
             address(in.dst(), in.off());
+        }
+    }
+
+    /**
+     * A proven access's (base, off) for SandboxMem, which masks the base and adds off. When the verifier
+     * saw the register at the same fixed offset k from the start of its memory on every path (the packet's
+     * data, the frame pointer, a map value), the base is {@code reg - k} and off {@code k + insn.off}: every
+     * pointer derived from {@code data} by constants then masks the same value, which C2 computes once for
+     * all of them, instead of one mask and one more live register per derived pointer (the cost the wall
+     * had on header-writing programs). off stays within the 16 bits the guards absorb, so a wrong k moves
+     * an access within the sandbox like any wrong proof, never out of it.
+     */
+    private void provenAddress(int pc, int reg, int off) {
+        int k = facts.baseOffAt(pc);
+        int total = k + off;
+        c.lload(slot(reg));
+        if (k != 0 && total == (short) total) {
+            c.loadConstant((long) k).lsub().loadConstant(total);
+        } else {
+            c.loadConstant(off);
         }
     }
 
@@ -713,7 +733,7 @@ final class FunctionEmitter {
         }
         if (proven(pc)) {
             // base and offset apart: the sandbox masks the base (once per register value, C2 sees to it)
-            c.lload(slot(in.src())).loadConstant(in.off());
+            provenAddress(pc, in.src(), in.off());
             c.invokestatic(Descs.SANDBOX_MEM, "getU" + size * 8, size <= 2 ? Descs.JI_I : Descs.JI_J);
             if (size <= 2) {
                 c.i2l();

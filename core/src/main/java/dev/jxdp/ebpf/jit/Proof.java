@@ -41,6 +41,15 @@ interface Proof {
     }
 
     /**
+     * For a proven load or store: the fixed offset of its base register from the start of its memory on
+     * every path (see {@link VerifierFacts#baseOffAt}), 0 when unknown. The JIT masks {@code base - k} and
+     * adds k back with the instruction's offset, within the guards, so a wrong k costs nothing but speed.
+     */
+    default int baseOffAt(int pc) {
+        return 0;
+    }
+
+    /**
      * For a bpf_loop call: the callback's first instruction when the verifier found the call fit to inline
      * as the kernel does (see {@link VerifierFacts#loopCallbackAt}), else -1. A forged proof inlines none.
      */
@@ -62,6 +71,7 @@ interface Proof {
             @Override public int localSlotAt(int pc, int fnEntry) { return f.localSlotAt(pc, fnEntry); }
             @Override public boolean bounded() { return true; }
             @Override public int loopCallbackAt(int pc) { return f.loopCallbackAt(pc); }
+            @Override public int baseOffAt(int pc) { return f.baseOffAt(pc); }
             @Override public boolean stackAccessOfOtherFunction(int pc, int fnEntry) {
                 return f.stackAccessOfOtherFunction(pc, fnEntry);
             }

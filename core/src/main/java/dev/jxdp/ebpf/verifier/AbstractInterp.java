@@ -718,6 +718,7 @@ final class AbstractInterp {
             case Op.LDX -> {
                 Reg base = read(st, pc, in.src());
                 facts.access(pc, base.type, base.off + in.off());
+                facts.baseOff(pc, base.off);
                 int size = sizeBytes(in.opcode());
                 stackFact(st, pc, base, in.off(), size, false, false);
                 Reg val = new Reg();
@@ -757,6 +758,7 @@ final class AbstractInterp {
                     }
                 }
                 facts.access(pc, base.type, base.off + in.off());
+                facts.baseOff(pc, base.off);
                 stackFact(st, pc, base, in.off(), size, atomic, true);
                 if (atomic && !storeRel) {
                     atomic(st, pc, in, base, size);

@@ -40,6 +40,10 @@ public final class VerifierFacts {
     // bpf_loop calls: the callback's first instruction when the kernel inlines the call (the same callback
     // and flags known 0 on every path, update_loop_inline_state()), -1 when it calls the helper, unseen MIN
     private final int[] loopCallback;
+    // per access: the base register's fixed offset (reg->off) when the same on every path, else NO_BASE_OFF
+    private static final int NO_BASE_OFF = Integer.MIN_VALUE;
+    private final int[] baseOff;
+    private final boolean[] baseOffSeen;
     private boolean sound = true;
     // stack slots that can live in JVM locals: per access, the function whose frame it touches and the
     // 8-byte slot (NO_SLOT: none, BAD_SLOT: anything else); per function, the slots that must stay in
@@ -62,6 +66,8 @@ public final class VerifierFacts {
         ctxOff = new int[insns];
         map = new int[insns];
         Arrays.fill(map, Integer.MIN_VALUE);
+        baseOff = new int[insns];
+        baseOffSeen = new boolean[insns];
         loopCallback = new int[insns];
         Arrays.fill(loopCallback, Integer.MIN_VALUE);
     }
@@ -103,6 +109,25 @@ public final class VerifierFacts {
     public int mapAt(int pc) {
         int m = map[pc];
         return m < 0 ? NO_MAP : m;
+    }
+
+    /**
+     * For a load or store at {@code pc}: the fixed offset its base register held from the start of its
+     * memory (the packet's data, the frame pointer, the map value) on every path, so that {@code base - k} is
+     * that start: the JIT masks the start once for all the accesses that derive from it. 0 when it differs
+     * between paths.
+     */
+    public int baseOffAt(int pc) {
+        return baseOffSeen[pc] && baseOff[pc] != NO_BASE_OFF ? baseOff[pc] : 0;
+    }
+
+    void baseOff(int pc, int off) {
+        if (!baseOffSeen[pc]) {
+            baseOffSeen[pc] = true;
+            baseOff[pc] = off;
+        } else if (baseOff[pc] != off) {
+            baseOff[pc] = NO_BASE_OFF;
+        }
     }
 
     /**
