@@ -44,7 +44,7 @@ import java.util.concurrent.TimeUnit;
 public class JitBench {
 
     @Param({"empty", "firewall", "counters", "lpm_router", "tail_calls", "encap", "csum_nat", "loops", "conntrack",
-            "atomics", "reflect", "map_walk", "unrolled"})
+            "atomics", "reflect", "bpf_loop", "acl_calls", "map_walk", "unrolled"})
     public String program;
 
     @Param({"verified", "checked"})

@@ -779,6 +779,13 @@ final class FunctionEmitter {
             // per collection: generated code is shared by every collection loaded from one object
             case Op.PSEUDO_MAP_IDX -> c.aload(0).getfield(Descs.CX, "mapHandles", Descs.LONGS).loadConstant(lo.imm()).laload();
             case Op.PSEUDO_MAP_IDX_VALUE -> {
+                if (globalData(lo.imm())) {
+                    // an ARRAY map's value at key 0 is where its values start: the address the runtime's
+                    // lookup would give, read from this collection's layout (global data, .rodata strings)
+                    arrayLayout(lo.imm() * JitProgram.ARRAY_LAYOUT);
+                    c.loadConstant(hi.imm() & 0xffffffffL).ladd().lstore(slot(lo.dst()));
+                    return;
+                }
                 c.aload(0).aload(1);
                 prog();
                 c.loadConstant(lo.imm()).loadConstant(hi.imm() & 0xffffffffL).loadConstant(pc)
@@ -791,6 +798,12 @@ final class FunctionEmitter {
             }
         }
         c.lstore(slot(lo.dst()));
+    }
+
+    // whether lddw PSEUDO_MAP_IDX_VALUE of map index i can take the address from the collection's array layout
+    private boolean globalData(int i) {
+        return prog.collection() != null && i >= 0 && i < prog.collection().maps().size()
+                && prog.map(i) instanceof dev.jxdp.ebpf.maps.ArrayMap a && !a.perCpu();
     }
 
     // ---- ALU ----

@@ -11,6 +11,13 @@ public abstract class JitCode {
     /** Runs the program from instruction 0 at call depth {@code depth} (a run, or a tail call into it). */
     public abstract long enter(JitProgram cx, ExecState st, long r1, long r2, long r3, long r4, long r5, int depth);
 
+    /**
+     * Whether the code was compiled with the verifier's proof that every loop and call is bounded
+     * ({@link Proof#bounded}): then callbacks a helper makes into it are not counted against the run's
+     * instruction bound either, as the kernel bounds them only by BPF_MAX_LOOPS and the map's size.
+     */
+    public abstract boolean bounded();
+
     /** Runs the function starting at {@code insn} at call depth {@code depth} (callbacks and callx). */
     public abstract long callFn(int insn, JitProgram cx, ExecState st, long r1, long r2, long r3, long r4, long r5, int depth);
 }

@@ -276,6 +276,9 @@ public final class JitCompiler {
                     loadArgs(c, 1);
                     c.invokestatic(self, FunctionEmitter.methodName(0), Descs.FN).lreturn();
                 });
+                boolean bounded = facts != null && facts.bounded();
+                cb.withMethodBody("bounded", MethodTypeDesc.of(ConstantDescs.CD_boolean), ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL,
+                        c -> c.loadConstant(bounded ? 1 : 0).ireturn());
                 cb.withMethodBody("callFn", Descs.CALL_FN, ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL, c -> {
                     Label miss = c.newLabel();
                     List<SwitchCase> cases = new ArrayList<>();

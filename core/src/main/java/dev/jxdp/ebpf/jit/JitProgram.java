@@ -209,9 +209,12 @@ public final class JitProgram implements FunctionCaller {
         BpfProgram savedProg = curProg;
         int savedPc = curPc;
         long savedFloor = st.stackFloor();
-        JitRt.tick(this, savedProg, savedPc);
+        JitCode c = codeOf(p);
+        if (!c.bounded()) {
+            JitRt.tick(this, savedProg, savedPc);
+        }
         // on a fault nothing is restored: the run ends and the innermost helper call names the instruction
-        long r0 = codeOf(p).callFn(p.funcInsn(fnAddr), this, st, r1, r2, r3, r4, r5, savedDepth + 1);
+        long r0 = c.callFn(p.funcInsn(fnAddr), this, st, r1, r2, r3, r4, r5, savedDepth + 1);
         depth = savedDepth;
         curProg = savedProg;
         curPc = savedPc;

@@ -11,9 +11,10 @@
  *     (the JIT counts loop back-edges and calls)". Straight-line code is never counted, so a run the
  *     interpreter stops may run further in the JIT: at most 1,000,000 loop iterations or calls, each as long
  *     as the program's code. A program without loops or calls never hits the bound in the JIT. Code compiled
- *     with the verifier's proof counts only callbacks, as the kernel, which has no run-time bound for a
- *     verified program, counts nothing: the verifier bounded its loops and calls (a {@code may_goto} loop
- *     ends on its own budget).</li>
+ *     with the verifier's proof counts nothing, as the kernel, which has no run-time bound for a verified
+ *     program: the verifier bounded its loops and calls (a {@code may_goto} loop ends on its own budget,
+ *     {@code bpf_loop} at 1<<23 iterations); callbacks into such code are not counted either
+ *     ({@link dev.jxdp.ebpf.jit.JitCode#bounded()}).</li>
  * <li>Registers a function did not get. Each eBPF function is a JVM method with its own locals: a callee
  *     starts with r0 and r6-r9 at 0 (the interpreter shows it the caller's), and r1-r5 changed by a callee
  *     are not seen by the caller after the call (the kernel treats them as clobbered; the verifier refuses
@@ -38,6 +39,13 @@
  * CPU times the value stride for a per-CPU array), else 0. The layout is read from the
  * {@link dev.jxdp.ebpf.jit.JitProgram} ({@code ArrayMap.lookupLayout()}), not embedded, because
  * collections loaded from one object share the compiled code but not their maps.
+ *
+ * <p>bpf_loop. A call the verifier found fit to inline (one callback, flags 0 on every path: the kernel's
+ * {@code inline_bpf_loop()}) is a JVM loop over the callback's static method, with the inlined form's
+ * edges (64-bit nr_loops, 32-bit -E2BIG); any other call goes through the helper.
+ *
+ * <p>Tail calls find the target's compiled code in an 8-way cache in the {@link dev.jxdp.ebpf.jit.JitProgram}
+ * by program id, so a chain whose stages alternate finds each without a map lookup.
  *
  * <p>Warm-up ({@code test-run --engine jit --repeat N}, N > 1). A program that can write no map runs its
  * own compiled code 20,000 times (or 200 ms) on a throwaway ExecState and frame before the clock starts.

@@ -123,6 +123,19 @@ public final class LpmTrie extends BaseMap {
                 return limit;
             }
         }
+        // the tail in one 4-byte step (an IPv4 key's whole data), then bytes: big-endian order, so the
+        // first differing bit is the most significant one of the byte-reversed xor
+        if (i + 4 <= dataSize) {
+            int diff = Integer.reverseBytes((int) (Mem.getU32(nd + i) ^ Mem.getU32(keyData + i)));
+            if (diff != 0) {
+                return Math.min(matched + Integer.numberOfLeadingZeros(diff), limit);
+            }
+            matched += 32;
+            if (matched >= limit) {
+                return limit;
+            }
+            i += 4;
+        }
         for (; i < dataSize; i++) {
             int diff = Mem.getU8(nd + i) ^ Mem.getU8(keyData + i);
             if (diff != 0) {

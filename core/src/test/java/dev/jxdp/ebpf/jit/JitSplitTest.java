@@ -97,7 +97,7 @@ class JitSplitTest {
     @Test
     void smallProgramsStayOneMethodPerFunction() {
         try (Harness h = new Harness(I.prog(I.mov(0, 40), I.alu64(Op.ADD, 0, 2), I.exit()))) {
-            assertEquals(List.of("<init>", "f0", "enter", "callFn"),
+            assertEquals(List.of("<init>", "f0", "enter", "bounded", "callFn"),
                     List.copyOf(JitCompiler.methodSizes(JitCompiler.classBytes(h.prog(0))).keySet()));
         }
     }

@@ -371,6 +371,31 @@ class JitVerifiedTest {
     }
 
     @Test
+    void callbacksOfVerifiedCodeRunToBpfMaxLoopsNotTheStepBound() {
+        // xdp_loop_flags: flags from the frame, so the helper (not the inlined loop) calls the callback, 2^21
+        // times; the kernel bounds that by BPF_MAX_LOOPS alone, and so does verified code. Code compiled
+        // without the proof counts each callback and stops at 1,000,000.
+        ObjectSpec o = ElfLoader.load(BPF.resolve("loop_inline.o"));
+        try (BpfCollection c = BpfCollection.load(o)) {
+            BpfProgram p = c.program("xdp_loop_flags");
+            byte[] frame = new byte[64];
+            java.nio.ByteBuffer.wrap(frame, 14, 24).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                    .putLong(1L << 21).putLong(-1L).putLong(0);
+            XdpBuff buff = XdpBuff.allocate(Arena.ofAuto());
+            buff.load(frame);
+            ExecState st = c.newExecState(0);
+            st.begin(buff);
+            assertEquals(2, JitCompiler.compile(p, facts(p)).run(st));
+            byte[] result = c.map("loop_res").userLookup(new byte[4]);
+            assertEquals(1L << 21, java.nio.ByteBuffer.wrap(result).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong(),
+                    "bpf_loop's result: every iteration ran");
+            st.begin(buff);
+            BpfFault f = assertThrows(BpfFault.class, () -> JitCompiler.compile(p).run(st));
+            assertTrue(f.getMessage().contains("more than 1000000 instructions"), f.getMessage());
+        }
+    }
+
+    @Test
     void aVerifiedMayGotoLoopEndsOnItsBudgetNotTheStepBound() {
         // the loop is bounded by may_goto's budget alone: the verified code runs it to the end (the kernel
         // has no step bound to fault on), the checked code stops at the 1,000,000 steps first
