@@ -117,7 +117,38 @@ public final class Mem {
     }
 
     public static void copy(long src, long dst, long bytes) {
+        if (bytes >= 0 && bytes <= 16) {
+            copySmall(src, dst, (int) bytes);
+            return;
+        }
         MemorySegment.copy(ALL, src, ALL, dst, bytes);
+    }
+
+    /**
+     * A copy of at most 16 bytes as two loads then two stores of the widest size that fits (they overlap
+     * when the length is not a power of two), so overlapping ranges copy as memmove does. The helpers'
+     * small copies (a 4-byte bpf_xdp_load_bytes, an 8-byte map value) went to the VM's copy stub, a call
+     * whose byte stores the program's next loads of the copy then waited on.
+     */
+    private static void copySmall(long src, long dst, int n) {
+        if (n >= 8) {
+            long a = getU64(src);
+            long b = getU64(src + n - 8);
+            putU64(dst, a);
+            putU64(dst + n - 8, b);
+        } else if (n >= 4) {
+            long a = getU32(src);
+            long b = getU32(src + n - 4);
+            putU32(dst, a);
+            putU32(dst + n - 4, b);
+        } else if (n >= 2) {
+            int a = getU16(src);
+            int b = getU16(src + n - 2);
+            putU16(dst, a);
+            putU16(dst + n - 2, b);
+        } else if (n == 1) {
+            putU8(dst, getU8(src));
+        }
     }
 
     public static void fill(long addr, long bytes, byte value) {
