@@ -48,6 +48,9 @@ public final class JitProgram implements FunctionCaller {
         this.prog = prog;
         this.code = code;
         this.compileNs = compileNs;
+        // as after a run: a first run that had to set it would take a branch warmed-up code has seen once
+        // (an uncommon trap in C2's code, then a recompile during the first timed runs)
+        this.curProg = prog;
         BpfCollection coll = prog.collection();
         this.maps = coll == null ? new BpfMap[0] : coll.maps().toArray(new BpfMap[0]);
         this.mapHandles = new long[maps.length];

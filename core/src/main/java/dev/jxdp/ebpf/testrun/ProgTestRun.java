@@ -137,41 +137,53 @@ public final class ProgTestRun {
         checkRxQueue(collection.fib(), ingressIfindex, rxQueueIndex);
         int ifindex = ingressIfindex == 0 ? Fib.LOOPBACK_IFINDEX : ingressIfindex;
         int runs = Math.max(1, repeat);  // the kernel treats repeat 0 as 1
-        long warmNs = 0;
-        JitCompiler jc = engine != Engine.JIT ? null : compiler != null ? compiler : JitCompiler.verifying();
-        JitProgram jit = jc != null ? jc.program(prog) : null;
-        if (jit != null && runs > 1) {
-            long t0 = System.nanoTime();
-            if (programWritesNoMap(collection)) {
-                // nothing a run leaves behind is shared: warm the program's own code on a throwaway state
-                warmUp(jit.forThread(), collection, data, runs, ifindex, rxQueueIndex);
-            } else if (warmState != null) {
-                // a second collection from the same object: the same compiled code (the compiler shares it
-                // by program), its own maps, so the real maps see only the timed runs
-                // twice before a long run, each on fresh maps: what a program does on its first runs (insert
-                // a flow, say) happened before HotSpot profiled anything during the first pass, so compiled
-                // code leaves it out and the timed runs' first packets would trap back into the
-                // interpreter; the second pass takes that trap and its recompile instead
-                for (int pass = runs >= LONG_RUN ? 2 : 1; pass > 0; pass--) {
-                    try (BpfCollection w = warmState.get()) {
-                        BpfProgram wp = w.program(prog.name());
-                        if (wp != null) {
-                            warmUp(jc.program(wp), w, data, runs, ifindex, rxQueueIndex);
-                        }
-                    }
-                }
-            }
-            warmNs = System.nanoTime() - t0;
-        }
         try (Arena arena = Arena.ofConfined()) {
             XdpBuff buff = XdpBuff.allocate(arena);
             buff.load(data);
             buff.ingressIfindex = ifindex;
             buff.rxQueueIndex = rxQueueIndex;
             ExecState st = collection.newExecState(0);
-            st.keepTrace(keepTrace);
-            Interpreter interp = new Interpreter();
+            // everything the timed runs use is made before the warm-up: a class first loaded after it (a
+            // heap segment for the frame, say) can invalidate what C2 compiled meanwhile, and the timed runs
+            // would start deoptimised
+            long warmNs = 0;
+            JitCompiler jc = engine != Engine.JIT ? null : compiler != null ? compiler : JitCompiler.verifying();
+            JitProgram jit = jc != null ? jc.program(prog) : null;
+            if (jit != null && runs > 1) {
+                long t0 = System.nanoTime();
+                if (programWritesNoMap(collection)) {
+                    // nothing a run leaves behind but the frame (loaded again below): warm the very runner,
+                    // state and buffer the timed runs use, so that their first run takes no branch the
+                    // warm-up took once (C2 compiles those as uncommon traps: a deopt and a recompile
+                    // during the timed runs, which shows on short ones)
+                    warmUp(jit, st, buff, data, runs);
+                    buff.load(data);
+                } else if (warmState != null) {
+                    // a second collection from the same object: the same compiled code (the compiler shares it
+                    // by program), its own maps, so the real maps see only the timed runs
+                    // twice before a long run, each on fresh maps: what a program does on its first runs (insert
+                    // a flow, say) happened before HotSpot profiled anything during the first pass, so compiled
+                    // code leaves it out and the timed runs' first packets would trap back into the
+                    // interpreter; the second pass takes that trap and its recompile instead
+                    for (int pass = runs >= LONG_RUN ? 2 : 1; pass > 0; pass--) {
+                        try (BpfCollection w = warmState.get()) {
+                            BpfProgram wp = w.program(prog.name());
+                            if (wp != null) {
+                                warmUp(jc.program(wp), w, data, runs, ifindex, rxQueueIndex);
+                            }
+                        }
+                    }
+                }
+                warmNs = System.nanoTime() - t0;
+            }
+            // the interpreter only when it runs: loading its class (a second FunctionCaller) after the warm-up
+            // would invalidate what C2 compiled assuming one, and the timed runs would start deoptimised
+            Interpreter interp = jit == null ? new Interpreter() : null;
             st.caller(jit != null ? jit : interp);
+            st.keepTrace(keepTrace);
+            // the state as a run leaves it (its frame set): the first timed run must not take a branch the
+            // warm-up took once, which C2 compiled as an uncommon trap (a deopt and recompile mid-timing)
+            st.begin(buff);
             long retval = XdpAction.ABORTED;
             BpfFault fault = null;
             long start = System.nanoTime();
@@ -221,8 +233,12 @@ public final class ProgTestRun {
         return retval;
     }
 
-    /** Long timed runs (at least this many) get a longer warm-up that waits for the code to settle. */
-    static final int LONG_RUN = 100_000;
+    /**
+     * Timed runs of at least this many get the longer warm-up that waits for C2 (its compilers idle): from
+     * 10,000 runs on, a result someone compares with the kernel's should be steady state. Fewer runs take
+     * a millisecond or less in the kernel, and their warm-up stays short.
+     */
+    static final int LONG_RUN = 10_000;
     private static final int WARM_BATCH = 256;
 
     // batches of WARM_BATCH runs until the time per batch has settled (10 batches in a row within 5% of
@@ -231,49 +247,52 @@ public final class ProgTestRun {
     // batches must also leave HotSpot's compilers idle (their total time unchanged), since C1 code runs
     // at a steady pace of its own while C2 compiles in the background
     private static void warmUp(JitProgram wj, BpfCollection w, byte[] data, int timedRuns, int ifindex, int rxQueue) {
-        boolean longRun = timedRuns >= LONG_RUN;
-        long budget = longRun ? 2_000_000_000L : WARM_UP_NS;
-        int maxBatches = (longRun ? 2_000_000 : WARM_UP_RUNS) / WARM_BATCH;
         try (Arena arena = Arena.ofConfined()) {
             XdpBuff buff = XdpBuff.allocate(arena);
             buff.ingressIfindex = ifindex;
             buff.rxQueueIndex = rxQueue;
-            ExecState st = w.newExecState(0);
-            st.caller(wj);
-            long start = System.nanoTime();
-            long best = Long.MAX_VALUE;
-            int settled = 0;
-            java.lang.management.CompilationMXBean jit = longRun ? java.lang.management.ManagementFactory.getCompilationMXBean() : null;
-            boolean timed = jit != null && jit.isCompilationTimeMonitoringSupported();
-            long compiled = timed ? jit.getTotalCompilationTime() : 0;
-            for (int b = 0; b < maxBatches && (settled < 10 || longRun && b < 1000); b++) {
-                if ((b & 3) == 0) {
-                    buff.load(data);  // a program that rewrites the frame sees the original again now and then
+            warmUp(wj, w.newExecState(0), buff, data, timedRuns);
+        }
+    }
+
+    private static void warmUp(JitProgram wj, ExecState st, XdpBuff buff, byte[] data, int timedRuns) {
+        boolean longRun = timedRuns >= LONG_RUN;
+        long budget = longRun ? 2_000_000_000L : WARM_UP_NS;
+        int maxBatches = (longRun ? 2_000_000 : WARM_UP_RUNS) / WARM_BATCH;
+        st.caller(wj);
+        long start = System.nanoTime();
+        long best = Long.MAX_VALUE;
+        int settled = 0;
+        java.lang.management.CompilationMXBean jit = longRun ? java.lang.management.ManagementFactory.getCompilationMXBean() : null;
+        boolean timed = jit != null && jit.isCompilationTimeMonitoringSupported();
+        long compiled = timed ? jit.getTotalCompilationTime() : 0;
+        for (int b = 0; b < maxBatches && (settled < 10 || longRun && b < 1000); b++) {
+            if ((b & 3) == 0) {
+                buff.load(data);  // a program that rewrites the frame sees the original again now and then
+            }
+            long t0 = System.nanoTime();
+            try {
+                jitLoop(wj, st, buff, WARM_BATCH);
+            } catch (BpfFault f) {
+                return;  // the timed runs report it
+            }
+            long t1 = System.nanoTime();
+            long took = t1 - t0;
+            if (took < best) {
+                settled = took * 20 >= best * 19 ? settled + 1 : 0;
+                best = took;
+            } else {
+                settled = took * 20 <= best * 21 ? settled + 1 : 0;
+            }
+            if (timed) {
+                long now = jit.getTotalCompilationTime();
+                if (now != compiled) {
+                    settled = 0;  // a compiler is still at work: what runs now is not the final code
+                    compiled = now;
                 }
-                long t0 = System.nanoTime();
-                try {
-                    jitLoop(wj, st, buff, WARM_BATCH);
-                } catch (BpfFault f) {
-                    return;  // the timed runs report it
-                }
-                long t1 = System.nanoTime();
-                long took = t1 - t0;
-                if (took < best) {
-                    settled = took * 20 >= best * 19 ? settled + 1 : 0;
-                    best = took;
-                } else {
-                    settled = took * 20 <= best * 21 ? settled + 1 : 0;
-                }
-                if (timed) {
-                    long now = jit.getTotalCompilationTime();
-                    if (now != compiled) {
-                        settled = 0;  // a compiler is still at work: what runs now is not the final code
-                        compiled = now;
-                    }
-                }
-                if (t1 - start > budget) {
-                    break;
-                }
+            }
+            if (t1 - start > budget) {
+                break;
             }
         }
     }
