@@ -165,7 +165,7 @@ public final class ProgTestRun {
                     // a flow, say) happened before HotSpot profiled anything during the first pass, so compiled
                     // code leaves it out and the timed runs' first packets would trap back into the
                     // interpreter; the second pass takes that trap and its recompile instead
-                    for (int pass = runs >= LONG_RUN ? 2 : 1; pass > 0; pass--) {
+                    for (int pass = runs >= LONG_RUN ? 3 : 1; pass > 0; pass--) {
                         try (BpfCollection w = warmState.get()) {
                             BpfProgram wp = w.program(prog.name());
                             if (wp != null) {
@@ -239,6 +239,7 @@ public final class ProgTestRun {
      * a millisecond or less in the kernel, and their warm-up stays short.
      */
     static final int LONG_RUN = 10_000;
+    private static final long QUIET_NS = 50_000_000L;
     private static final int WARM_BATCH = 256;
 
     // batches of WARM_BATCH runs until the time per batch has settled (10 batches in a row within 5% of
@@ -266,7 +267,12 @@ public final class ProgTestRun {
         java.lang.management.CompilationMXBean jit = longRun ? java.lang.management.ManagementFactory.getCompilationMXBean() : null;
         boolean timed = jit != null && jit.isCompilationTimeMonitoringSupported();
         long compiled = timed ? jit.getTotalCompilationTime() : 0;
-        for (int b = 0; b < maxBatches && (settled < 10 || longRun && b < 1000); b++) {
+        // before a long run, also until no compile has finished for QUIET_NS: a C2 compile takes
+        // milliseconds and its time is counted only when it ends, so a few settled batches (microseconds)
+        // can fall inside one
+        long lastCompile = start;
+        long lastBatch = start;
+        for (int b = 0; b < maxBatches && (settled < 10 || longRun && (b < 1000 || lastBatch - lastCompile < QUIET_NS)); b++) {
             if ((b & 3) == 0) {
                 buff.load(data);  // a program that rewrites the frame sees the original again now and then
             }
@@ -289,8 +295,10 @@ public final class ProgTestRun {
                 if (now != compiled) {
                     settled = 0;  // a compiler is still at work: what runs now is not the final code
                     compiled = now;
+                    lastCompile = t1;
                 }
             }
+            lastBatch = t1;
             if (t1 - start > budget) {
                 break;
             }
