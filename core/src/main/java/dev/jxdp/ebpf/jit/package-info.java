@@ -47,11 +47,13 @@
  * <p>Tail calls find the target's compiled code in an 8-way cache in the {@link dev.jxdp.ebpf.jit.JitProgram}
  * by program id, so a chain whose stages alternate finds each without a map lookup.
  *
- * <p>Warm-up ({@code test-run --engine jit --repeat N}, N > 1). A program that can write no map runs its
- * own compiled code 20,000 times (or 200 ms) on a throwaway ExecState and frame before the clock starts.
- * Generated code embeds its collection's map handles and program as constants, so a program that writes
- * maps warms instead the class of a second collection (same object, same --map-init): that compiles the
- * shared runtime (helpers, maps, JitRt) with C2, but the timed class itself reaches C2 during the first
- * timed runs.
+ * <p>Warm-up ({@code test-run --engine jit --repeat N}, N > 1; {@code ProgTestRun}). A program that can
+ * write no map warms the very runner, ExecState and buffer the timed runs use (the frame loaded again
+ * after), so their first run takes no branch the warm-up took only once; one that can write maps warms
+ * the same compiled code (collections of one object share it) on another collection from the same object
+ * and --map-init, three passes on fresh maps before a long run, so the paths a fresh map's first runs
+ * take (an empty bucket, the first insert) are compiled in. From 10,000 timed runs on, the warm-up also
+ * waits until HotSpot's compilers have been idle for 50 ms: C2 compiles the timed loop whole, with the
+ * program inlined, before the clock starts.
  */
 package dev.jxdp.ebpf.jit;
