@@ -152,7 +152,28 @@ public final class Mem {
     }
 
     public static void fill(long addr, long bytes, byte value) {
+        if (bytes >= 0 && bytes <= 16) {
+            fillSmall(addr, (int) bytes, (value & 0xffL) * 0x0101010101010101L);
+            return;
+        }
         ALL.asSlice(addr, bytes).fill(value);
+    }
+
+    // as copySmall: at most 16 bytes as two overlapping stores of the widest size that fits, not a slice
+    // and the VM's fill stub (a grown tail, a zeroed key)
+    private static void fillSmall(long addr, int n, long pattern) {
+        if (n >= 8) {
+            putU64(addr, pattern);
+            putU64(addr + n - 8, pattern);
+        } else if (n >= 4) {
+            putU32(addr, pattern);
+            putU32(addr + n - 4, pattern);
+        } else if (n >= 2) {
+            putU16(addr, pattern);
+            putU16(addr + n - 2, pattern);
+        } else if (n == 1) {
+            putU8(addr, pattern);
+        }
     }
 
     public static byte[] read(long addr, int bytes) {

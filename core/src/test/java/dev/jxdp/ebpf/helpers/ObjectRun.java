@@ -24,6 +24,13 @@ final class ObjectRun implements AutoCloseable {
 
     ObjectRun(String object) {
         coll = BpfCollection.load(ElfLoader.load(BPF_DIR.resolve(object)));
+        // verified as test-run's load verifies them: what the verifier decides at acceptance (the bpf_loop
+        // calls the kernel inlines) is part of the loaded program; one it rejects still runs here, unverified
+        for (dev.jxdp.ebpf.runtime.BpfProgram p : coll.programs()) {
+            if (p.runnable()) {
+                dev.jxdp.ebpf.verifier.Verifier.verify(p, dev.jxdp.ebpf.verifier.Verifier.Mode.FULL, false);
+            }
+        }
         st = coll.newExecState(0);
         st.traceTo(trace::add);
         buff = XdpBuff.allocate(arena);
