@@ -1073,6 +1073,9 @@ final class FunctionEmitter {
             return;
         }
         int knownMap = facts == null ? VerifierFacts.NO_MAP : facts.mapAt(pc);
+        if (id == HelperIds.FOR_EACH_MAP_ELEM && knownMap >= 0 && inlineArrayForEach(pc, knownMap)) {
+            return;
+        }
         if (knownMap >= 0 && directMapCall(pc, id, knownMap)) {
             return;
         }
@@ -1166,6 +1169,69 @@ final class FunctionEmitter {
         // i and n are at most BPF_MAX_LOOPS: the signed compare is the unsigned one
         c.lload(i).lload(n).lcmp().ifge(end);
         c.aload(0).aload(1).lload(i).lload(slot(3)).lconst_0().lconst_0().lconst_0()
+                .iload(DEPTH).iconst_1().iadd().invokestatic(self, methodName(target), Descs.FN).lstore(R0);
+        c.lload(i).lconst_1().ladd().lstore(i);
+        c.lload(R0).lconst_0().lcmp().ifeq(head);
+        c.labelBinding(end);
+        c.lload(i).lstore(R0);
+        restoreFloor();
+        c.labelBinding(done);
+        return true;
+    }
+
+    /**
+     * bpf_for_each_map_elem over an ARRAY or PERCPU_ARRAY map and a callback the verifier knows, as a JVM
+     * loop calling the callback's method directly, in bpf_for_each_array_elem()'s order and meaning: flags
+     * other than 0 give -EINVAL (checked here: the verifier's fact does not cover them), then for every index
+     * the u32 key is written to the map's per-CPU key word and the callback gets (map, &key, value, r3); a
+     * non-zero return stops after counting that element; r0 = the elements visited. Bounded proofs only,
+     * so nothing counts the calls, as in the kernel.
+     */
+    private boolean inlineArrayForEach(int pc, int mapIndex) {
+        if (!facts.bounded() || prog.collection() == null || mapIndex >= prog.collection().maps().size()
+                || !(prog.map(mapIndex) instanceof dev.jxdp.ebpf.maps.ArrayMap a)) {
+            return false;
+        }
+        int target = facts.forEachCallbackAt(pc);
+        if (target < 0 || Arrays.binarySearch(JitCompiler.functions(prog), target) < 0) {
+            return false;
+        }
+        int at = mapIndex * JitProgram.ARRAY_LAYOUT;
+        int i = slot(2);     // r2, the callback's address, is not needed once known
+        int key = slot(4);   // r4, the flags, once checked
+        int value = slot(5);
+        Label flagsOk = c.newLabel();
+        Label ok = c.newLabel();
+        Label head = c.newLabel();
+        Label end = c.newLabel();
+        Label done = c.newLabel();
+        c.lload(slot(4)).lconst_0().lcmp().ifeq(flagsOk);
+        c.ldc((long) -Errno.EINVAL).lstore(R0).goto_(done);
+        c.labelBinding(flagsOk);
+        c.iload(DEPTH).loadConstant(ExecState.MAX_CALL_FRAMES - 1).if_icmplt(ok);
+        throwFault(pc, "callback: the call chain is deeper than " + ExecState.MAX_CALL_FRAMES + " frames");
+        c.labelBinding(ok);
+        arrayLayout(at + 4);
+        c.aload(1).invokevirtual(Descs.ST, "cpu", Descs.V_I).i2l().ldc(8L).lmul().ladd().lstore(key);
+        c.lconst_0().lstore(i);
+        c.labelBinding(head);
+        // i is below max_entries (at most 2^32 - 1): the signed compare is the unsigned one
+        c.lload(i);
+        arrayLayout(at + 1);
+        c.lcmp().ifge(end);
+        c.lload(key).loadConstant(0).lload(i).invokestatic(Descs.SANDBOX_MEM, "putU32", Descs.JIJ_V);
+        c.lload(i);
+        arrayLayout(at + 2);
+        c.lmul();
+        arrayLayout(at);
+        c.ladd();
+        if (a.perCpu()) {
+            c.aload(1).invokevirtual(Descs.ST, "cpu", Descs.V_I).i2l();
+            arrayLayout(at + 3);
+            c.lmul().ladd();
+        }
+        c.lstore(value);
+        c.aload(0).aload(1).lload(slot(1)).lload(key).lload(value).lload(slot(3)).lconst_0()
                 .iload(DEPTH).iconst_1().iadd().invokestatic(self, methodName(target), Descs.FN).lstore(R0);
         c.lload(i).lconst_1().ladd().lstore(i);
         c.lload(R0).lconst_0().lcmp().ifeq(head);

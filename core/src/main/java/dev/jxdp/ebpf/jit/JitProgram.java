@@ -41,7 +41,7 @@ public final class JitProgram implements FunctionCaller {
     // per map index, ARRAY_LAYOUT longs: an array map's ArrayMap.lookupLayout() (zeros for other maps),
     // which inlined lookups read: the addresses differ between collections sharing the code
     final long[] arrayLayouts;
-    static final int ARRAY_LAYOUT = 4;
+    static final int ARRAY_LAYOUT = 5;
 
     JitProgram(JitCompiler compiler, BpfProgram prog, JitCode code, long compileNs) {
         this.compiler = compiler;

@@ -57,6 +57,11 @@ interface Proof {
         return -1;
     }
 
+    /** For a bpf_for_each_map_elem call: its callback's first instruction, the same on every path, else -1. */
+    default int forEachCallbackAt(int pc) {
+        return -1;
+    }
+
     /** The verifier's facts as a proof; null when they may not be relied on (none, or unsound). */
     static Proof of(VerifierFacts f) {
         if (f == null || !f.sound()) {
@@ -72,6 +77,7 @@ interface Proof {
             @Override public boolean bounded() { return true; }
             @Override public int loopCallbackAt(int pc) { return f.loopCallbackAt(pc); }
             @Override public int baseOffAt(int pc) { return f.baseOffAt(pc); }
+            @Override public int forEachCallbackAt(int pc) { return f.forEachCallbackAt(pc); }
             @Override public boolean stackAccessOfOtherFunction(int pc, int fnEntry) {
                 return f.stackAccessOfOtherFunction(pc, fnEntry);
             }

@@ -42,7 +42,10 @@
  *
  * <p>bpf_loop. A call the verifier found fit to inline (one callback, flags 0 on every path: the kernel's
  * {@code inline_bpf_loop()}) is a JVM loop over the callback's static method, with the inlined form's
- * edges (64-bit nr_loops, 32-bit -E2BIG); any other call goes through the helper.
+ * edges (64-bit nr_loops, 32-bit -E2BIG); any other call goes through the helper. A
+ * bpf_for_each_map_elem over an ARRAY or PERCPU_ARRAY map with a known callback is a JVM loop over the
+ * indices in bpf_for_each_array_elem()'s meaning (flags checked at run time, the key in the map's per-CPU
+ * key word); other maps walk themselves and call back through the runner.
  *
  * <p>Tail calls find the target's compiled code in an 8-way cache in the {@link dev.jxdp.ebpf.jit.JitProgram}
  * by program id, so a chain whose stages alternate finds each without a map lookup.

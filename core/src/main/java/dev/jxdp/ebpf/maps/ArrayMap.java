@@ -81,12 +81,13 @@ public final class ArrayMap extends BaseMap {
 
     /**
      * Where the values are, for a JIT that computes {@link #lookup}'s address inline (the kernel's
-     * array_map_gen_lookup()): {@code [values, max_entries, bytes per index, bytes per CPU]}, so that
-     * index {@code i}'s value on CPU {@code c} is {@code values + i * perIndex + c * perCpu} for
-     * {@code i < max_entries}. Fixed for the map's life.
+     * array_map_gen_lookup()): {@code [values, max_entries, bytes per index, bytes per CPU, key words]},
+     * so that index {@code i}'s value on CPU {@code c} is {@code values + i * perIndex + c * perCpu} for
+     * {@code i < max_entries}; the key words (8 bytes per CPU) hold the key a bpf_for_each_map_elem
+     * callback is shown, as {@link #forEachElem} does. Fixed for the map's life.
      */
     public long[] lookupLayout() {
-        return new long[] {values, max, (long) copies * stride, perCpu ? stride : 0};
+        return new long[] {values, max, (long) copies * stride, perCpu ? stride : 0, iterKeys};
     }
 
     /** Whether {@link #lookupLayout()}'s per-CPU term matters (BPF_MAP_TYPE_PERCPU_ARRAY). */

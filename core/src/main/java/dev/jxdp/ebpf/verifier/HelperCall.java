@@ -82,6 +82,7 @@ final class HelperCall {
             value.markPtr(RegType.PTR_TO_MAP_VALUE, 0);
             value.map = meta.mapIndex;
             Reg ctx = st.reg(3).copy();
+            ai.facts.forEachCall(pc, meta.funcTarget);
             next = ai.pushCallback(st, pc, meta.funcTarget, new Reg[] {map, key, value, ctx}, 0, 1);
         } else if (id == HelperIds.LOOP) {
             // update_loop_inline_state(): flags known to be 0 (which makes r4 precise) and one callback on

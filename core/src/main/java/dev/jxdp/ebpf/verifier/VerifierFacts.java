@@ -40,6 +40,8 @@ public final class VerifierFacts {
     // bpf_loop calls: the callback's first instruction when the kernel inlines the call (the same callback
     // and flags known 0 on every path, update_loop_inline_state()), -1 when it calls the helper, unseen MIN
     private final int[] loopCallback;
+    // bpf_for_each_map_elem calls: the callback's first instruction when the same on every path, else -1
+    private final int[] eachCallback;
     // per access: the base register's fixed offset (reg->off) when the same on every path, else NO_BASE_OFF
     private static final int NO_BASE_OFF = Integer.MIN_VALUE;
     private final int[] baseOff;
@@ -70,6 +72,8 @@ public final class VerifierFacts {
         baseOffSeen = new boolean[insns];
         loopCallback = new int[insns];
         Arrays.fill(loopCallback, Integer.MIN_VALUE);
+        eachCallback = new int[insns];
+        Arrays.fill(eachCallback, Integer.MIN_VALUE);
     }
 
     /** The kind of memory the load, store or atomic at {@code pc} accesses on every path. */
@@ -150,6 +154,25 @@ public final class VerifierFacts {
             }
         }
         return b;
+    }
+
+    /**
+     * For a bpf_for_each_map_elem call at {@code pc}: the callback's first instruction when it is the same on
+     * every path, else -1. (Its flags are not part of the fact: the kernel does not make r4 precise there,
+     * so a pruned path may have had others, and the JIT checks them at run time.)
+     */
+    public int forEachCallbackAt(int pc) {
+        int t = eachCallback[pc];
+        return t < 0 ? -1 : t;
+    }
+
+    void forEachCall(int pc, int callback) {
+        int t = callback >= 0 ? callback : -1;
+        if (eachCallback[pc] == Integer.MIN_VALUE) {
+            eachCallback[pc] = t;
+        } else if (eachCallback[pc] != t) {
+            eachCallback[pc] = -1;
+        }
     }
 
     void loopCall(int pc, int callback, boolean flagsZero) {

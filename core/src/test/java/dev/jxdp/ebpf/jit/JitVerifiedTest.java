@@ -106,6 +106,24 @@ class JitVerifiedTest {
         }
     }
 
+    @Test
+    void forEachOverAnArrayWithAKnownCallbackIsAJvmLoop() {
+        // the array walks of foreach_array.o (both kinds) call the callback's method directly; map_walk.o's
+        // walk of a hash stays the helper's (the map's own walk), its walk of an array does not
+        ObjectSpec o = ElfLoader.load(BPF.resolve("foreach_array.o"));
+        try (BpfCollection c = BpfCollection.load(o)) {
+            BpfProgram p = c.program("xdp_each_array");
+            assertTrue(calls(JitCompiler.classBytes(p)).contains("Helpers.forEachMapElem"));
+            List<String> verified = calls(JitCompiler.classBytes(p, facts(p)));
+            assertFalse(verified.contains("Helpers.forEachMapElem"), verified.toString());
+        }
+        try (BpfCollection c = BpfCollection.load(ElfLoader.load(BPF.resolve("map_walk.o")))) {
+            BpfProgram p = c.programs().get(0);
+            List<String> verified = calls(JitCompiler.classBytes(p, facts(p)));
+            assertEquals(1, verified.stream().filter("Helpers.forEachMapElem"::equals).count(), verified.toString());
+        }
+    }
+
     private static int firstLoopCall(BpfProgram p) {
         for (int pc = 0; pc < p.insns().length; pc++) {
             if (p.insns()[pc].opcode() == 0x85 && p.insns()[pc].src() == 0
