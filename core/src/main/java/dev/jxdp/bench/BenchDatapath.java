@@ -47,7 +47,7 @@ import java.util.function.BooleanSupplier;
  * <p>pktgen's {@link #FLOWS} flows step the UDP source port by one and are sent shuffled
  * ({@code order=shuffle}): every round of 100 packets holds each flow once, so the mixed program's split
  * is exactly 50/30/20, but in an order that changes from round to round. This is the intermixed traffic
- * seed 004 is about: a packet's verdict cannot be told from the ones before it, so neither the branch
+ * vector processing must be measured with: a packet's verdict cannot be told from the ones before it, so neither the branch
  * predictor nor the stages get a pattern to learn (round robin would repeat every 10 packets).
  */
 public final class BenchDatapath implements AutoCloseable {

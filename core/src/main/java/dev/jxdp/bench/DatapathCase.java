@@ -4,7 +4,7 @@ import dev.jxdp.xdp.NapiWorker;
 import dev.jxdp.xdp.RxMode;
 
 /**
- * The cases of {@code jxdp bench datapath} (the seed-000/004 table), in the order they are printed: a
+ * The cases of {@code jxdp bench datapath} (the page-pool, bulking and RX-stages table), in the order they are printed: a
  * mode of the benchmark datapath with the worker's RX mode and redirect bulk size.
  */
 public enum DatapathCase {
@@ -19,7 +19,7 @@ public enum DatapathCase {
     REDIRECT_CPU("redirect-cpu", XdpBenchMode.REDIRECT_CPU, RxMode.SCALAR, NapiWorker.TX_BULK),
     /** 50% DROP / 30% PASS / 20% TX, one frame at a time */
     MIXED_SCALAR("mixed-scalar", XdpBenchMode.MIXED, RxMode.SCALAR, NapiWorker.TX_BULK),
-    /** the same traffic in RX-stages vectors (seed 004) */
+    /** the same traffic in RX-stages vectors */
     MIXED_VECTOR("mixed-vector", XdpBenchMode.MIXED, RxMode.VECTOR, NapiWorker.TX_BULK);
 
     private final String label;

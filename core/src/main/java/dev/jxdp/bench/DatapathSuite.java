@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * {@code jxdp bench datapath}: the seed-000/004 table. Every case of {@link DatapathCase} on its own
+ * {@code jxdp bench datapath}: the page-pool, bulking and RX-stages table. Every case of {@link DatapathCase} on its own
  * {@link BenchDatapath}, one worker, 64-byte frames, each case in a JVM of its own ({@link CaseProcess}).
  * The datapaths are all built first, each is warmed up (so C2 has compiled its program and the poll
  * loop), then the trials run round-robin: trial 1 of every case, then trial 2 of every case, ..., so drift
@@ -28,7 +28,7 @@ public final class DatapathSuite {
     /** Seconds of warm-up per case before any trial. */
     public static final double DEFAULT_WARMUP = 1.5;
 
-    /** The ratios issue 5 targets, as measured side by side in one run. */
+    /** The ratios between cases the table checks (each the effect of one mechanism), measured side by side in one run. */
     public static final List<Target> TARGETS = List.of(
             new Target(DatapathCase.DROP, DatapathCase.FLOOR, 0.6),
             new Target(DatapathCase.REDIRECT_MAP, DatapathCase.DROP, 0.5),

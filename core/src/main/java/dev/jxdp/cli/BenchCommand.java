@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
 
 /** {@code jxdp bench}: the datapath benchmarks (dev.jxdp.bench); this class parses options and prints. */
 @Command(name = "bench", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
-        header = "Measure the datapath: one program like xdp-bench, or the seed tables.",
+        header = "Measure the datapath: one program like xdp-bench, or the datapath table.",
         description = {"Every benchmark runs one worker on pktgen's 64-byte IPv4 UDP frames, with the built-in "
                 + "programs (core/src/main/bpf). Progress goes to stderr, results to stdout.", ""},
         subcommands = {BenchCommand.Xdp.class, BenchCommand.Datapath.class},
@@ -118,7 +118,7 @@ final class BenchCommand implements Runnable {
         }
     }
 
-    /** {@code jxdp bench datapath}: the seed-000/004 table. */
+    /** {@code jxdp bench datapath}: the page-pool, bulking and RX-stages table. */
     @Command(name = "datapath", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
             header = "The datapath table: every action, bulked and unbulked redirects, scalar and vector RX.",
             description = {"Cases: floor, drop, pass, tx, redirect, redirect-map, redirect-map-nobulk (bulk 1), "

@@ -26,7 +26,7 @@ import java.util.Arrays;
  * and allocates nothing per packet.
  *
  * <p>Two ways through a poll ({@link RxMode}): scalar, one frame at a time through the program and its
- * action; or vector (seed 004, RX-stages), the program over a vector of up to {@link #VECTOR} frames
+ * action; or vector (RX-stages), the program over a vector of up to {@link #VECTOR} frames
  * first, the verdicts sorted into per-action vectors, then each action's frames handled together: drops
  * recycled in one move, PASS frames through the stack stage in one go, the vector's TX frames sent in
  * one bulk transmit after its XDP stage. XDP_REDIRECT is acted on right after the run in both modes (the

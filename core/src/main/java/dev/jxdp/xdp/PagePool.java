@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Fixed-size packet frames, allocated once and recycled for the pool's life: the kernel's page_pool
  * (net/core/page_pool.c). The memory is one off-heap block of {@code frames} pages taken at construction
- * and kept until {@link #close()}, the analogue of keeping pages DMA-mapped across recycling (seed 000):
+ * and kept until {@link #close()}, the analogue of keeping pages DMA-mapped across recycling:
  * no allocation, mapping or {@code MemorySegment} per packet, a frame is an {@code int} id and its page
  * sits at {@link #address(int)}.
  *

@@ -1,7 +1,7 @@
 package dev.jxdp.xdp;
 
 /**
- * How a {@link NapiWorker} walks the frames of one poll (seed 004, RX-stages).
+ * How a {@link NapiWorker} walks the frames of one poll (RX-stages: a vector of frames through each stage).
  */
 public enum RxMode {
     /** one frame at a time through the program and its action, as today's kernel drivers do */
