@@ -54,11 +54,17 @@ final class Inputs {
     }
 
     /**
-     * The object, every program typed XDP with {@code --type xdp}; otherwise typed by section, with one note
+     * The object with --const's globals set, every program typed XDP with {@code --type xdp}; otherwise typed
+     * by section, with one note
      * on {@code err} naming the sections only libbpf 0.x's prefix rule makes XDP.
      */
-    static ObjectSpec object(Path file, TypeOption type, PrintWriter err) {
+    static ObjectSpec object(Path file, LoadOptions type, PrintWriter err) {
         ObjectSpec o = object(file);
+        try {
+            o = o.withConstants(type.constants);
+        } catch (BpfException e) {
+            throw new CliException(file + ": --const " + e.getMessage());
+        }
         if (type.xdp()) {
             return o.asXdp();
         }

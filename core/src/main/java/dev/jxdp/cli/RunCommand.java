@@ -113,7 +113,7 @@ final class RunCommand implements Runnable {
     String prog;
 
     @Mixin
-    TypeOption type;
+    LoadOptions type;
 
     @Option(names = "--in", required = true, paramLabel = "pcap:FILE|pktgen:SPEC", description = "where frames come from")
     String in;

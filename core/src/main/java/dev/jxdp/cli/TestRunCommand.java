@@ -66,7 +66,7 @@ final class TestRunCommand implements Runnable {
     String prog;
 
     @Mixin
-    TypeOption type;
+    LoadOptions type;
 
     @Option(names = "--data-in", required = true, paramLabel = "FILE", description = "the frame: raw bytes, 14 to 3520 of them")
     Path dataIn;

@@ -40,7 +40,7 @@ final class VerifyCommand implements Callable<Integer> {
     String prog;
 
     @Mixin
-    TypeOption type;
+    LoadOptions type;
 
     @Option(names = "--log", description = "print each instruction processed and the register and stack state after it")
     boolean log;

@@ -30,6 +30,14 @@ public record ObjectSpec(String path, List<MapSpec> maps, List<ProgramSpec> prog
         return null;
     }
 
+    /**
+     * This object with {@code const volatile} globals set before load ({@code NAME -> VALUE}, see
+     * {@link RodataConstants#apply}), as a libbpf skeleton or cilium/ebpf's RewriteConstants sets them.
+     */
+    public ObjectSpec withConstants(java.util.Map<String, String> values) {
+        return RodataConstants.apply(this, values);
+    }
+
     /** Every program loaded as XDP whatever its section, as {@code bpftool prog load ... type xdp} does. */
     public ObjectSpec asXdp() {
         List<ProgramSpec> typed = new java.util.ArrayList<>();
