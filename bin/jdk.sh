@@ -28,3 +28,10 @@ jxdp_find_jdk() {
 jxdp_find_jdk
 export JAVA_HOME
 export PATH="$JAVA_HOME/bin:$PATH"
+# JXDP_MVN: Maven to build with: `mvn` when it is on PATH, else the Maven wrapper beside the sources
+# (./mvnw, which fetches Maven on first use), so a fresh machine needs only the JDK
+if command -v mvn >/dev/null 2>&1; then
+  JXDP_MVN=mvn
+else
+  JXDP_MVN="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)/mvnw"
+fi
