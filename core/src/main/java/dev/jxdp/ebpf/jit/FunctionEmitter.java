@@ -1158,9 +1158,7 @@ final class FunctionEmitter {
         Label head = c.newLabel();
         Label end = c.newLabel();
         Label done = c.newLabel();
-        c.iload(DEPTH).loadConstant(ExecState.MAX_CALL_FRAMES - 1).if_icmplt(ok);
-        throwFault(pc, "callback: the call chain is deeper than " + ExecState.MAX_CALL_FRAMES + " frames");
-        c.labelBinding(ok);
+        callbackDepthCheck(pc, ok);
         c.lload(slot(1)).ldc(Helpers.BPF_MAX_LOOPS).invokestatic(Descs.LONG, "compareUnsigned", Descs.JJ_I).ifle(inRange);
         c.ldc((long) -Errno.E2BIG & 0xffffffffL).lstore(R0).goto_(done);
         c.labelBinding(inRange);
@@ -1168,15 +1166,31 @@ final class FunctionEmitter {
         c.labelBinding(head);
         // i and n are at most BPF_MAX_LOOPS: the signed compare is the unsigned one
         c.lload(i).lload(n).lcmp().ifge(end);
-        c.aload(0).aload(1).lload(i).lload(slot(3)).lconst_0().lconst_0().lconst_0()
-                .iload(DEPTH).iconst_1().iadd().invokestatic(self, methodName(target), Descs.FN).lstore(R0);
+        c.aload(0).aload(1).lload(i).lload(slot(3)).lconst_0().lconst_0().lconst_0();
+        callbackStep(target, i, head, end, done);
+        return true;
+    }
+
+    // the call chain's bound, checked once before a callback loop (the verifier bounds it too)
+    private void callbackDepthCheck(int pc, Label ok) {
+        c.iload(DEPTH).loadConstant(ExecState.MAX_CALL_FRAMES - 1).if_icmplt(ok);
+        throwFault(pc, "callback: the call chain is deeper than " + ExecState.MAX_CALL_FRAMES + " frames");
+        c.labelBinding(ok);
+    }
+
+    /**
+     * The rest of an inline callback loop's body, its five arguments pushed: the call one frame down, i
+     * counted, back to {@code head} while the callback returns 0; then r0 = i, this frame's stack floor
+     * again, and {@code done}.
+     */
+    private void callbackStep(int target, int i, Label head, Label end, Label done) {
+        c.iload(DEPTH).iconst_1().iadd().invokestatic(self, methodName(target), Descs.FN).lstore(R0);
         c.lload(i).lconst_1().ladd().lstore(i);
         c.lload(R0).lconst_0().lcmp().ifeq(head);
         c.labelBinding(end);
         c.lload(i).lstore(R0);
         restoreFloor();
         c.labelBinding(done);
-        return true;
     }
 
     /**
@@ -1208,9 +1222,7 @@ final class FunctionEmitter {
         c.lload(slot(4)).lconst_0().lcmp().ifeq(flagsOk);
         c.ldc((long) -Errno.EINVAL).lstore(R0).goto_(done);
         c.labelBinding(flagsOk);
-        c.iload(DEPTH).loadConstant(ExecState.MAX_CALL_FRAMES - 1).if_icmplt(ok);
-        throwFault(pc, "callback: the call chain is deeper than " + ExecState.MAX_CALL_FRAMES + " frames");
-        c.labelBinding(ok);
+        callbackDepthCheck(pc, ok);
         arrayLayout(at + 4);
         c.aload(1).invokevirtual(Descs.ST, "cpu", Descs.V_I).i2l().ldc(8L).lmul().ladd().lstore(key);
         c.lconst_0().lstore(i);
@@ -1221,24 +1233,10 @@ final class FunctionEmitter {
         c.lcmp().ifge(end);
         c.lload(key).loadConstant(0).lload(i).invokestatic(Descs.SANDBOX_MEM, "putU32", Descs.JIJ_V);
         c.lload(i);
-        arrayLayout(at + 2);
-        c.lmul();
-        arrayLayout(at);
-        c.ladd();
-        if (a.perCpu()) {
-            c.aload(1).invokevirtual(Descs.ST, "cpu", Descs.V_I).i2l();
-            arrayLayout(at + 3);
-            c.lmul().ladd();
-        }
+        arrayValue(at, a.perCpu());
         c.lstore(value);
-        c.aload(0).aload(1).lload(slot(1)).lload(key).lload(value).lload(slot(3)).lconst_0()
-                .iload(DEPTH).iconst_1().iadd().invokestatic(self, methodName(target), Descs.FN).lstore(R0);
-        c.lload(i).lconst_1().ladd().lstore(i);
-        c.lload(R0).lconst_0().lcmp().ifeq(head);
-        c.labelBinding(end);
-        c.lload(i).lstore(R0);
-        restoreFloor();
-        c.labelBinding(done);
+        c.aload(0).aload(1).lload(slot(1)).lload(key).lload(value).lload(slot(3)).lconst_0();
+        callbackStep(target, i, head, end, done);
         return true;
     }
 
@@ -1319,6 +1317,12 @@ final class FunctionEmitter {
         arrayLayout(at + 1);
         c.lcmp().ifge(miss);
         c.lload(R0);
+        arrayValue(at, perCpu);
+        c.goto_(done).labelBinding(miss).lconst_0().labelBinding(done);
+    }
+
+    // the index on the stack becomes its value's address: values + index * perIndex (+ cpu * perCpu)
+    private void arrayValue(int at, boolean perCpu) {
         arrayLayout(at + 2);
         c.lmul();
         arrayLayout(at);
@@ -1328,7 +1332,6 @@ final class FunctionEmitter {
             arrayLayout(at + 3);
             c.lmul().ladd();
         }
-        c.goto_(done).labelBinding(miss).lconst_0().labelBinding(done);
     }
 
     private void arrayLayout(int i) {
