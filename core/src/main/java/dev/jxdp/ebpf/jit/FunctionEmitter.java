@@ -1263,7 +1263,7 @@ final class FunctionEmitter {
                 loadMap(mapIndex, cd);
                 inSandbox(2, map.keySize(), pc);
                 c.aload(1).invokevirtual(Descs.ST, "cpu", Descs.V_I);
-                if (map instanceof dev.jxdp.ebpf.maps.HashTab) {
+                if (map instanceof dev.jxdp.ebpf.maps.HashTab || map instanceof dev.jxdp.ebpf.maps.LpmTrie) {
                     // the key size as a constant: hash and compare unroll for it (maps from one object agree)
                     c.loadConstant(map.keySize()).invokevirtual(cd, "lookup", MethodTypeDesc.of(ConstantDescs.CD_long,
                             ConstantDescs.CD_long, ConstantDescs.CD_int, ConstantDescs.CD_int));

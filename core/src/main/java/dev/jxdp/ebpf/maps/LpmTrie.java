@@ -109,6 +109,11 @@ public final class LpmTrie extends BaseMap {
 
     /** longest_prefix_match(): how many leading bits of node n and the key data agree, capped by both lengths. */
     private int match(int n, long keyData, int keyPrefixlen) {
+        return match(n, keyData, keyPrefixlen, dataSize);
+    }
+
+    // dataSize: the map's, passed so that a caller that knows it as a constant gets the compare unrolled
+    private int match(int n, long keyData, int keyPrefixlen, int dataSize) {
         int limit = Math.min(prefixlen[n], keyPrefixlen);
         long nd = nodeData(n);
         int matched = 0;
@@ -150,7 +155,7 @@ public final class LpmTrie extends BaseMap {
     }
 
     /** trie_lookup_elem(): the node of the longest stored prefix that covers the key, or -1. */
-    private int find(long keyAddr) {
+    private int find(long keyAddr, int dataSize) {
         long kp = Mem.getU32(keyAddr);
         if (kp > maxPrefixlen) {
             return -1;
@@ -159,7 +164,7 @@ public final class LpmTrie extends BaseMap {
         int found = -1;
         int n = slotGet(ROOT);
         while (n >= 0) {
-            int m = match(n, kd, (int) kp);
+            int m = match(n, kd, (int) kp, dataSize);
             if (m == maxPrefixlen) {
                 return n;
             }
@@ -181,7 +186,15 @@ public final class LpmTrie extends BaseMap {
 
     @Override
     public long lookup(long keyAddr, int cpu) {
-        int n = find(keyAddr);
+        return lookup(keyAddr, cpu, keySize());
+    }
+
+    /**
+     * {@link #lookup(long, int)} for a caller that knows the key size as a constant of its code (the JIT):
+     * the prefix compare unrolls for it. A size that is not this map's takes the general path.
+     */
+    public long lookup(long keyAddr, int cpu, int keySize) {
+        int n = find(keyAddr, keySize == keySize() ? keySize - 4 : dataSize);
         return n < 0 ? 0 : valueAddress(n);
     }
 
@@ -334,7 +347,7 @@ public final class LpmTrie extends BaseMap {
 
     @Override
     public synchronized byte[] userLookup(byte[] key) {
-        int n = find(userKey(key));
+        int n = find(userKey(key), dataSize);
         return n < 0 ? null : Mem.read(valueAddress(n), valueSize());
     }
 
