@@ -1,11 +1,11 @@
 package dev.jxdp.bench;
 
-import dev.jxdp.ebpf.elf.Btf;
+import dev.jxdp.ebpf.BpfException;
 import dev.jxdp.ebpf.elf.ElfLoader;
 import dev.jxdp.ebpf.elf.ObjectSpec;
+import dev.jxdp.ebpf.elf.RodataConstants;
 import dev.jxdp.ebpf.jit.JitCompiler;
 import dev.jxdp.ebpf.jit.JitProgram;
-import dev.jxdp.ebpf.maps.MapSpec;
 import dev.jxdp.ebpf.runtime.BpfCollection;
 import dev.jxdp.ebpf.runtime.BpfProgram;
 import dev.jxdp.ebpf.verifier.Verifier;
@@ -14,10 +14,7 @@ import dev.jxdp.ebpf.verifier.VerifierResult;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -125,42 +122,16 @@ public enum BuiltinProgram {
     }
 
     /**
-     * The spec with the named .rodata variables set to the given u32 values: their offsets come from the
-     * object's BTF (the DATASEC .rodata), as libbpf's skeleton finds them.
+     * The spec with the named .rodata variables set to the given u32 values, as {@code --const} sets them
+     * ({@link RodataConstants}: their offsets from the object's BTF, as libbpf's skeleton finds them).
      */
     static ObjectSpec withRodata(ObjectSpec spec, Map<String, Integer> values) {
-        Btf btf = spec.btf();
-        Btf.Type sec = btf == null ? null : btf.datasec(".rodata");
-        if (sec == null) {
-            throw new IllegalStateException(spec.path() + ": no BTF for .rodata");
+        Map<String, String> text = new LinkedHashMap<>();
+        values.forEach((name, v) -> text.put(name, Integer.toUnsignedString(v)));
+        try {
+            return RodataConstants.apply(spec, text);
+        } catch (BpfException e) {
+            throw new IllegalStateException(spec.path() + ": " + e.getMessage(), e);
         }
-        List<MapSpec> maps = new ArrayList<>(spec.maps());
-        int index = -1;
-        for (int i = 0; i < maps.size(); i++) {
-            if (".rodata".equals(maps.get(i).section())) {
-                index = i;
-            }
-        }
-        if (index < 0) {
-            throw new IllegalStateException(spec.path() + ": no .rodata");
-        }
-        MapSpec m = maps.get(index);
-        byte[] data = m.initialData().clone();
-        ByteBuffer b = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
-        for (Map.Entry<String, Integer> e : values.entrySet()) {
-            Btf.Member var = null;
-            for (Btf.Member v : sec.members()) {
-                if (btf.type(v.type()).name().equals(e.getKey())) {
-                    var = v;
-                }
-            }
-            if (var == null || var.bitSize() != 4) {
-                throw new IllegalStateException(spec.path() + ": no u32 " + e.getKey() + " in .rodata");
-            }
-            b.putInt((int) var.value(), e.getValue());
-        }
-        maps.set(index, new MapSpec(m.name(), m.type(), m.keySize(), m.valueSize(), m.maxEntries(), m.flags(), data,
-                m.readOnly(), m.initialSlots(), m.section()));
-        return new ObjectSpec(spec.path(), List.copyOf(maps), spec.programs(), spec.license(), btf);
     }
 }

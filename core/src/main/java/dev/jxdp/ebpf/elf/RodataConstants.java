@@ -19,15 +19,15 @@ public final class RodataConstants {
 
     private RodataConstants() {}
 
-    private static final int INT_SIGNED = 1;
     private static final int INT_BOOL = 4;
 
-    /** Where one {@code const volatile} global lives and what it holds. */
-    record Var(int map, String section, int offset, int size, boolean signed, boolean bool, String type) {}
+    /** Where one {@code const volatile} global lives and what it holds (size -1: a type --const cannot set). */
+    record Var(int map, int offset, int size, boolean bool, String type) {}
 
     /**
      * {@code o} with each named global set to its value ({@code NAME -> VALUE}, VALUE an integer in decimal
-     * or 0x hex, possibly negative, or true/false). Throws a BpfException naming the first that cannot be set.
+     * or 0x hex, possibly negative, that fits the variable's size as a signed or an unsigned number, or
+     * true/false). Throws a BpfException naming the first that cannot be set.
      */
     public static ObjectSpec apply(ObjectSpec o, Map<String, String> values) {
         if (values.isEmpty()) {
@@ -48,8 +48,7 @@ public final class RodataConstants {
             for (int i = 0; i < v.size; i++) {
                 data[v.offset + i] = (byte) (value >>> (8 * i));
             }
-            maps.set(v.map, new MapSpec(m.name(), m.type(), m.keySize(), m.valueSize(), m.maxEntries(), m.flags(),
-                    data, m.readOnly(), m.initialSlots(), m.section(), m.inner(), m.spinLockOff()));
+            maps.set(v.map, m.withInitialData(data));
         }
         return new ObjectSpec(o.path(), List.copyOf(maps), o.programs(), o.license(), o.btf());
     }
@@ -76,20 +75,12 @@ public final class RodataConstants {
                     continue;
                 }
                 Btf.Type t = btf.skipModsAndTypedefs(var.sizeOrType());
-                int size = member.bitSize();
-                boolean signed = false;
-                boolean bool = false;
-                switch (t.kind()) {
-                    case Btf.KIND_INT -> {
-                        int encoding = (t.extra() >>> 24) & 0xf;
-                        signed = (encoding & INT_SIGNED) != 0;
-                        bool = (encoding & INT_BOOL) != 0;
-                    }
-                    case Btf.KIND_ENUM, Btf.KIND_ENUM64 -> signed = t.kflag();
-                    case Btf.KIND_PTR -> { }
-                    default -> size = -1;  // arrays, structs, floats: not a knob --const sets
-                }
-                out.put(var.name(), new Var(i, m.section(), (int) member.value(), size, signed, bool, t.describe()));
+                int size = switch (t.kind()) {
+                    case Btf.KIND_INT, Btf.KIND_ENUM, Btf.KIND_ENUM64, Btf.KIND_PTR -> member.bitSize();
+                    default -> -1;  // arrays, structs, floats: not a knob --const sets
+                };
+                boolean bool = t.kind() == Btf.KIND_INT && ((t.extra() >>> 24) & INT_BOOL) != 0;
+                out.put(var.name(), new Var(i, (int) member.value(), size, bool, t.describe()));
             }
         }
         return out;

@@ -390,7 +390,7 @@ public final class Interpreter implements FunctionCaller {
         curProg = prog;
         curPc = pc;
         try {
-            r[0] = id == HelperIds.LOOP && prog.loopInlined(pc) ? Helpers.loopInlined(st, r[1], r[2], r[3])
+            r[0] = id == HelperIds.LOOP ? Helpers.loopAt(st, prog, pc, r[1], r[2], r[3], r[4])
                     : Helpers.call(id, st, r[1], r[2], r[3], r[4], r[5]);
         } catch (BpfFault f) {
             if (f.insn() >= 0) {

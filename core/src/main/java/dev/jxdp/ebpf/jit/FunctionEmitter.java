@@ -4,7 +4,10 @@ import dev.jxdp.ebpf.helpers.Helpers;
 import dev.jxdp.ebpf.isa.HelperIds;
 import dev.jxdp.ebpf.isa.Insn;
 import dev.jxdp.ebpf.isa.Op;
+import dev.jxdp.ebpf.maps.ArrayMap;
 import dev.jxdp.ebpf.maps.Errno;
+import dev.jxdp.ebpf.maps.HashTab;
+import dev.jxdp.ebpf.maps.LpmTrie;
 import dev.jxdp.ebpf.runtime.BpfProgram;
 import dev.jxdp.ebpf.runtime.ExecState;
 import dev.jxdp.ebpf.runtime.XdpMdLayout;
@@ -779,7 +782,8 @@ final class FunctionEmitter {
             // per collection: generated code is shared by every collection loaded from one object
             case Op.PSEUDO_MAP_IDX -> c.aload(0).getfield(Descs.CX, "mapHandles", Descs.LONGS).loadConstant(lo.imm()).laload();
             case Op.PSEUDO_MAP_IDX_VALUE -> {
-                if (globalData(lo.imm())) {
+                ArrayMap global = knownArray(lo.imm());
+                if (global != null && !global.perCpu()) {
                     // an ARRAY map's value at key 0 is where its values start: the address the runtime's
                     // lookup would give, read from this collection's layout (global data, .rodata strings)
                     arrayLayout(lo.imm() * JitProgram.ARRAY_LAYOUT);
@@ -800,10 +804,11 @@ final class FunctionEmitter {
         c.lstore(slot(lo.dst()));
     }
 
-    // whether lddw PSEUDO_MAP_IDX_VALUE of map index i can take the address from the collection's array layout
-    private boolean globalData(int i) {
+    // the map at index i when it is an ARRAY or PERCPU_ARRAY (its layout then in the collection's
+    // arrayLayouts), else null
+    private ArrayMap knownArray(int i) {
         return prog.collection() != null && i >= 0 && i < prog.collection().maps().size()
-                && prog.map(i) instanceof dev.jxdp.ebpf.maps.ArrayMap a && !a.perCpu();
+                && prog.map(i) instanceof ArrayMap a ? a : null;
     }
 
     // ---- ALU ----
@@ -1202,8 +1207,8 @@ final class FunctionEmitter {
      * so nothing counts the calls, as in the kernel.
      */
     private boolean inlineArrayForEach(int pc, int mapIndex) {
-        if (!facts.bounded() || prog.collection() == null || mapIndex >= prog.collection().maps().size()
-                || !(prog.map(mapIndex) instanceof dev.jxdp.ebpf.maps.ArrayMap a)) {
+        ArrayMap a = knownArray(mapIndex);
+        if (!facts.bounded() || a == null) {
             return false;
         }
         int target = facts.forEachCallbackAt(pc);
@@ -1256,14 +1261,14 @@ final class FunctionEmitter {
         ClassDesc cd = Modifier.isPublic(type.getModifiers()) ? ClassDesc.of(type.getName()) : Descs.MAP;
         switch (id) {
             case HelperIds.MAP_LOOKUP_ELEM -> {
-                if (map instanceof dev.jxdp.ebpf.maps.ArrayMap a) {
+                if (map instanceof ArrayMap a) {
                     arrayLookup(mapIndex, a.perCpu());
                     break;
                 }
                 loadMap(mapIndex, cd);
                 inSandbox(2, map.keySize(), pc);
                 c.aload(1).invokevirtual(Descs.ST, "cpu", Descs.V_I);
-                if (map instanceof dev.jxdp.ebpf.maps.HashTab || map instanceof dev.jxdp.ebpf.maps.LpmTrie) {
+                if (map instanceof HashTab || map instanceof LpmTrie) {
                     // the key size as a constant: hash and compare unroll for it (maps from one object agree)
                     c.loadConstant(map.keySize()).invokevirtual(cd, "lookup", MethodTypeDesc.of(ConstantDescs.CD_long,
                             ConstantDescs.CD_long, ConstantDescs.CD_int, ConstantDescs.CD_int));

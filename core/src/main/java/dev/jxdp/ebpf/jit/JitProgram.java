@@ -54,11 +54,9 @@ public final class JitProgram implements FunctionCaller {
         BpfCollection coll = prog.collection();
         this.maps = coll == null ? new BpfMap[0] : coll.maps().toArray(new BpfMap[0]);
         this.mapHandles = new long[maps.length];
-        for (int i = 0; i < maps.length; i++) {
-            mapHandles[i] = maps[i].handle();
-        }
         this.arrayLayouts = new long[maps.length * ARRAY_LAYOUT];
         for (int i = 0; i < maps.length; i++) {
+            mapHandles[i] = maps[i].handle();
             if (maps[i] instanceof ArrayMap a) {
                 System.arraycopy(a.lookupLayout(), 0, arrayLayouts, i * ARRAY_LAYOUT, ARRAY_LAYOUT);
             }

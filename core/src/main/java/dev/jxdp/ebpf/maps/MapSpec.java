@@ -72,6 +72,12 @@ public record MapSpec(String name, int type, int keySize, int valueSize, int max
         return type == MapType.ARRAY_OF_MAPS.id() || type == MapType.HASH_OF_MAPS.id();
     }
 
+    /** The same map with this initial value (global data's bytes). */
+    public MapSpec withInitialData(byte[] data) {
+        return new MapSpec(name, type, keySize, valueSize, maxEntries, flags, data, readOnly, initialSlots, section,
+                inner, spinLockOff);
+    }
+
     /** The same map with these initial slots. */
     public MapSpec withInitialSlots(List<Slot> slots) {
         return new MapSpec(name, type, keySize, valueSize, maxEntries, flags, initialData, readOnly, slots, section,

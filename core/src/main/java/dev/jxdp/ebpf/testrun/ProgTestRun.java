@@ -143,9 +143,8 @@ public final class ProgTestRun {
             buff.ingressIfindex = ifindex;
             buff.rxQueueIndex = rxQueueIndex;
             ExecState st = collection.newExecState(0);
-            // everything the timed runs use is made before the warm-up: a class first loaded after it (a
-            // heap segment for the frame, say) can invalidate what C2 compiled meanwhile, and the timed runs
-            // would start deoptimised
+            // the state and buffer the timed runs use are made first: a program that writes no map warms up
+            // on them
             long warmNs = 0;
             JitCompiler jc = engine != Engine.JIT ? null : compiler != null ? compiler : JitCompiler.verifying();
             JitProgram jit = jc != null ? jc.program(prog) : null;
@@ -160,11 +159,11 @@ public final class ProgTestRun {
                     buff.load(data);
                 } else if (warmState != null) {
                     // a second collection from the same object: the same compiled code (the compiler shares it
-                    // by program), its own maps, so the real maps see only the timed runs
-                    // twice before a long run, each on fresh maps: what a program does on its first runs (insert
-                    // a flow, say) happened before HotSpot profiled anything during the first pass, so compiled
-                    // code leaves it out and the timed runs' first packets would trap back into the
-                    // interpreter; the second pass takes that trap and its recompile instead
+                    // by program), its own maps, so the real maps see only the timed runs.
+                    // Three passes before a long run, each on fresh maps: what a program does on its first runs
+                    // (insert a flow, say) happened before HotSpot profiled anything during the first pass, so
+                    // compiled code leaves it out and the timed runs' first packets would trap back into the
+                    // interpreter; the later passes take those traps and their recompiles instead
                     for (int pass = runs >= LONG_RUN ? 3 : 1; pass > 0; pass--) {
                         try (BpfCollection w = warmState.get()) {
                             BpfProgram wp = w.program(prog.name());

@@ -43,9 +43,8 @@ public final class VerifierFacts {
     // bpf_for_each_map_elem calls: the callback's first instruction when the same on every path, else -1
     private final int[] eachCallback;
     // per access: the base register's fixed offset (reg->off) when the same on every path, else NO_BASE_OFF
-    private static final int NO_BASE_OFF = Integer.MIN_VALUE;
+    private static final int NO_BASE_OFF = Integer.MIN_VALUE + 1;
     private final int[] baseOff;
-    private final boolean[] baseOffSeen;
     private boolean sound = true;
     // stack slots that can live in JVM locals: per access, the function whose frame it touches and the
     // 8-byte slot (NO_SLOT: none, BAD_SLOT: anything else); per function, the slots that must stay in
@@ -66,14 +65,10 @@ public final class VerifierFacts {
         mem = new Mem[insns];
         Arrays.fill(mem, Mem.UNSEEN);
         ctxOff = new int[insns];
-        map = new int[insns];
-        Arrays.fill(map, Integer.MIN_VALUE);
-        baseOff = new int[insns];
-        baseOffSeen = new boolean[insns];
-        loopCallback = new int[insns];
-        Arrays.fill(loopCallback, Integer.MIN_VALUE);
-        eachCallback = new int[insns];
-        Arrays.fill(eachCallback, Integer.MIN_VALUE);
+        map = unseen(insns);
+        baseOff = unseen(insns);
+        loopCallback = unseen(insns);
+        eachCallback = unseen(insns);
     }
 
     /** The kind of memory the load, store or atomic at {@code pc} accesses on every path. */
@@ -122,16 +117,12 @@ public final class VerifierFacts {
      * between paths.
      */
     public int baseOffAt(int pc) {
-        return baseOffSeen[pc] && baseOff[pc] != NO_BASE_OFF ? baseOff[pc] : 0;
+        int k = baseOff[pc];
+        return k == UNSEEN || k == NO_BASE_OFF ? 0 : k;
     }
 
     void baseOff(int pc, int off) {
-        if (!baseOffSeen[pc]) {
-            baseOffSeen[pc] = true;
-            baseOff[pc] = off;
-        } else if (baseOff[pc] != off) {
-            baseOff[pc] = NO_BASE_OFF;
-        }
+        merge(baseOff, pc, off, NO_BASE_OFF);
     }
 
     /**
@@ -167,21 +158,11 @@ public final class VerifierFacts {
     }
 
     void forEachCall(int pc, int callback) {
-        int t = callback >= 0 ? callback : -1;
-        if (eachCallback[pc] == Integer.MIN_VALUE) {
-            eachCallback[pc] = t;
-        } else if (eachCallback[pc] != t) {
-            eachCallback[pc] = -1;
-        }
+        merge(eachCallback, pc, callback >= 0 ? callback : -1, -1);
     }
 
     void loopCall(int pc, int callback, boolean flagsZero) {
-        int t = flagsZero && callback >= 0 ? callback : -1;
-        if (loopCallback[pc] == Integer.MIN_VALUE) {
-            loopCallback[pc] = t;
-        } else if (loopCallback[pc] != t) {
-            loopCallback[pc] = -1;
-        }
+        merge(loopCallback, pc, flagsZero && callback >= 0 ? callback : -1, -1);
     }
 
     /**
@@ -288,11 +269,24 @@ public final class VerifierFacts {
     }
 
     void mapArg(int pc, RegType type, int mapIndex) {
-        int m = type == RegType.CONST_PTR_TO_MAP ? mapIndex : -1;
-        if (map[pc] == Integer.MIN_VALUE) {
-            map[pc] = m;
-        } else if (map[pc] != m) {
-            map[pc] = -1;
+        merge(map, pc, type == RegType.CONST_PTR_TO_MAP ? mapIndex : -1, -1);
+    }
+
+    // a per-instruction fact merged over every path the verifier explored: UNSEEN until one reaches the
+    // instruction, then the value all paths agree on, else `mixed`
+    private static final int UNSEEN = Integer.MIN_VALUE;
+
+    private static int[] unseen(int insns) {
+        int[] a = new int[insns];
+        Arrays.fill(a, UNSEEN);
+        return a;
+    }
+
+    private static void merge(int[] facts, int pc, int value, int mixed) {
+        if (facts[pc] == UNSEEN) {
+            facts[pc] = value;
+        } else if (facts[pc] != value) {
+            facts[pc] = mixed;
         }
     }
 }
