@@ -29,8 +29,8 @@ public @interface LoadObject {
     String[] constants() default {};
 
     /**
-     * Load once for the whole test class (per engine) instead of once per test: faster, but maps keep what earlier
-     * tests left in them.
+     * Load once for the whole test class and its {@code @Nested} classes (once per engine) instead of once per test:
+     * faster, but maps keep what earlier tests left in them.
      */
     boolean shared() default false;
 }

@@ -142,6 +142,10 @@ public final class XdpExtension implements TestTemplateInvocationContextProvider
         if (type == ObjectSpec.class) {
             return spec(context, source);
         }
+        if (type == XdpMap.class && !target.isAnnotationPresent(Map.class)) {
+            throw new ExtensionConfigurationException(what + ": say which map with @Map(\"name\"); " + source.path
+                    + " has " + spec(context, source).maps().stream().map(dev.jxdp.MapSpec::name).toList());
+        }
         XdpObject obj = object(context, source);
         if (type == XdpObject.class) {
             return obj;
@@ -151,12 +155,7 @@ public final class XdpExtension implements TestTemplateInvocationContextProvider
             return name.isEmpty() ? obj.program() : obj.program(name);
         }
         if (type == XdpMap.class) {
-            Map m = target.getAnnotation(Map.class);
-            if (m == null) {
-                throw new ExtensionConfigurationException(what + ": say which map with @Map(\"name\"); "
-                        + source.path + " has " + obj.maps().stream().map(XdpMap::name).toList());
-            }
-            return obj.map(m.value());
+            return obj.map(target.getAnnotation(Map.class).value());
         }
         throw new ExtensionConfigurationException(what + ": @LoadObject, @Program and @Map go on XdpObject, ObjectSpec,"
                 + " XdpProgram or XdpMap, not " + type.getSimpleName());
@@ -205,7 +204,10 @@ public final class XdpExtension implements TestTemplateInvocationContextProvider
     private XdpObject object(ExtensionContext context, Source source) {
         Engine engine = engine(context);
         ExtensionContext owner = source.shared ? classContext(context) : context;
-        List<Object> key = List.of("object", source.path, source.constants, source.anchor, engine);
+        // a store sees its ancestors' values: a shared object is meant to reach nested classes, a per-test one must
+        // not be found by a test below the context that loaded it (a @BeforeAll's, say)
+        Object scope = source.shared ? "shared" : owner.getUniqueId();
+        List<Object> key = List.of("object", source.path, source.constants, source.anchor, engine, scope);
         ExtensionContext.Store store = owner.getStore(NS);
         Loaded loaded = store.getOrComputeIfAbsent(key, k -> new Loaded(spec(context, source).load(engine)), Loaded.class);
         return loaded.object();
