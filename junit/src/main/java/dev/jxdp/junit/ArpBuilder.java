@@ -26,12 +26,14 @@ public final class ArpBuilder extends FrameBuilder<ArpBuilder> {
         return this;
     }
 
+    /** The sender hardware and protocol addresses (the Ethernet source follows the MAC unless set). */
     public ArpBuilder sender(String mac, String ip) {
         this.senderMac = Addresses.mac(mac);
         this.senderIp = Addresses.ipv4(ip);
         return this;
     }
 
+    /** The target hardware and protocol addresses. */
     public ArpBuilder target(String mac, String ip) {
         this.targetMac = Addresses.mac(mac);
         this.targetIp = Addresses.ipv4(ip);

@@ -35,6 +35,7 @@ public final class FrameAssert {
         return this;
     }
 
+    /** The frame is this many bytes long. */
     public FrameAssert hasLength(int expected) {
         return check("frame length", expected, frame.length());
     }

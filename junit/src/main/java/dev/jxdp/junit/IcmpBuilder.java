@@ -16,11 +16,13 @@ public final class IcmpBuilder extends IpBuilder<IcmpBuilder> {
         this.rest = 0x1234_0001L;
     }
 
+    /** The message type, e.g. 3 (destination unreachable) or, over IPv6, 1. */
     public IcmpBuilder type(int type) {
         this.type = checkByte("ICMP type", type);
         return this;
     }
 
+    /** The message code. */
     public IcmpBuilder code(int code) {
         this.code = checkByte("ICMP code", code);
         return this;

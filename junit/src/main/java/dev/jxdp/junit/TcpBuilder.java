@@ -28,11 +28,13 @@ public final class TcpBuilder extends IpBuilder<TcpBuilder> {
         return dst(ip).dstPort(port);
     }
 
+    /** The source port. */
     public TcpBuilder srcPort(int port) {
         this.srcPort = checkPort(port);
         return this;
     }
 
+    /** The destination port. */
     public TcpBuilder dstPort(int port) {
         this.dstPort = checkPort(port);
         return this;
@@ -67,6 +69,7 @@ public final class TcpBuilder extends IpBuilder<TcpBuilder> {
         return this;
     }
 
+    /** The receive window (unscaled, 16 bits). */
     public TcpBuilder window(int window) {
         if (window < 0 || window > 0xFFFF) {
             throw new IllegalArgumentException("TCP window " + window + ": want 0..65535");
@@ -75,6 +78,7 @@ public final class TcpBuilder extends IpBuilder<TcpBuilder> {
         return this;
     }
 
+    /** The urgent pointer (meaningful with the URG flag). */
     public TcpBuilder urgentPointer(int urgent) {
         this.urgent = urgent & 0xFFFF;
         return this;

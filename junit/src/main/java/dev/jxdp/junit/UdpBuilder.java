@@ -22,11 +22,13 @@ public final class UdpBuilder extends IpBuilder<UdpBuilder> {
         return dst(ip).dstPort(port);
     }
 
+    /** The source port. */
     public UdpBuilder srcPort(int port) {
         this.srcPort = checkPort(port);
         return this;
     }
 
+    /** The destination port. */
     public UdpBuilder dstPort(int port) {
         this.dstPort = checkPort(port);
         return this;
