@@ -403,13 +403,35 @@ public final class Frame {
 
     // ------------------------------------------------------------------ views
 
-    /** The Ethernet header; {@code type} is the EtherType or outer TPID as on the wire. */
+    /**
+     * The Ethernet header.
+     *
+     * @param dst  destination MAC, lower-case, colon-separated
+     * @param src  source MAC
+     * @param type the EtherType, or the outer tag's TPID, as on the wire (see {@link Frame#etherType()} for the one
+     *             after the tags)
+     */
     public record Ethernet(String dst, String src, int type) {}
 
-    /** One VLAN tag: its TPID (0x8100 802.1Q, 0x88a8 802.1ad), priority, drop-eligible bit, VLAN id. */
+    /**
+     * One VLAN tag.
+     *
+     * @param tpid 0x8100 (802.1Q), 0x88a8 (802.1ad) or 0x9100
+     * @param pcp  priority code point, 0..7
+     * @param dei  the drop-eligible bit
+     * @param vid  VLAN id, 0..4095
+     */
     public record Vlan(int tpid, int pcp, boolean dei, int vid) {}
 
-    /** An ARP header for IPv4 over Ethernet; {@code op} 1 request, 2 reply. */
+    /**
+     * An ARP header for IPv4 over Ethernet.
+     *
+     * @param op        1 request, 2 reply
+     * @param senderMac sender hardware address
+     * @param senderIp  sender protocol address
+     * @param targetMac target hardware address (zero in a request)
+     * @param targetIp  target protocol address
+     */
     public record Arp(int op, String senderMac, String senderIp, String targetMac, String targetIp) {
         @Override
         public String toString() {
@@ -418,20 +440,64 @@ public final class Frame {
         }
     }
 
-    /** An IPv4 header; {@code headerLength} and {@code fragmentOffset} in bytes. */
+    /**
+     * An IPv4 header.
+     *
+     * @param headerLength   in bytes (20 without options)
+     * @param tos            type of service: DSCP and ECN
+     * @param totalLength    the header's total length field
+     * @param id             identification
+     * @param dontFragment   the DF flag
+     * @param moreFragments  the MF flag
+     * @param fragmentOffset in bytes
+     * @param ttl            time to live
+     * @param protocol       e.g. 6 TCP, 17 UDP, 1 ICMP
+     * @param checksum       the header checksum as found
+     * @param src            source address, dotted quad
+     * @param dst            destination address
+     */
     public record Ipv4(int headerLength, int tos, int totalLength, int id, boolean dontFragment, boolean moreFragments,
                        int fragmentOffset, int ttl, int protocol, int checksum, String src, String dst) {}
 
     /**
-     * An IPv6 header: the fixed header's fields, the extension headers' types in order, and {@code protocol}, the
-     * next header after them (the transport protocol).
+     * An IPv6 header.
+     *
+     * @param trafficClass     traffic class
+     * @param flowLabel        flow label, 20 bits
+     * @param payloadLength    the payload length field
+     * @param nextHeader       the fixed header's next header (an extension header's type if there is one)
+     * @param hopLimit         hop limit
+     * @param src              source address, RFC 5952 text
+     * @param dst              destination address
+     * @param extensionHeaders the extension headers' types, in order
+     * @param protocol         the next header after the extension headers: the transport protocol
      */
     public record Ipv6(int trafficClass, int flowLabel, int payloadLength, int nextHeader, int hopLimit, String src,
                        String dst, List<Integer> extensionHeaders, int protocol) {}
 
+    /**
+     * A UDP header.
+     *
+     * @param srcPort  source port
+     * @param dstPort  destination port
+     * @param length   the length field (header and payload)
+     * @param checksum the checksum as found (0: none, over IPv4)
+     */
     public record Udp(int srcPort, int dstPort, int length, int checksum) {}
 
-    /** A TCP header; {@code dataOffset} in bytes; {@code flags} the flag byte (see the constants). */
+    /**
+     * A TCP header.
+     *
+     * @param srcPort       source port
+     * @param dstPort       destination port
+     * @param seq           sequence number
+     * @param ackNumber     acknowledgment number
+     * @param dataOffset    header length in bytes
+     * @param flags         the flag byte ({@link #SYN}, {@link #ACK}, ...)
+     * @param window        receive window
+     * @param checksum      the checksum as found
+     * @param urgentPointer urgent pointer
+     */
     public record Tcp(int srcPort, int dstPort, long seq, long ackNumber, int dataOffset, int flags, int window,
                       int checksum, int urgentPointer) {
         public static final int FIN = 0x01;
@@ -473,7 +539,14 @@ public final class Frame {
         }
     }
 
-    /** An ICMP or ICMPv6 header: type, code, checksum and the four bytes after it. */
+    /**
+     * An ICMP or ICMPv6 header.
+     *
+     * @param type         message type
+     * @param code         message code
+     * @param checksum     the checksum as found
+     * @param restOfHeader the four bytes after the checksum (echo: identifier and sequence number)
+     */
     public record Icmp(int type, int code, int checksum, long restOfHeader) {
         public static final int ECHO_REPLY = 0;
         public static final int DEST_UNREACHABLE = 3;
