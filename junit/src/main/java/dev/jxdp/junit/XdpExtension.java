@@ -29,9 +29,11 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.ParameterResolver;
+import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
 import org.junit.jupiter.api.extension.TestTemplateInvocationContext;
 import org.junit.jupiter.api.extension.TestTemplateInvocationContextProvider;
 import org.junit.platform.commons.support.AnnotationSupport;
+import org.opentest4j.AssertionFailedError;
 
 /**
  * The JUnit 5 extension behind {@link XdpTest}: loads objects, injects them, their programs and maps into parameters
@@ -41,7 +43,8 @@ import org.junit.platform.commons.support.AnnotationSupport;
  * {@link EngineTest} it provides one invocation per engine, each carrying an instance pinned to that engine which
  * serves that invocation alone (the class's instance stands aside there, so that a parameter has one resolver).
  */
-public final class XdpExtension implements TestTemplateInvocationContextProvider, ParameterResolver, BeforeEachCallback {
+public final class XdpExtension implements TestTemplateInvocationContextProvider, ParameterResolver, BeforeEachCallback,
+        TestExecutionExceptionHandler {
     /** The system property that overrides {@link XdpTest#engines()} for a run, e.g. {@code jit,kernel}. */
     public static final String ENGINES_PROPERTY = "jxdp.engines";
 
@@ -112,6 +115,31 @@ public final class XdpExtension implements TestTemplateInvocationContextProvider
                 }
             }
         }
+    }
+
+    /**
+     * Puts the engine in front of an {@link EngineTest}'s assertion failure ("[kernel] ipv4 ttl: expected 63 but was
+     * 64"): build tools report the runs of a template by index, and which engine failed is the first question.
+     */
+    @Override
+    public void handleTestExecutionException(ExtensionContext context, Throwable t) throws Throwable {
+        if (pinned == null || !(t instanceof AssertionError)) {
+            throw t;
+        }
+        String prefix = "[" + pinned.name().toLowerCase(Locale.ROOT) + "] ";
+        AssertionError named;
+        if (t instanceof AssertionFailedError f) {
+            named = f.isExpectedDefined() || f.isActualDefined()
+                    ? new AssertionFailedError(prefix + f.getMessage(), f.getExpected(), f.getActual(), f.getCause())
+                    : new AssertionFailedError(prefix + f.getMessage(), f.getCause());
+        } else {
+            named = new AssertionError(prefix + t.getMessage(), t.getCause());
+        }
+        named.setStackTrace(t.getStackTrace());
+        for (Throwable s : t.getSuppressed()) {
+            named.addSuppressed(s);
+        }
+        throw named;
     }
 
     // ------------------------------------------------------------------ parameters
