@@ -2,7 +2,7 @@
 # source (quietly, one line on stderr), then sets JXDP_CP to its class path. Exits 2 if the build fails.
 jxdp_ensure_built() {
   local root=$1 target=$1/core/target jar log
-  jar=$target/jxdp-0.1.0-SNAPSHOT.jar
+  jar=$target/jxdp-core-0.1.0-SNAPSHOT.jar
   if [ ! -f "$jar" ] || [ ! -d "$target/lib" ] \
      || [ -n "$(find "$root/core/src/main" "$root/core/pom.xml" "$root/pom.xml" -newer "$jar" -print -quit 2>/dev/null)" ]; then
     echo "building jxdp…" >&2
