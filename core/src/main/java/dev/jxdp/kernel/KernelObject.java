@@ -219,17 +219,36 @@ public final class KernelObject implements AutoCloseable {
         return insn;
     }
 
-    /** The verifier's last word: the last log line that is not its statistics, or the errno's name. */
+    /**
+     * The verifier's reason, one line: the lines after the last instruction it started on, up to its
+     * statistics, without source lines and precision backtracking, joined by "; " (the structural checks
+     * that refuse a program before any instruction: the last such line); the errno's name with no log.
+     */
     static String lastWord(String log, int errno) {
-        String[] lines = log.split("\n");
-        for (int i = lines.length - 1; i >= 0; i--) {
-            String s = lines[i].strip();
-            if (!s.isEmpty() && !s.startsWith("processed ") && !s.startsWith("verification time")
-                    && !s.startsWith("stack depth") && !s.startsWith("mark_read")) {
-                return s;
+        List<String> lines = new ArrayList<>();
+        for (String l : log.split("\n")) {
+            if (l.startsWith("processed ") || l.startsWith("verification time") || l.startsWith("stack depth")) {
+                break;
+            }
+            lines.add(l);
+        }
+        int last = -1;
+        for (int i = 0; i < lines.size(); i++) {
+            if (INSN_LINE.matcher(lines.get(i)).find()) {
+                last = i;
             }
         }
-        return log.isEmpty() ? Bpf.errnoName(errno) : "";
+        List<String> reason = new ArrayList<>();
+        for (int i = last + 1; i < lines.size(); i++) {
+            String l = lines.get(i).strip();
+            if (!l.isEmpty() && !l.startsWith("; ") && !l.startsWith("mark_precise: ")) {
+                reason.add(l);
+            }
+        }
+        if (last < 0 && !reason.isEmpty()) {
+            return reason.getLast();
+        }
+        return reason.isEmpty() ? (log.isBlank() ? Bpf.errnoName(errno) : "") : String.join("; ", reason);
     }
 
     /** What one BPF_PROG_LOAD gave: a descriptor or -1 with the errno, and the log when one was taken. */
