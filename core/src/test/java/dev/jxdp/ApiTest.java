@@ -250,6 +250,27 @@ class ApiTest {
     }
 
     @Test
+    void tenThousandTestRunsAreCheap() {
+        List<byte[]> frames = new java.util.ArrayList<>();
+        for (int i = 0; i < 10_000; i++) {
+            frames.add(Frames.ipv4(Frames.UDP, 0x0a000001 + i, 1000 + i, i % 3 == 0 ? 9 : 53, i % 64));
+        }
+        try (XdpObject obj = ObjectSpec.read(DEMO).load()) {
+            XdpProgram prog = obj.program();
+            long t0 = System.nanoTime();
+            int drops = 0;
+            for (byte[] f : frames) {
+                drops += prog.testRun(f).action() == XdpAction.DROP ? 1 : 0;
+            }
+            long ns = System.nanoTime() - t0;
+            assertEquals(3334, drops);
+            // no verifying or compiling per call: a call is microseconds (a generous bound for a busy machine)
+            assertTrue(ns < 5_000_000_000L, "10,000 test runs took " + ns / 1_000_000 + " ms");
+            System.out.printf("10,000 test runs through the API: %.1f ms, %.2f us per run%n", ns / 1e6, ns / 10_000 / 1e3);
+        }
+    }
+
+    @Test
     void xdpActionOf() {
         assertEquals(XdpAction.ABORTED, XdpAction.of(0));
         assertEquals(XdpAction.REDIRECT, XdpAction.of(4));
