@@ -199,19 +199,13 @@ final class Inputs {
      * program, or a one-line error naming the rejected program, instruction and reason.
      */
     static Map<ProgramSpec, VerifierFacts> verifyAll(Path obj, BpfCollection collection) {
-        Map<ProgramSpec, VerifierFacts> facts = new java.util.IdentityHashMap<>();
-        for (BpfProgram p : collection.programs()) {
-            if (!p.runnable()) {
-                continue;  // jxdp runs and verifies XDP programs only; one it cannot load is not loaded
-            }
-            VerifierResult r = Verifier.verify(p, Verifier.Mode.FULL, false);
-            if (!r.accepted()) {
-                throw new CliException(rejection(obj, p, r) + " (jxdp verify " + obj + " --prog " + p.name()
-                        + " shows the context; --no-verify runs it anyway)");
-            }
-            facts.put(p.spec(), r.facts());
+        Verifier.Verdicts v = Verifier.verifyAll(collection);
+        if (v.rejected() != null) {
+            BpfProgram p = v.rejected();
+            throw new CliException(rejection(obj, p, v.rejection()) + " (jxdp verify " + obj + " --prog " + p.name()
+                    + " shows the context; --no-verify runs it anyway)");
         }
-        return facts;
+        return v.facts();
     }
 
 }

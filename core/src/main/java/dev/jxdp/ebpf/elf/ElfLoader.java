@@ -128,7 +128,7 @@ public final class ElfLoader {
             if (mapsSec != null) {
                 MapCollector.btfMaps(elf, mapsSec, btf, maps);
             }
-            MapCollector.globalData(elf, MapCollector.objectName(path), maps);
+            MapCollector.globalData(elf, MapCollector.objectName(path), btf, maps);
             collectRelocations(mapsSec);
             applyCoreRelocations();
             List<ProgramSpec> programs = new ArrayList<>();

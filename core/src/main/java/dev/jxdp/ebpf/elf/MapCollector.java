@@ -111,6 +111,7 @@ final class MapCollector {
         int flags = 0;
         MapSpec template = null;
         int valueType = 0;
+        int keyType = 0;
         List<Btf.Member> ms = def.members();
         for (int i = 0; i < ms.size(); i++) {
             Btf.Member m = ms.get(i);
@@ -120,7 +121,10 @@ final class MapCollector {
                 case "map_flags" -> flags = fieldInt(btf, name, m);
                 case "key_size" -> keySize = agree(name, "key size", keySize, fieldInt(btf, name, m));
                 case "value_size" -> valueSize = agree(name, "value size", valueSize, fieldInt(btf, name, m));
-                case "key" -> keySize = agree(name, "key size", keySize, pointee(btf, name, "key", m));
+                case "key" -> {
+                    keySize = agree(name, "key size", keySize, pointee(btf, name, "key", m));
+                    keyType = btf.type(m.type()).sizeOrType();
+                }
                 case "value" -> {
                     valueSize = agree(name, "value size", valueSize, pointee(btf, name, "value", m));
                     valueType = btf.type(m.type()).sizeOrType();
@@ -171,7 +175,7 @@ final class MapCollector {
             lock = MapSpec.NO_BTF;
         }
         return new MapSpec(name, type, keySize, valueSize, maxEntries, flags, null, false, List.of(),
-                inner ? ".maps (inner map template)" : ".maps", template, lock);
+                inner ? ".maps (inner map template)" : ".maps", template, lock, keyType, valueType);
     }
 
     // the 'values' member of a map-in-map: a zero-sized array of pointers to the inner map's definition
@@ -394,7 +398,7 @@ final class MapCollector {
     private static final long KMALLOC_MAX_SIZE = 4L << 20;
 
     /** Global data: .data*, .rodata* and .bss* sections as one-entry ARRAY maps, named as libbpf names them. */
-    static void globalData(ElfFile elf, String objName, List<Located> out) {
+    static void globalData(ElfFile elf, String objName, Btf btf, List<Located> out) {
         for (ElfFile.Section s : elf.sections) {
             if (s.index() == 0 || s.size() == 0 || s.isExec()) {
                 continue;
@@ -412,8 +416,9 @@ final class MapCollector {
                         + KMALLOC_MAX_SIZE + ", KMALLOC_MAX_SIZE: the kernel says E2BIG)");
             }
             int flags = BPF_F_MMAPABLE | (rodata ? BPF_F_RDONLY_PROG : 0);
+            Btf.Type ds = btf == null ? null : btf.datasec(n);
             MapSpec spec = new MapSpec(internalMapName(objName, n), MapType.ARRAY.id(), 4, s.size(), 1, flags,
-                    elf.data(s), rodata, List.of(), n);
+                    elf.data(s), rodata, List.of(), n).withBtfTypes(0, ds == null ? 0 : ds.id());
             out.add(new Located(spec, s.index(), 0, s.size(), true, -1));
         }
     }

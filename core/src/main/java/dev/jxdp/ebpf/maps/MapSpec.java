@@ -23,10 +23,21 @@ import java.util.List;
  * @param spinLockOff  where the value's {@code struct bpf_spin_lock} is (its BTF type says, as
  *                     btf_parse_fields() finds it), {@link #NO_SPIN_LOCK} when the value type has none,
  *                     {@link #NO_BTF} when the map has no BTF value type (a legacy or size-only map)
+ * @param btfKeyType   the BTF type id of the key ({@code __type(key, ...)}), 0 when BTF does not say
+ * @param btfValueType the BTF type id of the value ({@code __type(value, ...)}; for global data the section's
+ *                     DATASEC), 0 when BTF does not say
  */
 public record MapSpec(String name, int type, int keySize, int valueSize, int maxEntries, int flags,
                       byte[] initialData, boolean readOnly, List<Slot> initialSlots, String section,
-                      MapSpec inner, int spinLockOff) {
+                      MapSpec inner, int spinLockOff, int btfKeyType, int btfValueType) {
+
+    /** A map whose key and value types BTF does not name. */
+    public MapSpec(String name, int type, int keySize, int valueSize, int maxEntries, int flags,
+                   byte[] initialData, boolean readOnly, List<Slot> initialSlots, String section,
+                   MapSpec inner, int spinLockOff) {
+        this(name, type, keySize, valueSize, maxEntries, flags, initialData, readOnly, initialSlots, section, inner,
+                spinLockOff, 0, 0);
+    }
 
     /** {@link #spinLockOff}: the value's BTF type holds no bpf_spin_lock */
     public static final int NO_SPIN_LOCK = -1;
@@ -75,12 +86,24 @@ public record MapSpec(String name, int type, int keySize, int valueSize, int max
     /** The same map with this initial value (global data's bytes). */
     public MapSpec withInitialData(byte[] data) {
         return new MapSpec(name, type, keySize, valueSize, maxEntries, flags, data, readOnly, initialSlots, section,
-                inner, spinLockOff);
+                inner, spinLockOff, btfKeyType, btfValueType);
     }
 
     /** The same map with these initial slots. */
     public MapSpec withInitialSlots(List<Slot> slots) {
         return new MapSpec(name, type, keySize, valueSize, maxEntries, flags, initialData, readOnly, slots, section,
-                inner, spinLockOff);
+                inner, spinLockOff, btfKeyType, btfValueType);
+    }
+
+    /** The same map with this capacity (libbpf's bpf_map__set_max_entries() before load). */
+    public MapSpec withMaxEntries(int entries) {
+        return new MapSpec(name, type, keySize, valueSize, entries, flags, initialData, readOnly, initialSlots, section,
+                inner, spinLockOff, btfKeyType, btfValueType);
+    }
+
+    /** The same map with the BTF type ids of its key and value. */
+    public MapSpec withBtfTypes(int keyType, int valueType) {
+        return new MapSpec(name, type, keySize, valueSize, maxEntries, flags, initialData, readOnly, initialSlots, section,
+                inner, spinLockOff, keyType, valueType);
     }
 }

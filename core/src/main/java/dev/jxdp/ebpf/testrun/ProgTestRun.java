@@ -135,78 +135,93 @@ public final class ProgTestRun {
                              int ingressIfindex, int rxQueueIndex) {
         checkFrame(prog, data.length);
         checkRxQueue(collection.fib(), ingressIfindex, rxQueueIndex);
-        int ifindex = ingressIfindex == 0 ? Fib.LOOPBACK_IFINDEX : ingressIfindex;
-        int runs = Math.max(1, repeat);  // the kernel treats repeat 0 as 1
         try (Arena arena = Arena.ofConfined()) {
             XdpBuff buff = XdpBuff.allocate(arena);
-            buff.load(data);
-            buff.ingressIfindex = ifindex;
-            buff.rxQueueIndex = rxQueueIndex;
-            ExecState st = collection.newExecState(0);
             // the state and buffer the timed runs use are made first: a program that writes no map warms up
             // on them
-            long warmNs = 0;
+            ExecState st = collection.newExecState(0);
             JitCompiler jc = engine != Engine.JIT ? null : compiler != null ? compiler : JitCompiler.verifying();
             JitProgram jit = jc != null ? jc.program(prog) : null;
-            if (jit != null && runs > 1) {
-                long t0 = System.nanoTime();
-                if (programWritesNoMap(collection)) {
-                    // nothing a run leaves behind but the frame (loaded again below): warm the very runner,
-                    // state and buffer the timed runs use, so that their first run takes no branch the
-                    // warm-up took once (C2 compiles those as uncommon traps: a deopt and a recompile
-                    // during the timed runs, which shows on short ones)
-                    warmUp(jit, st, buff, data, runs);
-                    buff.load(data);
-                } else if (warmState != null) {
-                    // a second collection from the same object: the same compiled code (the compiler shares it
-                    // by program), its own maps, so the real maps see only the timed runs.
-                    // Three passes before a long run, each on fresh maps: what a program does on its first runs
-                    // (insert a flow, say) happened before HotSpot profiled anything during the first pass, so
-                    // compiled code leaves it out and the timed runs' first packets would trap back into the
-                    // interpreter; the later passes take those traps and their recompiles instead
-                    for (int pass = runs >= LONG_RUN ? 3 : 1; pass > 0; pass--) {
-                        try (BpfCollection w = warmState.get()) {
-                            BpfProgram wp = w.program(prog.name());
-                            if (wp != null) {
-                                warmUp(jc.program(wp), w, data, runs, ifindex, rxQueueIndex);
-                            }
+            return run(collection, prog, jit, buff, st, data, repeat, keepTrace, warmState, ingressIfindex, rxQueueIndex);
+        }
+    }
+
+    /**
+     * As above on a buffer and execution state the caller keeps from call to call, so that a program
+     * test-run on many frames allocates nothing per call but the result (the public API's loaded program
+     * does so); {@code jit} is the compiled program, or null for the reference interpreter. The buffer is
+     * loaded afresh and the state's trace emptied first, so a call sees nothing of the last one but the maps.
+     */
+    public static Result run(BpfCollection collection, BpfProgram prog, JitProgram jit, XdpBuff buff, ExecState st,
+                             byte[] data, int repeat, boolean keepTrace, Supplier<BpfCollection> warmState,
+                             int ingressIfindex, int rxQueueIndex) {
+        checkFrame(prog, data.length);
+        checkRxQueue(collection.fib(), ingressIfindex, rxQueueIndex);
+        int ifindex = ingressIfindex == 0 ? Fib.LOOPBACK_IFINDEX : ingressIfindex;
+        int runs = Math.max(1, repeat);  // the kernel treats repeat 0 as 1
+        buff.load(data);
+        buff.ingressIfindex = ifindex;
+        buff.rxQueueIndex = rxQueueIndex;
+        st.traceLines().clear();
+        long warmNs = 0;
+        if (jit != null && runs > 1) {
+            long t0 = System.nanoTime();
+            if (programWritesNoMap(collection)) {
+                // nothing a run leaves behind but the frame (loaded again below): warm the very runner,
+                // state and buffer the timed runs use, so that their first run takes no branch the
+                // warm-up took once (C2 compiles those as uncommon traps: a deopt and a recompile
+                // during the timed runs, which shows on short ones)
+                warmUp(jit, st, buff, data, runs);
+                buff.load(data);
+            } else if (warmState != null) {
+                // a second collection from the same object: the same compiled code (the compiler shares it
+                // by program), its own maps, so the real maps see only the timed runs.
+                // Three passes before a long run, each on fresh maps: what a program does on its first runs
+                // (insert a flow, say) happened before HotSpot profiled anything during the first pass, so
+                // compiled code leaves it out and the timed runs' first packets would trap back into the
+                // interpreter; the later passes take those traps and their recompiles instead
+                for (int pass = runs >= LONG_RUN ? 3 : 1; pass > 0; pass--) {
+                    try (BpfCollection w = warmState.get()) {
+                        BpfProgram wp = w.program(prog.name());
+                        if (wp != null) {
+                            warmUp(jit.sibling(wp), w, data, runs, ifindex, rxQueueIndex);
                         }
                     }
                 }
-                warmNs = System.nanoTime() - t0;
             }
-            // the interpreter only when it runs: loading its class (a second FunctionCaller) after the warm-up
-            // would invalidate what C2 compiled assuming one, and the timed runs would start deoptimised
-            Interpreter interp = jit == null ? new Interpreter() : null;
-            st.caller(jit != null ? jit : interp);
-            st.keepTrace(keepTrace);
-            // the state as a run leaves it (its frame set): the first timed run must not take a branch the
-            // warm-up took once, which C2 compiled as an uncommon trap (a deopt and recompile mid-timing)
-            st.begin(buff);
-            long retval = XdpAction.ABORTED;
-            BpfFault fault = null;
-            long start = System.nanoTime();
-            try {
-                if (jit != null) {
-                    // in chunks, as warm-up calls it: HotSpot compiles jitLoop as a method (it needs a few
-                    // hundred calls for that), not only as an on-stack replacement of one long call
-                    for (int done = 0; done < runs; done += WARM_BATCH) {
-                        retval = jitLoop(jit, st, buff, Math.min(WARM_BATCH, runs - done));
-                    }
-                } else {
-                    for (int i = 0; i < runs; i++) {
-                        st.begin(buff);
-                        retval = interp.run(prog, st);
-                    }
-                }
-            } catch (BpfFault f) {
-                fault = f;
-                retval = XdpAction.ABORTED;
-            }
-            long elapsed = System.nanoTime() - start;
-            return new Result(retval, elapsed / runs, buff.bytesFromMeta(), fault, List.copyOf(st.traceLines()),
-                    jit != null ? jit.compileNs() + warmNs : 0);
+            warmNs = System.nanoTime() - t0;
         }
+        // the interpreter only when it runs: loading its class (a second FunctionCaller) after the warm-up
+        // would invalidate what C2 compiled assuming one, and the timed runs would start deoptimised
+        Interpreter interp = jit == null ? new Interpreter() : null;
+        st.caller(jit != null ? jit : interp);
+        st.keepTrace(keepTrace);
+        // the state as a run leaves it (its frame set): the first timed run must not take a branch the
+        // warm-up took once, which C2 compiled as an uncommon trap (a deopt and recompile mid-timing)
+        st.begin(buff);
+        long retval = XdpAction.ABORTED;
+        BpfFault fault = null;
+        long start = System.nanoTime();
+        try {
+            if (jit != null) {
+                // in chunks, as warm-up calls it: HotSpot compiles jitLoop as a method (it needs a few
+                // hundred calls for that), not only as an on-stack replacement of one long call
+                for (int done = 0; done < runs; done += WARM_BATCH) {
+                    retval = jitLoop(jit, st, buff, Math.min(WARM_BATCH, runs - done));
+                }
+            } else {
+                for (int i = 0; i < runs; i++) {
+                    st.begin(buff);
+                    retval = interp.run(prog, st);
+                }
+            }
+        } catch (BpfFault f) {
+            fault = f;
+            retval = XdpAction.ABORTED;
+        }
+        long elapsed = System.nanoTime() - start;
+        return new Result(retval, elapsed / runs, buff.bytesFromMeta(), fault, List.copyOf(st.traceLines()),
+                jit != null ? jit.compileNs() + warmNs : 0);
     }
 
     // no map, or only maps programs cannot write (.rodata): runs share nothing but the code

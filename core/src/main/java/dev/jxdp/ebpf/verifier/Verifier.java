@@ -27,6 +27,35 @@ public final class Verifier {
         FULL
     }
 
+    /**
+     * What verifying every XDP program of a collection gave: the facts of each (for the JIT), or the
+     * first program the verifier rejected and its verdict.
+     *
+     * @param facts     per accepted program; complete only when nothing was rejected
+     * @param rejected  the first program rejected, or null
+     * @param rejection its verdict, or null
+     */
+    public record Verdicts(java.util.Map<ProgramSpec, VerifierFacts> facts, BpfProgram rejected, VerifierResult rejection) {}
+
+    /**
+     * Verifies every program of the collection jxdp runs (XDP, nothing jxdp lacks) in order, as the kernel's
+     * load does before anything runs, stopping at the first rejection.
+     */
+    public static Verdicts verifyAll(dev.jxdp.ebpf.runtime.BpfCollection collection) {
+        java.util.Map<ProgramSpec, VerifierFacts> facts = new java.util.IdentityHashMap<>();
+        for (BpfProgram p : collection.programs()) {
+            if (!p.runnable()) {
+                continue;  // jxdp runs and verifies XDP programs only; one it cannot load is not loaded
+            }
+            VerifierResult r = verify(p, Mode.FULL, false);
+            if (!r.accepted()) {
+                return new Verdicts(facts, p, r);
+            }
+            facts.put(p.spec(), r.facts());
+        }
+        return new Verdicts(facts, null, null);
+    }
+
     /** Verifies a loaded program, under its object's license. */
     public static VerifierResult verify(BpfProgram prog, Mode mode, boolean log) {
         ObjectSpec o = prog.collection().spec();
