@@ -46,6 +46,9 @@ public final class KernelMap implements AutoCloseable {
 
     public int maxEntries() { return spec.maxEntries(); }
 
+    /** The kernel's possible CPUs: the slots a per-CPU value has. */
+    public int possibleCpus() { return KernelCpus.possible(); }
+
     /** Bytes a lookup's value takes from user space: every possible CPU's, 8-byte aligned, for a per-CPU map. */
     public int userValueSize() {
         MapType t = type();

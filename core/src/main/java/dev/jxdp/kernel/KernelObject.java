@@ -202,7 +202,8 @@ public final class KernelObject implements AutoCloseable {
         String why = lastWord(at.log, at.errno);
         int insn = rejectedInsn(at.log);
         return new KernelRejection("program " + p.name() + ": the kernel rejected it" + (insn >= 0 ? " at insn " + insn : "")
-                + " (" + Bpf.errnoName(at.errno) + ")" + (why.isEmpty() ? "" : ": " + why), p.name(), at.log, at.errno);
+                + " (" + Bpf.errnoName(at.errno) + ")" + (why.isEmpty() ? "" : ": " + why), p.name(), at.log, at.errno, insn,
+                why.isEmpty() ? Bpf.errnoName(at.errno) : why);
     }
 
     private static final Pattern INSN_LINE = Pattern.compile("^(\\d+): \\(");

@@ -12,13 +12,28 @@ public final class KernelRejection extends BpfException {
     private final String program;
     private final String log;
     private final int errno;
+    private final int insn;
+    private final String reason;
 
     public KernelRejection(String message, String program, String log, int errno) {
+        this(message, program, log, errno, -1, message);
+    }
+
+    /** A program the verifier rejected at {@code insn} (-1: at none) for {@code reason}, its last word. */
+    public KernelRejection(String message, String program, String log, int errno, int insn, String reason) {
         super(message);
         this.program = program;
         this.log = log == null ? "" : log;
         this.errno = errno;
+        this.insn = insn;
+        this.reason = reason;
     }
+
+    /** The instruction the verifier stopped at, or -1. */
+    public int insn() { return insn; }
+
+    /** The verifier's last word (or the whole message when it was not the verifier). */
+    public String reason() { return reason; }
 
     /** The program the kernel rejected, or null when it was not a program. */
     public String program() { return program; }
