@@ -7,7 +7,7 @@ jxdp_ensure_built() {
      || [ -n "$(find "$root/core/src/main" "$root/core/pom.xml" "$root/pom.xml" -newer "$jar" -print -quit 2>/dev/null)" ]; then
     echo "building jxdp…" >&2
     log=$(mktemp)
-    if ! (cd "$root" && "$JXDP_MVN" -B -q -ntp -pl core -am package -Dmaven.test.skip=true >"$log" 2>&1); then
+    if ! (cd "$root" && "$JXDP_MVN" -B -q -ntp -pl core -am package -Dmaven.test.skip=true -Dmaven.javadoc.skip=true -Dmaven.source.skip=true >"$log" 2>&1); then
       grep -v '^WARNING' "$log" | tail -n 30 >&2
       echo "jxdp: the build failed (full log: $log)" >&2
       exit 2
