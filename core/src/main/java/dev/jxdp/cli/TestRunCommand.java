@@ -241,6 +241,8 @@ final class TestRunCommand implements Runnable {
                 List<MapSpec> specs = new ArrayList<>();
                 collection.maps().forEach(m -> specs.add(m.spec()));
                 printSummary(out, program.name(), program.section(), engine.equals("interp") ? "reference interpreter"
+                        : repeat == 1 ? String.format("JIT (compiled in %.3f ms; one run is a cold first call, --repeat N times "
+                        + "the warmed-up code)", r.compileNs() / 1e6)
                         : String.format("JIT (compiled and warmed up in %.3f ms)", r.compileNs() / 1e6), frame, r, maps,
                         specs, traced, perfEvents ? perfLines(samples) : null, readers.lost());
                 if (both) {
