@@ -34,6 +34,7 @@ final class JxdpBackend implements Backend {
     private final Arena arena = Arena.ofShared();
     private final Map<String, Runner> runners = new HashMap<>();
     private final Map<String, MapView> maps = new HashMap<>();
+    private Map<ProgramSpec, VerifierFacts> facts = Map.of();
 
     private JxdpBackend(dev.jxdp.ebpf.elf.ObjectSpec spec, BpfCollection collection, JsonNode init) {
         this.spec = spec;
@@ -62,6 +63,7 @@ final class JxdpBackend implements Backend {
             if (init != null) {
                 MapJson.applyInit(c, init);
             }
+            b.facts = facts;
             Map<ProgramSpec, VerifierFacts> proven = facts;
             JitCompiler compiler = jit ? JitCompiler.using(p -> proven.get(p.spec())) : null;
             for (BpfProgram p : c.programs()) {
@@ -86,6 +88,15 @@ final class JxdpBackend implements Backend {
         String full = log.isEmpty() ? tail : log.endsWith("\n") ? log + tail : log + "\n" + tail;
         ProgramSpec.Line line = r.insn() >= 0 ? p.spec().lineOf(r.insn()) : null;
         return new VerifierException(p.name(), r.insn(), r.message(), full, line == null ? null : line.toString());
+    }
+
+    /** The live collection: the datapath runs its programs over the same maps. */
+    BpfCollection collection() { return collection; }
+
+    /** A compiler using what the verifier proved at load (the datapath runs compiled code, whatever the engine). */
+    JitCompiler compiler() {
+        Map<ProgramSpec, VerifierFacts> proven = facts;
+        return JitCompiler.using(p -> proven.get(p.spec()));
     }
 
     @Override

@@ -276,7 +276,7 @@ public final class ObjectSpec {
             backend = switch (options.engine()) {
                 case INTERPRETER, JIT -> JxdpBackend.load(spec, options.engine() == Engine.JIT, options.verify(),
                         options.mapInitJson());
-                case KERNEL -> throw new JxdpException("the kernel engine is not available in this build");
+                case KERNEL -> KernelBackend.load(spec, options.mapInitJson());
             };
         } catch (BpfException e) {
             throw new JxdpException(name + ": " + e.getMessage(), e);

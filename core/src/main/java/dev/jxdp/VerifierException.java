@@ -18,10 +18,15 @@ public final class VerifierException extends JxdpException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The rejected program's name. */
     private final String program;
+    /** The instruction index the rejection is about, or -1. */
     private final int insn;
+    /** The verifier's message. */
     private final String reason;
+    /** The log as the kernel prints it. */
     private final String log;
+    /** The C source line of the rejected instruction, or null. */
     private final String sourceLine;
 
     /**

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -23,11 +22,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
@@ -38,10 +32,10 @@ import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The differential suite: every case recorded from the real kernel (BPF_PROG_TEST_RUN through
- * ../shared/tools/kernel-oracle, by core/src/test/bpf/record-oracle) must come out of
- * {@code jxdp test-run --json} with the same retval, data_out and maps. Where the machine can run the
- * kernel (root and bpftool), each case is also replayed in the kernel to prove the recording is still
+ * The differential suite: every case recorded from the real kernel (BPF_PROG_TEST_RUN, by
+ * core/src/test/bpf/record-oracle) must come out of {@code jxdp test-run --json} with the same retval,
+ * data_out and maps. Where the machine can run the kernel (root), each case is also replayed in the
+ * kernel ({@code --engine kernel}, in-process through dev.jxdp.kernel) to prove the recording is still
  * the kernel's answer; with CI=true that replay is required.
  *
  * <p>System properties for a developer's loop: {@code -Djxdp.oracle.live=false} skips the kernel replay
@@ -61,11 +55,12 @@ final class KernelDifferentialTest {
     Stream<DynamicNode> jxdpAgreesWithTheKernel() throws IOException {
         boolean ci = "true".equals(System.getenv("CI"));
         boolean live = ci || !"false".equals(System.getProperty("jxdp.oracle.live"));
-        KernelOracle kernel = live ? KernelOracle.find() : null;
+        String whyNot = dev.jxdp.kernel.KernelObject.unavailableReason();
+        boolean kernel = live && whyNot == null;
         List<DynamicNode> nodes = new ArrayList<>();
-        if (kernel == null && ci) {
-            nodes.add(DynamicTest.dynamicTest("kernel-oracle can run (required when CI=true)",
-                    () -> fail("CI=true but the kernel cannot be asked: " + KernelOracle.whyNot())));
+        if (!kernel && ci) {
+            nodes.add(DynamicTest.dynamicTest("the kernel can run programs (required when CI=true)",
+                    () -> fail("CI=true but the kernel cannot be asked: " + whyNot)));
         }
         KnownGaps gaps = KnownGaps.load(ORACLE_DIR.resolve("known-gaps.txt"));
         for (Path file : oracleFiles()) {
@@ -93,10 +88,9 @@ final class KernelDifferentialTest {
                         fail(recordingName + " " + tc.name + " now agrees with the kernel: remove it from known-gaps.txt");
                     }));
                 }
-                if (kernel != null) {
-                    Future<Result> answer = kernel.submit(tc);
+                if (kernel) {
                     cases.add(DynamicTest.dynamicTest(tc.name + " [kernel]",
-                            () -> tc.assertAgrees("the kernel now", kernel.await(answer))));
+                            () -> tc.assertAgrees("the kernel now", runJxdp(tc, "kernel"))));
                 }
             }
             nodes.add(DynamicContainer.dynamicContainer(file.getFileName().toString(), cases));
@@ -397,103 +391,5 @@ final class KernelDifferentialTest {
             }
         }
         return new Result(exit, json, stderr);
-    }
-
-    /**
-     * The real kernel, through ../shared/tools/kernel-oracle; null where it cannot run here. Runs are
-     * started ahead on a few threads (each mostly waits on the kernel's load and teardown of the
-     * object), so the kernel replays overlap with the jxdp runs.
-     */
-    record KernelOracle(Path path, ExecutorService pool) {
-
-        static KernelOracle find() {
-            if (whyNot() != null) {
-                return null;
-            }
-            ExecutorService pool = Executors.newFixedThreadPool(4, r -> {
-                Thread t = new Thread(r, "kernel-oracle");
-                t.setDaemon(true);
-                return t;
-            });
-            return new KernelOracle(tool(), pool);
-        }
-
-        Future<Result> submit(Case tc) {
-            return pool.submit(() -> run(tc));
-        }
-
-        Result await(Future<Result> answer) throws Exception {
-            try {
-                return answer.get(10, TimeUnit.MINUTES);
-            } catch (ExecutionException e) {
-                throw e.getCause() instanceof Exception cause ? cause : e;
-            }
-        }
-
-        static Path tool() {
-            Path beside = REPO.resolve("../shared/tools/kernel-oracle").normalize();
-            return Files.isExecutable(beside) ? beside : Path.of("/work/shared/tools/kernel-oracle");
-        }
-
-        /** Why the kernel cannot be asked on this machine, or null when it can. */
-        static String whyNot() {
-            if (!Files.isExecutable(tool())) {
-                return "no kernel-oracle at " + tool();
-            }
-            if (!isRoot()) {
-                return "not root";
-            }
-            String bpftool = System.getenv("BPFTOOL");
-            if (bpftool != null && Files.isExecutable(Path.of(bpftool))) {
-                return null;
-            }
-            for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-                if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, "bpftool"))) {
-                    return null;
-                }
-            }
-            for (String dir : List.of("/usr/sbin", "/sbin", "/usr/local/sbin")) {
-                if (Files.isExecutable(Path.of(dir, "bpftool"))) {
-                    return null;
-                }
-            }
-            return "no bpftool on PATH";
-        }
-
-        static boolean isRoot() {
-            try {
-                Process p = new ProcessBuilder("id", "-u").redirectErrorStream(true).start();
-                String uid = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-                return p.waitFor(10, TimeUnit.SECONDS) && "0".equals(uid);
-            } catch (IOException e) {
-                return false;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-
-        Result run(Case tc) throws IOException, InterruptedException {
-            List<String> cmd = new ArrayList<>();
-            cmd.add(path.toString());
-            cmd.addAll(tc.args());
-            Path errFile = tmp.resolve(tc.stem + ".oracle.err");
-            Process p = new ProcessBuilder(cmd).redirectError(errFile.toFile()).start();
-            String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(120, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new AssertionError("kernel-oracle did not finish in 120 s: " + cmd);
-            }
-            String stderr = Files.readString(errFile);
-            int exit = p.exitValue();
-            if (exit == 2) {
-                throw new AssertionError("kernel-oracle refused its input: " + stderr.strip());
-            }
-            Result r = parse(exit, stdout, stderr);
-            if (r.json instanceof ObjectNode o) {
-                o.remove("duration_ns");
-            }
-            return r;
-        }
     }
 }

@@ -17,10 +17,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,8 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Section names of the libbpf 0.x era (xdp-tutorial's SEC("xdp_patch_ports"), SEC("xdp_pass")): libbpf 1.x
  * cannot guess their type, bpftool loads them with {@code type xdp}; jxdp loads them as XDP with a note,
- * and the run agrees with the kernel's, asked through bpftool's {@code prog loadall ... type xdp} and
- * {@code prog run} (kernel-oracle, which loads by section name, cannot load them).
+ * and the run agrees with the kernel's ({@code test-run --engine kernel} loads them as XDP too, as bpftool's
+ * {@code prog loadall ... type xdp} does).
  */
 final class LegacySectionTest {
 
@@ -96,8 +94,8 @@ final class LegacySectionTest {
     }
 
     @Test
-    void theKernelAgreesThroughBpftoolTypeXdp() throws Exception {
-        String whyNot = KernelDifferentialTest.KernelOracle.whyNot();
+    void theKernelAgreesLoadingThemAsXdp() throws Exception {
+        String whyNot = dev.jxdp.kernel.KernelObject.unavailableReason();
         if (whyNot != null) {
             if ("true".equals(System.getenv("CI"))) {
                 fail("CI=true but the kernel cannot be asked: " + whyNot);
@@ -105,51 +103,15 @@ final class LegacySectionTest {
             Assumptions.abort("the kernel cannot be asked: " + whyNot);
         }
         Path frame = Files.write(tmp.resolve("udp.bin"), UDP);
-        Path out = tmp.resolve("out.bin");
-        Path pins = Path.of("/sys/fs/bpf", "jxdp-legacy-" + ProcessHandle.current().pid());
-        try {
-            Proc bySection = bpftool("prog", "loadall", OBJ.toString(), pins.toString());
-            assertTrue(bySection.status != 0 && bySection.text.contains("failed to guess program type from ELF section 'xdp_patch_ports'"),
-                    "libbpf 1.x refuses the legacy name: " + bySection.text);
-            deleteTree(pins);
-            Proc load = bpftool("prog", "loadall", OBJ.toString(), pins.toString(), "type", "xdp");
-            assertEquals(0, load.status, load.text);
-            Proc run = bpftool("-j", "prog", "run", "pinned", pins.resolve("xdp_patch_ports_func").toString(),
-                    "data_in", frame.toString(), "data_out", out.toString());
-            assertEquals(0, run.status, run.text);
-            JsonNode kernel = new ObjectMapper().readTree(run.text);
-            Run r = jxdp("test-run", "--obj", OBJ.toString(), "--prog", "xdp_patch_ports_func", "--data-in", frame.toString(),
-                    "--json", "--engine", "interp");
-            JsonNode j = new ObjectMapper().readTree(r.out());
-            assertEquals(kernel.get("retval").asInt(), j.get("retval").asInt());
-            assertArrayEquals(Files.readAllBytes(out), HexFormat.of().parseHex(j.get("data_out").asText()));
-        } finally {
-            deleteTree(pins);
-        }
-    }
-
-    record Proc(int status, String text) {}
-
-    static Proc bpftool(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        String env = System.getenv("BPFTOOL");
-        cmd.add(env != null ? env : "bpftool");
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "bpftool timed out");
-        return new Proc(p.exitValue(), text);
-    }
-
-    static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var files = Files.list(dir)) {
-            for (Path f : files.toList()) {
-                Files.delete(f);
-            }
-        }
-        Files.delete(dir);
+        Run k = jxdp("test-run", "--obj", OBJ.toString(), "--prog", "xdp_patch_ports_func", "--data-in", frame.toString(),
+                "--json", "--engine", "kernel");
+        assertEquals(0, k.status(), k.err());
+        JsonNode kernel = new ObjectMapper().readTree(k.out());
+        Run r = jxdp("test-run", "--obj", OBJ.toString(), "--prog", "xdp_patch_ports_func", "--data-in", frame.toString(),
+                "--json", "--engine", "interp");
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertEquals(kernel.get("retval").asInt(), j.get("retval").asInt());
+        assertEquals(kernel.get("data_out").asText(), j.get("data_out").asText());
+        assertEquals(kernel.get("maps"), j.get("maps"));
     }
 }

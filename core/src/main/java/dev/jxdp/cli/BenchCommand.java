@@ -124,7 +124,7 @@ final class BenchCommand implements Runnable {
             description = {"Cases: floor, drop, pass, tx, redirect, redirect-map, redirect-map-nobulk (bulk 1), "
                     + "redirect-cpu, mixed-scalar and mixed-vector (50%% drop / 30%% pass / 20%% tx). Each case runs in "
                     + "a JVM of its own and is warmed up, then the trials run round-robin over the cases; each "
-                    + "figure is the median of its trials. Prints a table with the target ratios, or with --json one object "
+                    + "figure is the median of its trials. Prints a table with each mechanism's effect (a ratio of two cases) beside the kernel's, or with --json one object "
                     + "{\"suite\": \"datapath\", \"rows\": [{\"case\", \"mpps\", \"ns_per_pkt\", \"trials\"}]}. "
                     + "The defaults take about 70 seconds.", ""},
             footer = {"", "Examples:", "  jxdp bench datapath", "  jxdp bench datapath --json --plot datapath.png --trials 7"})

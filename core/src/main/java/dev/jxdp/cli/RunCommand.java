@@ -7,10 +7,8 @@ import dev.jxdp.ebpf.BpfException;
 import dev.jxdp.ebpf.elf.ObjectSpec;
 import dev.jxdp.ebpf.elf.ProgramSpec;
 import dev.jxdp.ebpf.jit.JitCompiler;
-import dev.jxdp.ebpf.jit.JitProgram;
 import dev.jxdp.ebpf.maps.BpfMap;
 import dev.jxdp.ebpf.maps.Cpus;
-import dev.jxdp.ebpf.maps.CpuMap;
 import dev.jxdp.ebpf.maps.DevMap;
 import dev.jxdp.ebpf.maps.DevMapHash;
 import dev.jxdp.ebpf.maps.Errno;
@@ -22,12 +20,9 @@ import dev.jxdp.ebpf.testrun.MapJson;
 import dev.jxdp.ebpf.verifier.VerifierFacts;
 import dev.jxdp.io.Rss;
 import dev.jxdp.io.pcap.PcapException;
-import dev.jxdp.io.pcap.PcapReader;
-import dev.jxdp.io.pcap.PcapRxDriver;
 import dev.jxdp.io.pcap.PcapTxDriver;
 import dev.jxdp.io.pcap.PcapWriter;
 import dev.jxdp.io.pktgen.PktGen;
-import dev.jxdp.io.pktgen.PktGenDriver;
 import dev.jxdp.io.pktgen.PktGenSpec;
 import dev.jxdp.io.veth.Veth;
 import dev.jxdp.io.veth.VethPair;
@@ -39,8 +34,7 @@ import dev.jxdp.xdp.CpuMapRunner;
 import dev.jxdp.xdp.PassSink;
 import dev.jxdp.xdp.RxMode;
 import dev.jxdp.xdp.RxQueueStats;
-import dev.jxdp.xdp.RxQueues;
-import dev.jxdp.xdp.TxDriver;
+import dev.jxdp.run.DatapathRun;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
@@ -54,7 +48,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 /** {@code jxdp run}: the XDP datapath over a capture file or the packet generator, on one or more RX queues. */
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
@@ -97,8 +90,6 @@ import java.util.concurrent.locks.LockSupport;
                         + "the same counters and mpps per queue, \"veth\": tx, tx_errors, ring_full and rx per end."})
 final class RunCommand implements Runnable {
 
-    /** The input device's ifindex: what programs see as ingress_ifindex. */
-    private static final int INPUT_IFINDEX = 1;
     private static final int PAGE_SIZE = 4096;
     /** 64 MiB per reader: a buffer is one Java array for the reader's copy as well. */
     private static final int MAX_PERF_PAGES = 16384;
@@ -182,7 +173,7 @@ final class RunCommand implements Runnable {
     boolean json;
 
     private volatile boolean stop;
-    private volatile RxQueues running;
+    private volatile DatapathRun running;
 
     /** A --devmap entry as given. */
     private record DevmapEntry(String text, String map, long key, int ifindex) {}
@@ -220,7 +211,6 @@ final class RunCommand implements Runnable {
         Path txFile = outFile("--tx-out", txOut);
         Path perfFile = jsonlFile("--perf-out", perfOut);
         ObjectSpec objSpec = Inputs.object(obj, type, spec.commandLine().getErr());
-        PcapReader[] readers = new PcapReader[queues];
         PktGen gen = null;
         PcapWriter passWriter = null;
         PcapWriter txWriter = null;
@@ -231,7 +221,7 @@ final class RunCommand implements Runnable {
         CountDownLatch finished = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             stop = true;
-            RxQueues r = running;
+            DatapathRun r = running;
             if (r != null) {
                 r.requestStop();
             }
@@ -253,7 +243,6 @@ final class RunCommand implements Runnable {
                 redirectWriters.add(w);
                 devices.add(new NetDevice(redirectIfindex.get(i), "pcap" + redirectIfindex.get(i), PcapTxDriver.shared(w, pool)));
             }
-            java.util.List<CpuMapRunner> cpuMaps = new java.util.ArrayList<>();
             VethPair pair = null;
             if (veth != null) {
                 pair = VethPair.create(pool, "veth0", veth, "veth1", veth + 1, VethPair.DEFAULT_RING_FRAMES);
@@ -286,28 +275,16 @@ final class RunCommand implements Runnable {
                 perfWriter = new PerfOutFile(perf, perfFile);
             }
             JitCompiler compiler = JitCompiler.using(p -> facts.get(p.spec()));
-            JitProgram jit = compiler.program(program);
-            JitProgram[] jits = new JitProgram[queues];
-            for (int q = 0; q < queues; q++) {
-                jits[q] = q == 0 ? jit : jit.forThread();
-            }
-            PcapRxDriver[] pcapRx = new PcapRxDriver[queues];
-            PktGenDriver[] genRx = new PktGenDriver[queues];
-            long limit = count != null ? count : -1;
+            DatapathRun.Input input;
             if (kind.equals("pcap")) {
-                for (int q = 0; q < queues; q++) {
-                    try {
-                        readers[q] = PcapReader.open(Path.of(arg));
-                    } catch (PcapException e) {
-                        throw new CliException(arg + ": " + e.getMessage());
-                    }
-                }
+                input = new DatapathRun.Pcap(Path.of(arg));
             } else {
                 try {
                     gen = new PktGen(PktGenSpec.parse(arg));
                 } catch (BpfException e) {
                     throw new CliException("pktgen: " + e.getMessage());
                 }
+                input = new DatapathRun.Generated(gen);
             }
             if (passFile != null) {
                 passWriter = PcapWriter.open(passFile, PcapWriter.Resolution.NANOSECONDS);
@@ -315,62 +292,25 @@ final class RunCommand implements Runnable {
             if (txFile != null) {
                 txWriter = PcapWriter.open(txFile, PcapWriter.Resolution.NANOSECONDS);
             }
-            PassSink[] pass = new PassSink[queues];
-            TxDriver[] tx = new TxDriver[queues];
-            for (int q = 0; q < queues; q++) {
-                pass[q] = passWriter == null ? PassSink.DISCARD : passSink(passWriter.lane());
-                tx[q] = txWriter != null ? new PcapTxDriver(txWriter.lane(), pool) : (ids, from, n) -> {
-                    pool.returnBulk(ids, from, n);  // no wire: sent and completed at once
-                    return n;
-                };
+            PcapWriter passOutWriter = passWriter;
+            PcapWriter txOutWriter = txWriter;
+            DatapathRun run = new DatapathRun(collection, program, compiler, pool, devices)
+                    .queues(queues).rxMode(mode).redirectBulk(redirectBulk).limit(count != null ? count : -1).veth(pair)
+                    .pass(q -> passOutWriter == null ? PassSink.DISCARD : passSink(passOutWriter.lane()))
+                    .cpumapPass(() -> passOutWriter == null ? PassSink.DISCARD : lockedPassSink(passOutWriter.lane()));
+            if (txOutWriter != null) {
+                run.tx(q -> new PcapTxDriver(txOutWriter.lane(), pool));
             }
-            // a consumer per CPUMAP entry (its kthread): the stack stage of its frames is the --pass-out file too
-            for (BpfMap m : collection.maps()) {
-                if (m instanceof CpuMap c) {
-                    PassSink sink = passWriter == null ? PassSink.DISCARD : lockedPassSink(passWriter.lane());
-                    cpuMaps.add(new CpuMapRunner(c, pool, sink, collection, compiler::program));
-                }
-            }
-            CpuMapRunner[] runners = cpuMaps.toArray(new CpuMapRunner[0]);
-            PktGen g = gen;
-            RxQueues.DriverFactory drivers = (q, cache) -> {
-                if (g != null) {
-                    return genRx[q] = new PktGenDriver(g, pool, cache, INPUT_IFINDEX, q, queues, limit);
-                }
-                return pcapRx[q] = new PcapRxDriver(readers[q], pool, cache, INPUT_IFINDEX, q, queues, limit);
-            };
-            // queue q is CPU q: its own program instance, ExecState (per-CPU map slot q) and bulk queues
-            RxQueues rxq = new RxQueues(pool, queues, drivers, (q, cache, rx) -> new NapiWorker(pool, cache, rx, tx[q],
-                    pass[q], jits[q], collection, q, INPUT_IFINDEX, q, devices).cpuMaps(runners))
-                    .rxMode(mode).redirectBulk(redirectBulk);
-            VethDrain drain = pair == null ? null : new VethDrain(pair);
             Runtime.getRuntime().addShutdownHook(hook);
             double seconds = duration != null ? duration : count == null && gen != null ? 10.0 : Double.POSITIVE_INFINITY;
-            try {
-                if (drain != null) {
-                    drain.start();
-                }
-                for (CpuMapRunner r : runners) {
-                    r.start();
-                }
-                if (perfWriter != null) {
-                    perfWriter.start();
-                }
-                running = rxq;
-                rxq.start();
-                if (stop) {
-                    rxq.requestStop();  // Ctrl-C came before the queues existed
-                }
-                loop(rxq, seconds);
-                rxq.stop();
-            } finally {
-                // the queues and the drain touch the pool's pages: both end before the pool is freed
-                stopQuietly(rxq);
-                if (drain != null) {
-                    drain.finish();
-                }
-                finishCpuMaps(runners);
+            if (perfWriter != null) {
+                perfWriter.start();
             }
+            running = run;
+            if (stop) {
+                run.requestStop();  // Ctrl-C came before the run existed
+            }
+            DatapathRun.Result result = run.run(input, seconds, 1_000_000_000L, this::statsLine);
             if (perfWriter != null) {
                 PerfOutFile w = perfWriter;
                 perfWriter = null;
@@ -388,7 +328,7 @@ final class RunCommand implements Runnable {
                 w.close();
             }
             redirectWriters.clear();
-            summary(rxq, jits, pcapRx, genRx, pair, runners, program.name(), mode,
+            summary(result, pair, program.name(), mode,
                     perfFile == null ? null : new PerfSummary(perfFile, perfSamples, perf.lost()));
         } catch (PcapException e) {
             throw new CliException(e.path() + ": " + e.getMessage());
@@ -404,11 +344,6 @@ final class RunCommand implements Runnable {
             }
             if (perfWriter != null) {
                 perfWriter.abort();
-            }
-            for (PcapReader r : readers) {
-                if (r != null) {
-                    r.close();
-                }
             }
             if (gen != null) {
                 gen.close();
@@ -523,14 +458,6 @@ final class RunCommand implements Runnable {
         return b -> lane.write(b.data, b.length(), System.currentTimeMillis() * 1_000_000L);
     }
 
-    private static void stopQuietly(RxQueues rxq) {
-        try {
-            rxq.stop();
-        } catch (RuntimeException | Error e) {
-            // reported by the stop on the normal path, or superseded by the error already on its way out
-        }
-    }
-
     private static Path outFile(String option, String value) {
         if (value == null) {
             return null;
@@ -555,61 +482,32 @@ final class RunCommand implements Runnable {
     /** What --perf-out wrote: the file, the samples in it, the samples lost to full buffers. */
     private record PerfSummary(Path file, long samples, long lost) {}
 
-    // waits until the input ends, the time is up or Ctrl-C, with a stats line every second
-    private void loop(RxQueues rxq, double limitSeconds) {
-        PrintWriter err = spec.commandLine().getErr();
-        long start = System.nanoTime();
-        long deadline = Double.isInfinite(limitSeconds) ? Long.MAX_VALUE : start + (long) (limitSeconds * 1e9);
-        long nextLine = start + 1_000_000_000L;
-        long[] lastRx = new long[rxq.queues()];
-        long lastTotal = 0;
-        long lastTime = start;
-        StringBuilder line = new StringBuilder();
-        while (!stop) {
-            long now = System.nanoTime();
-            try {
-                if (rxq.awaitFinished(Math.max(0, Math.min(nextLine, deadline) - now), TimeUnit.NANOSECONDS)) {
-                    return;
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-            now = System.nanoTime();
-            if (now >= deadline) {
-                return;
-            }
-            if (now >= nextLine) {
-                RxQueueStats total = rxq.total();
-                double ns = now - lastTime;
-                line.setLength(0);
-                line.append(String.format("%6.1fs  rx %8.3f Mpps", (now - start) / 1e9, (total.rx - lastTotal) * 1e3 / ns));
-                if (rxq.queues() > 1) {
-                    for (int q = 0; q < rxq.queues(); q++) {
-                        long rx = rxq.stats(q).rx;
-                        line.append(String.format("  q%d %.3f", q, (rx - lastRx[q]) * 1e3 / ns));
-                        lastRx[q] = rx;
-                    }
-                }
-                line.append("  ").append(total);
-                err.println(line);
-                err.flush();
-                lastTotal = total.rx;
-                lastTime = now;
-                nextLine = now + 1_000_000_000L;
-            }
-        }
-    }
+    // the stats line every second: total and per-queue Mpps since the last one
+    private long lastTotal;
+    private long lastTime;
+    private long[] lastRx;
 
-    // the consumers finish what is queued (briefly), then stop; what is left is freed and counted as dropped
-    private static void finishCpuMaps(CpuMapRunner[] runners) {
-        long deadline = System.nanoTime() + 2_000_000_000L;
-        for (CpuMapRunner r : runners) {
-            while (r.total().queued() > 0 && r.failure() == null && System.nanoTime() < deadline) {
-                Thread.onSpinWait();
-            }
-            r.close();
+    private void statsLine(DatapathRun.Progress p) {
+        PrintWriter err = spec.commandLine().getErr();
+        int n = p.queues().length;
+        if (lastRx == null) {
+            lastRx = new long[n];
         }
+        double ns = p.elapsedNanos() - lastTime;
+        StringBuilder line = new StringBuilder();
+        line.append(String.format("%6.1fs  rx %8.3f Mpps", p.elapsedNanos() / 1e9, (p.total().rx - lastTotal) * 1e3 / ns));
+        if (n > 1) {
+            for (int q = 0; q < n; q++) {
+                long rx = p.queues()[q].rx;
+                line.append(String.format("  q%d %.3f", q, (rx - lastRx[q]) * 1e3 / ns));
+                lastRx[q] = rx;
+            }
+        }
+        line.append("  ").append(p.total());
+        err.println(line);
+        err.flush();
+        lastTotal = p.total().rx;
+        lastTime = p.elapsedNanos();
     }
 
     // a cpumap's consumers (one thread per entry) share the map's lane of the --pass-out file
@@ -622,24 +520,16 @@ final class RunCommand implements Runnable {
         };
     }
 
-    private void summary(RxQueues rxq, JitProgram[] jits, PcapRxDriver[] pcapRx, PktGenDriver[] genRx, VethPair pair,
-                         CpuMapRunner[] runners, String name, RxMode mode, PerfSummary perf) {
-        rxq.checkAccounting();
-        RxQueueStats s = rxq.total();
+    private void summary(DatapathRun.Result result, VethPair pair, String name, RxMode mode, PerfSummary perf) {
+        RxQueueStats s = result.total();
         PrintWriter out = spec.commandLine().getOut();
-        double seconds = rxq.elapsedNanos() / 1e9;
+        double seconds = result.nanos() / 1e9;
         double perSecond = 1 / Math.max(seconds, 1e-9) / 1e6;
-        long faults = 0;
-        for (JitProgram j : jits) {
-            faults += j.faults();
-        }
-        int n = rxq.queues();
-        long[] missed = new long[n];
-        long[] oversize = new long[n];
-        for (int q = 0; q < n; q++) {
-            missed[q] = pcapRx[q] != null ? pcapRx[q].noBuffers() : genRx[q] != null ? genRx[q].noBuffers() : 0;
-            oversize[q] = pcapRx[q] != null ? pcapRx[q].oversize() : 0;
-        }
+        long faults = sum(result.faults());
+        int n = result.queues().length;
+        long[] missed = result.missed();
+        long[] oversize = result.oversize();
+        List<CpuMapRunner> runners = result.cpumaps();
         long missedAll = sum(missed);
         long oversizeAll = sum(oversize);
         Veth[] ends = pair == null ? new Veth[0] : new Veth[] {pair.a(), pair.b()};
@@ -652,11 +542,11 @@ final class RunCommand implements Runnable {
             ArrayNode qs = o.putArray("queues");
             for (int q = 0; q < n; q++) {
                 ObjectNode e = qs.addObject().put("queue", q);
-                counters(e, rxq.stats(q));
-                e.put("faults", jits[q].faults()).put("missed", missed[q]).put("oversize", oversize[q])
-                        .put("mpps", round4(rxq.stats(q).rx * perSecond));
+                counters(e, result.queues()[q]);
+                e.put("faults", result.faults()[q]).put("missed", missed[q]).put("oversize", oversize[q])
+                        .put("mpps", round4(result.queues()[q].rx * perSecond));
             }
-            if (runners.length > 0) {
+            if (!runners.isEmpty()) {
                 ArrayNode cs = o.putArray("cpumap");
                 for (CpuMapRunner r : runners) {
                     CpuMapRunner.Stats c = r.total();
@@ -690,7 +580,7 @@ final class RunCommand implements Runnable {
                 out.printf("%-6s %12s %12s %9s %12s %12s %12s %9s %9s%n", "queue", "rx", "drop", "aborted", "tx", "redirect",
                         "pass", "errors", "Mpps");
                 for (int q = 0; q < n; q++) {
-                    RxQueueStats e = rxq.stats(q);
+                    RxQueueStats e = result.queues()[q];
                     out.printf("%-6d %12d %12d %9d %12d %12d %12d %9d %9.3f%n", q, e.rx, e.drop, e.aborted, e.tx, e.redirect,
                             e.pass, e.errors, e.rx * perSecond);
                 }
@@ -727,64 +617,5 @@ final class RunCommand implements Runnable {
             s += x;
         }
         return s;
-    }
-
-    /**
-     * The stack behind both veth ends: a thread that frees what arrives on either RX ring, so the ends keep
-     * taking frames; once the queues have stopped, {@link #finish()} empties the rings for good.
-     */
-    private static final class VethDrain {
-        private final Veth[] ends;
-        private final int[] scratch = new int[NapiWorker.BUDGET];
-        private final Thread thread;
-        private volatile boolean stop;
-
-        VethDrain(VethPair pair) {
-            this.ends = new Veth[] {pair.a(), pair.b()};
-            this.thread = new Thread(this::run, "jxdp-veth-drain");
-            thread.setDaemon(true);
-        }
-
-        void start() {
-            thread.start();
-        }
-
-        private void run() {
-            int idle = 0;
-            while (!stop) {
-                int n = 0;
-                for (Veth v : ends) {
-                    n += v.dropReceived(scratch);
-                }
-                if (n > 0) {
-                    idle = 0;
-                } else if (++idle < 64) {
-                    Thread.onSpinWait();
-                } else {
-                    LockSupport.parkNanos(20_000);
-                }
-            }
-        }
-
-        /** Stops the thread and frees what is left; call after the queues that transmit have stopped. */
-        void finish() {
-            stop = true;
-            boolean interrupted = false;
-            while (thread.isAlive()) {
-                try {
-                    thread.join();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            for (Veth v : ends) {
-                while (v.dropReceived(scratch) > 0) {
-                    // nobody transmits any more: the ring empties in a few bulks
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
     }
 }

@@ -10,6 +10,8 @@ import dev.jxdp.ebpf.elf.ProgramSpec;
 import dev.jxdp.ebpf.jit.JitCompiler;
 import dev.jxdp.ebpf.verifier.VerifierFacts;
 import dev.jxdp.ebpf.maps.BpfMap;
+import dev.jxdp.ebpf.maps.MapSpec;
+import dev.jxdp.ebpf.maps.MapType;
 import dev.jxdp.ebpf.maps.PerfBuffer;
 import dev.jxdp.ebpf.maps.RingBufMap;
 import dev.jxdp.ebpf.runtime.BpfCollection;
@@ -33,7 +35,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
-/** {@code jxdp test-run}: BPF_PROG_TEST_RUN without the kernel. */
+/** {@code jxdp test-run}: BPF_PROG_TEST_RUN, by jxdp's engines or the kernel's. */
 @Command(name = "test-run", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
         header = "Run an XDP program on one frame, as the kernel's BPF_PROG_TEST_RUN does.",
         description = {"Loads the object program by program (one using a helper or kfunc jxdp lacks is an error only when chosen); "
@@ -41,9 +43,11 @@ import java.util.Map;
                 + "--no-verify skips it); then fresh maps from the object, then --map-init; the frame after 256 bytes of headroom; "
                 + "all repeats share the buffer and the maps. Prints the last run's action, the average time "
                 + "per run, the frame from data_meta to data_end, and every map.", ""},
-        footer = {"", "JSON (--json), the contract of the kernel-oracle differential tests (docs/runtime.md):",
+        footer = {"", "JSON (--json), the same whichever engine runs it (docs/runtime.md):",
                 "  {\"retval\": N, \"duration_ns\": N, \"data_out\": \"hex\", \"maps\": {\"NAME\": [{\"key\": \"hex\", \"value\": \"hex\"}]}}",
                 "With --engine jit also \"jit_ns\": compile and warm-up time (not part of duration_ns).",
+                "With --engine both, jit's answer plus \"kernel_duration_ns\" and \"differences\": [\"what differs\", ...]",
+                "  (also on stderr, exit status 1 when there is any); --engine kernel and both need root (else exit status 2).",
                 "With --perf-events also \"perf_events\": [{\"map\", \"cpu\", \"data\": \"hex\"}] (each raw sample: meta, frame bytes, "
                         + "zero padding) and \"perf_lost\".",
                 "Per-CPU values are summed over CPUs as little-endian u64 lanes; PROG_ARRAY slots show {\"key\", \"prog\"};",
@@ -95,14 +99,16 @@ final class TestRunCommand implements Runnable {
 
     @Option(names = "--engine", paramLabel = "ENGINE", defaultValue = "jit",
             description = "execution engine: jit, eBPF compiled to JVM bytecode and, with --repeat > 1, warmed up on a throwaway copy of the maps "
-                    + "and frame before the timed runs; or interp, the reference interpreter (default: ${DEFAULT-VALUE})")
+                    + "and frame before the timed runs; interp, the reference interpreter; kernel, the running kernel's "
+                    + "BPF_PROG_TEST_RUN through the bpf() system call (root); both, jit and kernel on the same input, "
+                    + "printing jit's answer and how the kernel's differs, exit status 1 when it does (default: ${DEFAULT-VALUE})")
     String engine;
 
     @Option(names = "--no-verify", description = "run without verifying first (the kernel always verifies): every access is then "
             + "checked at run time and a fault ends the run with XDP_ABORTED and its explanation")
     boolean noVerify;
 
-    @Option(names = "--json", description = "print one JSON object (the kernel oracle's contract)")
+    @Option(names = "--json", description = "print one JSON object (the same for every engine)")
     boolean json;
 
     @Option(names = "--trace", description = "show bpf_trace_printk output, ring buffer records and perf event samples "
@@ -110,7 +116,7 @@ final class TestRunCommand implements Runnable {
     boolean trace;
 
     @Option(names = "--maps", paramLabel = "all|none|NAME,...", defaultValue = "all",
-            description = "which maps to dump after the run (default: ${DEFAULT-VALUE}, the kernel oracle's contract); a "
+            description = "which maps to dump after the run (default: ${DEFAULT-VALUE}); a "
                     + "program with huge maps (a load balancer's 33M-entry ring array) runs in a moment but dumps for minutes")
     String mapsChoice;
 
@@ -124,15 +130,36 @@ final class TestRunCommand implements Runnable {
         if (repeat < 1) {
             throw new CliException("--repeat must be at least 1 (got " + repeat + ")");
         }
+        boolean inKernel = engine.equals("kernel");
+        boolean both = engine.equals("both");
         Engine eng;
         try {
-            eng = Engine.parse(engine);
+            eng = inKernel || both ? Engine.JIT : Engine.parse(engine);
         } catch (IllegalArgumentException e) {
-            throw new CliException("--engine " + engine + ": want interp or jit");
+            throw new CliException("--engine " + engine + ": want interp, jit, kernel or both");
+        }
+        if (inKernel || both) {
+            KernelRun.check(engine, noVerify && inKernel, trace, perfEvents, fib);
         }
         byte[] frame = Inputs.read(dataIn);
         JsonNode init = mapInit == null ? null : Inputs.json(mapInit);
         ObjectSpec objSpec = Inputs.object(obj, type, spec.commandLine().getErr());
+        if (inKernel) {
+            KernelRun.Answer k = KernelRun.run(obj, objSpec, prog, frame, init, mapInit, repeat, ingressIfindex, rxQueue,
+                    mapsChoice, spec.commandLine().getErr());
+            if (dataOut != null) {
+                Inputs.writeAtomically(dataOut, k.result().dataOut());
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            if (json) {
+                out.println(answerJson(k.result(), k.maps()).toString());
+            } else {
+                printSummary(out, k.program(), k.section(), "the kernel", frame, k.result(), k.maps(), k.mapSpecs(),
+                        List.of(), null, 0);
+            }
+            out.flush();
+            return;
+        }
         Fib fibState = Inputs.fib(fib);
         try {
             ProgTestRun.checkRxQueue(fibState, ingressIfindex, rxQueue);
@@ -179,14 +206,18 @@ final class TestRunCommand implements Runnable {
             if (r.fault() != null) {
                 err.println("jxdp: " + obj + ": program " + program.name() + " aborted: " + r.fault().getMessage());
             }
+            KernelRun.Answer kernel = both ? KernelRun.run(obj, objSpec, program.name(), frame, init, mapInit, repeat,
+                    ingressIfindex, rxQueue, mapsChoice, err) : null;
+            List<String> differences = both ? KernelRun.differences(r, maps, kernel) : List.of();
             if (json) {
-                ObjectNode o = Inputs.JSON.createObjectNode();
-                o.put("retval", r.retval());
-                o.put("duration_ns", r.durationNs());
-                o.put("data_out", HexFormat.of().formatHex(r.dataOut()));
-                o.set("maps", maps);
+                ObjectNode o = answerJson(r, maps);
                 if (eng == Engine.JIT) {
                     o.put("jit_ns", r.compileNs());
+                }
+                if (both) {
+                    o.put("kernel_duration_ns", kernel.result().durationNs());
+                    ArrayNode d = o.putArray("differences");
+                    differences.forEach(d::add);
                 }
                 if (perfEvents) {
                     ArrayNode pe = o.putArray("perf_events");
@@ -202,10 +233,42 @@ final class TestRunCommand implements Runnable {
                     perfLines(samples).forEach(line -> err.println("trace: " + line));
                 }
             } else {
-                printSummary(out, program, frame, r, maps, collection, perfLines(samples), readers.lost());
+                List<String> traced = new ArrayList<>();
+                if (trace) {
+                    traced.addAll(r.trace());
+                    traced.addAll(ringbufRecords(collection));
+                }
+                List<MapSpec> specs = new ArrayList<>();
+                collection.maps().forEach(m -> specs.add(m.spec()));
+                printSummary(out, program.name(), program.section(), engine.equals("interp") ? "reference interpreter"
+                        : repeat == 1 ? String.format("JIT (compiled in %.3f ms; one run is a cold first call, --repeat N times "
+                        + "the warmed-up code)", r.compileNs() / 1e6)
+                        : String.format("JIT (compiled and warmed up in %.3f ms)", r.compileNs() / 1e6), frame, r, maps,
+                        specs, traced, perfEvents ? perfLines(samples) : null, readers.lost());
+                if (both) {
+                    out.printf("kernel    %s, %d ns per run%n", differences.isEmpty()
+                            ? "the same retval, data_out and maps" : differences.size() + " difference"
+                            + (differences.size() == 1 ? "" : "s") + " (on stderr)", kernel.result().durationNs());
+                }
             }
             out.flush();
+            if (!differences.isEmpty()) {
+                differences.forEach(d -> err.println("jxdp: the kernel differs: " + d));
+                err.flush();
+                throw new CliException(obj + ": the kernel's answer differs from jit's in " + differences.size() + " place"
+                        + (differences.size() == 1 ? "" : "s"), 1);
+            }
         }
+    }
+
+    /** test-run's JSON answer without the engine's extras: retval, duration_ns, data_out, maps. */
+    private static ObjectNode answerJson(ProgTestRun.Result r, ObjectNode maps) {
+        ObjectNode o = Inputs.JSON.createObjectNode();
+        o.put("retval", r.retval());
+        o.put("duration_ns", r.durationNs());
+        o.put("data_out", HexFormat.of().formatHex(r.dataOut()));
+        o.set("maps", maps);
+        return o;
     }
 
     /** The records programs submitted to ring buffers, consumed as a user-space reader would, one line each. */
@@ -235,29 +298,34 @@ final class TestRunCommand implements Runnable {
 
     /** --maps: all, none, or the names given (each must be a map of the object). */
     private java.util.function.Predicate<String> chosenMaps(BpfCollection collection) {
-        if (mapsChoice.equals("all")) {
-            return name -> true;
-        }
-        if (mapsChoice.equals("none")) {
-            return name -> false;
-        }
-        java.util.Set<String> names = new java.util.TreeSet<>(java.util.Arrays.asList(mapsChoice.split(",")));
         java.util.Set<String> known = new java.util.TreeSet<>();
         collection.maps().forEach(m -> known.add(MapJson.jsonName(m)));
+        return chosenMaps(obj, mapsChoice, known);
+    }
+
+    /** --maps {@code choice} among the JSON names {@code known} of {@code file}'s maps. */
+    static java.util.function.Predicate<String> chosenMaps(Path file, String choice, java.util.Set<String> known) {
+        if (choice.equals("all")) {
+            return name -> true;
+        }
+        if (choice.equals("none")) {
+            return name -> false;
+        }
+        java.util.Set<String> names = new java.util.TreeSet<>(java.util.Arrays.asList(choice.split(",")));
         for (String n : names) {
             if (!known.contains(n)) {
-                throw new CliException("--maps " + mapsChoice + ": " + obj + " has no map '" + n + "' (maps: "
+                throw new CliException("--maps " + choice + ": " + file + " has no map '" + n + "' (maps: "
                         + String.join(", ", known) + ")");
             }
         }
         return names::contains;
     }
 
-    private void printSummary(PrintWriter out, BpfProgram program, byte[] frame, ProgTestRun.Result r,
-                              ObjectNode maps, BpfCollection collection, List<String> perf, long lost) {
-        out.printf("program   %s (section %s) from %s, %d run%s, %s%n", program.name(),
-                program.section(), obj, repeat, repeat == 1 ? "" : "s", engine.equals("jit")
-                        ? String.format("JIT (compiled and warmed up in %.3f ms)", r.compileNs() / 1e6) : "reference interpreter");
+    private void printSummary(PrintWriter out, String program, String section, String engineLabel, byte[] frame,
+                              ProgTestRun.Result r, ObjectNode maps, List<MapSpec> mapSpecs, List<String> traced,
+                              List<String> perf, long lost) {
+        out.printf("program   %s (section %s) from %s, %d run%s, %s%n", program, section, obj, repeat,
+                repeat == 1 ? "" : "s", engineLabel);
         out.printf("retval    %s (%d)%n", XdpAction.name(r.retval()), r.retval());
         out.printf("duration  %d ns per run%n", r.durationNs());
         boolean same = Arrays.equals(frame, r.dataOut());
@@ -267,24 +335,24 @@ final class TestRunCommand implements Runnable {
         }
         if (trace) {
             out.println("trace");
-            List<String> lines = new ArrayList<>(r.trace());
-            lines.addAll(ringbufRecords(collection));
-            if (lines.isEmpty()) {
+            if (traced.isEmpty()) {
                 out.println("          (no bpf_trace_printk output, no ring buffer records)");
             }
-            lines.forEach(line -> out.println("          " + line));
+            traced.forEach(line -> out.println("          " + line));
         }
-        if (perfEvents) {
+        if (perf != null) {
             out.printf("perf      %d sample%s taken by the readers, %d lost%n", perf.size(), perf.size() == 1 ? "" : "s", lost);
             perf.forEach(line -> out.println("          " + line));
         }
         out.println("maps");
-        if (collection.maps().isEmpty()) {
+        if (mapSpecs.isEmpty()) {
             out.println("          (none)");
         }
-        for (BpfMap m : collection.maps()) {
-            JsonNode entries = maps.get(MapJson.jsonName(m));
-            out.printf("  %-22s %s, key %d B, value %d B, max %d: %s%n", MapJson.jsonName(m), m.type().kernelName(),
+        for (MapSpec m : mapSpecs) {
+            String name = m.name().replace('.', '_');
+            JsonNode entries = maps.get(name);
+            MapType t = MapType.byId(m.type());
+            out.printf("  %-22s %s, key %d B, value %d B, max %d: %s%n", name, t == null ? "type " + m.type() : t.kernelName(),
                     m.keySize(), m.valueSize(), m.maxEntries(), entries == null ? "not dumped" : entries.size() + " entries");
             if (entries == null) {
                 continue;

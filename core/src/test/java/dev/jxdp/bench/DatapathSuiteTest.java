@@ -129,10 +129,10 @@ class DatapathSuiteTest {
     @Test
     void theTableMarksEachTargetMetOrNotMet() {
         String t = made().table();
-        assertTrue(targetLine(t, "drop / floor").matches(".*0\\.70 +>= 0\\.60 +met +0\\.70-0\\.70, met in 1 of 1$"), t);
-        assertTrue(targetLine(t, "redirect-map / drop").matches(".*0\\.40 +>= 0\\.50 +not met +0\\.40-0\\.40, met in 0 of 1$"), t);
-        assertTrue(targetLine(t, "redirect-map / redirect-map-nobulk").matches(".*2\\.00 +>= 1\\.50 +met +2\\.00-2\\.00, met in 1 of 1$"), t);
-        assertTrue(targetLine(t, "mixed-vector / mixed-scalar").matches(".*1\\.10 +>= 1\\.15 +not met +1\\.10-1\\.10, met in 0 of 1$"), t);
+        assertTrue(targetLine(t, "drop / floor").matches(".*0\\.70 +>= 0\\.60 +reached +0\\.70-0\\.70, reached in 1 of 1$"), t);
+        assertTrue(targetLine(t, "redirect-map / drop").matches(".*0\\.40 +>= 0\\.50 +below +0\\.40-0\\.40, reached in 0 of 1$"), t);
+        assertTrue(targetLine(t, "redirect-map / redirect-map-nobulk").matches(".*2\\.00 +>= 1\\.50 +reached +2\\.00-2\\.00, reached in 1 of 1$"), t);
+        assertTrue(targetLine(t, "mixed-vector / mixed-scalar").matches(".*1\\.10 +>= 1\\.15 +below +1\\.10-1\\.10, reached in 0 of 1$"), t);
     }
 
     @Test
@@ -145,7 +145,7 @@ class DatapathSuiteTest {
         assertArrayEquals(new double[] {2.0, 1.375, 1.5}, bulk.roundRatios(r), 1e-12);
         assertEquals(2, bulk.roundsMet(r), "1.50 reaches the target, 1.375 does not");
         assertTrue(targetLine(r.table(), "redirect-map / redirect-map-nobulk")
-                .matches(".*1\\.67 +>= 1\\.50 +met +1\\.38-2\\.00, met in 2 of 3$"), r.table());
+                .matches(".*1\\.67 +>= 1\\.50 +reached +1\\.38-2\\.00, reached in 2 of 3$"), r.table());
         assertEquals(0, DatapathSuite.TARGETS.get(0).roundRatios(r).length, "floor and drop did not run");
     }
 

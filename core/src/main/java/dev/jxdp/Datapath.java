@@ -1,0 +1,464 @@
+package dev.jxdp;
+
+import dev.jxdp.ebpf.BpfException;
+import dev.jxdp.ebpf.runtime.BpfProgram;
+import dev.jxdp.io.pcap.PcapException;
+import dev.jxdp.io.pcap.PcapTxDriver;
+import dev.jxdp.io.pcap.PcapWriter;
+import dev.jxdp.io.pktgen.PktGen;
+import dev.jxdp.io.pktgen.PktGenSpec;
+import dev.jxdp.run.DatapathRun;
+import dev.jxdp.xdp.FrameMeta;
+import dev.jxdp.xdp.NetDevices;
+import dev.jxdp.xdp.PagePool;
+import dev.jxdp.xdp.PassSink;
+import dev.jxdp.xdp.TxDriver;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * The XDP datapath from Java, what {@code jxdp run} does: frames arrive on the RX queues of an input
+ * device (ifindex 1), spread over the queues by RSS (the Toeplitz hash of the IP addresses and ports);
+ * one worker thread per queue, each its own CPU for per-CPU maps, runs the program on every frame in a
+ * NAPI loop (budget 64) and acts on the verdict: {@code XDP_DROP} and {@code XDP_ABORTED} free the frame,
+ * {@code XDP_PASS} hands it to the stack stage, {@code XDP_TX} sends it back out. The program runs
+ * compiled (JIT) over the loaded object's own maps, so they hold what the run counted afterwards.
+ *
+ * <pre>{@code
+ * try (XdpObject obj = ObjectSpec.read(Path.of("examples/xdp_demo.o")).load()) {
+ *     DatapathSummary s = Datapath.builder(obj)
+ *             .rxPktgen("flows=64,size=64").count(1_000_000)
+ *             .queues(2)
+ *             .run();
+ *     System.out.println(s.total() + " at " + s.mpps() + " Mpps");
+ * }
+ * }</pre>
+ *
+ * <p>A run ends when the input does (the end of the capture or the frame list, {@link Builder#count(long)}
+ * frames), when {@link Builder#duration(Duration)} has passed, or at {@link #stop()} from another thread.
+ * {@code XDP_REDIRECT} has no target device here and counts as an error.
+ */
+public final class Datapath {
+
+    /** How a worker walks the frames of one poll. */
+    public enum RxMode {
+        /** One frame at a time through the program and its action, as kernel drivers do (the default). */
+        SCALAR,
+        /** Vectors of up to 16 frames: the program over the whole vector, then each action's frames together. */
+        VECTOR,
+        /** Vectors when a poll brings 8 frames or more, one at a time otherwise. */
+        AUTO
+    }
+
+    private final Builder b;
+    private volatile DatapathRun running;
+    private volatile boolean stopped;
+
+    private Datapath(Builder b) {
+        this.b = b;
+    }
+
+    /**
+     * A builder for a datapath over a loaded object.
+     *
+     * @param object the object whose program runs, loaded with {@link Engine#JIT} or
+     *               {@link Engine#INTERPRETER} (the datapath runs compiled code either way)
+     * @return a new builder
+     */
+    public static Builder builder(XdpObject object) {
+        return new Builder(Objects.requireNonNull(object, "object"));
+    }
+
+    /** Stops a run under way on another thread soon; {@link #run()} then returns its summary as usual. */
+    public void stop() {
+        stopped = true;
+        DatapathRun r = running;
+        if (r != null) {
+            r.requestStop();
+        }
+    }
+
+    /**
+     * Runs the datapath until the input ends, the duration passes or {@link #stop()}; blocks meanwhile.
+     *
+     * @return the counters and, when asked for, the frames passed and transmitted
+     * @throws JxdpException for an input or output that cannot be read or written, or an object closed
+     *                       or loaded with the kernel engine
+     */
+    public DatapathSummary run() {
+        XdpObject obj = b.object;
+        if (obj.engine() == Engine.KERNEL) {
+            throw new JxdpException(obj.spec().name() + ": the datapath runs jxdp's engines only, not the kernel's");
+        }
+        XdpProgram prog = b.program != null ? obj.program(b.program) : obj.program();
+        return obj.use(() -> runOn((JxdpBackend) obj.backend(), prog));
+    }
+
+    private DatapathSummary runOn(JxdpBackend backend, XdpProgram prog) {
+        BpfProgram program = backend.collection().program(prog.name());
+        if (!prog.spec().xdp()) {
+            throw new JxdpException("program " + prog.name() + " is in section " + prog.section()
+                    + ", not an XDP one: the datapath runs XDP programs only");
+        }
+        int queues = b.queues;
+        List<List<byte[]>> passed = new ArrayList<>();
+        List<List<byte[]>> sent = new ArrayList<>();
+        for (int q = 0; q < queues; q++) {
+            passed.add(new ArrayList<>());
+            sent.add(new ArrayList<>());
+        }
+        PktGen gen = null;
+        PcapWriter passWriter = null;
+        PcapWriter txWriter = null;
+        try (PagePool pool = new PagePool(b.poolFrames)) {
+            program.requireLoaded();
+            DatapathRun.Input input = switch (b.input) {
+                case null -> throw new JxdpException("datapath: no input (rxPcap, rxPktgen or rxFrames)");
+                case Path p -> new DatapathRun.Pcap(p);
+                case String spec -> new DatapathRun.Generated(gen = new PktGen(PktGenSpec.parse(spec)));
+                case List<?> frames -> new DatapathRun.Frames(frameList(frames));
+                default -> throw new IllegalStateException();
+            };
+            if (b.passPcap != null) {
+                passWriter = PcapWriter.open(b.passPcap, PcapWriter.Resolution.NANOSECONDS);
+            }
+            if (b.txPcap != null) {
+                txWriter = PcapWriter.open(b.txPcap, PcapWriter.Resolution.NANOSECONDS);
+            }
+            PcapWriter pw = passWriter;
+            PcapWriter tw = txWriter;
+            DatapathRun run = new DatapathRun(backend.collection(), program, backend.compiler(), pool, new NetDevices())
+                    .queues(queues).rxMode(dev.jxdp.xdp.RxMode.valueOf(b.mode.name())).limit(b.count)
+                    .pass(q -> passSink(q, pool, pw, passed));
+            run.tx(q -> txDriver(q, pool, tw, sent));
+            running = run;
+            if (stopped) {
+                run.requestStop();
+            }
+            double seconds = b.duration == null ? Double.POSITIVE_INFINITY : b.duration.toNanos() / 1e9;
+            Consumer<DatapathRun.Progress> progress = b.onStats == null ? null
+                    : p -> b.onStats.accept(DatapathStats.of(p.total()));
+            DatapathRun.Result r = run.run(input, seconds, b.statsInterval.toNanos(), progress);
+            if (passWriter != null) {
+                passWriter.close();
+                passWriter = null;
+            }
+            if (txWriter != null) {
+                txWriter.close();
+                txWriter = null;
+            }
+            List<DatapathStats> perQueue = new ArrayList<>();
+            for (dev.jxdp.xdp.RxQueueStats s : r.queues()) {
+                perQueue.add(DatapathStats.of(s));
+            }
+            return new DatapathSummary(DatapathStats.of(r.total()), List.copyOf(perQueue), sum(r.faults()),
+                    sum(r.missed()), sum(r.oversize()), Duration.ofNanos(r.nanos()), flatten(passed), flatten(sent));
+        } catch (PcapException e) {
+            throw new JxdpException(e.path() + ": " + e.getMessage(), e);
+        } catch (BpfException e) {
+            throw new JxdpException("datapath: " + e.getMessage(), e);
+        } finally {
+            running = null;
+            if (passWriter != null) {
+                passWriter.abort();
+            }
+            if (txWriter != null) {
+                txWriter.abort();
+            }
+            if (gen != null) {
+                gen.close();
+            }
+        }
+    }
+
+    private PassSink passSink(int q, PagePool pool, PcapWriter writer, List<List<byte[]>> passed) {
+        PcapWriter.Lane lane = writer == null ? null : writer.lane();
+        List<byte[]> keep = b.collectPass ? passed.get(q) : null;
+        if (lane == null && keep == null) {
+            return PassSink.DISCARD;
+        }
+        return buff -> {
+            if (lane != null) {
+                lane.write(buff.data, buff.length(), System.currentTimeMillis() * 1_000_000L);
+            }
+            if (keep != null) {
+                keep.add(copy(pool, buff.data, buff.length()));
+            }
+        };
+    }
+
+    private TxDriver txDriver(int q, PagePool pool, PcapWriter writer, List<List<byte[]>> sent) {
+        TxDriver wire = writer != null ? new PcapTxDriver(writer.lane(), pool) : (ids, from, n) -> {
+            pool.returnBulk(ids, from, n);  // no wire: sent and completed at once
+            return n;
+        };
+        if (!b.collectTx) {
+            return wire;
+        }
+        List<byte[]> keep = sent.get(q);
+        FrameMeta meta = pool.meta();
+        return (ids, from, n) -> {
+            for (int i = from; i < from + n; i++) {
+                long addr = pool.address(ids[i]) + meta.dataOffset(ids[i]);
+                keep.add(copy(pool, addr, meta.length(ids[i])));
+            }
+            return wire.transmit(ids, from, n);
+        };
+    }
+
+    // the bytes of a frame in the pool's memory (the worker recycles the page right after)
+    private static byte[] copy(PagePool pool, long addr, int length) {
+        MemorySegment m = pool.memory();
+        return m.asSlice(addr - m.address(), length).toArray(ValueLayout.JAVA_BYTE);
+    }
+
+    private static List<byte[]> frameList(List<?> frames) {
+        List<byte[]> out = new ArrayList<>(frames.size());
+        for (Object f : frames) {
+            out.add((byte[]) f);
+        }
+        return out;
+    }
+
+    private static List<byte[]> flatten(List<List<byte[]>> perQueue) {
+        List<byte[]> out = new ArrayList<>();
+        perQueue.forEach(out::addAll);
+        return Collections.unmodifiableList(out);
+    }
+
+    private static long sum(long[] v) {
+        long s = 0;
+        for (long x : v) {
+            s += x;
+        }
+        return s;
+    }
+
+    /** Builds a {@link Datapath}; not thread-safe. */
+    public static final class Builder {
+        private final XdpObject object;
+        private String program;
+        private Object input;
+        private int queues = 1;
+        private RxMode mode = RxMode.SCALAR;
+        private long count = -1;
+        private Duration duration;
+        private int poolFrames = 4096;
+        private Path passPcap;
+        private Path txPcap;
+        private boolean collectPass;
+        private boolean collectTx;
+        private Consumer<DatapathStats> onStats;
+        private Duration statsInterval = Duration.ofSeconds(1);
+
+        private Builder(XdpObject object) {
+            this.object = object;
+        }
+
+        /**
+         * The program to run (default: the object's only XDP program).
+         *
+         * @param name the program's name
+         * @return this builder
+         */
+        public Builder program(String name) {
+            this.program = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /**
+         * Frames from a capture file, pcap or pcapng, each once.
+         *
+         * @param file the capture
+         * @return this builder
+         */
+        public Builder rxPcap(Path file) {
+            this.input = Objects.requireNonNull(file, "file");
+            return this;
+        }
+
+        /**
+         * Frames from the packet generator, as {@code jxdp run --in pktgen:SPEC} takes it: comma-separated
+         * {@code key=value} (flows, size 64..1518 or imix, proto udp|tcp|icmp, ip 4|6, vlan, src, dst,
+         * sport, dport, smac, dmac, seed, stamp, order seq|shuffle); "" for 64-byte IPv4 UDP. It never
+         * ends by itself: give {@link #count(long)} or {@link #duration(Duration)}.
+         *
+         * @param spec the generator's spec
+         * @return this builder
+         * @throws JxdpException for a spec the generator does not take
+         */
+        public Builder rxPktgen(String spec) {
+            try {
+                PktGenSpec.parse(spec);
+            } catch (BpfException e) {
+                throw new JxdpException("pktgen: " + e.getMessage(), e);
+            }
+            this.input = spec;
+            return this;
+        }
+
+        /**
+         * Frames from memory, each once, in order (with several queues, each queue's in order).
+         *
+         * @param frames the frames, 14 to 3520 bytes each (longer ones are dropped and counted as oversize)
+         * @return this builder
+         */
+        public Builder rxFrames(List<byte[]> frames) {
+            this.input = List.copyOf(frames);
+            return this;
+        }
+
+        /**
+         * RX queues of the input device (default 1): one worker thread and CPU each.
+         *
+         * @param n 1 to the machine's CPUs (at most 128)
+         * @return this builder
+         */
+        public Builder queues(int n) {
+            int max = Math.min(dev.jxdp.io.Rss.MAX_QUEUES, dev.jxdp.ebpf.maps.Cpus.possible());
+            if (n < 1 || n > max) {
+                throw new JxdpException("queues " + n + ": want 1.." + max + " (one worker per CPU)");
+            }
+            this.queues = n;
+            return this;
+        }
+
+        /**
+         * How workers walk each poll's frames (default {@link RxMode#SCALAR}).
+         *
+         * @param mode the mode
+         * @return this builder
+         */
+        public Builder rxMode(RxMode mode) {
+            this.mode = Objects.requireNonNull(mode, "mode");
+            return this;
+        }
+
+        /**
+         * Stops after the input's first {@code n} frames.
+         *
+         * @param n 0 or more
+         * @return this builder
+         */
+        public Builder count(long n) {
+            if (n < 0) {
+                throw new JxdpException("count must be 0 or more (got " + n + ")");
+            }
+            this.count = n;
+            return this;
+        }
+
+        /**
+         * Stops after this long, whatever is left of the input.
+         *
+         * @param d a positive duration
+         * @return this builder
+         */
+        public Builder duration(Duration d) {
+            if (d.isNegative() || d.isZero()) {
+                throw new JxdpException("duration must be positive (got " + d + ")");
+            }
+            this.duration = d;
+            return this;
+        }
+
+        /**
+         * The page pool's size in 4 KiB frames, shared by the queues (default 4096).
+         *
+         * @param frames 64 or more
+         * @return this builder
+         */
+        public Builder poolFrames(int frames) {
+            if (frames < 64) {
+                throw new JxdpException("pool frames must be at least 64 (got " + frames + ")");
+            }
+            this.poolFrames = frames;
+            return this;
+        }
+
+        /**
+         * Writes the {@code XDP_PASS} frames to a pcap file (written atomically when the run ends).
+         *
+         * @param file the capture to write
+         * @return this builder
+         */
+        public Builder passPcap(Path file) {
+            this.passPcap = file;
+            return this;
+        }
+
+        /**
+         * Writes the {@code XDP_TX} frames to a pcap file (written atomically when the run ends).
+         *
+         * @param file the capture to write
+         * @return this builder
+         */
+        public Builder txPcap(Path file) {
+            this.txPcap = file;
+            return this;
+        }
+
+        /**
+         * Keeps a copy of every {@code XDP_PASS} frame for {@link DatapathSummary#passFrames()}.
+         *
+         * @return this builder
+         */
+        public Builder collectPass() {
+            this.collectPass = true;
+            return this;
+        }
+
+        /**
+         * Keeps a copy of every {@code XDP_TX} frame for {@link DatapathSummary#txFrames()}.
+         *
+         * @return this builder
+         */
+        public Builder collectTx() {
+            this.collectTx = true;
+            return this;
+        }
+
+        /**
+         * Calls {@code listener} with the counters so far, every {@code interval} while the run goes on,
+         * on the thread that called {@link Datapath#run()}.
+         *
+         * @param interval how often
+         * @param listener what to call
+         * @return this builder
+         */
+        public Builder onStats(Duration interval, Consumer<DatapathStats> listener) {
+            if (interval.isNegative() || interval.isZero()) {
+                throw new JxdpException("stats interval must be positive (got " + interval + ")");
+            }
+            this.statsInterval = interval;
+            this.onStats = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
+         * The datapath, ready to {@link Datapath#run()} (once or several times).
+         *
+         * @return the datapath
+         */
+        public Datapath build() {
+            return new Datapath(this);
+        }
+
+        /**
+         * Builds the datapath and runs it: {@code build().run()}.
+         *
+         * @return the run's summary
+         */
+        public DatapathSummary run() {
+            return build().run();
+        }
+    }
+}

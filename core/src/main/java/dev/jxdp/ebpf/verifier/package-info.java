@@ -1,0 +1,2 @@
+/** Internal: not part of the public API; may change. */
+package dev.jxdp.ebpf.verifier;

@@ -1,0 +1,338 @@
+package dev.jxdp.run;
+
+import dev.jxdp.ebpf.jit.JitCompiler;
+import dev.jxdp.ebpf.jit.JitProgram;
+import dev.jxdp.ebpf.maps.BpfMap;
+import dev.jxdp.ebpf.maps.CpuMap;
+import dev.jxdp.ebpf.runtime.BpfCollection;
+import dev.jxdp.ebpf.runtime.BpfProgram;
+import dev.jxdp.io.MemoryRxDriver;
+import dev.jxdp.io.pcap.PcapReader;
+import dev.jxdp.io.pcap.PcapRxDriver;
+import dev.jxdp.io.pktgen.PktGen;
+import dev.jxdp.io.pktgen.PktGenDriver;
+import dev.jxdp.io.veth.Veth;
+import dev.jxdp.io.veth.VethPair;
+import dev.jxdp.xdp.CpuMapRunner;
+import dev.jxdp.xdp.NapiWorker;
+import dev.jxdp.xdp.NetDevices;
+import dev.jxdp.xdp.PagePool;
+import dev.jxdp.xdp.PassSink;
+import dev.jxdp.xdp.RxDriver;
+import dev.jxdp.xdp.RxMode;
+import dev.jxdp.xdp.RxQueueStats;
+import dev.jxdp.xdp.RxQueues;
+import dev.jxdp.xdp.TxDriver;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+import java.util.function.IntFunction;
+import java.util.function.Supplier;
+
+/**
+ * One run of the XDP datapath over a loaded collection, what {@code jxdp run} and the public API's
+ * {@code Datapath} both drive: frames from a capture, the packet generator or memory arrive on the RX
+ * queues of the input device (ifindex {@link #INPUT_IFINDEX}), spread by RSS, one worker thread (one CPU)
+ * per queue running the compiled program, CPUMAP entries' consumers and a veth pair's stack alongside;
+ * until the input ends, the time is up or {@link #requestStop()}. The caller owns the collection, the
+ * pool, the devices and the sinks; the run owns the input readers and threads it starts.
+ */
+public final class DatapathRun {
+
+    /** The input device's ifindex: what programs see as ingress_ifindex. */
+    public static final int INPUT_IFINDEX = 1;
+
+    /** Where frames come from: a capture file, a packet generator, or frames in memory. */
+    public sealed interface Input permits Pcap, Generated, Frames {}
+
+    /** Every packet of a pcap or pcapng file (each queue reads it through its own reader). */
+    public record Pcap(Path file) implements Input {}
+
+    /** The packet generator's frames. */
+    public record Generated(PktGen gen) implements Input {}
+
+    /** Frames in memory, in order. */
+    public record Frames(List<byte[]> frames) implements Input {}
+
+    /** A snapshot of the counters while the run goes on. */
+    public record Progress(long elapsedNanos, RxQueueStats total, RxQueueStats[] queues) {}
+
+    /**
+     * What the run did.
+     *
+     * @param total    the counters over every queue
+     * @param queues   each queue's counters
+     * @param faults   per queue, runs a failed run-time check ended (counted as aborted)
+     * @param missed   per queue, frames the driver dropped for want of a free page
+     * @param oversize per queue, frames longer than a page holds, dropped by the driver
+     * @param nanos    how long the queues ran
+     * @param cpumaps  the CPUMAP consumers, stopped, with their counters
+     */
+    public record Result(RxQueueStats total, RxQueueStats[] queues, long[] faults, long[] missed, long[] oversize,
+                         long nanos, List<CpuMapRunner> cpumaps) {}
+
+    private final BpfCollection collection;
+    private final BpfProgram program;
+    private final JitCompiler compiler;
+    private final PagePool pool;
+    private final NetDevices devices;
+    private int queues = 1;
+    private RxMode mode = RxMode.SCALAR;
+    private int redirectBulk = NapiWorker.TX_BULK;
+    private long limit = -1;
+    private VethPair veth;
+    private IntFunction<PassSink> pass = q -> PassSink.DISCARD;
+    private Supplier<PassSink> cpumapPass = () -> PassSink.DISCARD;
+    private IntFunction<TxDriver> tx;
+    private volatile boolean stop;
+    private volatile RxQueues running;
+
+    /** A run of {@code program} (of {@code collection}, compiled by {@code compiler}) over {@code pool}. */
+    public DatapathRun(BpfCollection collection, BpfProgram program, JitCompiler compiler, PagePool pool,
+                       NetDevices devices) {
+        this.collection = collection;
+        this.program = program;
+        this.compiler = compiler;
+        this.pool = pool;
+        this.devices = devices;
+        this.tx = q -> (ids, from, n) -> {
+            pool.returnBulk(ids, from, n);  // no wire: sent and completed at once
+            return n;
+        };
+    }
+
+    /** RX queues (1 by default), one worker thread and CPU each. */
+    public DatapathRun queues(int n) { this.queues = n; return this; }
+
+    public DatapathRun rxMode(RxMode m) { this.mode = m; return this; }
+
+    /** Frames per device bulk of XDP_REDIRECT. */
+    public DatapathRun redirectBulk(int n) { this.redirectBulk = n; return this; }
+
+    /** The input's first {@code n} frames only (-1: all). */
+    public DatapathRun limit(long n) { this.limit = n; return this; }
+
+    /** A veth pair among the devices, whose peer's stack a thread of the run drains. */
+    public DatapathRun veth(VethPair pair) { this.veth = pair; return this; }
+
+    /** The stack stage of queue q's XDP_PASS frames (the worker's thread only). */
+    public DatapathRun pass(IntFunction<PassSink> sinks) { this.pass = sinks; return this; }
+
+    /** The stack stage of a CPUMAP's consumers' XDP_PASS frames (one per map; its threads share it). */
+    public DatapathRun cpumapPass(Supplier<PassSink> sinks) { this.cpumapPass = sinks; return this; }
+
+    /** Queue q's XDP_TX transmit (default: frames completed at once, as on a wire nobody listens to). */
+    public DatapathRun tx(IntFunction<TxDriver> drivers) { this.tx = drivers; return this; }
+
+    /** Stops a run under way soon, as Ctrl-C does; the run then returns its result as usual. */
+    public void requestStop() {
+        stop = true;
+        RxQueues r = running;
+        if (r != null) {
+            r.requestStop();
+        }
+    }
+
+    /**
+     * Runs until the input ends, {@code seconds} pass (infinite: no limit) or {@link #requestStop()},
+     * calling {@code progress} every {@code intervalNanos} on this thread (null: never), and returns the
+     * counters, every frame accounted for. A {@link dev.jxdp.io.pcap.PcapException} for a capture that
+     * cannot be read.
+     */
+    public Result run(Input input, double seconds, long intervalNanos, Consumer<Progress> progress) {
+        JitProgram jit = compiler.program(program);
+        JitProgram[] jits = new JitProgram[queues];
+        for (int q = 0; q < queues; q++) {
+            jits[q] = q == 0 ? jit : jit.forThread();
+        }
+        RxDriver[] rx = new RxDriver[queues];
+        PcapReader[] readers = new PcapReader[queues];
+        byte[] memoryQueues = input instanceof Frames f ? MemoryRxDriver.queues(f.frames(), queues) : null;
+        List<CpuMapRunner> cpuMaps = new ArrayList<>();
+        VethDrain drain = veth == null ? null : new VethDrain(veth);
+        RxQueues rxq = null;
+        try {
+            if (input instanceof Pcap p) {
+                for (int q = 0; q < queues; q++) {
+                    readers[q] = PcapReader.open(p.file());
+                }
+            }
+            PassSink[] sinks = new PassSink[queues];
+            TxDriver[] txs = new TxDriver[queues];
+            for (int q = 0; q < queues; q++) {
+                sinks[q] = pass.apply(q);
+                txs[q] = tx.apply(q);
+            }
+            // a consumer per CPUMAP (its kthread): its frames' stack stage is the same as the queues'
+            for (BpfMap m : collection.maps()) {
+                if (m instanceof CpuMap c) {
+                    cpuMaps.add(new CpuMapRunner(c, pool, cpumapPass.get(), collection, compiler::program));
+                }
+            }
+            CpuMapRunner[] runners = cpuMaps.toArray(new CpuMapRunner[0]);
+            int n = queues;
+            RxQueues.DriverFactory drivers = (q, cache) -> rx[q] = switch (input) {
+                case Generated g -> new PktGenDriver(g.gen(), pool, cache, INPUT_IFINDEX, q, n, limit);
+                case Pcap p -> new PcapRxDriver(readers[q], pool, cache, INPUT_IFINDEX, q, n, limit);
+                case Frames f -> new MemoryRxDriver(f.frames(), memoryQueues, pool, cache, INPUT_IFINDEX, q, limit);
+            };
+            // queue q is CPU q: its own program instance, ExecState (per-CPU map slot q) and bulk queues
+            rxq = new RxQueues(pool, queues, drivers, (q, cache, d) -> new NapiWorker(pool, cache, d, txs[q],
+                    sinks[q], jits[q], collection, q, INPUT_IFINDEX, q, devices).cpuMaps(runners))
+                    .rxMode(mode).redirectBulk(redirectBulk);
+            try {
+                if (drain != null) {
+                    drain.start();
+                }
+                for (CpuMapRunner r : runners) {
+                    r.start();
+                }
+                running = rxq;
+                rxq.start();
+                if (stop) {
+                    rxq.requestStop();  // stopped before the queues existed
+                }
+                loop(rxq, seconds, intervalNanos, progress);
+                rxq.stop();
+            } finally {
+                // the queues and the drain touch the pool's pages: both end before the pool is freed
+                stopQuietly(rxq);
+                if (drain != null) {
+                    drain.finish();
+                }
+                finishCpuMaps(runners);
+            }
+            rxq.checkAccounting();
+            long[] faults = new long[queues];
+            long[] missed = new long[queues];
+            long[] oversize = new long[queues];
+            RxQueueStats[] stats = new RxQueueStats[queues];
+            for (int q = 0; q < queues; q++) {
+                faults[q] = jits[q].faults();
+                missed[q] = rx[q] instanceof PcapRxDriver p ? p.noBuffers() : rx[q] instanceof PktGenDriver g ? g.noBuffers() : 0;
+                oversize[q] = rx[q] instanceof PcapRxDriver p ? p.oversize() : rx[q] instanceof MemoryRxDriver m ? m.oversize() : 0;
+                stats[q] = rxq.stats(q);
+            }
+            return new Result(rxq.total(), stats, faults, missed, oversize, rxq.elapsedNanos(), List.copyOf(cpuMaps));
+        } finally {
+            running = null;
+            for (PcapReader r : readers) {
+                if (r != null) {
+                    r.close();
+                }
+            }
+        }
+    }
+
+    // waits until the input ends, the time is up or a stop, with a progress call every interval
+    private void loop(RxQueues rxq, double limitSeconds, long interval, Consumer<Progress> progress) {
+        long start = System.nanoTime();
+        long deadline = Double.isInfinite(limitSeconds) ? Long.MAX_VALUE : start + (long) (limitSeconds * 1e9);
+        long nextLine = progress == null ? Long.MAX_VALUE : start + interval;
+        while (!stop) {
+            long now = System.nanoTime();
+            try {
+                if (rxq.awaitFinished(Math.max(0, Math.min(nextLine, deadline) - now), TimeUnit.NANOSECONDS)) {
+                    return;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            now = System.nanoTime();
+            if (now >= deadline) {
+                return;
+            }
+            if (now >= nextLine) {
+                RxQueueStats[] qs = new RxQueueStats[rxq.queues()];
+                for (int q = 0; q < qs.length; q++) {
+                    qs[q] = rxq.stats(q);
+                }
+                progress.accept(new Progress(now - start, rxq.total(), qs));
+                nextLine = now + interval;
+            }
+        }
+    }
+
+    private static void stopQuietly(RxQueues rxq) {
+        try {
+            rxq.stop();
+        } catch (RuntimeException | Error e) {
+            // reported by the stop on the normal path, or superseded by the error already on its way out
+        }
+    }
+
+    // the consumers finish what is queued (briefly), then stop; what is left is freed and counted as dropped
+    private static void finishCpuMaps(CpuMapRunner[] runners) {
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        for (CpuMapRunner r : runners) {
+            while (r.total().queued() > 0 && r.failure() == null && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            r.close();
+        }
+    }
+
+    /**
+     * The stack behind both veth ends: a thread that frees what arrives on either RX ring, so the ends keep
+     * taking frames; once the queues have stopped, {@link #finish()} empties the rings for good.
+     */
+    private static final class VethDrain {
+        private final Veth[] ends;
+        private final int[] scratch = new int[NapiWorker.BUDGET];
+        private final Thread thread;
+        private volatile boolean stop;
+
+        VethDrain(VethPair pair) {
+            this.ends = new Veth[] {pair.a(), pair.b()};
+            this.thread = new Thread(this::run, "jxdp-veth-drain");
+            thread.setDaemon(true);
+        }
+
+        void start() {
+            thread.start();
+        }
+
+        private void run() {
+            int idle = 0;
+            while (!stop) {
+                int n = 0;
+                for (Veth v : ends) {
+                    n += v.dropReceived(scratch);
+                }
+                if (n > 0) {
+                    idle = 0;
+                } else if (++idle < 64) {
+                    Thread.onSpinWait();
+                } else {
+                    LockSupport.parkNanos(20_000);
+                }
+            }
+        }
+
+        /** Stops the thread and frees what is left; call after the queues that transmit have stopped. */
+        void finish() {
+            stop = true;
+            boolean interrupted = false;
+            while (thread.isAlive()) {
+                try {
+                    thread.join();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            for (Veth v : ends) {
+                while (v.dropReceived(scratch) > 0) {
+                    // nobody transmits any more: the ring empties in a few bulks
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

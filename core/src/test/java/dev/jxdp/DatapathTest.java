@@ -1,0 +1,103 @@
+package dev.jxdp;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class DatapathTest {
+
+    // 3 discard-port (DROP), 2 DNS (PASS), 1 echo request (TX), 1 ARP (PASS)
+    static List<byte[]> mix() {
+        return List.of(Frames.udp(9), Frames.udp(53), Frames.udp(9), Frames.ipv4(Frames.ICMP, 0x0a000001, 0, 0, 8),
+                Frames.udp(53), Frames.arp(), Frames.udp(9));
+    }
+
+    @Test
+    void framesFromMemoryAreCountedAndCollected() {
+        try (XdpObject obj = ObjectSpec.read(ApiTest.DEMO).load()) {
+            DatapathSummary s = Datapath.builder(obj).rxFrames(mix()).collectPass().collectTx().run();
+            assertEquals(new DatapathStats(7, 3, 0, 1, 0, 3, 0), s.total());
+            assertEquals(List.of(s.total()), s.queues());
+            assertEquals(3, s.passFrames().size());
+            assertArrayEquals(Frames.udp(53), s.passFrames().getFirst());
+            assertArrayEquals(Frames.arp(), s.passFrames().getLast());
+            // the reply the program wrote in place, as test-run gives it
+            byte[] reply = obj.program().testRun(Frames.ipv4(Frames.ICMP, 0x0a000001, 0, 0, 8)).dataOut();
+            assertEquals(1, s.txFrames().size());
+            assertArrayEquals(reply, s.txFrames().getFirst());
+            // the object's own maps hold what the run counted (the worker is CPU 0; test-run above added one TX)
+            assertEquals(Map.of("packets", 3L, "bytes", 3L * Frames.udp(9).length), obj.map("stats").lookupSummed(1).orElseThrow());
+            assertEquals(Map.of("packets", 2L, "bytes", 2L * reply.length), obj.map("stats").lookupSummed(3).orElseThrow());
+        }
+    }
+
+    @Test
+    void severalQueuesShareTheFramesByRss() {
+        List<byte[]> frames = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            frames.add(Frames.ipv4(Frames.UDP, 0x0a000001 + i, 1000 + i, i % 2 == 0 ? 9 : 53, 16));
+        }
+        try (XdpObject obj = ObjectSpec.read(ApiTest.DEMO).load()) {
+            DatapathSummary s = Datapath.builder(obj).rxFrames(frames).queues(2).rxMode(Datapath.RxMode.VECTOR).run();
+            assertEquals(new DatapathStats(200, 100, 0, 0, 0, 100, 0), s.total());
+            assertEquals(2, s.queues().size());
+            assertTrue(s.queues().get(0).rx() > 0 && s.queues().get(1).rx() > 0, s.queues().toString());
+            assertEquals(200, s.queues().get(0).rx() + s.queues().get(1).rx());
+        }
+    }
+
+    @Test
+    void pcapInAndOut(@TempDir Path dir) throws Exception {
+        Path in = dir.resolve("in.pcap");
+        Path passOut = dir.resolve("pass.pcap");
+        try (XdpObject obj = ObjectSpec.read(ApiTest.DEMO).load()) {
+            // first a capture, written by the datapath itself from memory frames that all pass
+            List<byte[]> mix = mix();
+            Datapath.builder(obj).rxFrames(mix).program("xdp_demo").run();
+            DatapathSummary all = Datapath.builder(obj).rxFrames(List.of(Frames.arp(), Frames.udp(53))).passPcap(in).run();
+            assertEquals(2, all.total().pass());
+            assertTrue(Files.size(in) > 24);
+            DatapathSummary s = Datapath.builder(obj).rxPcap(in).passPcap(passOut).collectPass().run();
+            assertEquals(new DatapathStats(2, 0, 0, 0, 0, 2, 0), s.total());
+            assertArrayEquals(Frames.arp(), s.passFrames().get(0));
+            assertArrayEquals(Frames.udp(53), s.passFrames().get(1));
+            assertEquals(Files.size(in), Files.size(passOut));
+        }
+    }
+
+    @Test
+    void pktgenWithCountAndStats() {
+        try (XdpObject obj = ObjectSpec.read(ApiTest.DEMO).load()) {
+            List<DatapathStats> seen = new ArrayList<>();
+            DatapathSummary s = Datapath.builder(obj).rxPktgen("flows=4,size=64").count(50_000)
+                    .onStats(Duration.ofMillis(1), seen::add).run();
+            assertEquals(50_000, s.total().rx() + s.missed(), s.toString());
+            assertEquals(s.total().rx(), s.total().pass() + s.total().drop());
+            assertTrue(s.mpps() > 0);
+        }
+    }
+
+    @Test
+    void badInputIsOneLine(@TempDir Path dir) {
+        try (XdpObject obj = ObjectSpec.read(ApiTest.DEMO).load()) {
+            JxdpException e = assertThrows(JxdpException.class, () -> Datapath.builder(obj).run());
+            assertEquals("datapath: no input (rxPcap, rxPktgen or rxFrames)", e.getMessage());
+            e = assertThrows(JxdpException.class, () -> Datapath.builder(obj).rxPcap(dir.resolve("none.pcap")).run());
+            assertTrue(e.getMessage().endsWith("none.pcap: no such file"), e.getMessage());
+            e = assertThrows(JxdpException.class, () -> Datapath.builder(obj).rxPktgen("flows=zero"));
+            assertTrue(e.getMessage().startsWith("pktgen: "), e.getMessage());
+            assertThrows(JxdpException.class, () -> Datapath.builder(obj).queues(0));
+        }
+    }
+}
