@@ -6,7 +6,9 @@ package dev.jxdp.junit;
  * reply's target MAC is {@value Packets#MAC_B} and it goes there. The Ethernet source follows the sender MAC unless set.
  */
 public final class ArpBuilder extends FrameBuilder<ArpBuilder> {
+    /** ARP operation 1, a request. */
     public static final int REQUEST = 1;
+    /** ARP operation 2, a reply. */
     public static final int REPLY = 2;
 
     private int op;
@@ -20,27 +22,49 @@ public final class ArpBuilder extends FrameBuilder<ArpBuilder> {
         this.targetMac = op == REQUEST ? new byte[6] : Addresses.mac(Packets.MAC_B);
     }
 
-    /** The operation: {@link #REQUEST}, {@link #REPLY} or another code. */
+    /**
+     * The operation: {@link #REQUEST}, {@link #REPLY} or another code.
+     *
+     * @param op the operation code
+     * @return this builder
+     */
     public ArpBuilder op(int op) {
         this.op = op & 0xFFFF;
         return this;
     }
 
-    /** The sender hardware and protocol addresses (the Ethernet source follows the MAC unless set). */
+    /**
+     * The sender hardware and protocol addresses (the Ethernet source follows the MAC unless set).
+     *
+     * @param mac the MAC address, six hex bytes separated by colons (e.g. {@code "02:00:00:00:00:01"})
+     * @param ip the address, in the text form of its family
+     * @return this builder
+     */
     public ArpBuilder sender(String mac, String ip) {
         this.senderMac = Addresses.mac(mac);
         this.senderIp = Addresses.ipv4(ip);
         return this;
     }
 
-    /** The target hardware and protocol addresses. */
+    /**
+     * The target hardware and protocol addresses.
+     *
+     * @param mac the MAC address, six hex bytes separated by colons (e.g. {@code "02:00:00:00:00:01"})
+     * @param ip the address, in the text form of its family
+     * @return this builder
+     */
     public ArpBuilder target(String mac, String ip) {
         this.targetMac = Addresses.mac(mac);
         this.targetIp = Addresses.ipv4(ip);
         return this;
     }
 
-    /** The target protocol address alone (the address a request asks about). */
+    /**
+     * The target protocol address alone (the address a request asks about).
+     *
+     * @param ip the address, in the text form of its family
+     * @return this builder
+     */
     public ArpBuilder targetIp(String ip) {
         this.targetIp = Addresses.ipv4(ip);
         return this;

@@ -9,7 +9,12 @@ public final class EthernetBuilder extends FrameBuilder<EthernetBuilder> {
         this.etherType = etherType;
     }
 
-    /** The bytes after the EtherType. */
+    /**
+     * The bytes after the EtherType.
+     *
+     * @param payload the bytes
+     * @return this builder
+     */
     public EthernetBuilder payload(byte[] payload) {
         this.payload = payload.clone();
         return this;

@@ -49,40 +49,76 @@ public final class Frame {
         parse();
     }
 
-    /** Parses a frame (a copy of {@code bytes} is kept). */
+    /**
+     * Parses a frame (a copy of {@code bytes} is kept).
+     *
+     * @param bytes the frame's bytes, from the destination MAC on
+     * @return this assertion
+     */
     public static Frame parse(byte[] bytes) {
         return new Frame(bytes.clone());
     }
 
-    /** The frame's bytes (a copy). */
+    /**
+     * The frame's bytes (a copy).
+     *
+     * @return the bytes
+     */
     public byte[] bytes() {
         return bytes.clone();
     }
 
+    /**
+     * The frame's length in bytes.
+     *
+     * @return the frame's length in bytes
+     */
     public int length() {
         return bytes.length;
     }
 
-    /** The headers found, outermost first, by name: "eth", "vlan", "arp", "ipv4", "ipv6", "udp", "tcp", "icmp", "icmp6". */
+    /**
+     * The headers found, outermost first, by name: "eth", "vlan", "arp", "ipv4", "ipv6", "udp", "tcp", "icmp", "icmp6".
+     *
+     * @return the layer names, e.g. {@code [eth, vlan, ipv4, udp]}
+     */
     public List<String> layers() {
         return List.copyOf(layers);
     }
 
-    /** Whether the frame has this header, by the names {@link #layers()} uses. */
+    /**
+     * Whether the frame has this header, by the names {@link #layers()} uses.
+     *
+     * @param layer a name as {@link #layers()} spells it
+     * @return true when the frame has it
+     */
     public boolean has(String layer) {
         return layers.contains(layer);
     }
 
+    /**
+     * The Ethernet header.
+     *
+     * @return the Ethernet header
+     */
     public Ethernet eth() {
         return present(eth, "Ethernet header");
     }
 
-    /** The VLAN tags, outermost first; empty if untagged. */
+    /**
+     * The VLAN tags, outermost first; empty if untagged.
+     *
+     * @return the EtherType, or -1
+     */
     public List<Vlan> vlans() {
         return List.copyOf(vlans);
     }
 
-    /** The innermost tag's VLAN id; throws if untagged. */
+    /**
+     * The innermost tag's VLAN id; throws if untagged.
+     *
+     * @return the innermost VLAN tag
+     */
     public Vlan vlan() {
         if (vlans.isEmpty()) {
             throw absent("VLAN tag");
@@ -90,32 +126,65 @@ public final class Frame {
         return vlans.getLast();
     }
 
-    /** The EtherType after any VLAN tags, or -1 if the frame is too short to hold one. */
+    /**
+     * The EtherType after any VLAN tags, or -1 if the frame is too short to hold one.
+     *
+     * @return the tags, possibly none
+     */
     public int etherType() {
         return etherType;
     }
 
+    /**
+     * The ARP header.
+     *
+     * @return the ARP header
+     */
     public Arp arp() {
         return present(arp, "ARP header");
     }
 
+    /**
+     * The IPv4 header.
+     *
+     * @return the IPv4 header
+     */
     public Ipv4 ipv4() {
         return present(ipv4, "IPv4 header");
     }
 
+    /**
+     * The IPv6 header.
+     *
+     * @return the IPv6 header
+     */
     public Ipv6 ipv6() {
         return present(ipv6, "IPv6 header");
     }
 
+    /**
+     * The UDP header.
+     *
+     * @return the UDP header
+     */
     public Udp udp() {
         return present(udp, "UDP header");
     }
 
+    /**
+     * The TCP header.
+     *
+     * @return the TCP header
+     */
     public Tcp tcp() {
         return present(tcp, "TCP header");
     }
 
-    /** The ICMP header (over IPv4) or ICMPv6 header (over IPv6). */
+    /**
+     * The ICMP header (over IPv4) or ICMPv6 header (over IPv6).
+     *
+     * @return the ICMP or ICMPv6 header
+     */
     public Icmp icmp() {
         return present(icmp, "ICMP or ICMPv6 header");
     }
@@ -123,6 +192,8 @@ public final class Frame {
     /**
      * The bytes after the innermost header parsed (the transport header if any, else the IP header), up to the end
      * the IP length says (Ethernet padding excluded).
+     *
+     * @return the bytes
      */
     public byte[] payload() {
         return Arrays.copyOfRange(bytes, payloadOff, Math.max(payloadOff, payloadEnd));
@@ -132,12 +203,18 @@ public final class Frame {
      * Whether every checksum the frame carries is right: the IPv4 header's, and UDP's, TCP's, ICMP's or ICMPv6's over
      * their pseudo-header. A transport checksum of a fragment cannot be checked and is not; one of a segment the
      * frame cuts short counts as wrong.
+     *
+     * @return true when every checksum is right
      */
     public boolean checksumsValid() {
         return checksumErrors.isEmpty();
     }
 
-    /** What {@link #checksumsValid()} found wrong, one line each, e.g. "udp checksum 0x1234, want 0xabcd". */
+    /**
+     * What {@link #checksumsValid()} found wrong, one line each, e.g. "udp checksum 0x1234, want 0xabcd".
+     *
+     * @return one line per wrong checksum, empty when all are right
+     */
     public List<String> checksumErrors() {
         return List.copyOf(checksumErrors);
     }
@@ -510,12 +587,21 @@ public final class Frame {
         public static final int CWR = 0x80;
         private static final String LETTERS = "FSRPAUEW";
 
-        /** Whether every flag of {@code mask} is set. */
+        /**
+         * Whether every flag of {@code mask} is set.
+         *
+         * @param mask the flags, or'ed
+         * @return true when all are set
+         */
         public boolean has(int mask) {
             return (flags & mask) == mask;
         }
 
-        /** The flags by letter in tcpdump's order, e.g. "SA" for SYN-ACK (see {@link TcpBuilder#flags(String)}). */
+        /**
+         * The flags by letter in tcpdump's order, e.g. "SA" for SYN-ACK (see {@link TcpBuilder#flags(String)}).
+         *
+         * @return the letters of the flags set, e.g. "SA"
+         */
         public String flagString() {
             StringBuilder sb = new StringBuilder();
             for (int i : new int[] {1, 0, 2, 3, 4, 5, 6, 7}) { // S F R P A U E W, as tcpdump prints them
@@ -557,12 +643,20 @@ public final class Frame {
         public static final int NEIGHBOR_SOLICIT = 135;
         public static final int NEIGHBOR_ADVERT = 136;
 
-        /** The echo identifier (upper half of the rest of the header). */
+        /**
+         * The echo identifier (upper half of the rest of the header).
+         *
+         * @return the identifier
+         */
         public int echoId() {
             return (int) (restOfHeader >>> 16);
         }
 
-        /** The echo sequence number (lower half of the rest of the header). */
+        /**
+         * The echo sequence number (lower half of the rest of the header).
+         *
+         * @return the sequence number
+         */
         public int sequence() {
             return (int) (restOfHeader & 0xFFFF);
         }

@@ -7,7 +7,12 @@ public final class Hexdump {
 
     private Hexdump() {}
 
-    /** {@code bytes} as rows of 16: offset, hex. */
+    /**
+     * {@code bytes} as rows of 16: offset, hex.
+     *
+     * @param bytes the frame's bytes, from the destination MAC on
+     * @return the dump, one line per row
+     */
     public static String of(byte[] bytes) {
         StringBuilder sb = new StringBuilder();
         int rows = (bytes.length + ROW - 1) / ROW;
@@ -23,6 +28,10 @@ public final class Hexdump {
     /**
      * {@code expected} and {@code actual} side by side, 16 bytes a row; a row where they differ is marked with
      * {@code <}, and the first differing offset is named in the header line.
+     *
+     * @param expected the frame wanted
+     * @param actual   the frame found
+     * @return the two dumps side by side
      */
     public static String diff(byte[] expected, byte[] actual) {
         int first = firstDifference(expected, actual);

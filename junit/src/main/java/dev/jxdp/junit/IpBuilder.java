@@ -41,31 +41,56 @@ public abstract class IpBuilder<B extends IpBuilder<B>> extends FrameBuilder<B> 
         this.dst = v6 ? Addresses.ipv6(Packets.IP6_B) : Addresses.ipv4(Packets.IP4_B);
     }
 
-    /** The source address, of this builder's family: {@code "10.0.0.1"} or {@code "2001:db8::1"}. */
+    /**
+     * The source address, of this builder's family: {@code "10.0.0.1"} or {@code "2001:db8::1"}.
+     *
+     * @param ip the address, in the text form of its family
+     * @return this builder
+     */
     public B src(String ip) {
         this.src = address(ip);
         return self();
     }
 
-    /** The destination address, of this builder's family. */
+    /**
+     * The destination address, of this builder's family.
+     *
+     * @param ip the address, in the text form of its family
+     * @return this builder
+     */
     public B dst(String ip) {
         this.dst = address(ip);
         return self();
     }
 
-    /** IPv4 time to live, or IPv6 hop limit. */
+    /**
+     * IPv4 time to live, or IPv6 hop limit.
+     *
+     * @param ttl the time to live (hop limit), 0..255
+     * @return this builder
+     */
     public B ttl(int ttl) {
         this.ttl = checkByte("TTL", ttl);
         return self();
     }
 
-    /** IPv4 type of service (DSCP and ECN), or IPv6 traffic class. */
+    /**
+     * IPv4 type of service (DSCP and ECN), or IPv6 traffic class.
+     *
+     * @param tos the type of service (traffic class), 0..255
+     * @return this builder
+     */
     public B tos(int tos) {
         this.tos = checkByte("TOS", tos);
         return self();
     }
 
-    /** IPv6 flow label (20 bits). */
+    /**
+     * IPv6 flow label (20 bits).
+     *
+     * @param label the flow label, 0..0xfffff
+     * @return this builder
+     */
     public B flowLabel(int label) {
         requireV6("a flow label");
         if (label < 0 || label > 0xFFFFF) {
@@ -75,13 +100,23 @@ public abstract class IpBuilder<B extends IpBuilder<B>> extends FrameBuilder<B> 
         return self();
     }
 
-    /** The IPv4 identification field, or the identification of an IPv6 fragment header. */
+    /**
+     * The IPv4 identification field, or the identification of an IPv6 fragment header.
+     *
+     * @param id the identifier
+     * @return this builder
+     */
     public B ipId(int id) {
         this.ident = id;
         return self();
     }
 
-    /** Sets or clears IPv4's don't-fragment flag (set by default). */
+    /**
+     * Sets or clears IPv4's don't-fragment flag (set by default).
+     *
+     * @param df true to set the flag
+     * @return this builder
+     */
     public B dontFragment(boolean df) {
         requireV4("a don't-fragment flag");
         this.dontFragment = df;
@@ -91,6 +126,10 @@ public abstract class IpBuilder<B extends IpBuilder<B>> extends FrameBuilder<B> 
     /**
      * Makes the packet a fragment: IPv4 offset and more-fragments flag (clearing don't-fragment), or an IPv6 fragment
      * header. {@code offset} is in bytes and a multiple of 8.
+     *
+     * @param offset the fragment offset in bytes, a multiple of 8
+     * @param more whether more fragments follow
+     * @return this builder
      */
     public B fragment(int offset, boolean more) {
         if (offset < 0 || offset % 8 != 0 || offset > 0xFFF8) {
@@ -106,12 +145,20 @@ public abstract class IpBuilder<B extends IpBuilder<B>> extends FrameBuilder<B> 
         return self();
     }
 
-    /** Adds an empty (padding only) IPv6 hop-by-hop options header. */
+    /**
+     * Adds an empty (padding only) IPv6 hop-by-hop options header.
+     *
+     * @return this builder
+     */
     public B hopByHop() {
         return extensionHeader(HOP_BY_HOP, PAD6);
     }
 
-    /** Adds an empty (padding only) IPv6 destination options header. */
+    /**
+     * Adds an empty (padding only) IPv6 destination options header.
+     *
+     * @return this builder
+     */
     public B destinationOptions() {
         return extensionHeader(DESTINATION_OPTIONS, PAD6);
     }
@@ -119,6 +166,10 @@ public abstract class IpBuilder<B extends IpBuilder<B>> extends FrameBuilder<B> 
     /**
      * Adds an IPv6 extension header of this type with this body: the bytes after its next-header and length bytes,
      * 6 + 8n long. Headers follow the fixed header in the order added; the next-header fields are chained for you.
+     *
+     * @param type the type
+     * @param body the header's body
+     * @return this builder
      */
     public B extensionHeader(int type, byte[] body) {
         requireV6("extension headers");
@@ -129,25 +180,45 @@ public abstract class IpBuilder<B extends IpBuilder<B>> extends FrameBuilder<B> 
         return self();
     }
 
-    /** Writes this value in the IPv4 header checksum instead of the correct one (e.g. to test a check for it). */
+    /**
+     * Writes this value in the IPv4 header checksum instead of the correct one (e.g. to test a check for it).
+     *
+     * @param value the value, 16 bits
+     * @return this builder
+     */
     public B ipChecksum(int value) {
         requireV4("a header checksum");
         this.ipChecksum = value & 0xFFFF;
         return self();
     }
 
-    /** The bytes after the transport header (for {@link Packets#ip4(int)}: after the IP header). */
+    /**
+     * The bytes after the transport header (for {@link Packets#ip4(int)}: after the IP header).
+     *
+     * @param payload the bytes
+     * @return this builder
+     */
     public B payload(byte[] payload) {
         this.payload = payload.clone();
         return self();
     }
 
-    /** The payload as UTF-8 text. */
+    /**
+     * The payload as UTF-8 text.
+     *
+     * @param text the text
+     * @return this builder
+     */
     public B payload(String text) {
         return payload(text.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** A payload of this many bytes counting up from 0 (0x00 0x01 ... 0xff 0x00 ...). */
+    /**
+     * A payload of this many bytes counting up from 0 (0x00 0x01 ... 0xff 0x00 ...).
+     *
+     * @param length the length in bytes
+     * @return this builder
+     */
     public B payloadLength(int length) {
         if (length < 0) {
             throw new IllegalArgumentException("payload length " + length + ": want >= 0");
@@ -159,6 +230,9 @@ public abstract class IpBuilder<B extends IpBuilder<B>> extends FrameBuilder<B> 
     /**
      * Writes this value in the transport checksum (UDP, TCP, ICMP, ICMPv6) instead of the correct one: to test a
      * program's check, or UDP over IPv4's 0, "no checksum".
+     *
+     * @param value the value, 16 bits
+     * @return this builder
      */
     public B l4Checksum(int value) {
         this.l4Checksum = value & 0xFFFF;

@@ -19,18 +19,26 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.RUNTIME)
 @Documented
 public @interface LoadObject {
-    /** The object file, e.g. {@code "firewall.o"} or {@code "bpf/firewall.o"}. */
+    /**
+     * The object file.
+     *
+     * @return its name, e.g. {@code "firewall.o"} or {@code "bpf/firewall.o"}
+     */
     String value();
 
     /**
      * {@code volatile const} globals to set before loading, as {@code "NAME=VALUE"} (an integer, decimal or
      * {@code 0x} hex, an enum constant's name, or true/false), e.g. {@code {"REPLY_TTL=32"}}.
+     *
+     * @return the assignments; default none
      */
     String[] constants() default {};
 
     /**
      * Load once for the whole test class and its {@code @Nested} classes (once per engine) instead of once per test:
      * faster, but maps keep what earlier tests left in them.
+     *
+     * @return true to share; default false, a fresh load per test
      */
     boolean shared() default false;
 }

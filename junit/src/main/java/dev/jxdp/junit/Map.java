@@ -11,6 +11,10 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.RUNTIME)
 @Documented
 public @interface Map {
-    /** The map's name, as the C source declares it. */
+    /**
+     * The map's name.
+     *
+     * @return the name the C source declares it with
+     */
     String value();
 }

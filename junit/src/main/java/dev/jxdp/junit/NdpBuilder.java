@@ -9,7 +9,9 @@ package dev.jxdp.junit;
 public final class NdpBuilder extends IpBuilder<NdpBuilder> {
     /** Advertisement flags, in the four bytes after the checksum. */
     public static final long ROUTER = 0x8000_0000L;
+    /** Advertisement flag: sent in answer to a solicitation. */
     public static final long SOLICITED = 0x4000_0000L;
+    /** Advertisement flag: replaces a cached link-layer address. */
     public static final long OVERRIDE = 0x2000_0000L;
 
     private final boolean solicitation;
@@ -26,7 +28,12 @@ public final class NdpBuilder extends IpBuilder<NdpBuilder> {
         target(target);
     }
 
-    /** The address being resolved (solicitation) or announced (advertisement). */
+    /**
+     * The address being resolved (solicitation) or announced (advertisement).
+     *
+     * @param ip the address, in the text form of its family
+     * @return this builder
+     */
     public NdpBuilder target(String ip) {
         this.target = Addresses.ipv6(ip);
         if (solicitation && !dstSet) {
@@ -43,13 +50,22 @@ public final class NdpBuilder extends IpBuilder<NdpBuilder> {
         return super.dst(ip);
     }
 
-    /** Advertisement flags: {@link #ROUTER}, {@link #SOLICITED}, {@link #OVERRIDE}, or'ed. */
+    /**
+     * Advertisement flags: {@link #ROUTER}, {@link #SOLICITED}, {@link #OVERRIDE}, or'ed.
+     *
+     * @param flags the flags
+     * @return this builder
+     */
     public NdpBuilder flags(long flags) {
         this.flags = flags & 0xE000_0000L;
         return this;
     }
 
-    /** Leaves out the source (solicitation) or target (advertisement) link-layer address option. */
+    /**
+     * Leaves out the source (solicitation) or target (advertisement) link-layer address option.
+     *
+     * @return this builder
+     */
     public NdpBuilder noLinkLayerOption() {
         this.linkLayerOption = false;
         return this;

@@ -14,6 +14,10 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.RUNTIME)
 @Documented
 public @interface Program {
-    /** The program's (function's) name. */
+    /**
+     * The program's name.
+     *
+     * @return the C function's name, or empty for the only XDP program
+     */
     String value() default "";
 }

@@ -13,27 +13,57 @@ public final class ResultAssert {
         this.result = result;
     }
 
+    /**
+     * The program returned XDP_PASS.
+     *
+     * @return this assertion
+     */
     public ResultAssert isPass() {
         return hasAction(XdpAction.PASS);
     }
 
+    /**
+     * The program returned XDP_DROP.
+     *
+     * @return this assertion
+     */
     public ResultAssert isDrop() {
         return hasAction(XdpAction.DROP);
     }
 
+    /**
+     * The program returned XDP_TX.
+     *
+     * @return this assertion
+     */
     public ResultAssert isTx() {
         return hasAction(XdpAction.TX);
     }
 
+    /**
+     * The program returned XDP_REDIRECT.
+     *
+     * @return this assertion
+     */
     public ResultAssert isRedirect() {
         return hasAction(XdpAction.REDIRECT);
     }
 
+    /**
+     * The program returned XDP_ABORTED.
+     *
+     * @return this assertion
+     */
     public ResultAssert isAborted() {
         return hasAction(XdpAction.ABORTED);
     }
 
-    /** The program returned this action. */
+    /**
+     * The program returned this action.
+     *
+     * @param expected the value wanted
+     * @return this assertion
+     */
     public ResultAssert hasAction(XdpAction expected) {
         if (result.action() != expected) {
             throw new AssertionFailedError("expected " + name(expected) + " but the program returned " + actual()
@@ -42,7 +72,12 @@ public final class ResultAssert {
         return this;
     }
 
-    /** The program's raw return value (r0's low 32 bits) was this. */
+    /**
+     * The program's raw return value (r0's low 32 bits) was this.
+     *
+     * @param expected the value wanted
+     * @return this assertion
+     */
     public ResultAssert hasRetval(long expected) {
         if (result.retval() != expected) {
             throw new AssertionFailedError("expected return value " + expected + " but was " + result.retval(),
@@ -51,7 +86,11 @@ public final class ResultAssert {
         return this;
     }
 
-    /** The run ended normally: no fault stopped it. */
+    /**
+     * The run ended normally: no fault stopped it.
+     *
+     * @return this assertion
+     */
     public ResultAssert hasNoFault() {
         if (result.fault() != null) {
             throw new AssertionFailedError("expected no fault but the run was stopped: " + result.fault());
@@ -59,7 +98,12 @@ public final class ResultAssert {
         return this;
     }
 
-    /** A {@code bpf_trace_printk} line of the run (with tracing on) contains this text. */
+    /**
+     * A {@code bpf_trace_printk} line of the run (with tracing on) contains this text.
+     *
+     * @param text the text
+     * @return this assertion
+     */
     public ResultAssert traced(String text) {
         for (String line : result.trace()) {
             if (line.contains(text)) {
@@ -70,18 +114,31 @@ public final class ResultAssert {
                 + (result.trace().isEmpty() ? "empty (was the run made with TestRunOptions trace(true)?)" : result.trace()));
     }
 
-    /** The output frame is exactly these bytes; a failure shows both as a hex dump with the differing rows marked. */
+    /**
+     * The output frame is exactly these bytes; a failure shows both as a hex dump with the differing rows marked.
+     *
+     * @param expected the value wanted
+     * @return this assertion
+     */
     public ResultAssert frameEquals(byte[] expected) {
         frame().isEqualTo(expected);
         return this;
     }
 
-    /** Assertions on the frame the program left (data_meta to data_end). */
+    /**
+     * Assertions on the frame the program left (data_meta to data_end).
+     *
+     * @return the whole frame's assertions
+     */
     public FrameAssert frame() {
         return new FrameAssert(Frame.parse(result.dataOut()));
     }
 
-    /** The result under test. */
+    /**
+     * The result under test.
+     *
+     * @return the result
+     */
     public TestRunResult result() {
         return result;
     }

@@ -12,23 +12,45 @@ public final class UdpBuilder extends IpBuilder<UdpBuilder> {
         super(v6);
     }
 
-    /** Source address and port. */
+    /**
+     * Source address and port.
+     *
+     * @param ip the address, in the text form of its family
+     * @param port the port, 0..65535
+     * @return this builder
+     */
     public UdpBuilder src(String ip, int port) {
         return src(ip).srcPort(port);
     }
 
-    /** Destination address and port. */
+    /**
+     * Destination address and port.
+     *
+     * @param ip the address, in the text form of its family
+     * @param port the port, 0..65535
+     * @return this builder
+     */
     public UdpBuilder dst(String ip, int port) {
         return dst(ip).dstPort(port);
     }
 
-    /** The source port. */
+    /**
+     * The source port.
+     *
+     * @param port the port, 0..65535
+     * @return this builder
+     */
     public UdpBuilder srcPort(int port) {
         this.srcPort = checkPort(port);
         return this;
     }
 
-    /** The destination port. */
+    /**
+     * The destination port.
+     *
+     * @param port the port, 0..65535
+     * @return this builder
+     */
     public UdpBuilder dstPort(int port) {
         this.dstPort = checkPort(port);
         return this;

@@ -21,7 +21,12 @@ import dev.jxdp.TestRunResult;
 public final class XdpAssertions {
     private XdpAssertions() {}
 
-    /** Assertions on a test run's verdict, return value, fault and output frame. */
+    /**
+     * Assertions on a test run's verdict, return value, fault and output frame.
+     *
+     * @param result what the test run returned
+     * @return assertions on the frame
+     */
     public static ResultAssert assertThat(TestRunResult result) {
         if (result == null) {
             throw new org.opentest4j.AssertionFailedError("expected a test run result but was null");
@@ -29,12 +34,22 @@ public final class XdpAssertions {
         return new ResultAssert(result);
     }
 
-    /** Assertions on a frame's bytes (e.g. one built with {@link Packets}). */
+    /**
+     * Assertions on a frame's bytes (e.g. one built with {@link Packets}).
+     *
+     * @param frame the frame
+     * @return the whole frame's assertions
+     */
     public static FrameAssert assertThat(byte[] frame) {
         return new FrameAssert(Frame.parse(frame));
     }
 
-    /** Assertions on a parsed frame. */
+    /**
+     * Assertions on a parsed frame.
+     *
+     * @param frame the frame
+     * @return the whole frame's assertions
+     */
     public static FrameAssert assertThat(Frame frame) {
         return new FrameAssert(frame);
     }

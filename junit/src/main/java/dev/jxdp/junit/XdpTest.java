@@ -36,6 +36,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Inherited
 @ExtendWith(XdpExtension.class)
 public @interface XdpTest {
-    /** The engines an {@link EngineTest} runs on, in order; the first runs plain tests. Default: {@link Engine#JIT}. */
+    /**
+     * The engines an {@link EngineTest} runs on, in order; the first runs plain tests.
+     *
+     * @return the engines; default {@link Engine#JIT} alone
+     */
     Engine[] engines() default {Engine.JIT};
 }
