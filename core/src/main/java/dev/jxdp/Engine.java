@@ -18,5 +18,25 @@ public enum Engine {
      * {@code BPF_PROG_TEST_RUN}): needs root (CAP_BPF) and a kernel with BPF; where it is not available,
      * loading with it throws a {@link JxdpException} saying why.
      */
-    KERNEL
+    KERNEL;
+
+    /**
+     * Why this engine cannot run in this process, or null when it can. Only {@link #KERNEL} may not: it
+     * needs Linux's {@code bpf()} and the right to load programs (root, or CAP_BPF with CAP_NET_ADMIN),
+     * which it checks once by asking the kernel for a one-entry map.
+     *
+     * @return the reason in one line, or null
+     */
+    public String unavailableReason() {
+        return this == KERNEL ? dev.jxdp.kernel.KernelObject.unavailableReason() : null;
+    }
+
+    /**
+     * Whether this engine can run here.
+     *
+     * @return true when {@link #unavailableReason()} is null
+     */
+    public boolean available() {
+        return unavailableReason() == null;
+    }
 }
