@@ -1,4 +1,4 @@
-// Headers shared by the differential-test programs (the kernel-oracle suite).
+// Headers shared by the differential-test programs (KernelDifferentialTest's recordings).
 #ifndef ORACLE_NET_H
 #define ORACLE_NET_H
 // <linux/icmp.h> reaches glibc's <sys/socket.h> through <linux/if.h>; under -target bpf glibc would

@@ -1,5 +1,5 @@
 // Stores a packet pointer into a map value. An unprivileged program may not leak a pointer; root
-// (env->allow_ptr_leaks) may, so the kernel-oracle loads it.
+// (env->allow_ptr_leaks) may, so the kernel, asked as root, loads it.
 #include "oracle_net.h"
 
 struct {

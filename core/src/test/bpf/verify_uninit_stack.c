@@ -1,5 +1,5 @@
 // Reads stack bytes never written. The unprivileged verifier refuses it; root (CAP_PERFMON,
-// env->allow_uninit_stack) reads them as an unknown scalar, so the kernel-oracle loads it.
+// env->allow_uninit_stack) reads them as an unknown scalar, so the kernel, asked as root, loads it.
 #include "oracle_net.h"
 
 SEC("xdp")

@@ -219,9 +219,8 @@ final class KernelDifferentialTest {
             if (!wantData.equals(gotData)) {
                 fail(where + "data_out from " + who + " differs: " + firstDifference(wantData, gotData));
             }
-            InnerMaps inner = InnerMaps.of(obj);
-            Map<String, Map<String, String>> wantMaps = inner.normalise(maps(expect.path("maps")));
-            Map<String, Map<String, String>> gotMaps = inner.normalise(maps(out.path("maps")));
+            Map<String, Map<String, String>> wantMaps = maps(expect.path("maps"));
+            Map<String, Map<String, String>> gotMaps = maps(out.path("maps"));
             assertEquals(wantMaps.keySet(), gotMaps.keySet(), where + "map names from " + who);
             for (var m : wantMaps.entrySet()) {
                 Map<String, String> want = m.getValue();
@@ -233,69 +232,9 @@ final class KernelDifferentialTest {
     }
 
     /**
-     * Map-in-map entries made comparable. The kernel's value for an ARRAY_OF_MAPS or HASH_OF_MAPS entry is
-     * the inner map's id, new at every load; jxdp names the inner map ({@code "map": NAME}). Ids grow in
-     * the order libbpf creates maps, which is the object's map order, so both become the inner map's rank
-     * among the maps the answer's outer maps hold ("inner#0", "inner#1", ...): the same keys must hold
-     * maps in the same creation order; the inner maps' own contents are compared as any map's.
-     */
-    record InnerMaps(List<String> order, java.util.Set<String> outer) {
-
-        static InnerMaps of(Path obj) {
-            dev.jxdp.ebpf.elf.ObjectSpec o = dev.jxdp.ebpf.elf.ElfLoader.load(obj);
-            List<String> order = new ArrayList<>();
-            java.util.Set<String> outer = new java.util.HashSet<>();
-            for (dev.jxdp.ebpf.maps.MapSpec m : o.maps()) {
-                String name = m.name().replace('.', '_');
-                order.add(name.toLowerCase(Locale.ROOT));
-                if (m.isMapInMap()) {
-                    outer.add(name);
-                }
-            }
-            return new InnerMaps(order, outer);
-        }
-
-        Map<String, Map<String, String>> normalise(Map<String, Map<String, String>> maps) {
-            if (outer.isEmpty()) {
-                return maps;
-            }
-            java.util.TreeSet<Long> seen = new java.util.TreeSet<>();
-            for (String name : outer) {
-                for (String v : maps.getOrDefault(name, Map.of()).values()) {
-                    seen.add(creationOrder(v));
-                }
-            }
-            List<Long> ranks = new ArrayList<>(seen);
-            Map<String, Map<String, String>> out = new TreeMap<>(maps);
-            for (String name : outer) {
-                Map<String, String> entries = new TreeMap<>();
-                maps.getOrDefault(name, Map.of()).forEach((k, v) -> entries.put(k, "inner#" + ranks.indexOf(creationOrder(v))));
-                if (maps.containsKey(name)) {
-                    out.put(name, entries);
-                }
-            }
-            return out;
-        }
-
-        // jxdp's "map:NAME" → the map's index in the object; the kernel's id (u32 hex, little-endian) → the id
-        private long creationOrder(String v) {
-            if (v.startsWith("map:")) {
-                int i = order.indexOf(v.substring(4));
-                assertTrue(i >= 0, "an outer map holds " + v + ", which is not a map of the object");
-                return i;
-            }
-            byte[] b = HexFormat.of().parseHex(v);
-            long id = 0;
-            for (int i = b.length - 1; i >= 0; i--) {
-                id = id << 8 | (b[i] & 0xff);
-            }
-            return id;
-        }
-    }
-
-    /**
      * A map's entries as key hex → value hex ("prog:NAME" for PROG_ARRAY slots, "map:NAME" for a
-     * map-in-map's inner maps as jxdp names them), in key order.
+     * map-in-map's inner maps: jxdp and the kernel engine both name them, the kernel's ids mapped back to
+     * the load's maps), in key order.
      */
     static Map<String, Map<String, String>> maps(JsonNode maps) {
         Map<String, Map<String, String>> all = new TreeMap<>();

@@ -21,7 +21,7 @@ class CliTest {
     static final Path REPO = Path.of(System.getProperty("jxdp.repo", "."));
     static final Path DEMO = REPO.resolve("examples/xdp_demo.o");
 
-    /** An ICMP echo request 10.0.0.1 > 10.0.0.2 and what the kernel made of it (kernel-oracle, 6.18). */
+    /** An ICMP echo request 10.0.0.1 > 10.0.0.2 and what the kernel made of it (test-run --engine kernel, 6.18). */
     static final String PING = "02000000000202000000000108004500002400000000400166d70a0000010a00000208006668000100016162636465666768";
     static final String PONG = "02000000000102000000000208004500002400000000400166d70a0000020a00000100006e68000100016162636465666768";
 

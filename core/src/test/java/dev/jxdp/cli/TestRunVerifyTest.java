@@ -51,7 +51,7 @@ class TestRunVerifyTest {
 
     @Test
     void rodataIsFrozenAfterLoadSoMapInitCannotChangeWhatTheVerifierTookAsConstant() throws Exception {
-        // the kernel: bpftool map update on a frozen map says EPERM (kernel-oracle exits 2)
+        // the kernel: an update of a frozen map is EPERM (test-run --engine kernel exits 2 too)
         Path init = tmp.resolve("ro.json");
         Files.writeString(init, "{\"maps\":{\"global_d_rodata\":[{\"key\":\"00000000\",\"value\":\"18000000dc0500006a78647000\"}]}}");
         Path frame = tmp.resolve("udp.bin");

@@ -1,15 +1,13 @@
 package dev.jxdp.ebpf.helpers;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jxdp.ebpf.elf.ElfLoader;
+import dev.jxdp.kernel.KernelMap;
+import dev.jxdp.kernel.KernelObject;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The clock helpers and bpf_get_numa_node_id. Their values change from run to run, so helper_clock.c
- * is run in jxdp and in the kernel (kernel-oracle, as root) one after the other and the two compared by
+ * is run in jxdp and in the kernel (the kernel engine, in-process, as root) one after the other and the two compared by
  * what must hold between them: the same clocks (CLOCK_MONOTONIC for both ktime_get_ns, the coarse one,
  * CLOCK_TAI), jiffies counted at the same rate from the same origin, node 0.
  */
@@ -44,10 +42,10 @@ class ClockHelpersTest {
     }
 
     @Test
-    void agreesWithTheKernel() throws Exception {
-        Path oracle = oracle();
+    void agreesWithTheKernel() {
+        requireKernel();
         Reading before = jxdp();
-        Reading k = kernel(oracle);
+        Reading k = kernel();
         Reading after = jxdp();
         assertEquals(0, k.node(), "the kernel's node");
         // the kernel's reading lies between jxdp's two, on every clock both read
@@ -69,52 +67,29 @@ class ClockHelpersTest {
         return Clocks.HZ;
     }
 
-    private static Reading kernel(Path oracle) throws IOException, InterruptedException {
-        Path frame = Files.createTempFile("clock", ".bin");
-        try {
-            Files.write(frame, new byte[64]);
-            Path obj = ObjectRun.BPF_DIR.resolve("helper_clock.o");
-            Process p = new ProcessBuilder(List.of(oracle.toString(), "--obj", obj.toString(), "--data-in",
-                    frame.toString(), "--json")).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            byte[] out = p.getInputStream().readAllBytes();
-            if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                fail("kernel-oracle failed on helper_clock.o");
-            }
-            JsonNode res = new ObjectMapper().readTree(out).path("maps").path("res");
+    private static Reading kernel() {
+        try (KernelObject k = KernelObject.load(ElfLoader.load(ObjectRun.BPF_DIR.resolve("helper_clock.o")))) {
+            assertEquals(2, k.program("clocks").testRun(new byte[64], 1, 0, 0).retval(), "the kernel's action");
+            KernelMap res = k.map("res");
             long[] v = new long[6];
             for (int i = 0; i < 6; i++) {
-                v[i] = Long.parseUnsignedLong(reverseHex(res.get(i).path("value").asText()), 16);
+                byte[] value = res.userLookup(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(i).array());
+                v[i] = ByteBuffer.wrap(value).order(ByteOrder.LITTLE_ENDIAN).getLong();
             }
             return new Reading(v[0], v[1], v[2], v[3], v[4], v[5]);
-        } finally {
-            Files.deleteIfExists(frame);
         }
     }
 
-    private static String reverseHex(String le) {
-        StringBuilder s = new StringBuilder();
-        for (int i = le.length() - 2; i >= 0; i -= 2) {
-            s.append(le, i, i + 2);
-        }
-        return s.toString();
-    }
-
-    // kernel-oracle where it can run (root, bpftool); required under CI=true, as the other kernel tests
-    private static Path oracle() throws IOException, InterruptedException {
-        Path beside = Path.of(System.getProperty("jxdp.repo", ".")).resolve("../shared/tools/kernel-oracle").normalize();
-        Path tool = Files.isExecutable(beside) ? beside : Path.of("/work/shared/tools/kernel-oracle");
+    // the kernel engine where it can run (root); required under CI=true, as the other kernel tests
+    private static void requireKernel() {
         boolean ci = "true".equals(System.getenv("CI"));
         boolean live = ci || !"false".equals(System.getProperty("jxdp.oracle.live"));
-        Process id = new ProcessBuilder("id", "-u").start();
-        boolean root = "0".equals(new String(id.getInputStream().readAllBytes()).strip()) && id.waitFor() == 0;
-        String whyNot = !live ? "-Djxdp.oracle.live=false" : !Files.isExecutable(tool) ? "no kernel-oracle at " + tool
-                : !root ? "not root" : null;
+        String whyNot = live ? KernelObject.unavailableReason() : "-Djxdp.oracle.live=false";
         if (whyNot != null) {
             if (ci) {
                 fail("CI=true but the kernel cannot be asked: " + whyNot);
             }
             Assumptions.abort("the kernel cannot be asked here: " + whyNot);
         }
-        return tool;
     }
 }

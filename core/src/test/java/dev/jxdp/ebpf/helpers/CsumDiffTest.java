@@ -8,7 +8,7 @@ import java.nio.ByteOrder;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * bpf_csum_diff against the kernel: helper_csum.c run by kernel-oracle (Linux 6.18) on each case; the
+ * bpf_csum_diff against the kernel: helper_csum.c run in the kernel (Linux 6.18, test-run --engine kernel) on each case; the
  * expected values are what the kernel answered. Surprise recorded here: since 6.12 the kernel folds the
  * result to 16 bits and has dropped both the multiple-of-4 and the 512-byte checks.
  */

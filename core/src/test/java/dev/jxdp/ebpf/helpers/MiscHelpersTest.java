@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * The smaller helpers against the kernel: helper_misc.c on a 64-byte frame (bytes 0..63) run by
- * kernel-oracle (Linux 6.18); res[i] below is what the kernel stored.
+ * the kernel (Linux 6.18, test-run --engine kernel); res[i] below is what the kernel stored.
  */
 class MiscHelpersTest {
 

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * bpf_probe_read_kernel against the kernel: helper_probe_read.c reads into a buffer prefilled with
  * 0x1122334455667788; read i's return is res[2i] and the buffer after it res[2i + 1]. The expected values
- * are what Linux 6.18 (x86-64) stored (kernel-oracle; recorded in oracle/helper_probe_read.json).
+ * are what Linux 6.18 (x86-64) stored (test-run --engine kernel; recorded in oracle/helper_probe_read.json).
  */
 class ProbeReadKernelTest {
 

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * bpf_strtol and bpf_strtoul against the kernel: helper_strtol.c parses constant strings; case i's return
  * (bytes consumed or -errno) is res[2i] and the number it wrote res[2i + 1]. The expected values are what
- * Linux 6.18 stored (kernel-oracle; the same run is recorded in oracle/helper_strtol.json).
+ * Linux 6.18 stored (test-run --engine kernel; the same run is recorded in oracle/helper_strtol.json).
  */
 class StrtolTest {
 

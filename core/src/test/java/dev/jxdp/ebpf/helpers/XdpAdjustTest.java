@@ -8,8 +8,8 @@ import java.nio.ByteOrder;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * bpf_xdp_adjust_head / adjust_tail / adjust_meta against the kernel: helper_adjust.c run by kernel-oracle
- * (Linux 6.18) on each case; the expected values below are what the kernel answered.
+ * bpf_xdp_adjust_head / adjust_tail / adjust_meta against the kernel: helper_adjust.c run in the
+ * kernel (Linux 6.18, test-run --engine kernel) on each case; the expected values below are what the kernel answered.
  */
 class XdpAdjustTest {
 

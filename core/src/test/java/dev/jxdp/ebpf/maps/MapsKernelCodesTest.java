@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * The helper calls of core/src/test/bpf/maps_codes.c, made on jxdp's maps from the program side, give the
- * return codes the kernel gave (recorded with kernel-oracle in maps_codes.kernel.json).
+ * return codes the kernel gave (recorded from the kernel in maps_codes.kernel.json).
  */
 class MapsKernelCodesTest {
 

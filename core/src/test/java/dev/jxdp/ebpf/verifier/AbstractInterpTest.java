@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The abstract interpreter ({@link Verifier.Mode#FULL}): each unsafe program rejected with the message
- * kernel 6.18 printed for it (kernel-oracle --verifier-log, as root), each safe one accepted as the
+ * kernel 6.18 printed for it (verify --engine kernel, as root), each safe one accepted as the
  * kernel accepts it.
  */
 class AbstractInterpTest {

@@ -6,11 +6,13 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jxdp.ebpf.elf.ElfLoader;
 import dev.jxdp.ebpf.elf.ObjectSpec;
 import dev.jxdp.ebpf.elf.ProgramSpec;
+import dev.jxdp.kernel.KernelObject;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,6 +25,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicContainer;
@@ -34,16 +38,18 @@ import org.junit.jupiter.api.TestFactory;
  * The verifier differential suite: for every test object (safe programs and the unsafe verify_* and
  * elf_bad_verify_* variants) jxdp's verdict in {@link Verifier.Mode#FULL} is the kernel's, and a
  * rejection is at the kernel's instruction with the kernel's reason, as
- * core/src/test/bpf/record-verifier recorded them from kernel-oracle --verifier-log (root: the
- * privileged verifier) in oracle/verifier.json; an accepted program's processed instructions are within
- * 10% of the kernel's. Where the machine can ask the kernel (root and bpftool),
- * each object is also loaded again to prove the recording is still the kernel's answer; with CI=true
- * that is required. {@code -Djxdp.oracle.live=false} skips it (not under CI=true).
+ * core/src/test/bpf/record-verifier recorded them with the kernel engine ({@code jxdp verify --engine
+ * kernel --json --log}, root: the privileged verifier) in oracle/verifier.json; an accepted program's
+ * processed instructions are within 10% of the kernel's. Where the machine can ask the kernel (root),
+ * each object is also loaded again in the kernel, in-process through dev.jxdp.kernel, to prove the
+ * recording is still the kernel's answer; with CI=true that is required. {@code -Djxdp.oracle.live=false}
+ * skips it (not under CI=true).
  */
 final class VerifierDifferentialTest {
 
     static final Path REPO = Path.of(System.getProperty("jxdp.repo", "."));
     static final Path RECORDING = REPO.resolve("core/src/test/resources/oracle/verifier.json");
+    static final ObjectMapper JSON = new ObjectMapper();
 
     /**
      * Where jxdp knowingly differs, "object program" and why. Each entry is skipped with its reason
@@ -56,20 +62,21 @@ final class VerifierDifferentialTest {
             "a helper jxdp does not implement (bpf_sk_lookup_tcp: no sockets) is refused by name; the object's"
                     + " other program loads and is verified (PartialLoadTest)");
 
-    /** Objects the kernel refuses for what its loader (libbpf), not the verifier, does. */
+    /**
+     * Objects whose recording is libbpf's answer, not the kernel verifier's: libbpf refused them (or, for
+     * elf_core_kernel.o, resolved them against the running kernel's BTF) where jxdp's loader differs, so
+     * the kernel engine cannot ask the kernel the same question. record-verifier keeps these as recorded.
+     */
     private static final String MIM_LOADER = "libbpf refuses this map-in-map definition while creating the maps,"
             + " before the verifier; ElfMapInMapTest checks that jxdp's loader refuses it with libbpf's reason";
 
     static final Map<String, String> LOADER_ONLY = Map.of(
-            "core/src/test/bpf/elf_core.o",
-            "CO-RE relocations resolve against the running kernel's BTF, where struct pkt_meta does not exist:"
-                    + " libbpf poisons the instruction; the ELF loader's tests cover jxdp's CO-RE",
             "core/src/test/bpf/elf_core_kernel.o",
             "CO-RE against kernel types (struct sk_buff) needs the kernel's BTF, which jxdp's loader refuses"
                     + " to guess; the ELF loader's tests cover it",
             "core/src/test/bpf/elf_legacy_sections.o",
             "libbpf 1.x cannot guess the type of libbpf 0.x's xdp* section names; jxdp loads them as XDP with a"
-                    + " note, and LegacySectionTest runs them in the kernel with bpftool's type xdp",
+                    + " note, and LegacySectionTest runs them in the kernel with --engine kernel",
             "core/src/test/bpf/elf_legacy.o",
             "libbpf 1.x no longer reads legacy SEC(\"maps\") definitions; jxdp's loader still does (ElfLoaderTest)",
             "core/src/test/bpf/elf_mim_mismatch.o", MIM_LOADER,
@@ -83,10 +90,10 @@ final class VerifierDifferentialTest {
         JsonNode rec = new ObjectMapper().readTree(RECORDING.toFile());
         boolean ci = "true".equals(System.getenv("CI"));
         boolean live = ci || !"false".equals(System.getProperty("jxdp.oracle.live"));
-        String whyNot = live ? whyKernelCannotBeAsked() : "-Djxdp.oracle.live=false";
+        String whyNot = live ? KernelObject.unavailableReason() : "-Djxdp.oracle.live=false";
         List<DynamicNode> nodes = new ArrayList<>();
         // the kernel loads run ahead on a few threads (each mostly waits on the kernel), the tests await them
-        ExecutorService kernel = whyNot != null ? null : Executors.newFixedThreadPool(4, r -> {
+        ExecutorService kernel = whyNot != null ? null : Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "record-verifier");
             t.setDaemon(true);
             return t;
@@ -99,8 +106,8 @@ final class VerifierDifferentialTest {
             String obj = o.path("obj").asText();
             List<DynamicNode> tests = new ArrayList<>();
             tests.addAll(programTests(obj, o));
-            if (kernel != null) {
-                Future<String> answer = kernel.submit(() -> kernelDiffers(obj));
+            if (kernel != null && !LOADER_ONLY.containsKey(obj)) {
+                Future<String> answer = kernel.submit(() -> kernelDiffers(obj, o));
                 tests.add(DynamicTest.dynamicTest("[kernel] still says so", () -> {
                     String differs = answer.get(10, TimeUnit.MINUTES);
                     assertTrue(differs == null, differs);
@@ -205,39 +212,104 @@ final class VerifierDifferentialTest {
     }
 
     /**
-     * The kernel loads the object again and record-verifier --check compares it with the recording: null
-     * when it agrees, else what the kernel now says.
+     * The kernel loads the object again, as record-verifier does, and its answer in the recording's form is
+     * compared with the recording: null when they agree, else what the kernel now says.
      */
-    private static String kernelDiffers(String obj) throws IOException, InterruptedException {
-        Path recorder = REPO.resolve("core/src/test/bpf/record-verifier");
-        Process p = new ProcessBuilder("python3", recorder.toString(), "--check", obj).directory(REPO.toFile())
-                .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            return "record-verifier --check " + obj + " did not finish in 120 s";
+    private static String kernelDiffers(String obj, JsonNode recorded) {
+        List<KernelObject.Verdict> verdicts;
+        try {
+            verdicts = KernelObject.verify(ElfLoader.load(REPO.resolve(obj)), null, 7);
+        } catch (RuntimeException e) {
+            return "the kernel engine could not load " + obj + ": " + e.getMessage();
         }
-        return p.exitValue() == 0 ? null : out.strip();
+        ObjectNode now = JSON.createObjectNode();
+        now.put("obj", obj);
+        now.put("accepted", true);
+        ArrayNode programs = now.putArray("programs");
+        for (KernelObject.Verdict v : verdicts) {
+            ObjectNode p = programs.addObject();
+            p.put("prog", v.program());
+            p.put("accepted", v.accepted());
+            Matcher processed = PROCESSED.matcher(v.log());
+            if (processed.find()) {
+                p.put("processed", Integer.parseInt(processed.group(1)));
+            }
+            if (!v.accepted()) {
+                KernelReason r = KernelReason.of(v.log());
+                p.put("insn", r.insn());
+                p.put("message", r.message());
+                now.put("accepted", false);
+                break;  // bpf_object__load() stops at the first program the kernel refuses
+            }
+        }
+        return now.equals(recorded) ? null : obj + ": the kernel now says " + now;
     }
 
-    /** Why kernel-oracle cannot run here (no tool, not root, no bpftool), or null when it can. */
-    static String whyKernelCannotBeAsked() {
-        Path beside = REPO.resolve("../shared/tools/kernel-oracle").normalize();
-        Path tool = Files.isExecutable(beside) ? beside : Path.of("/work/shared/tools/kernel-oracle");
-        if (!Files.isExecutable(tool)) {
-            return "no kernel-oracle at " + tool;
+    // the verifier's statistics line: instructions processed (over the main program and its global functions)
+    private static final Pattern PROCESSED = Pattern.compile("^processed (\\d+) insns", Pattern.MULTILINE);
+
+    /**
+     * The rejection in a refused program's log as record-verifier reads it: the lines after the last
+     * instruction the verifier started on, up to its statistics, without precision backtracking, the two
+     * states of an infinite loop, source lines and the stack liveness pass's progress; check_cfg() errors
+     * come before any instruction (then everything but the function and liveness listings, and insn -1).
+     */
+    record KernelReason(int insn, String message) {
+
+        // "12: (61) r2 = *(u32 *)(r1 +4)": the verifier starting on an instruction
+        private static final Pattern INSN = Pattern.compile("^(\\d+): \\([0-9a-f]{2}\\) ");
+        private static final List<String> TRAILER = List.of("verification time ", "stack depth ", "processed ");
+        private static final List<String> NOT_REASON = List.of("mark_precise: ", "cur state: ", "old state: ", "; ");
+        private static final Pattern LIVENESS = Pattern.compile("^\\([\\d,]+\\) ");
+        // check_max_stack_depth() speaks after every path was walked: about no one instruction
+        private static final List<String> AFTER_PATHS = List.of("combined stack size of ",
+                "tail_calls are not allowed when call stack of previous frames");
+        private static final Pattern FRAMES_AFTER_PATHS = Pattern.compile("^the call stack of \\d+ frames is too deep !$");
+
+        static KernelReason of(String log) {
+            List<String> body = new ArrayList<>();
+            for (String l : log.lines().toList()) {
+                // a message printed without its newline runs into the statistics ("...for tail callverification time 9 usec")
+                if (l.indexOf("verification time ", 1) > 0) {
+                    l = l.substring(0, l.indexOf("verification time "));
+                }
+                String line = l;
+                if (TRAILER.stream().anyMatch(line::startsWith)) {
+                    break;
+                }
+                body.add(l);
+            }
+            int last = -1;
+            for (int i = 0; i < body.size(); i++) {
+                if (INSN.matcher(body.get(i)).find()) {
+                    last = i;
+                }
+            }
+            int insn = -1;
+            List<String> why = new ArrayList<>();
+            if (last >= 0) {
+                Matcher m = INSN.matcher(body.get(last));
+                insn = m.find() ? Integer.parseInt(m.group(1)) : -1;
+                why.addAll(body.subList(last + 1, body.size()));
+            } else {
+                for (String l : body) {
+                    if (!l.matches("^func#\\d+ @\\d+$") && !l.startsWith("Live regs") && !l.matches("^\\s+\\d+: .*")) {
+                        why.add(l);
+                    }
+                }
+            }
+            List<String> reason = new ArrayList<>();
+            for (String l : why) {
+                if (!l.isBlank() && NOT_REASON.stream().noneMatch(l::startsWith) && !LIVENESS.matcher(l).find()) {
+                    reason.add(l);
+                }
+            }
+            String message = String.join("\n", reason);
+            if (AFTER_PATHS.stream().anyMatch(message::startsWith) || FRAMES_AFTER_PATHS.matcher(message).matches()) {
+                insn = -1;
+            }
+            return new KernelReason(insn, message);
         }
-        if (!"root".equals(System.getProperty("user.name"))) {
-            return "not root";
-        }
-        List<String> dirs = new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "").split(":")));
-        dirs.addAll(List.of("/usr/sbin", "/sbin", "/usr/local/sbin"));
-        String bpftool = System.getenv("BPFTOOL");
-        if ((bpftool != null && Files.isExecutable(Path.of(bpftool)))
-                || dirs.stream().anyMatch(d -> !d.isEmpty() && Files.isExecutable(Path.of(d, "bpftool")))) {
-            return null;
-        }
-        return "no bpftool on PATH";
     }
 
     /** Every unsafe variant and test object has a recording. */
