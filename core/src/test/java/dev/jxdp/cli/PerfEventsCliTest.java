@@ -62,7 +62,7 @@ class PerfEventsCliTest {
         assertEquals(0, r.status(), r.err());
         JsonNode j = JSON.readTree(r.out());
         assertEquals(-2, answer(j), "-ENOENT: no perf event attached");
-        assertFalse(j.has("perf_events"), "the kernel oracle's contract, unchanged");
+        assertFalse(j.has("perf_events"), "test-run's contract, unchanged");
     }
 
     @Test

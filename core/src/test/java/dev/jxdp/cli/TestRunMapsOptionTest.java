@@ -14,7 +14,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** test-run --maps: which maps the run's answer dumps (all by default, as the kernel oracle does). */
+/** test-run --maps: which maps the run's answer dumps (all by default, as the kernel engine's dump does). */
 final class TestRunMapsOptionTest {
     private static final Path OBJ = CliTest.REPO.resolve("core/src/test/bpf/count_maps.o");
 

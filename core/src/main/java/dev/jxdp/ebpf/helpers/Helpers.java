@@ -422,7 +422,7 @@ public final class Helpers {
     // ---- checksum ----
 
     /**
-     * mirrors bpf_csum_diff() as Linux 6.12+ has it (the kernel oracle, 6.18, agrees): no size or alignment
+     * mirrors bpf_csum_diff() as Linux 6.12+ has it (the kernel engine on 6.18 agrees): no size or alignment
      * limit beyond the memory itself, the x86-64 csum_partial() of {@code to} seeded with {@code seed} minus
      * that of {@code from}, folded to 16 bits without complement (csum_from32to16()). With only {@code from}
      * it is {@code ~csum_partial(from, ~seed)}, with neither the folded seed, so the zero cases come out 0.

@@ -29,7 +29,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Maps in and out of test-run's JSON, the way the kernel oracle (bpftool) reads and writes them: maps named
+ * Maps in and out of test-run's JSON, the way the kernel's map commands read and write them (and bpftool shows them): maps named
  * by their pinned name (libbpf's name with '.' as '_', since bpffs refuses dots), keys and values as hex,
  * per-CPU values summed over CPUs as little-endian u64 lanes, PROG_ARRAY slots as program names, empty
  * slots (DEVMAP, CPUMAP, PROG_ARRAY) left out, maps without keys (RINGBUF) left out. A DEVMAP, DEVMAP_HASH
