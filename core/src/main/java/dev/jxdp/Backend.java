@@ -1,5 +1,6 @@
 package dev.jxdp;
 
+import dev.jxdp.ebpf.maps.UserMap;
 import dev.jxdp.ebpf.testrun.ProgTestRun;
 
 /**
@@ -31,6 +32,24 @@ interface Backend extends AutoCloseable {
 
         /** The CPUs a per-CPU value has a slot for. */
         int cpus();
+    }
+
+    /** A map of either engine through its user-side commands. */
+    record MapView(UserMap map) implements RawMap {
+        @Override
+        public byte[] lookup(byte[] key) { return map.userLookup(key); }
+
+        @Override
+        public int update(byte[] key, byte[] value, long flags) { return map.userUpdate(key, value, flags); }
+
+        @Override
+        public int delete(byte[] key) { return map.userDelete(key); }
+
+        @Override
+        public byte[] nextKey(byte[] key) { return map.userNextKey(key); }
+
+        @Override
+        public int cpus() { return map.userCpus(); }
     }
 
     /** The program named, or null when this engine did not load it. */

@@ -5,7 +5,6 @@ import dev.jxdp.ebpf.elf.ProgramSpec;
 import dev.jxdp.ebpf.jit.JitCompiler;
 import dev.jxdp.ebpf.jit.JitProgram;
 import dev.jxdp.ebpf.maps.BpfMap;
-import dev.jxdp.ebpf.maps.Cpus;
 import dev.jxdp.ebpf.runtime.BpfCollection;
 import dev.jxdp.ebpf.runtime.BpfProgram;
 import dev.jxdp.ebpf.runtime.ExecState;
@@ -148,23 +147,5 @@ final class JxdpBackend implements Backend {
             };
             return ProgTestRun.run(collection, prog, jit, buff, st, data, repeat, trace, warm, ingressIfindex, rxQueue);
         }
-    }
-
-    /** A map as the bpf syscall sees it. */
-    private record MapView(BpfMap map) implements Backend.RawMap {
-        @Override
-        public byte[] lookup(byte[] key) { return map.userLookup(key); }
-
-        @Override
-        public int update(byte[] key, byte[] value, long flags) { return map.userUpdate(key, value, flags); }
-
-        @Override
-        public int delete(byte[] key) { return map.userDelete(key); }
-
-        @Override
-        public byte[] nextKey(byte[] key) { return map.userNextKey(key); }
-
-        @Override
-        public int cpus() { return Cpus.possible(); }
     }
 }

@@ -73,22 +73,4 @@ final class KernelBackend implements Backend {
     public void close() {
         kernel.close();
     }
-
-    /** A kernel map through the bpf syscall's element commands. */
-    private record MapView(KernelMap map) implements RawMap {
-        @Override
-        public byte[] lookup(byte[] key) { return map.userLookup(key); }
-
-        @Override
-        public int update(byte[] key, byte[] value, long flags) { return map.userUpdate(key, value, flags); }
-
-        @Override
-        public int delete(byte[] key) { return map.userDelete(key); }
-
-        @Override
-        public byte[] nextKey(byte[] key) { return map.userNextKey(key); }
-
-        @Override
-        public int cpus() { return map.possibleCpus(); }
-    }
 }

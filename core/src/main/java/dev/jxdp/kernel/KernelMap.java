@@ -1,7 +1,9 @@
 package dev.jxdp.kernel;
 
+import dev.jxdp.ebpf.maps.Cpus;
 import dev.jxdp.ebpf.maps.MapSpec;
 import dev.jxdp.ebpf.maps.MapType;
+import dev.jxdp.ebpf.maps.UserMap;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -13,7 +15,7 @@ import java.lang.foreign.ValueLayout;
  * rounded up to 8 bytes, for a per-CPU map) or null, an update or delete 0 or {@code -errno}, next-key the
  * following key or null at the end.
  */
-public final class KernelMap implements AutoCloseable {
+public final class KernelMap implements UserMap, AutoCloseable {
 
     private final MapSpec spec;
     private final int fd;
@@ -47,12 +49,13 @@ public final class KernelMap implements AutoCloseable {
     public int maxEntries() { return spec.maxEntries(); }
 
     /** The kernel's possible CPUs: the slots a per-CPU value has. */
-    public int possibleCpus() { return KernelCpus.possible(); }
+    @Override
+    public int userCpus() { return Cpus.kernelPossible(); }
 
     /** Bytes a lookup's value takes from user space: every possible CPU's, 8-byte aligned, for a per-CPU map. */
     public int userValueSize() {
         MapType t = type();
-        return t != null && t.isPerCpu() ? ((spec.valueSize() + 7) & ~7) * KernelCpus.possible() : spec.valueSize();
+        return t != null && t.isPerCpu() ? ((spec.valueSize() + 7) & ~7) * Cpus.kernelPossible() : spec.valueSize();
     }
 
     /** The kernel's id of this map (what an outer map's lookup answers). */

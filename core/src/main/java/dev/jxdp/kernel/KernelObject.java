@@ -11,6 +11,7 @@ import dev.jxdp.ebpf.elf.ProgramSpec;
 import dev.jxdp.ebpf.isa.Insn;
 import dev.jxdp.ebpf.isa.Op;
 import dev.jxdp.ebpf.maps.AttachType;
+import dev.jxdp.ebpf.maps.Cpus;
 import dev.jxdp.ebpf.maps.MapSpec;
 import dev.jxdp.ebpf.maps.MapType;
 import dev.jxdp.ebpf.testrun.MapJson;
@@ -743,22 +744,7 @@ public final class KernelObject implements AutoCloseable {
                 rows.add(new String[] {keyHex, HEX.formatHex(v), null, null});
             }
         }
-        rows.sort(Comparator.comparing(r -> r[0]));
-        ArrayNode arr = JsonNodeFactory.instance.arrayNode();
-        for (String[] r : rows) {
-            ObjectNode o = arr.addObject();
-            o.put("key", r[0]);
-            if (r[1] != null) {
-                o.put("value", r[1]);
-            }
-            if (r[2] != null) {
-                o.put("prog", r[2]);
-            }
-            if (r[3] != null) {
-                o.put("map", r[3]);
-            }
-        }
-        return arr;
+        return MapJson.entryArray(rows);
     }
 
     private static boolean entryProgramMap(MapType t) {
@@ -842,7 +828,7 @@ public final class KernelObject implements AutoCloseable {
             }
             value = hexOf(entry.get("value"), map.valueSize(), where + " value");
             if (type != null && type.isPerCpu()) {
-                value = replicate(value, map.valueSize(), KernelCpus.possible());
+                value = replicate(value, map.valueSize(), Cpus.kernelPossible());
             }
         }
         int rc = map.userUpdate(key, value, 0);

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.jxdp.ebpf.elf.ObjectSpec;
 import dev.jxdp.ebpf.maps.BpfMap;
+import dev.jxdp.ebpf.maps.Cpus;
 import dev.jxdp.ebpf.maps.Errno;
 import dev.jxdp.ebpf.runtime.BpfCollection;
 import dev.jxdp.ebpf.testrun.Engine;
@@ -96,9 +97,9 @@ final class KernelObjectTest {
         ObjectSpec spec = KernelTests.object("count_maps.o");
         try (KernelObject k = KernelObject.load(spec)) {
             KernelMap m = k.map("cnt_percpu_array");
-            assertEquals(16 * KernelCpus.possible(), m.userValueSize());
+            assertEquals(16 * Cpus.kernelPossible(), m.userValueSize());
             byte[] all = new byte[m.userValueSize()];
-            for (int cpu = 0; cpu < KernelCpus.possible(); cpu++) {
+            for (int cpu = 0; cpu < Cpus.kernelPossible(); cpu++) {
                 all[cpu * 16] = 3;       // packets: 3 on every CPU
                 all[cpu * 16 + 8] = 100; // bytes: 100 on every CPU
             }
@@ -109,8 +110,8 @@ final class KernelObjectTest {
             assertEquals(8, entries.size(), "an array shows every index");
             assertEquals(want, entries.get(2).get("value").asText());
             byte[] sum = HEX.parseHex(entries.get(2).get("value").asText());
-            assertEquals(3 * KernelCpus.possible(), KernelObject.le32(sum, 0), "packets summed over CPUs");
-            assertEquals(100 * KernelCpus.possible(), KernelObject.le32(sum, 8), "bytes summed over CPUs");
+            assertEquals(3 * Cpus.kernelPossible(), KernelObject.le32(sum, 0), "packets summed over CPUs");
+            assertEquals(100 * Cpus.kernelPossible(), KernelObject.le32(sum, 8), "bytes summed over CPUs");
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.jxdp.junit;
 
+import dev.jxdp.ebpf.fib.Inet;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.util.HexFormat;
@@ -52,44 +53,11 @@ final class Addresses {
     }
 
     static String ipv4(byte[] b, int off) {
-        return (b[off] & 0xFF) + "." + (b[off + 1] & 0xFF) + "." + (b[off + 2] & 0xFF) + "." + (b[off + 3] & 0xFF);
+        return Inet.text(b, off, 4);
     }
 
     /** RFC 5952: lower-case hex, no leading zeros, the longest run of two or more zero groups (the first) as "::". */
     static String ipv6(byte[] b, int off) {
-        int[] g = new int[8];
-        for (int i = 0; i < 8; i++) {
-            g[i] = ((b[off + 2 * i] & 0xFF) << 8) | (b[off + 2 * i + 1] & 0xFF);
-        }
-        int bestStart = -1;
-        int bestLen = 1;
-        for (int i = 0; i < 8; ) {
-            if (g[i] != 0) {
-                i++;
-                continue;
-            }
-            int j = i;
-            while (j < 8 && g[j] == 0) {
-                j++;
-            }
-            if (j - i > bestLen) {
-                bestStart = i;
-                bestLen = j - i;
-            }
-            i = j;
-        }
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < 8; i++) {
-            if (i == bestStart) {
-                sb.append("::");
-                i += bestLen - 1;
-                continue;
-            }
-            if (!sb.isEmpty() && sb.charAt(sb.length() - 1) != ':') {
-                sb.append(':');
-            }
-            sb.append(Integer.toHexString(g[i]));
-        }
-        return sb.toString();
+        return Inet.text(b, off, 16);
     }
 }

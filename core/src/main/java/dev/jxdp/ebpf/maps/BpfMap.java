@@ -18,7 +18,7 @@ import java.util.List;
  * </ul>
  * Errors are negative errno values ({@link Errno}).
  */
-public abstract class BpfMap {
+public abstract class BpfMap implements UserMap {
 
     protected final MapSpec spec;
     protected final MapType type;
@@ -87,6 +87,10 @@ public abstract class BpfMap {
 
     /** BPF_MAP_LOOKUP_ELEM: the value bytes (all CPUs for per-CPU maps), or null if absent. */
     public abstract byte[] userLookup(byte[] key);
+
+    /** jxdp's CPUs: worker threads, {@link Cpus#possible()} of them. */
+    @Override
+    public final int userCpus() { return Cpus.possible(); }
 
     /** BPF_MAP_UPDATE_ELEM: 0 or -errno. For per-CPU maps, value holds all CPUs' values. */
     public abstract int userUpdate(byte[] key, byte[] value, long flags);

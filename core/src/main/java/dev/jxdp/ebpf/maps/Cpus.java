@@ -11,15 +11,23 @@ import java.nio.file.Path;
 public final class Cpus {
     private Cpus() {}
 
+    private static final int KERNEL_POSSIBLE = kernelDetect();
     private static final int POSSIBLE = detect();
 
     public static int possible() { return POSSIBLE; }
 
+    /**
+     * The running kernel's num_possible_cpus(), whatever {@code -Djxdp.cpus} says: how many values a per-CPU
+     * map of the kernel engine holds per key.
+     */
+    public static int kernelPossible() { return KERNEL_POSSIBLE; }
+
     private static int detect() {
         String forced = System.getProperty("jxdp.cpus");
-        if (forced != null) {
-            return Math.max(1, Integer.parseInt(forced));
-        }
+        return forced != null ? Math.max(1, Integer.parseInt(forced)) : KERNEL_POSSIBLE;
+    }
+
+    private static int kernelDetect() {
         try {
             // "0-7" or "0,2-3": the highest id + 1, as the kernel sizes per-CPU areas
             String text = Files.readString(Path.of("/sys/devices/system/cpu/possible")).trim();

@@ -104,6 +104,14 @@ public final class MapJson {
             }
             rows.add(new String[] {keyHex, HEX.formatHex(value), null, null});
         }
+        return entryArray(rows);
+    }
+
+    /**
+     * A map's entries as test-run prints them, sorted by key: each row {key hex, value hex or null, program
+     * name or null, inner map name or null}, whoever read them (jxdp's maps or the kernel's).
+     */
+    public static ArrayNode entryArray(List<String[]> rows) {
         rows.sort(Comparator.comparing(r -> r[0]));
         ArrayNode arr = JsonNodeFactory.instance.arrayNode();
         for (String[] r : rows) {

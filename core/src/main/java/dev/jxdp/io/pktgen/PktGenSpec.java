@@ -288,39 +288,7 @@ public record PktGenSpec(int flows, int size, Proto proto, int ip, int vlan, Add
 
         /** Dotted quad, or RFC 5952 text (the longest run of two or more zero groups as {@code ::}). */
         private static String text(byte[] a) {
-            if (a.length == 4) {
-                return (a[0] & 0xff) + "." + (a[1] & 0xff) + "." + (a[2] & 0xff) + "." + (a[3] & 0xff);
-            }
-            int[] g = new int[8];
-            for (int i = 0; i < 8; i++) {
-                g[i] = (a[2 * i] & 0xff) << 8 | a[2 * i + 1] & 0xff;
-            }
-            int bestAt = -1;
-            int bestLen = 1;
-            for (int i = 0; i < 8; ) {
-                int j = i;
-                while (j < 8 && g[j] == 0) {
-                    j++;
-                }
-                if (j - i > bestLen) {
-                    bestAt = i;
-                    bestLen = j - i;
-                }
-                i = j == i ? i + 1 : j;
-            }
-            StringBuilder sb = new StringBuilder();
-            for (int i = 0; i < 8; i++) {
-                if (i == bestAt) {
-                    sb.append("::");
-                    i += bestLen - 1;
-                    continue;
-                }
-                if (!sb.isEmpty() && sb.charAt(sb.length() - 1) != ':') {
-                    sb.append(':');
-                }
-                sb.append(Integer.toHexString(g[i]));
-            }
-            return sb.toString();
+            return dev.jxdp.ebpf.fib.Inet.text(a, 0, a.length);
         }
     }
 
