@@ -51,6 +51,18 @@ class CliTest {
     }
 
     @Test
+    void devmapAndCpumapProgramsAreNotTestRunAsInTheKernel() throws Exception {
+        // bpf_prog_test_run_xdp() refuses BPF_XDP_DEVMAP and BPF_XDP_CPUMAP programs with EINVAL
+        Path frame = file("ping.bin", HexFormat.of().parseHex(PING));
+        Path obj = REPO.resolve("core/src/test/bpf/maps_devmap_prog.o");
+        assertOneLineError(jxdp("test-run", "--obj", obj.toString(), "--prog", "xdp_egress_mark", "--data-in",
+                frame.toString()), "(attach type BPF_XDP_DEVMAP): BPF_PROG_TEST_RUN does not run it, the kernel says EINVAL");
+        obj = REPO.resolve("core/src/test/bpf/maps_cpumap_prog.o");
+        assertOneLineError(jxdp("test-run", "--obj", obj.toString(), "--prog", "xdp_cpu_stage", "--data-in",
+                frame.toString()), "(attach type BPF_XDP_CPUMAP): BPF_PROG_TEST_RUN does not run it");
+    }
+
+    @Test
     void testRunJsonMatchesTheKernelOnAnEchoRequest() throws Exception {
         Path frame = file("ping.bin", HexFormat.of().parseHex(PING));
         Run r = jxdp("test-run", "--obj", DEMO.toString(), "--data-in", frame.toString(), "--json");

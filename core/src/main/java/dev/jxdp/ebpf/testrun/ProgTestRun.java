@@ -13,6 +13,7 @@ import dev.jxdp.ebpf.runtime.ExecState;
 import dev.jxdp.ebpf.runtime.XdpAction;
 import dev.jxdp.ebpf.runtime.XdpBuff;
 
+import dev.jxdp.ebpf.maps.AttachType;
 import dev.jxdp.ebpf.maps.BpfMap;
 import dev.jxdp.ebpf.maps.MapFlags;
 
@@ -51,6 +52,14 @@ public final class ProgTestRun {
         if (!prog.spec().isXdp()) {
             throw new BpfException("program " + prog.name() + " is in section " + prog.section()
                     + ": test-run runs XDP programs only");
+        }
+        AttachType attach = prog.spec().expectedAttachType();
+        if (attach == AttachType.XDP_DEVMAP || attach == AttachType.XDP_CPUMAP) {
+            // bpf_prog_test_run_xdp() refuses them before looking at the frame: such a program runs on the frames a
+            // DEVMAP or CPUMAP entry hands it, in the datapath (jxdp run)
+            throw new BpfException("program " + prog.name() + " is in section " + prog.section() + " (attach type "
+                    + (attach == AttachType.XDP_DEVMAP ? "BPF_XDP_DEVMAP" : "BPF_XDP_CPUMAP")
+                    + "): BPF_PROG_TEST_RUN does not run it, the kernel says EINVAL");
         }
         if (size < XdpBuff.ETH_HLEN) {
             throw new BpfException("frame of " + size + " bytes: BPF_PROG_TEST_RUN needs at least "
