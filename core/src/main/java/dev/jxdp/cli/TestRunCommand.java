@@ -98,8 +98,8 @@ final class TestRunCommand implements Runnable {
     int rxQueue;
 
     @Option(names = "--engine", paramLabel = "ENGINE", defaultValue = "jit",
-            description = "execution engine: jit, eBPF compiled to JVM bytecode and, with --repeat > 1, warmed up on a throwaway copy of the maps "
-                    + "and frame before the timed runs; interp, the reference interpreter; kernel, the running kernel's "
+            description = "execution engine: jit, eBPF compiled to JVM bytecode, called once untimed and, with --repeat > 1, warmed up, on a throwaway copy of the maps "
+                    + "and frame when it writes maps, before the timed runs; interp, the reference interpreter; kernel, the running kernel's "
                     + "BPF_PROG_TEST_RUN through the bpf() system call (root); both, jit and kernel on the same input, "
                     + "printing jit's answer and how the kernel's differs, exit status 1 when it does (default: ${DEFAULT-VALUE})")
     String engine;
@@ -241,8 +241,8 @@ final class TestRunCommand implements Runnable {
                 List<MapSpec> specs = new ArrayList<>();
                 collection.maps().forEach(m -> specs.add(m.spec()));
                 printSummary(out, program.name(), program.section(), engine.equals("interp") ? "reference interpreter"
-                        : repeat == 1 ? String.format("JIT (compiled in %.3f ms; one run is a cold first call, --repeat N times "
-                        + "the warmed-up code)", r.compileNs() / 1e6)
+                        : repeat == 1 ? String.format("JIT (compiled and called once in %.3f ms; a single run is not "
+                        + "yet compiled by HotSpot, --repeat N times the warmed-up code)", r.compileNs() / 1e6)
                         : String.format("JIT (compiled and warmed up in %.3f ms)", r.compileNs() / 1e6), frame, r, maps,
                         specs, traced, perfEvents ? perfLines(samples) : null, readers.lost());
                 if (both) {
