@@ -801,7 +801,7 @@ public final class KernelObject implements AutoCloseable {
         if (!entry.isObject()) {
             throw new BpfException(where + ": want {\"key\": hex, \"value\": hex} entries");
         }
-        byte[] key = hexOf(entry.get("key"), map.keySize(), where + " key");
+        byte[] key = MapJson.hexOf(entry.get("key"), map.keySize(), where + " key");
         String at = where + " key " + HEX.formatHex(key);
         MapType type = map.type();
         byte[] value;
@@ -826,9 +826,9 @@ public final class KernelObject implements AutoCloseable {
             if (entry.get("value") == null) {
                 throw new BpfException(at + ": no \"value\" (\"prog\" alone is for PROG_ARRAY maps)");
             }
-            value = hexOf(entry.get("value"), map.valueSize(), where + " value");
+            value = MapJson.hexOf(entry.get("value"), map.valueSize(), where + " value");
             if (type != null && type.isPerCpu()) {
-                value = replicate(value, map.valueSize(), Cpus.kernelPossible());
+                value = MapJson.replicate(value, map.valueSize(), Cpus.kernelPossible());
             }
         }
         int rc = map.userUpdate(key, value, 0);
@@ -863,24 +863,6 @@ public final class KernelObject implements AutoCloseable {
             throw new BpfException(at + ": \"prog\" must name one of the programs (" + String.join(", ", names) + ")");
         }
         return p;
-    }
-
-    private static byte[] hexOf(JsonNode node, int size, String what) {
-        String h = node != null && node.isTextual() ? node.asText() : null;
-        if (h == null || h.length() != 2 * size || !h.matches("[0-9a-fA-F]*")) {
-            throw new BpfException(what + " " + (node == null ? "missing" : node.toString()) + ": want " + size
-                    + " bytes as hex");
-        }
-        return HEX.parseHex(h);
-    }
-
-    private static byte[] replicate(byte[] value, int size, int cpus) {
-        int stride = (size + 7) & ~7;
-        byte[] all = new byte[stride * cpus];
-        for (int c = 0; c < cpus; c++) {
-            System.arraycopy(value, 0, all, c * stride, size);
-        }
-        return all;
     }
 
     static byte[] le32(int v) {

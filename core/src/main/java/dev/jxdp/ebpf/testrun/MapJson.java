@@ -323,7 +323,8 @@ public final class MapJson {
         return target;
     }
 
-    private static byte[] replicate(byte[] value, int size, int cpus) {
+    /** One value for every CPU of a per-CPU map, each in its 8-byte-aligned slot, as the kernel copies it in. */
+    public static byte[] replicate(byte[] value, int size, int cpus) {
         int stride = (size + 7) & ~7;
         byte[] all = new byte[stride * cpus];
         for (int c = 0; c < cpus; c++) {
@@ -332,7 +333,8 @@ public final class MapJson {
         return all;
     }
 
-    private static byte[] hexOf(JsonNode node, int size, String what) {
+    /** {@code node} as exactly {@code size} bytes of hex, or a one-line error naming {@code what}. */
+    public static byte[] hexOf(JsonNode node, int size, String what) {
         String h = node != null && node.isTextual() ? node.asText() : null;
         if (h == null || h.length() != 2 * size || !h.matches("[0-9a-fA-F]*")) {
             throw new BpfException(what + " " + (node == null ? "missing" : node.toString()) + ": want " + size
