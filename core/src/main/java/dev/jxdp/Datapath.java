@@ -1,6 +1,8 @@
 package dev.jxdp;
 
 import dev.jxdp.ebpf.BpfException;
+import dev.jxdp.ebpf.maps.BpfMap;
+import dev.jxdp.ebpf.maps.MapType;
 import dev.jxdp.ebpf.runtime.BpfProgram;
 import dev.jxdp.io.pcap.PcapException;
 import dev.jxdp.io.pcap.PcapTxDriver;
@@ -9,6 +11,7 @@ import dev.jxdp.io.pktgen.PktGen;
 import dev.jxdp.io.pktgen.PktGenSpec;
 import dev.jxdp.run.DatapathRun;
 import dev.jxdp.xdp.FrameMeta;
+import dev.jxdp.xdp.NetDevice;
 import dev.jxdp.xdp.NetDevices;
 import dev.jxdp.xdp.PagePool;
 import dev.jxdp.xdp.PassSink;
@@ -21,7 +24,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
@@ -118,6 +123,8 @@ public final class Datapath {
         PktGen gen = null;
         PcapWriter passWriter = null;
         PcapWriter txWriter = null;
+        List<PcapWriter> redirectWriters = new ArrayList<>();
+        Map<Integer, List<byte[]>> redirected = new TreeMap<>();
         try (PagePool pool = new PagePool(b.poolFrames)) {
             program.requireLoaded();
             DatapathRun.Input input = switch (b.input) {
@@ -135,7 +142,24 @@ public final class Datapath {
             }
             PcapWriter pw = passWriter;
             PcapWriter tw = txWriter;
-            DatapathRun run = new DatapathRun(backend.collection(), program, backend.compiler(), pool, new NetDevices())
+            NetDevices devices = new NetDevices();
+            for (Map.Entry<Integer, Device> d : b.devices.entrySet()) {
+                int ifindex = d.getKey();
+                PcapWriter w = null;
+                if (d.getValue().pcap != null) {
+                    w = PcapWriter.open(d.getValue().pcap, PcapWriter.Resolution.NANOSECONDS);
+                    redirectWriters.add(w);
+                }
+                List<byte[]> keep = d.getValue().collect ? Collections.synchronizedList(new ArrayList<>()) : null;
+                if (keep != null) {
+                    redirected.put(ifindex, keep);
+                }
+                devices.add(new NetDevice(ifindex, "dev" + ifindex, deviceTx(pool, w, keep)));
+            }
+            for (DevmapEntry e : b.devmaps) {
+                setDevmap(backend, devices, e);
+            }
+            DatapathRun run = new DatapathRun(backend.collection(), program, backend.compiler(), pool, devices)
                     .queues(queues).rxMode(dev.jxdp.xdp.RxMode.valueOf(b.mode.name())).limit(b.count)
                     .pass(q -> passSink(q, pool, pw, passed));
             run.tx(q -> txDriver(q, pool, tw, sent));
@@ -155,12 +179,19 @@ public final class Datapath {
                 txWriter.close();
                 txWriter = null;
             }
+            for (PcapWriter w : redirectWriters) {
+                w.close();
+            }
+            redirectWriters.clear();
+            Map<Integer, List<byte[]>> redirectFrames = new TreeMap<>();
+            redirected.forEach((ifindex, frames) -> redirectFrames.put(ifindex, List.copyOf(frames)));
             List<DatapathStats> perQueue = new ArrayList<>();
             for (dev.jxdp.xdp.RxQueueStats s : r.queues()) {
                 perQueue.add(DatapathStats.of(s));
             }
             return new DatapathSummary(DatapathStats.of(r.total()), List.copyOf(perQueue), sum(r.faults()),
-                    sum(r.missed()), sum(r.oversize()), Duration.ofNanos(r.nanos()), flatten(passed), flatten(sent));
+                    sum(r.missed()), sum(r.oversize()), Duration.ofNanos(r.nanos()), flatten(passed), flatten(sent),
+                    Collections.unmodifiableMap(redirectFrames));
         } catch (PcapException e) {
             throw new JxdpException(e.path() + ": " + e.getMessage(), e);
         } catch (BpfException e) {
@@ -172,6 +203,9 @@ public final class Datapath {
             }
             if (txWriter != null) {
                 txWriter.abort();
+            }
+            for (PcapWriter w : redirectWriters) {
+                w.abort();
             }
             if (gen != null) {
                 gen.close();
@@ -214,6 +248,49 @@ public final class Datapath {
         };
     }
 
+    // a redirect target: to its capture, kept, or both; shared by every worker, so one at a time
+    private static TxDriver deviceTx(PagePool pool, PcapWriter writer, List<byte[]> keep) {
+        TxDriver wire = writer != null ? PcapTxDriver.shared(writer, pool) : (ids, from, n) -> {
+            pool.returnBulk(ids, from, n);
+            return n;
+        };
+        if (keep == null) {
+            return wire;
+        }
+        FrameMeta meta = pool.meta();
+        return (ids, from, n) -> {
+            for (int i = from; i < from + n; i++) {
+                long addr = pool.address(ids[i]) + meta.dataOffset(ids[i]);
+                keep.add(copy(pool, addr, meta.length(ids[i])));
+            }
+            return wire.transmit(ids, from, n);
+        };
+    }
+
+    // as jxdp run --devmap: the slot names one of the run's devices, as the kernel's dev_get_by_index() must find it
+    private static void setDevmap(JxdpBackend backend, NetDevices devices, DevmapEntry e) {
+        BpfMap map = backend.collection().map(e.map());
+        if (map == null || (map.type() != MapType.DEVMAP && map.type() != MapType.DEVMAP_HASH)) {
+            throw new JxdpException("devmap " + e.map() + ": " + (map == null ? "no such map" : "a " + map.type()
+                    + ", not a DEVMAP or DEVMAP_HASH"));
+        }
+        if (devices.get(e.ifindex()) == null) {
+            throw new JxdpException("devmap " + e.map() + " key " + Integer.toUnsignedString(e.key()) + ": no device "
+                    + e.ifindex() + " (add it with redirectTo or redirectPcap; the kernel refuses the update: EINVAL)");
+        }
+        byte[] key = new byte[4];
+        byte[] value = new byte[map.valueSize()];
+        for (int i = 0; i < 4; i++) {
+            key[i] = (byte) (e.key() >>> 8 * i);
+            value[i] = (byte) (e.ifindex() >>> 8 * i);
+        }
+        int rc = map.userUpdate(key, value, 0);
+        if (rc != 0) {
+            throw new JxdpException("devmap " + e.map() + " key " + Integer.toUnsignedString(e.key())
+                    + ": update failed: errno " + -rc);
+        }
+    }
+
     // the bytes of a frame in the pool's memory (the worker recycles the page right after)
     private static byte[] copy(PagePool pool, long addr, int length) {
         MemorySegment m = pool.memory();
@@ -242,6 +319,14 @@ public final class Datapath {
         return s;
     }
 
+    /** A redirect target the builder was given: frames kept, written to a capture, or both. */
+    private static final class Device {
+        boolean collect;
+        Path pcap;
+    }
+
+    private record DevmapEntry(String map, int key, int ifindex) {}
+
     /** Builds a {@link Datapath}; not thread-safe. */
     public static final class Builder {
         private final XdpObject object;
@@ -258,6 +343,8 @@ public final class Datapath {
         private boolean collectTx;
         private Consumer<DatapathStats> onStats;
         private Duration statsInterval = Duration.ofSeconds(1);
+        private final Map<Integer, Device> devices = new TreeMap<>();
+        private final List<DevmapEntry> devmaps = new ArrayList<>();
 
         private Builder(XdpObject object) {
             this.object = object;
@@ -424,6 +511,55 @@ public final class Datapath {
         public Builder collectTx() {
             this.collectTx = true;
             return this;
+        }
+
+        /**
+         * A device with this ifindex, as a NIC the program can redirect to ({@code bpf_redirect(ifindex, 0)},
+         * or a DEVMAP entry naming it, see {@link #devmap}): what it transmits is kept for
+         * {@link DatapathSummary#redirectFrames()}.
+         *
+         * @param ifindex the device's ifindex, 1 or more
+         * @return this builder
+         */
+        public Builder redirectTo(int ifindex) {
+            device(ifindex).collect = true;
+            return this;
+        }
+
+        /**
+         * A device with this ifindex (as {@link #redirectTo}) whose transmitted frames are written to a pcap
+         * file, written whole at the end of the run or not at all.
+         *
+         * @param ifindex the device's ifindex, 1 or more
+         * @param file    the capture to write
+         * @return this builder
+         */
+        public Builder redirectPcap(int ifindex, Path file) {
+            device(ifindex).pcap = Objects.requireNonNull(file, "file");
+            return this;
+        }
+
+        /**
+         * Sets a DEVMAP or DEVMAP_HASH entry before the run, as {@code jxdp run --devmap MAP:KEY=IFINDEX}
+         * does: slot {@code key} of map {@code map} sends to device {@code ifindex}, which must be one of
+         * {@link #redirectTo} or {@link #redirectPcap} (the kernel refuses an ifindex with no device).
+         *
+         * @param map     the map's name
+         * @param key     the slot (a u32)
+         * @param ifindex the device
+         * @return this builder
+         */
+        public Builder devmap(String map, int key, int ifindex) {
+            devmaps.add(new DevmapEntry(Objects.requireNonNull(map, "map"), key, ifindex));
+            return this;
+        }
+
+        private Device device(int ifindex) {
+            if (ifindex <= 0 || ifindex == DatapathRun.INPUT_IFINDEX) {
+                throw new JxdpException("device ifindex " + ifindex + ": want 1 or more, not the RX device's "
+                        + DatapathRun.INPUT_IFINDEX);
+            }
+            return devices.computeIfAbsent(ifindex, i -> new Device());
         }
 
         /**

@@ -2,6 +2,7 @@ package dev.jxdp;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What a {@link Datapath} run did.
@@ -17,9 +18,12 @@ import java.util.List;
  *                    them (each queue's in order, queue 0's first), else empty
  * @param txFrames    the {@code XDP_TX} frames, when {@link Datapath.Builder#collectTx()} asked for them,
  *                    else empty
+ * @param redirectFrames by ifindex, the frames each device of {@link Datapath.Builder#redirectTo(int)}
+ *                    transmitted (redirected to it, whichever queue), in the order it sent them
  */
 public record DatapathSummary(DatapathStats total, List<DatapathStats> queues, long faults, long missed, long oversize,
-                              Duration elapsed, List<byte[]> passFrames, List<byte[]> txFrames) {
+                              Duration elapsed, List<byte[]> passFrames, List<byte[]> txFrames,
+                              Map<Integer, List<byte[]>> redirectFrames) {
 
     /**
      * The average rate.

@@ -100,4 +100,43 @@ class DatapathTest {
             assertThrows(JxdpException.class, () -> Datapath.builder(obj).queues(0));
         }
     }
+
+    static final Path REDIRECT = ApiTest.REPO.resolve("core/src/main/resources/dev/jxdp/bench/xdp_bench_redirect.o");
+
+    /** {@code frame} with its two MAC addresses swapped, as the redirect programs send it. */
+    static byte[] macsSwapped(byte[] frame) {
+        byte[] out = frame.clone();
+        System.arraycopy(frame, 0, out, 6, 6);
+        System.arraycopy(frame, 6, out, 0, 6);
+        return out;
+    }
+
+    @Test
+    void redirectsReachTheDevicesGiven(@TempDir Path dir) throws Exception {
+        List<byte[]> frames = mix();
+        // bpf_redirect(ifindex_out): ifindex_out is a const volatile global, set before load
+        try (XdpObject obj = ObjectSpec.read(REDIRECT).withConstant("ifindex_out", 5).load()) {
+            Path out = dir.resolve("dev5.pcap");
+            DatapathSummary s = Datapath.builder(obj).program("xdp_redirect").rxFrames(frames).redirectTo(5)
+                    .redirectPcap(5, out).run();
+            assertEquals(new DatapathStats(7, 0, 0, 0, 7, 0, 0), s.total());
+            assertEquals(List.of(5), List.copyOf(s.redirectFrames().keySet()));
+            assertEquals(7, s.redirectFrames().get(5).size());
+            for (int i = 0; i < frames.size(); i++) {
+                assertArrayEquals(macsSwapped(frames.get(i)), s.redirectFrames().get(5).get(i));
+            }
+            assertTrue(Files.size(out) > 24 + 7 * 16, "a pcap header and seven records");
+        }
+        // bpf_redirect_map(&tx_port, 0): the DEVMAP slot names the device
+        try (XdpObject obj = ObjectSpec.read(REDIRECT).load()) {
+            DatapathSummary s = Datapath.builder(obj).program("xdp_redirect_map").rxFrames(frames).redirectTo(7)
+                    .devmap("tx_port", 0, 7).run();
+            assertEquals(7, s.total().redirect());
+            assertEquals(7, s.redirectFrames().get(7).size());
+            // no device behind the slot: an error at build time, as the kernel's update says EINVAL
+            JxdpException e = assertThrows(JxdpException.class, () -> Datapath.builder(obj).program("xdp_redirect_map")
+                    .rxFrames(frames).devmap("tx_port", 0, 9).run());
+            assertTrue(e.getMessage().contains("no device 9"), e.getMessage());
+        }
+    }
 }
