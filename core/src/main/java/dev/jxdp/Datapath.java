@@ -1,8 +1,6 @@
 package dev.jxdp;
 
 import dev.jxdp.ebpf.BpfException;
-import dev.jxdp.ebpf.maps.BpfMap;
-import dev.jxdp.ebpf.maps.MapType;
 import dev.jxdp.ebpf.runtime.BpfProgram;
 import dev.jxdp.io.pcap.PcapException;
 import dev.jxdp.io.pcap.PcapTxDriver;
@@ -269,25 +267,11 @@ public final class Datapath {
 
     // as jxdp run --devmap: the slot names one of the run's devices, as the kernel's dev_get_by_index() must find it
     private static void setDevmap(JxdpBackend backend, NetDevices devices, DevmapEntry e) {
-        BpfMap map = backend.collection().map(e.map());
-        if (map == null || (map.type() != MapType.DEVMAP && map.type() != MapType.DEVMAP_HASH)) {
-            throw new JxdpException("devmap " + e.map() + ": " + (map == null ? "no such map" : "a " + map.type()
-                    + ", not a DEVMAP or DEVMAP_HASH"));
-        }
-        if (devices.get(e.ifindex()) == null) {
-            throw new JxdpException("devmap " + e.map() + " key " + Integer.toUnsignedString(e.key()) + ": no device "
-                    + e.ifindex() + " (add it with redirectTo or redirectPcap; the kernel refuses the update: EINVAL)");
-        }
-        byte[] key = new byte[4];
-        byte[] value = new byte[map.valueSize()];
-        for (int i = 0; i < 4; i++) {
-            key[i] = (byte) (e.key() >>> 8 * i);
-            value[i] = (byte) (e.ifindex() >>> 8 * i);
-        }
-        int rc = map.userUpdate(key, value, 0);
-        if (rc != 0) {
-            throw new JxdpException("devmap " + e.map() + " key " + Integer.toUnsignedString(e.key())
-                    + ": update failed: errno " + -rc);
+        try {
+            DatapathRun.setDevmapSlot(backend.collection(), devices, e.map(), Integer.toUnsignedLong(e.key()), e.ifindex());
+        } catch (BpfException x) {
+            String hint = devices.get(e.ifindex()) == null ? " (add it with redirectTo or redirectPcap)" : "";
+            throw new JxdpException("devmap: " + x.getMessage() + hint);
         }
     }
 

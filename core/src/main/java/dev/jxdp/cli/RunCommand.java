@@ -421,36 +421,11 @@ final class RunCommand implements Runnable {
 
     // as bpftool map update would: the kernel's devmap refuses an ifindex with no device (EINVAL)
     private static void applyDevmap(BpfCollection collection, NetDevices devices, DevmapEntry e) {
-        String where = "--devmap " + e.text() + ": ";
-        BpfMap map = null;
-        List<String> names = new ArrayList<>();
-        for (BpfMap m : collection.maps()) {
-            names.add(MapJson.jsonName(m));
-            if (m.name().equals(e.map()) || MapJson.jsonName(m).equals(e.map())) {
-                map = m;
-            }
-        }
-        if (map == null) {
-            throw new CliException(where + "no map " + e.map() + " (maps: " + (names.isEmpty() ? "none" : String.join(", ", names)) + ")");
-        }
-        if (map.type() != MapType.DEVMAP && map.type() != MapType.DEVMAP_HASH) {
-            throw new CliException(where + "map " + e.map() + " is a " + map.type() + ", not a DEVMAP or DEVMAP_HASH");
-        }
-        if (devices.get(e.ifindex()) == null) {
-            throw new CliException(where + "map " + e.map() + " key " + e.key() + ": no device with ifindex " + e.ifindex()
-                    + " (add one with --veth or --redirect-out; the kernel refuses the update: EINVAL)");
-        }
-        byte[] key = new byte[4];
-        byte[] value = new byte[map.valueSize()];
-        for (int i = 0; i < 4; i++) {
-            key[i] = (byte) (e.key() >>> 8 * i);
-            value[i] = (byte) (e.ifindex() >>> 8 * i);
-        }
-        int rc = map.userUpdate(key, value, 0);
-        if (rc != 0) {
-            throw new CliException(where + "map " + e.map() + " key " + e.key() + ": update failed: "
-                    + (rc == -Errno.E2BIG ? "E2BIG (beyond max_entries, or the map is full)"
-                    : rc == -Errno.EINVAL ? "EINVAL" : "errno " + -rc));
+        try {
+            DatapathRun.setDevmapSlot(collection, devices, e.map(), e.key(), e.ifindex());
+        } catch (BpfException x) {
+            String hint = devices.get(e.ifindex()) == null ? " (add one with --veth or --redirect-out)" : "";
+            throw new CliException("--devmap " + e.text() + ": " + x.getMessage() + hint);
         }
     }
 

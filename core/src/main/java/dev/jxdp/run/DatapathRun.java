@@ -1,11 +1,15 @@
 package dev.jxdp.run;
 
+import dev.jxdp.ebpf.BpfException;
 import dev.jxdp.ebpf.jit.JitCompiler;
 import dev.jxdp.ebpf.jit.JitProgram;
 import dev.jxdp.ebpf.maps.BpfMap;
 import dev.jxdp.ebpf.maps.CpuMap;
+import dev.jxdp.ebpf.maps.Errno;
+import dev.jxdp.ebpf.maps.MapType;
 import dev.jxdp.ebpf.runtime.BpfCollection;
 import dev.jxdp.ebpf.runtime.BpfProgram;
+import dev.jxdp.ebpf.testrun.MapJson;
 import dev.jxdp.io.MemoryRxDriver;
 import dev.jxdp.io.pcap.PcapReader;
 import dev.jxdp.io.pcap.PcapRxDriver;
@@ -333,6 +337,45 @@ public final class DatapathRun {
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    /**
+     * Points slot {@code key} of the DEVMAP or DEVMAP_HASH named {@code mapName} (its name or its JSON name)
+     * at device {@code ifindex}, as a user-space map update would; the device must be one of
+     * {@code devices}, as the kernel's dev_get_by_index() must find it. What is wrong is a
+     * {@link BpfException} naming the map and the key.
+     */
+    public static void setDevmapSlot(BpfCollection collection, NetDevices devices, String mapName, long key, int ifindex) {
+        BpfMap map = null;
+        List<String> names = new ArrayList<>();
+        for (BpfMap m : collection.maps()) {
+            names.add(MapJson.jsonName(m));
+            if (m.name().equals(mapName) || MapJson.jsonName(m).equals(mapName)) {
+                map = m;
+            }
+        }
+        if (map == null) {
+            throw new BpfException("no map " + mapName + " (maps: " + (names.isEmpty() ? "none" : String.join(", ", names)) + ")");
+        }
+        if (map.type() != MapType.DEVMAP && map.type() != MapType.DEVMAP_HASH) {
+            throw new BpfException("map " + mapName + " is a " + map.type() + ", not a DEVMAP or DEVMAP_HASH");
+        }
+        if (devices.get(ifindex) == null) {
+            throw new BpfException("map " + mapName + " key " + key + ": no device with ifindex " + ifindex
+                    + " (the kernel refuses the update: EINVAL)");
+        }
+        byte[] k = new byte[4];
+        byte[] value = new byte[map.valueSize()];
+        for (int i = 0; i < 4; i++) {
+            k[i] = (byte) (key >>> 8 * i);
+            value[i] = (byte) (ifindex >>> 8 * i);
+        }
+        int rc = map.userUpdate(k, value, 0);
+        if (rc != 0) {
+            throw new BpfException("map " + mapName + " key " + key + ": update failed: "
+                    + (rc == -Errno.E2BIG ? "E2BIG (beyond max_entries, or the map is full)"
+                    : rc == -Errno.EINVAL ? "EINVAL" : "errno " + -rc));
         }
     }
 }
