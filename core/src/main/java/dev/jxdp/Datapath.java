@@ -7,6 +7,7 @@ import dev.jxdp.io.pcap.PcapTxDriver;
 import dev.jxdp.io.pcap.PcapWriter;
 import dev.jxdp.io.pktgen.PktGen;
 import dev.jxdp.io.pktgen.PktGenSpec;
+import dev.jxdp.run.Captures;
 import dev.jxdp.run.DatapathRun;
 import dev.jxdp.xdp.FrameMeta;
 import dev.jxdp.xdp.NetDevice;
@@ -119,9 +120,7 @@ public final class Datapath {
             sent.add(new ArrayList<>());
         }
         PktGen gen = null;
-        PcapWriter passWriter = null;
-        PcapWriter txWriter = null;
-        List<PcapWriter> redirectWriters = new ArrayList<>();
+        Captures captures = new Captures();
         Map<Integer, List<byte[]>> redirected = new TreeMap<>();
         try (PagePool pool = new PagePool(b.poolFrames)) {
             program.requireLoaded();
@@ -132,22 +131,12 @@ public final class Datapath {
                 case List<?> frames -> new DatapathRun.Frames(frameList(frames));
                 default -> throw new IllegalStateException();
             };
-            if (b.passPcap != null) {
-                passWriter = PcapWriter.open(b.passPcap, PcapWriter.Resolution.NANOSECONDS);
-            }
-            if (b.txPcap != null) {
-                txWriter = PcapWriter.open(b.txPcap, PcapWriter.Resolution.NANOSECONDS);
-            }
-            PcapWriter pw = passWriter;
-            PcapWriter tw = txWriter;
+            PcapWriter pw = captures.open(b.passPcap);
+            PcapWriter tw = captures.open(b.txPcap);
             NetDevices devices = new NetDevices();
             for (Map.Entry<Integer, Device> d : b.devices.entrySet()) {
                 int ifindex = d.getKey();
-                PcapWriter w = null;
-                if (d.getValue().pcap != null) {
-                    w = PcapWriter.open(d.getValue().pcap, PcapWriter.Resolution.NANOSECONDS);
-                    redirectWriters.add(w);
-                }
+                PcapWriter w = captures.open(d.getValue().pcap);
                 List<byte[]> keep = d.getValue().collect ? Collections.synchronizedList(new ArrayList<>()) : null;
                 if (keep != null) {
                     redirected.put(ifindex, keep);
@@ -169,18 +158,7 @@ public final class Datapath {
             Consumer<DatapathRun.Progress> progress = b.onStats == null ? null
                     : p -> b.onStats.accept(DatapathStats.of(p.total()));
             DatapathRun.Result r = run.run(input, seconds, b.statsInterval.toNanos(), progress);
-            if (passWriter != null) {
-                passWriter.close();
-                passWriter = null;
-            }
-            if (txWriter != null) {
-                txWriter.close();
-                txWriter = null;
-            }
-            for (PcapWriter w : redirectWriters) {
-                w.close();
-            }
-            redirectWriters.clear();
+            captures.closeAll();
             Map<Integer, List<byte[]>> redirectFrames = new TreeMap<>();
             redirected.forEach((ifindex, frames) -> redirectFrames.put(ifindex, List.copyOf(frames)));
             List<DatapathStats> perQueue = new ArrayList<>();
@@ -196,15 +174,7 @@ public final class Datapath {
             throw new JxdpException("datapath: " + e.getMessage(), e);
         } finally {
             running = null;
-            if (passWriter != null) {
-                passWriter.abort();
-            }
-            if (txWriter != null) {
-                txWriter.abort();
-            }
-            for (PcapWriter w : redirectWriters) {
-                w.abort();
-            }
+            captures.abortAll();
             if (gen != null) {
                 gen.close();
             }

@@ -34,6 +34,7 @@ import dev.jxdp.xdp.CpuMapRunner;
 import dev.jxdp.xdp.PassSink;
 import dev.jxdp.xdp.RxMode;
 import dev.jxdp.xdp.RxQueueStats;
+import dev.jxdp.run.Captures;
 import dev.jxdp.run.DatapathRun;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -212,9 +213,7 @@ final class RunCommand implements Runnable {
         Path perfFile = jsonlFile("--perf-out", perfOut);
         ObjectSpec objSpec = Inputs.object(obj, type, spec.commandLine().getErr());
         PktGen gen = null;
-        PcapWriter passWriter = null;
-        PcapWriter txWriter = null;
-        List<PcapWriter> redirectWriters = new ArrayList<>();
+        Captures captures = new Captures();
         PerfOutFile perfWriter = null;
         PerfEvents perf = PerfEvents.NONE;
         long perfSamples = 0;
@@ -239,8 +238,7 @@ final class RunCommand implements Runnable {
             Map<ProgramSpec, VerifierFacts> facts = noVerify ? Map.of() : Inputs.verifyAll(obj, collection);
             NetDevices devices = new NetDevices();
             for (int i = 0; i < redirectFiles.size(); i++) {
-                PcapWriter w = PcapWriter.open(redirectFiles.get(i), PcapWriter.Resolution.NANOSECONDS);
-                redirectWriters.add(w);
+                PcapWriter w = captures.open(redirectFiles.get(i));
                 devices.add(new NetDevice(redirectIfindex.get(i), "pcap" + redirectIfindex.get(i), PcapTxDriver.shared(w, pool)));
             }
             VethPair pair = null;
@@ -286,14 +284,8 @@ final class RunCommand implements Runnable {
                 }
                 input = new DatapathRun.Generated(gen);
             }
-            if (passFile != null) {
-                passWriter = PcapWriter.open(passFile, PcapWriter.Resolution.NANOSECONDS);
-            }
-            if (txFile != null) {
-                txWriter = PcapWriter.open(txFile, PcapWriter.Resolution.NANOSECONDS);
-            }
-            PcapWriter passOutWriter = passWriter;
-            PcapWriter txOutWriter = txWriter;
+            PcapWriter passOutWriter = captures.open(passFile);
+            PcapWriter txOutWriter = captures.open(txFile);
             DatapathRun run = new DatapathRun(collection, program, compiler, pool, devices)
                     .queues(queues).rxMode(mode).redirectBulk(redirectBulk).limit(count != null ? count : -1).veth(pair)
                     .pass(q -> passOutWriter == null ? PassSink.DISCARD : passSink(passOutWriter.lane()))
@@ -316,32 +308,13 @@ final class RunCommand implements Runnable {
                 perfWriter = null;
                 perfSamples = w.finish();  // after every program stopped: what they sent is all there
             }
-            if (passWriter != null) {
-                passWriter.close();
-                passWriter = null;
-            }
-            if (txWriter != null) {
-                txWriter.close();
-                txWriter = null;
-            }
-            for (PcapWriter w : redirectWriters) {
-                w.close();
-            }
-            redirectWriters.clear();
+            captures.closeAll();
             summary(result, pair, program.name(), mode,
                     perfFile == null ? null : new PerfSummary(perfFile, perfSamples, perf.lost()));
         } catch (PcapException e) {
             throw new CliException(e.path() + ": " + e.getMessage());
         } finally {
-            if (passWriter != null) {
-                passWriter.abort();
-            }
-            if (txWriter != null) {
-                txWriter.abort();
-            }
-            for (PcapWriter w : redirectWriters) {
-                w.abort();
-            }
+            captures.abortAll();
             if (perfWriter != null) {
                 perfWriter.abort();
             }
