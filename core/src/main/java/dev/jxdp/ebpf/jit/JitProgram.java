@@ -122,7 +122,8 @@ public final class JitProgram implements FunctionCaller {
         return compiler.program(other);
     }
 
-    JitCode code() { return code; }
+    /** The compiled code this runner enters, shared by every runner of the program (a dispatcher's key). */
+    public JitCode code() { return code; }
 
     private long faults;
 
@@ -179,6 +180,66 @@ public final class JitProgram implements FunctionCaller {
             if (swap) {
                 st.caller(previous);
             }
+        }
+    }
+
+    /**
+     * {@link #run} entering the code through {@code entry} instead of the virtual {@code code.enter} call:
+     * {@code entry} has the type {@link #ENTRY} (the code first, then enter's arguments) and must end in
+     * {@code code.enter} with exactly those arguments (a BPF dispatcher: the same code, reached by a call
+     * the JVM can inline). Pass a constant (a static final handle) so that C2 inlines through it.
+     */
+    public long runVia(java.lang.invoke.MethodHandle entry, ExecState st) {
+        // runRaw's bookkeeping around the call, kept apart from runRaw so that the plain path's bytecode,
+        // and so what C2 inlines of it, stays as it was measured
+        long r1 = st.ctxAddr();
+        FunctionCaller previous = st.caller();
+        boolean swap = previous != this;
+        if (swap) {
+            st.caller(this);
+        }
+        steps = 0;
+        if (curProg != prog) {
+            curProg = prog;
+        }
+        curPc = 0;
+        try {
+            long r0 = enter(entry, st, r1);
+            if (st.heldSpinLock() != 0) {
+                throw new BpfFault(Helpers.ENDED_HOLDING_LOCK);
+            }
+            return r0;
+        } catch (BpfFault f) {
+            faults++;
+            Helpers.releaseSpinLock(st);
+            if (f.insn() >= 0) {
+                throw f;
+            }
+            throw JitFaults.fault(curProg, curPc, f.getMessage());
+        } catch (RuntimeException | StackOverflowError e) {
+            faults++;
+            Helpers.releaseSpinLock(st);
+            throw JitFaults.fault(curProg, curPc, "internal error: " + e);
+        } finally {
+            if (swap) {
+                st.caller(previous);
+            }
+        }
+    }
+
+    /** The type of an entry {@link #runVia} calls: (code, cx, st, r1..r5, depth) -> r0. */
+    public static final java.lang.invoke.MethodType ENTRY = java.lang.invoke.MethodType.methodType(long.class,
+            JitCode.class, JitProgram.class, ExecState.class, long.class, long.class, long.class, long.class,
+            long.class, int.class);
+
+    // invokeExact declares Throwable; an entry ends in code.enter, which throws only unchecked exceptions
+    private long enter(java.lang.invoke.MethodHandle entry, ExecState st, long r1) {
+        try {
+            return (long) entry.invokeExact(code, this, st, r1, 0L, 0L, 0L, 0L, 0);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("dispatcher entry threw a checked exception", t);
         }
     }
 

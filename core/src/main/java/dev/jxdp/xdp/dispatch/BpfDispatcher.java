@@ -1,0 +1,244 @@
+package dev.jxdp.xdp.dispatch;
+
+import dev.jxdp.ebpf.jit.JitCode;
+import dev.jxdp.ebpf.jit.JitProgram;
+
+import java.lang.classfile.ClassFile;
+import java.lang.classfile.ClassHierarchyResolver;
+import java.lang.classfile.CodeBuilder;
+import java.lang.classfile.Label;
+import java.lang.constant.ClassDesc;
+import java.lang.constant.ConstantDescs;
+import java.lang.constant.DynamicConstantDesc;
+import java.lang.constant.MethodTypeDesc;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MutableCallSite;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static java.lang.constant.ConstantDescs.CD_int;
+import static java.lang.constant.ConstantDescs.CD_long;
+
+/**
+ * The BPF dispatcher (kernel/bpf/dispatcher.c): turns the one virtual call every compiled program is
+ * entered by ({@link JitCode#enter}, a call site whose type profile all programs share, megamorphic once it
+ * has seen three classes: the JVM's retpoline) into a binary search over the known programs' ids ending in
+ * calls on constant receivers, which C2 binds statically and inlines into the caller.
+ *
+ * <p>Each unique compiled program ({@link JitCode}) has one slot, shared by every device or queue running
+ * it and refcounted ({@link #change}); at most {@link #MAX} slots, as BPF_DISPATCHER_MAX. A program that
+ * finds no free slot is still reached, through the plain virtual call the search falls back to, and takes
+ * the first slot that is freed.
+ *
+ * <p>The dispatch code is a hidden class generated for the current set of slots; the programs are its
+ * class data, loaded as dynamic constants. Callers reach it through a {@link MutableCallSite}'s
+ * {@linkplain #invoker invoker}: a change builds a new class and sets the site's target, the analogue of
+ * the kernel's text poke (C2 deoptimises the code that inlined the old target, as the kernel's callers
+ * fall onto the new image). Changes are serialised by a lock; calls take none.
+ */
+public final class BpfDispatcher {
+
+    /** Slots, as the kernel's BPF_DISPATCHER_MAX. */
+    public static final int MAX = 48;
+
+    private static final MethodHandles.Lookup LOOKUP = MethodHandles.lookup();
+    private static final ClassFile CF = ClassFile.of(ClassFile.ClassHierarchyResolverOption.of(
+            ClassHierarchyResolver.defaultResolver().orElse(
+                    ClassHierarchyResolver.ofClassLoading(BpfDispatcher.class.getClassLoader()))));
+    private static final ClassDesc CD_CODE = ClassDesc.of(JitCode.class.getName());
+    private static final ClassDesc CD_CX = ClassDesc.of(JitProgram.class.getName());
+    private static final ClassDesc CD_ST = ClassDesc.of("dev.jxdp.ebpf.runtime.ExecState");
+    private static final MethodTypeDesc ENTER = MethodTypeDesc.of(CD_long, CD_CX, CD_ST, CD_long, CD_long, CD_long,
+            CD_long, CD_long, CD_int);
+    private static final MethodTypeDesc DISPATCH = MethodTypeDesc.of(CD_long, CD_CODE, CD_CX, CD_ST, CD_long, CD_long,
+            CD_long, CD_long, CD_long, CD_int);
+    // dispatch's locals: code 0, cx 1, st 2, r1..r5 3,5,7,9,11, depth 13, the id 14
+    private static final int ID_LOCAL = 14;
+
+    // after the constants above, which building its first dispatch class uses
+    static final BpfDispatcher XDP = new BpfDispatcher(MAX);
+    // the system-wide dispatcher's invoker as a static final: a constant C2 inlines through
+    static final MethodHandle XDP_INVOKER = XDP.invoker;
+
+    private final int max;
+    private final MutableCallSite site = new MutableCallSite(JitProgram.ENTRY);
+    private final MethodHandle invoker = site.dynamicInvoker();
+    // every program some user holds, with its users, in the order they came (the waiting get slots in it)
+    private final Map<JitCode, int[]> refs = new LinkedHashMap<>();
+    private final Map<JitCode, Boolean> slotted = new IdentityHashMap<>();
+    private long generation;
+
+    BpfDispatcher(int max) {
+        if (max < 0) {
+            throw new IllegalArgumentException("dispatcher slots " + max + ": want 0 or more");
+        }
+        this.max = max;
+        site.setTarget(build(List.of()));
+    }
+
+    /** The system-wide dispatcher of XDP programs (the kernel has one, bpf_dispatcher_xdp). */
+    public static BpfDispatcher xdp() { return XDP; }
+
+    /**
+     * The handle callers enter programs through, of type {@link JitProgram#ENTRY}: always the current
+     * dispatch code. Hold it in a static final field (or give it to {@link JitProgram#runVia} from one), so
+     * that C2 sees a constant and inlines the dispatch and the program.
+     */
+    public MethodHandle invoker() { return invoker; }
+
+    /**
+     * bpf_dispatcher_change_prog(): one user moves from {@code from} to {@code to} (either null: an attach
+     * or a detach). A program's first user gives it a slot if one is free; its last user's leaving frees
+     * the slot, which the program waiting longest takes. The dispatch code is rebuilt and swapped in once,
+     * and only when the slots changed.
+     */
+    public void change(JitCode from, JitCode to) {
+        if (from == to) {
+            return;
+        }
+        synchronized (this) {
+            boolean changed = false;
+            if (to != null) {
+                int[] n = refs.get(to);
+                if (n == null) {
+                    refs.put(to, new int[] {1});
+                    if (slotted.size() < max) {
+                        slotted.put(to, Boolean.TRUE);
+                        changed = true;
+                    }
+                } else {
+                    n[0]++;
+                }
+            }
+            if (from != null) {
+                int[] n = refs.get(from);
+                if (n == null) {
+                    throw new IllegalStateException("program " + from.id() + " has no user in the dispatcher");
+                }
+                if (--n[0] == 0) {
+                    refs.remove(from);
+                    if (slotted.remove(from) != null) {
+                        changed = true;
+                        promoteWaiting();
+                    }
+                }
+            }
+            if (changed) {
+                swap();
+            }
+        }
+    }
+
+    // the program waiting longest for a slot takes the one just freed
+    private void promoteWaiting() {
+        for (JitCode c : refs.keySet()) {
+            if (!slotted.containsKey(c)) {
+                slotted.put(c, Boolean.TRUE);
+                return;
+            }
+        }
+    }
+
+    // the text poke: a new dispatch class for the current slots, set as the call site's target. syncAll is
+    // synchronize_rcu's place: after it every thread calls the new code; a call already in the old code
+    // finishes there, which is still right, since the old code reaches the same programs by the same ids
+    private void swap() {
+        List<JitCode> codes = new ArrayList<>(slotted.keySet());
+        codes.sort(Comparator.comparingInt(JitCode::id));
+        site.setTarget(build(codes));
+        MutableCallSite.syncAll(new MutableCallSite[] {site});
+        generation++;
+    }
+
+    /** Programs with a slot (at most {@link #MAX}). */
+    public synchronized int slots() { return slotted.size(); }
+
+    /** Programs some user holds, with a slot or waiting for one. */
+    public synchronized int programs() { return refs.size(); }
+
+    /** Whether {@code code} has a slot: its calls are direct; otherwise they take the fallback. */
+    public synchronized boolean hasSlot(JitCode code) { return slotted.containsKey(code); }
+
+    /** How many users hold {@code code} (0: none). */
+    public synchronized int users(JitCode code) {
+        int[] n = refs.get(code);
+        return n == null ? 0 : n[0];
+    }
+
+    /** How many times the dispatch code has been replaced (text pokes). */
+    public synchronized long generation() { return generation; }
+
+    /** The slot capacity of this dispatcher. */
+    public int capacity() { return max; }
+
+    // a dispatch class over codes (sorted by id) and a handle to its dispatch method
+    private static MethodHandle build(List<JitCode> codes) {
+        int[] ids = new int[codes.size()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = codes.get(i).id();
+        }
+        byte[] bytes = classBytes(ids);
+        try {
+            MethodHandles.Lookup l = LOOKUP.defineHiddenClassWithClassData(bytes, List.copyOf(codes), true);
+            return l.findStatic(l.lookupClass(), "dispatch", JitProgram.ENTRY);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("the dispatcher's class does not load: " + e, e);
+        }
+    }
+
+    /**
+     * The bytes of a dispatch class over programs with these ids (ascending), whose class data is the
+     * list of their code in the same order: {@code static long dispatch(JitCode code, JitProgram cx,
+     * ExecState st, long r1..r5, int depth)}.
+     */
+    static byte[] classBytes(int[] ids) {
+        ClassDesc self = ClassDesc.of(BpfDispatcher.class.getPackageName() + ".Dispatch" + ids.length);
+        return CF.build(self, cb -> {
+            cb.withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SUPER);
+            cb.withMethodBody("dispatch", DISPATCH, ClassFile.ACC_STATIC | ClassFile.ACC_PUBLIC, c -> {
+                Label fallback = c.newLabel();
+                c.aload(0).invokevirtual(CD_CODE, "id", MethodTypeDesc.of(CD_int)).istore(ID_LOCAL);
+                if (ids.length > 0) {
+                    search(c, ids, 0, ids.length - 1, fallback);
+                }
+                // not in a slot (or no slots at all): the plain virtual call, the kernel's indirect jump
+                c.labelBinding(fallback);
+                c.aload(0);
+                enterArgs(c);
+                c.invokevirtual(CD_CODE, "enter", ENTER).lreturn();
+            });
+        });
+    }
+
+    // the kernel's emit_bpf_dispatcher(): halve the sorted ids until one is left, then compare for equality
+    // and call that program, whose code is a constant: C2 knows its exact class and inlines its enter
+    private static void search(CodeBuilder c, int[] ids, int lo, int hi, Label fallback) {
+        if (lo == hi) {
+            c.iload(ID_LOCAL).loadConstant(ids[lo]).if_icmpne(fallback);
+            c.ldc(DynamicConstantDesc.ofNamed(ConstantDescs.BSM_CLASS_DATA_AT, ConstantDescs.DEFAULT_NAME, CD_CODE, lo));
+            enterArgs(c);
+            c.invokevirtual(CD_CODE, "enter", ENTER).lreturn();
+            return;
+        }
+        int mid = (lo + hi) >>> 1;
+        Label upper = c.newLabel();
+        c.iload(ID_LOCAL).loadConstant(ids[mid]).if_icmpgt(upper);
+        search(c, ids, lo, mid, fallback);
+        c.labelBinding(upper);
+        search(c, ids, mid + 1, hi, fallback);
+    }
+
+    // enter's arguments: (cx, st, r1..r5, depth) from dispatch's locals
+    private static void enterArgs(CodeBuilder c) {
+        c.aload(1).aload(2);
+        for (int i = 0; i < 5; i++) {
+            c.lload(3 + 2 * i);
+        }
+        c.iload(13);
+    }
+}
