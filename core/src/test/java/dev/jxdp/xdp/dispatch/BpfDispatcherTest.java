@@ -3,8 +3,10 @@ package dev.jxdp.xdp.dispatch;
 import dev.jxdp.ebpf.interp.Harness;
 import dev.jxdp.ebpf.isa.Asm;
 import dev.jxdp.ebpf.isa.Insn;
+import dev.jxdp.ebpf.jit.JitCode;
 import dev.jxdp.ebpf.jit.JitCompiler;
 import dev.jxdp.ebpf.jit.JitProgram;
+import dev.jxdp.ebpf.runtime.ExecState;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -211,6 +213,62 @@ class BpfDispatcherTest {
         assertEquals(BpfDispatcher.MAX - 1, count(code, "IF_ICMPGT"));
         assertEquals(BpfDispatcher.MAX, count(code, "IF_ICMPNE"));
         assertEquals(BpfDispatcher.MAX + 1, count(code, "enter"));
+    }
+
+    /**
+     * Compiled code that records where it was called from: the dispatch method's bytecode index of the
+     * call tells a slot's direct call from the fallback's virtual one, which return the same value.
+     */
+    static final class Probe extends JitCode {
+        String callerMethod;
+        int callerBci = -1;
+
+        @Override
+        public long enter(JitProgram cx, ExecState st, long r1, long r2, long r3, long r4, long r5, int depth) {
+            StackWalker.StackFrame f = StackWalker.getInstance(StackWalker.Option.SHOW_HIDDEN_FRAMES)
+                    .walk(s -> s.skip(1).findFirst()).orElseThrow();
+            callerMethod = f.getMethodName();
+            callerBci = f.getByteCodeIndex();
+            return id();
+        }
+
+        @Override
+        public boolean bounded() { return true; }
+
+        @Override
+        public long callFn(int insn, JitProgram cx, ExecState st, long r1, long r2, long r3, long r4, long r5, int depth) {
+            throw new UnsupportedOperationException();
+        }
+
+        // calls this code through d's invoker; returns the bytecode index it was called from in dispatch
+        int callThrough(BpfDispatcher d) throws Throwable {
+            long r0 = (long) d.invoker().invokeExact((JitCode) this, progs[0], h.st, 0L, 0L, 0L, 0L, 0L, 0);
+            assertEquals(id(), r0);
+            assertEquals("dispatch", callerMethod);
+            return callerBci;
+        }
+    }
+
+    @Test
+    void aProgramWithASlotIsCalledDirectlyAndOnlyTheFortyNinthFallsBack() throws Throwable {
+        for (int n : new int[] {1, 2, 3, 5, 8, 16, 47, 48, 49}) {
+            BpfDispatcher d = new BpfDispatcher(BpfDispatcher.MAX);
+            Probe[] probes = new Probe[n];
+            for (int i = 0; i < n; i++) {
+                probes[i] = new Probe();
+                d.change(null, probes[i]);
+            }
+            int fallback = new Probe().callThrough(d);
+            java.util.Set<Integer> leaves = new java.util.HashSet<>();
+            for (int i = 0; i < Math.min(n, BpfDispatcher.MAX); i++) {
+                int bci = probes[i].callThrough(d);
+                assertTrue(bci != fallback, n + " programs: program " + i + " took the fallback");
+                assertTrue(leaves.add(bci), n + " programs: program " + i + " shares a leaf");
+            }
+            if (n > BpfDispatcher.MAX) {
+                assertEquals(fallback, probes[BpfDispatcher.MAX].callThrough(d), "the 49th");
+            }
+        }
     }
 
     private static int count(String s, String what) {
