@@ -57,7 +57,11 @@ public final class BpfDispatcher {
             CD_long, CD_long, CD_int);
     private static final MethodTypeDesc DISPATCH = MethodTypeDesc.of(CD_long, CD_CODE, CD_CX, CD_ST, CD_long, CD_long,
             CD_long, CD_long, CD_long, CD_int);
-    // dispatch's locals: code 0, cx 1, st 2, r1..r5 3,5,7,9,11, depth 13, the id 14
+    /** Leaves per method of the dispatch class (a leaf is about 30 bytes of bytecode). */
+    static final int GROUP = 8;
+    private static final MethodTypeDesc GROUP_METHOD = DISPATCH.insertParameterTypes(DISPATCH.parameterCount(), CD_int);
+
+    // dispatch's locals: code 0, cx 1, st 2, r1..r5 3,5,7,9,11, depth 13, the id 14 (a group's parameter)
     private static final int ID_LOCAL = 14;
 
     // after the constants above, which building its first dispatch class uses
@@ -194,20 +198,33 @@ public final class BpfDispatcher {
     /**
      * The bytes of a dispatch class over programs with these ids (ascending), whose class data is the
      * list of their code in the same order: {@code static long dispatch(JitCode code, JitProgram cx,
-     * ExecState st, long r1..r5, int depth)}.
+     * ExecState st, long r1..r5, int depth)}. The search is cut into methods of at most {@link #GROUP}
+     * leaves, each under C2's FreqInlineSize (325 bytes of bytecode): one method over 48 leaves would be
+     * about 1,600 bytes, which C2 refuses to inline ("hot method too big"), leaving a call into the
+     * dispatcher where the kernel's caller has its direct jump; cut, every piece inlines into the caller.
      */
     static byte[] classBytes(int[] ids) {
         ClassDesc self = ClassDesc.of(BpfDispatcher.class.getPackageName() + ".Dispatch" + ids.length);
         return CF.build(self, cb -> {
             cb.withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SUPER);
             cb.withMethodBody("dispatch", DISPATCH, ClassFile.ACC_STATIC | ClassFile.ACC_PUBLIC, c -> {
-                Label fallback = c.newLabel();
                 c.aload(0).invokevirtual(CD_CODE, "id", MethodTypeDesc.of(CD_int)).istore(ID_LOCAL);
-                if (ids.length > 0) {
-                    search(c, ids, 0, ids.length - 1, fallback);
+                if (ids.length <= GROUP) {
+                    searchMethod(c, self, ids, 0, ids.length - 1);
+                } else {
+                    groups(c, self, ids, 0, ids.length - 1);
                 }
-                // not in a slot (or no slots at all): the plain virtual call, the kernel's indirect jump
-                c.labelBinding(fallback);
+            });
+            for (int lo = 0; ids.length > GROUP && lo < ids.length; ) {
+                int hi = groupEnd(ids.length, lo);
+                int from = lo;
+                cb.withMethodBody(groupName(lo), GROUP_METHOD, ClassFile.ACC_STATIC | ClassFile.ACC_PRIVATE,
+                        c -> searchMethod(c, self, ids, from, hi));
+                lo = hi + 1;
+            }
+            // not in a slot (or no slots at all): the plain virtual call, the kernel's indirect jump. One
+            // method for every miss, so that where a call came from tells a direct call from the fallback
+            cb.withMethodBody("fallback", DISPATCH, ClassFile.ACC_STATIC | ClassFile.ACC_PRIVATE, c -> {
                 c.aload(0);
                 enterArgs(c);
                 c.invokevirtual(CD_CODE, "enter", ENTER).lreturn();
@@ -215,11 +232,57 @@ public final class BpfDispatcher {
         });
     }
 
+    private static String groupName(int lo) { return "group" + lo; }
+
+    // the groups are the subtrees the root's halving reaches first with at most GROUP leaves, so that the
+    // tree is the same binary search however it is cut
+    private static int groupEnd(int n, int lo) {
+        int a = 0;
+        int b = n - 1;
+        while (b - a + 1 > GROUP) {
+            int mid = (a + b) >>> 1;
+            if (lo <= mid) {
+                b = mid;
+            } else {
+                a = mid + 1;
+            }
+        }
+        return b;
+    }
+
+    // the root: halve until a subtree has at most GROUP leaves, then call that subtree's method
+    private static void groups(CodeBuilder c, ClassDesc self, int[] ids, int lo, int hi) {
+        if (hi - lo + 1 <= GROUP) {
+            c.aload(0);
+            enterArgs(c);
+            c.iload(ID_LOCAL).invokestatic(self, groupName(lo), GROUP_METHOD).lreturn();
+            return;
+        }
+        int mid = (lo + hi) >>> 1;
+        Label upper = c.newLabel();
+        c.iload(ID_LOCAL).loadConstant(ids[mid]).if_icmpgt(upper);
+        groups(c, self, ids, lo, mid);
+        c.labelBinding(upper);
+        groups(c, self, ids, mid + 1, hi);
+    }
+
+    // a method's search over ids[lo..hi], its misses joined at one fallback call
+    private static void searchMethod(CodeBuilder c, ClassDesc self, int[] ids, int lo, int hi) {
+        Label miss = c.newLabel();
+        if (lo <= hi) {
+            search(c, ids, lo, hi, miss);
+        }
+        c.labelBinding(miss);
+        c.aload(0);
+        enterArgs(c);
+        c.invokestatic(self, "fallback", DISPATCH).lreturn();
+    }
+
     // the kernel's emit_bpf_dispatcher(): halve the sorted ids until one is left, then compare for equality
     // and call that program, whose code is a constant: C2 knows its exact class and inlines its enter
-    private static void search(CodeBuilder c, int[] ids, int lo, int hi, Label fallback) {
+    private static void search(CodeBuilder c, int[] ids, int lo, int hi, Label miss) {
         if (lo == hi) {
-            c.iload(ID_LOCAL).loadConstant(ids[lo]).if_icmpne(fallback);
+            c.iload(ID_LOCAL).loadConstant(ids[lo]).if_icmpne(miss);
             c.ldc(DynamicConstantDesc.ofNamed(ConstantDescs.BSM_CLASS_DATA_AT, ConstantDescs.DEFAULT_NAME, CD_CODE, lo));
             enterArgs(c);
             c.invokevirtual(CD_CODE, "enter", ENTER).lreturn();
@@ -228,9 +291,9 @@ public final class BpfDispatcher {
         int mid = (lo + hi) >>> 1;
         Label upper = c.newLabel();
         c.iload(ID_LOCAL).loadConstant(ids[mid]).if_icmpgt(upper);
-        search(c, ids, lo, mid, fallback);
+        search(c, ids, lo, mid, miss);
         c.labelBinding(upper);
-        search(c, ids, mid + 1, hi, fallback);
+        search(c, ids, mid + 1, hi, miss);
     }
 
     // enter's arguments: (cx, st, r1..r5, depth) from dispatch's locals

@@ -202,17 +202,23 @@ class BpfDispatcherTest {
     }
 
     @Test
-    void theDispatchClassIsABinarySearch() {
-        // 48 ids: every leaf at depth log2(48) rounded up, so the class holds 47 inner compares and 48 leaves
+    void theDispatchClassIsABinarySearchInMethodsC2Inlines() {
         int[] ids = new int[BpfDispatcher.MAX];
         for (int i = 0; i < ids.length; i++) {
             ids[i] = 10 * i + 1;
         }
-        String code = java.lang.classfile.ClassFile.of().parse(BpfDispatcher.classBytes(ids)).methods().getFirst()
-                .code().orElseThrow().elementStream().map(Object::toString).reduce("", (x, y) -> x + y + "\n");
-        assertEquals(BpfDispatcher.MAX - 1, count(code, "IF_ICMPGT"));
-        assertEquals(BpfDispatcher.MAX, count(code, "IF_ICMPNE"));
-        assertEquals(BpfDispatcher.MAX + 1, count(code, "enter"));
+        StringBuilder code = new StringBuilder();
+        for (java.lang.classfile.MethodModel m : java.lang.classfile.ClassFile.of().parse(BpfDispatcher.classBytes(ids)).methods()) {
+            java.lang.classfile.CodeModel body = m.code().orElseThrow();
+            body.elementStream().forEach(e -> code.append(e).append('\n'));
+            // FreqInlineSize: C2 inlines a hot method up to this many bytes of bytecode
+            assertTrue(((java.lang.classfile.attribute.CodeAttribute) body).codeLength() <= 325,
+                    m.methodName() + " is too large to inline");
+        }
+        // one compare per inner node and one per leaf; one call per leaf and the fallback's
+        assertEquals(BpfDispatcher.MAX - 1, count(code.toString(), "IF_ICMPGT"));
+        assertEquals(BpfDispatcher.MAX, count(code.toString(), "IF_ICMPNE"));
+        assertEquals(BpfDispatcher.MAX + 1, count(code.toString(), "enter"));
     }
 
     /**
@@ -220,15 +226,13 @@ class BpfDispatcherTest {
      * call tells a slot's direct call from the fallback's virtual one, which return the same value.
      */
     static final class Probe extends JitCode {
-        String callerMethod;
-        int callerBci = -1;
+        String caller;
 
         @Override
         public long enter(JitProgram cx, ExecState st, long r1, long r2, long r3, long r4, long r5, int depth) {
             StackWalker.StackFrame f = StackWalker.getInstance(StackWalker.Option.SHOW_HIDDEN_FRAMES)
                     .walk(s -> s.skip(1).findFirst()).orElseThrow();
-            callerMethod = f.getMethodName();
-            callerBci = f.getByteCodeIndex();
+            caller = f.getMethodName() + "@" + f.getByteCodeIndex();
             return id();
         }
 
@@ -240,12 +244,12 @@ class BpfDispatcherTest {
             throw new UnsupportedOperationException();
         }
 
-        // calls this code through d's invoker; returns the bytecode index it was called from in dispatch
-        int callThrough(BpfDispatcher d) throws Throwable {
+        // calls this code through d's invoker; returns the dispatch class's method and bytecode index it
+        // was called from
+        String callThrough(BpfDispatcher d) throws Throwable {
             long r0 = (long) d.invoker().invokeExact((JitCode) this, progs[0], h.st, 0L, 0L, 0L, 0L, 0L, 0);
             assertEquals(id(), r0);
-            assertEquals("dispatch", callerMethod);
-            return callerBci;
+            return caller;
         }
     }
 
@@ -258,12 +262,13 @@ class BpfDispatcherTest {
                 probes[i] = new Probe();
                 d.change(null, probes[i]);
             }
-            int fallback = new Probe().callThrough(d);
-            java.util.Set<Integer> leaves = new java.util.HashSet<>();
+            String fallback = new Probe().callThrough(d);
+            assertTrue(fallback.startsWith("fallback@"), fallback);
+            java.util.Set<String> leaves = new java.util.HashSet<>();
             for (int i = 0; i < Math.min(n, BpfDispatcher.MAX); i++) {
-                int bci = probes[i].callThrough(d);
-                assertTrue(bci != fallback, n + " programs: program " + i + " took the fallback");
-                assertTrue(leaves.add(bci), n + " programs: program " + i + " shares a leaf");
+                String leaf = probes[i].callThrough(d);
+                assertFalse(leaf.startsWith("fallback@"), n + " programs: program " + i + " took the fallback");
+                assertTrue(leaves.add(leaf), n + " programs: program " + i + " shares a leaf: " + leaf);
             }
             if (n > BpfDispatcher.MAX) {
                 assertEquals(fallback, probes[BpfDispatcher.MAX].callThrough(d), "the 49th");
