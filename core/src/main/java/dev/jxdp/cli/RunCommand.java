@@ -88,7 +88,8 @@ import java.util.concurrent.TimeUnit;
                         + "summary counts samples written and lost.",
                 "--json: the totals at the top (rx, drop, aborted, tx, redirect, pass, errors, faults, missed, oversize, "
                         + "seconds, mpps, rx_mode, redirect_bulk, and with --perf-out perf_samples, perf_lost), \"queues\": "
-                        + "the same counters and mpps per queue, \"veth\": tx, tx_errors, ring_full and rx per end."})
+                        + "the same counters and mpps per queue, \"veth\": tx, tx_errors, ring_full and rx per end, and with "
+                        + "--dispatcher on \"dispatcher\": {\"entries\": [{queue, program, runs}]}, each queue's runs through it."})
 final class RunCommand implements Runnable {
 
     private static final int PAGE_SIZE = 4096;
@@ -157,6 +158,12 @@ final class RunCommand implements Runnable {
     @Option(names = "--redirect-bulk", paramLabel = "N", defaultValue = "16",
             description = "frames per device bulk of XDP_REDIRECT, 1..16; 1 sends each frame alone (default: ${DEFAULT-VALUE})")
     int redirectBulk;
+
+    @Option(names = "--dispatcher", paramLabel = "on|off", defaultValue = "off",
+            description = "on: each queue enters the program through the BPF dispatcher, a direct call the JIT can bind "
+                    + "to this program and inline, instead of the one virtual call every program in the JVM shares; the "
+                    + "summary then counts each queue's runs (default: ${DEFAULT-VALUE})")
+    String dispatcher;
 
     @Option(names = "--count", paramLabel = "N", description = "stop after the input's first N frames (of the capture, or generated)")
     Long count;
@@ -287,7 +294,7 @@ final class RunCommand implements Runnable {
             PcapWriter passOutWriter = captures.open(passFile);
             PcapWriter txOutWriter = captures.open(txFile);
             DatapathRun run = new DatapathRun(collection, program, compiler, pool, devices)
-                    .queues(queues).rxMode(mode).redirectBulk(redirectBulk).limit(count != null ? count : -1).veth(pair)
+                    .queues(queues).rxMode(mode).redirectBulk(redirectBulk).dispatcher(dispatcher.equals("on")).limit(count != null ? count : -1).veth(pair)
                     .pass(q -> passOutWriter == null ? PassSink.DISCARD : passSink(passOutWriter.lane()))
                     .cpumapPass(() -> passOutWriter == null ? PassSink.DISCARD : lockedPassSink(passOutWriter.lane()));
             if (txOutWriter != null) {
@@ -350,6 +357,9 @@ final class RunCommand implements Runnable {
         RxMode mode = RxMode.parse(rxMode);
         if (mode == null) {
             throw new CliException("--rx-mode " + rxMode + ": want scalar, vector or auto");
+        }
+        if (!dispatcher.equals("on") && !dispatcher.equals("off")) {
+            throw new CliException("--dispatcher " + dispatcher + ": want on or off");
         }
         if (redirectBulk < 1 || redirectBulk > NapiWorker.TX_BULK) {
             throw new CliException("--redirect-bulk " + redirectBulk + ": want 1.." + NapiWorker.TX_BULK);
@@ -505,6 +515,12 @@ final class RunCommand implements Runnable {
             if (perf != null) {
                 o.put("perf_samples", perf.samples()).put("perf_lost", perf.lost());
             }
+            if (!result.dispatcher().isEmpty()) {
+                ArrayNode es = o.putObject("dispatcher").putArray("entries");
+                           for (DatapathRun.DispatchEntry d : result.dispatcher()) {
+                    es.addObject().put("queue", d.queue()).put("program", d.program()).put("runs", d.runs());
+                }
+            }
             if (pair != null) {
                 ArrayNode vs = o.putArray("veth");
                 for (Veth v : ends) {
@@ -537,6 +553,10 @@ final class RunCommand implements Runnable {
                 CpuMapRunner.Stats c = r.total();
                 out.printf("cpumap   %s: %d enqueued, %d passed to the stack, %d dropped, %d aborted%n", r.map().name(),
                         c.enqueued(), c.passed(), c.dropped(), c.aborted());
+            }
+ for (DatapathRun.DispatchEntry d : result.dispatcher()) {
+                out.printf("xdp_call queue %d: %s entered through the BPF dispatcher, %d runs%n", d.queue(), d.program(),
+                        d.runs());
             }
             if (perf != null) {
                 out.printf("perf     %d samples to %s, %d lost (a reader's buffer was full)%n", perf.samples(), perf.file(),

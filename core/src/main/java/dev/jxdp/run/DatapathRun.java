@@ -27,6 +27,7 @@ import dev.jxdp.xdp.RxMode;
 import dev.jxdp.xdp.RxQueueStats;
 import dev.jxdp.xdp.RxQueues;
 import dev.jxdp.xdp.TxDriver;
+import dev.jxdp.xdp.dispatch.XdpCall;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -75,9 +76,13 @@ public final class DatapathRun {
      * @param oversize per queue, frames longer than a page holds, dropped by the driver
      * @param nanos    how long the queues ran
      * @param cpumaps  the CPUMAP consumers, stopped, with their counters
+     * @param dispatcher with {@link #dispatcher(boolean) the dispatcher} on, each queue's entry (empty when off)
      */
     public record Result(RxQueueStats total, RxQueueStats[] queues, long[] faults, long[] missed, long[] oversize,
-                         long nanos, List<CpuMapRunner> cpumaps) {}
+                         long nanos, List<CpuMapRunner> cpumaps, List<DispatchEntry> dispatcher) {}
+
+    /** One queue's xdp_call: the program it entered through the BPF dispatcher, and how many runs. */
+    public record DispatchEntry(int queue, String program, long runs) {}
 
     private final BpfCollection collection;
     private final BpfProgram program;
@@ -86,6 +91,7 @@ public final class DatapathRun {
     private final NetDevices devices;
     private int queues = 1;
     private RxMode mode = RxMode.SCALAR;
+    private boolean dispatcher;
     private int redirectBulk = NapiWorker.TX_BULK;
     private long limit = -1;
     private VethPair veth;
@@ -113,6 +119,13 @@ public final class DatapathRun {
     public DatapathRun queues(int n) { this.queues = n; return this; }
 
     public DatapathRun rxMode(RxMode m) { this.mode = m; return this; }
+
+    /**
+     * Whether the queues enter the program through the BPF dispatcher (its direct calls, one slot per
+     * program) instead of the program's own virtual call, which every program in the JVM shares. Off by
+     * default.
+     */
+    public DatapathRun dispatcher(boolean on) { this.dispatcher = on; return this; }
 
     /** Frames per device bulk of XDP_REDIRECT. */
     public DatapathRun redirectBulk(int n) { this.redirectBulk = n; return this; }
@@ -153,6 +166,7 @@ public final class DatapathRun {
         for (int q = 0; q < queues; q++) {
             jits[q] = q == 0 ? jit : jit.forThread();
         }
+        XdpCall[] calls = new XdpCall[dispatcher ? queues : 0];
         RxDriver[] rx = new RxDriver[queues];
         PcapReader[] readers = new PcapReader[queues];
         byte[] memoryQueues = input instanceof Frames f ? MemoryRxDriver.queues(f.frames(), queues) : null;
@@ -185,8 +199,8 @@ public final class DatapathRun {
                 case Frames f -> new MemoryRxDriver(f.frames(), memoryQueues, pool, cache, INPUT_IFINDEX, q, limit);
             };
             // queue q is CPU q: its own program instance, ExecState (per-CPU map slot q) and bulk queues
-            rxq = new RxQueues(pool, queues, drivers, (q, cache, d) -> new NapiWorker(pool, cache, d, txs[q],
-                    sinks[q], jits[q], collection, q, INPUT_IFINDEX, q, devices).cpuMaps(runners))
+            rxq = new RxQueues(pool, queues, drivers, (q, cache, d) -> worker(new NapiWorker(pool, cache, d, txs[q],
+                    sinks[q], jits[q], collection, q, INPUT_IFINDEX, q, devices).cpuMaps(runners), calls, q))
                     .rxMode(mode).redirectBulk(redirectBulk);
             try {
                 if (drain != null) {
@@ -221,15 +235,35 @@ public final class DatapathRun {
                 oversize[q] = rx[q] instanceof PcapRxDriver p ? p.oversize() : rx[q] instanceof MemoryRxDriver m ? m.oversize() : 0;
                 stats[q] = rxq.stats(q);
             }
-            return new Result(rxq.total(), stats, faults, missed, oversize, rxq.elapsedNanos(), List.copyOf(cpuMaps));
+            List<DispatchEntry> entries = new ArrayList<>();
+            for (int q = 0; q < calls.length; q++) {
+                entries.add(new DispatchEntry(q, program.name(), calls[q].runs()));
+            }
+            return new Result(rxq.total(), stats, faults, missed, oversize, rxq.elapsedNanos(), List.copyOf(cpuMaps),
+                    List.copyOf(entries));
         } finally {
             running = null;
+            // the queues' users of the program leave the system-wide dispatcher: its slot is free again
+            for (XdpCall c : calls) {
+                if (c != null) {
+                    c.update(null);
+                }
+            }
             for (PcapReader r : readers) {
                 if (r != null) {
                     r.close();
                 }
             }
         }
+    }
+
+    // queue q's worker, entering its program through its own xdp_call when the dispatcher is on
+    private static NapiWorker worker(NapiWorker w, XdpCall[] calls, int q) {
+        if (q < calls.length) {
+            calls[q] = new XdpCall();
+            w.xdpCall(calls[q]);
+        }
+        return w;
     }
 
     // waits until the input ends, the time is up or a stop, with a progress call every interval

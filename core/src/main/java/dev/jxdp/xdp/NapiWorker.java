@@ -14,6 +14,7 @@ import dev.jxdp.ebpf.runtime.BpfFault;
 import dev.jxdp.ebpf.runtime.ExecState;
 import dev.jxdp.ebpf.runtime.XdpAction;
 import dev.jxdp.ebpf.runtime.XdpBuff;
+import dev.jxdp.xdp.dispatch.XdpCall;
 
 import java.lang.foreign.Arena;
 import java.util.Arrays;
@@ -70,6 +71,11 @@ public final class NapiWorker {
     private final JitProgram prog;
     private final XdpJavaProgram javaProg;
     private final XdpContext ctx;
+    // what runs instead of prog.run(st): the Java program, or the XdpCall entering prog through the BPF
+    // dispatcher; null on the plain path. The per-packet test picking the path is the one null test the
+    // worker made before it could dispatch, so the plain path's bytecode is what it was
+    private Object other;
+    private XdpCall call;
     private long javaFaults;
     private final ExecState st;
     private final XdpBuff buff;
@@ -166,6 +172,7 @@ public final class NapiWorker {
         this.pass = pass;
         this.prog = prog;
         this.javaProg = javaProg;
+        this.other = javaProg;
         this.st = st;
         this.buff = XdpBuff.overPool(pool.memory());
         this.ctx = new XdpContext(buff, st);
@@ -213,6 +220,26 @@ public final class NapiWorker {
         return this;
     }
 
+    /**
+     * Enters the compiled program through {@code call} (the BPF dispatcher, whose calls C2 can bind to each
+     * program's class and inline) instead of the program's own virtual call, shared with every program the
+     * JVM runs; as the kernel's drivers run XDP through xdp_call. Attaches this worker's program to
+     * {@code call}; whoever made {@code call} detaches it ({@code update(null)}) when the worker is done.
+     * Call before polling.
+     */
+    public NapiWorker xdpCall(XdpCall call) {
+        if (prog == null) {
+            throw new IllegalStateException("xdp_call: a Java program is not entered through the dispatcher");
+        }
+        call.update(prog);
+        this.call = call;
+        this.other = call;
+        return this;
+    }
+
+    /** The dispatcher handle this worker enters its program through, or null (the plain virtual call). */
+    public XdpCall xdpCall() { return call; }
+
     /** Runs a Java program ended with an exception (each counted as XDP_ABORTED). */
     public long javaFaults() { return javaFaults; }
 
@@ -243,20 +270,33 @@ public final class NapiWorker {
         buff.rxQueueIndex = queue;
         st.begin(buff);
         long act;
-        if (javaProg == null) {
+        if (other == null) {
             try {
                 act = prog.run(st);
             } catch (BpfFault f) {
                 act = XdpAction.ABORTED;  // a run-time check ended the run: counted in prog.faults()
             }
         } else {
-            act = runJava();
+            act = runOther();
         }
         // the program may have moved data, data_end and data_meta (most leave them: no store then)
         if (buff.data != data || buff.dataEnd != dataEnd || buff.dataMeta != dataMeta) {
             meta.bounds(id, (int) (buff.data - page), buff.length(), buff.metaLength());
         }
         return act;
+    }
+
+    // the same program reached by the dispatcher, or a Java program
+    private long runOther() {
+        XdpCall c = call;
+        if (c != null) {
+            try {
+                return c.run(st);  // prog, entered by the dispatch code: its faults are counted in prog too
+            } catch (BpfFault f) {
+                return XdpAction.ABORTED;
+            }
+        }
+        return runJava();
     }
 
     private long runJava() {
