@@ -50,7 +50,7 @@ import java.util.function.BooleanSupplier;
  * vector processing must be measured with: a packet's verdict cannot be told from the ones before it, so neither the branch
  * predictor nor the stages get a pattern to learn (round robin would repeat every 10 packets).
  */
-public final class BenchDatapath implements AutoCloseable {
+public final class BenchDatapath implements BenchCase.Polled {
 
     /** The receiving device. */
     public static final int ETH0 = 1;
@@ -185,6 +185,7 @@ public final class BenchDatapath implements AutoCloseable {
      * Runs until {@code nanos} have passed or {@code stop} says so (asked between slices of
      * {@link #POLLS_PER_CHECK} polls); returns the frames received.
      */
+    @Override
     public long run(long nanos, BooleanSupplier stop) {
         long deadline = System.nanoTime() + nanos;
         long before = received();

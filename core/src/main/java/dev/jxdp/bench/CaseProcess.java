@@ -14,8 +14,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One datapath case in a JVM of its own, driven over its standard input and output: the parent asks for
- * timed slices, the child ({@link CaseProcessMain}) polls its {@link BenchDatapath} and answers with the
+ * One case of a table suite in a JVM of its own, driven over its standard input and output: the parent asks for
+ * timed slices, the child ({@link CaseProcessMain}) polls the case's datapath and answers with the
  * frames received and the nanoseconds taken.
  *
  * <p>Why a JVM per case, as JMH forks per benchmark: HotSpot compiles the poll loop with the types it has
@@ -27,13 +27,13 @@ import java.util.concurrent.TimeUnit;
  */
 final class CaseProcess implements AutoCloseable {
 
-    private final DatapathCase which;
+    private final BenchCase which;
     private final Process process;
     private final PrintWriter to;
     private final BufferedReader from;
     private final Path errLog;
 
-    private CaseProcess(DatapathCase which, Process process, Path errLog) {
+    private CaseProcess(BenchCase which, Process process, Path errLog) {
         this.which = which;
         this.process = process;
         this.errLog = errLog;
@@ -42,7 +42,7 @@ final class CaseProcess implements AutoCloseable {
     }
 
     /** Starts the case's JVM and waits until its datapath is built. */
-    static CaseProcess start(DatapathCase which) {
+    static CaseProcess start(BenchCase which) {
         Path errLog;
         try {
             errLog = Files.createTempFile("jxdp-bench-" + which.label() + "-", ".log");
@@ -56,7 +56,7 @@ final class CaseProcess implements AutoCloseable {
             p = pb.start();
         } catch (IOException e) {
             deleteQuietly(errLog);
-            throw new BenchException(which + ": cannot start a JVM for it: " + e.getMessage());
+            throw new BenchException(which.label() + ": cannot start a JVM for it: " + e.getMessage());
         }
         CaseProcess c = new CaseProcess(which, p, errLog);
         try {
@@ -69,7 +69,7 @@ final class CaseProcess implements AutoCloseable {
     }
 
     /** The child's command line: this JVM's java, class path, memory-access options and jxdp.* properties. */
-    static List<String> command(DatapathCase which) {
+    static List<String> command(BenchCase which) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("--enable-native-access=ALL-UNNAMED");
@@ -87,7 +87,7 @@ final class CaseProcess implements AutoCloseable {
         return cmd;
     }
 
-    DatapathCase which() { return which; }
+    BenchCase which() { return which; }
 
     /** Polls for {@code nanos} in the child; returns Mpps over the slice. */
     double measure(long nanos) {
@@ -109,7 +109,7 @@ final class CaseProcess implements AutoCloseable {
         if (line == null || !line.startsWith(word)) {
             String why = line != null && line.startsWith(CaseProcessMain.ERROR) ? line.substring(CaseProcessMain.ERROR.length()).strip()
                     : "its JVM ended" + lastErrorLine();
-            throw new BenchException(which + ": " + why);
+            throw new BenchException(which.label() + ": " + why);
         }
         return line;
     }

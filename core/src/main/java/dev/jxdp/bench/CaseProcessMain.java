@@ -24,17 +24,12 @@ public final class CaseProcessMain {
 
     public static void main(String[] args) throws IOException {
         PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.US_ASCII);
-        DatapathCase which = null;
-        for (DatapathCase c : DatapathCase.values()) {
-            if (args.length == 1 && c.label().equals(args[0])) {
-                which = c;
-            }
-        }
+        BenchCase which = args.length == 1 ? BenchCase.byLabel(args[0]) : null;
         if (which == null) {
             out.println(ERROR + " want one case name, got " + String.join(" ", args));
             System.exit(2);
         }
-        BenchDatapath p;
+        BenchCase.Polled p;
         try {
             p = which.open();
         } catch (RuntimeException e) {

@@ -7,7 +7,7 @@ import dev.jxdp.xdp.RxMode;
  * The cases of {@code jxdp bench datapath} (the page-pool, bulking and RX-stages table), in the order they are printed: a
  * mode of the benchmark datapath with the worker's RX mode and redirect bulk size.
  */
-public enum DatapathCase {
+public enum DatapathCase implements BenchCase {
     FLOOR("floor", XdpBenchMode.FLOOR, RxMode.SCALAR, NapiWorker.TX_BULK),
     DROP("drop", XdpBenchMode.DROP, RxMode.SCALAR, NapiWorker.TX_BULK),
     PASS("pass", XdpBenchMode.PASS, RxMode.SCALAR, NapiWorker.TX_BULK),
@@ -54,6 +54,7 @@ public enum DatapathCase {
     }
 
     /** The case's name in the JSON and the table. */
+    @Override
     public String label() { return label; }
 
     public XdpBenchMode mode() { return mode; }
@@ -63,7 +64,8 @@ public enum DatapathCase {
     public int redirectBulk() { return redirectBulk; }
 
     /** A datapath set up for this case. */
-    BenchDatapath open() {
+    @Override
+    public BenchDatapath open() {
         return new BenchDatapath(mode, rxMode, redirectBulk);
     }
 

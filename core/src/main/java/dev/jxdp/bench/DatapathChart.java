@@ -52,7 +52,11 @@ public final class DatapathChart {
      * half-written file; a {@link BenchException} naming the file otherwise.
      */
     public static void write(DatapathSuite.Result r, Path file) {
-        byte[] bytes = png(r);
+        writePng(png(r), file);
+    }
+
+    // through a temporary file renamed into place, for every suite's chart
+    static void writePng(byte[] bytes, Path file) {
         try {
             dev.jxdp.io.AtomicFile.write(file, bytes);
         } catch (IOException e) {

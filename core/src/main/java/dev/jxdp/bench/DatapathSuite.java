@@ -12,11 +12,8 @@ import java.util.Locale;
 
 /**
  * {@code jxdp bench datapath}: the page-pool, bulking and RX-stages table. Every case of {@link DatapathCase} on its own
- * {@link BenchDatapath}, one worker, 64-byte frames, each case in a JVM of its own ({@link CaseProcess}).
- * The datapaths are all built first, each is warmed up (so C2 has compiled its program and the poll
- * loop), then the trials run round-robin: trial 1 of every case, then trial 2 of every case, ..., so drift
- * on a shared machine (a neighbour's build, thermal or frequency changes) hits every case alike. A case's
- * figure is the median of its trials.
+ * {@link BenchDatapath}, one worker, 64-byte frames, each case in a JVM of its own ({@link CaseProcess}),
+ * trials interleaved over the cases and each figure the median of its trials ({@link Trials}).
  */
 public final class DatapathSuite {
 
@@ -174,42 +171,6 @@ public final class DatapathSuite {
         }
     }
 
-    /** One case, ready for timed slices: in this JVM, or in a JVM of its own. */
-    private interface Runner extends AutoCloseable {
-        /** Polls for {@code nanos}; Mpps over the slice. */
-        double measure(long nanos);
-
-        @Override
-        void close();
-    }
-
-    private record InProcess(BenchDatapath path) implements Runner {
-        @Override
-        public double measure(long nanos) {
-            long t0 = System.nanoTime();
-            long n = path.run(nanos, () -> false);
-            long t1 = System.nanoTime();
-            return n * 1e3 / (t1 - t0);
-        }
-
-        @Override
-        public void close() {
-            path.close();
-        }
-    }
-
-    private record Forked(CaseProcess process) implements Runner {
-        @Override
-        public double measure(long nanos) {
-            return process.measure(nanos);
-        }
-
-        @Override
-        public void close() {
-            process.close();
-        }
-    }
-
     /**
      * Runs {@code cases} (in {@link DatapathCase} order whatever the list's) for {@code trials} trials of
      * {@code seconds} each after {@code warmup} seconds per case, with a line per step on {@code progress}
@@ -218,51 +179,15 @@ public final class DatapathSuite {
      */
     public static Result run(List<DatapathCase> cases, int trials, double seconds, double warmup, boolean fork,
                              PrintWriter progress) {
-        if (trials < 1 || !(seconds > 0) || !(warmup >= 0)) {
-            throw new IllegalArgumentException("trials " + trials + ", seconds " + seconds + ", warm-up " + warmup);
-        }
         List<DatapathCase> order = new ArrayList<>();
         for (DatapathCase c : DatapathCase.values()) {
             if (cases.contains(c)) {
                 order.add(c);
             }
         }
-        Runner[] runners = new Runner[order.size()];
-        double[][] mpps = new double[order.size()][trials];
-        try {
-            for (int i = 0; i < runners.length; i++) {
-                DatapathCase c = order.get(i);
-                runners[i] = fork ? new Forked(CaseProcess.start(c)) : new InProcess(c.open());
-                say(progress, "ready    %-20s%s", c.label(), fork ? " (its own JVM)" : "");
-            }
-            long trialNs = (long) (seconds * 1e9);
-            for (int i = 0; i < runners.length; i++) {
-                if (warmup > 0) {
-                    double m = runners[i].measure((long) (warmup * 1e9));
-                    say(progress, "warm-up  %-20s %8.3f Mpps", order.get(i).label(), m);
-                }
-            }
-            for (int t = 0; t < trials; t++) {
-                for (int i = 0; i < runners.length; i++) {
-                    mpps[i][t] = runners[i].measure(trialNs);
-                    say(progress, "trial %d/%d %-20s %8.3f Mpps", t + 1, trials, order.get(i).label(), mpps[i][t]);
-                }
-            }
-        } finally {
-            for (Runner r : runners) {
-                if (r != null) {
-                    r.close();
-                }
-            }
-        }
         List<Row> rows = new ArrayList<>();
-        for (int i = 0; i < runners.length; i++) {
-            double med = median(mpps[i]);
-            List<Double> list = new ArrayList<>();
-            for (double m : mpps[i]) {
-                list.add(m);
-            }
-            rows.add(new Row(order.get(i), med, med > 0 ? 1e3 / med : Double.POSITIVE_INFINITY, List.copyOf(list)));
+        for (Trials.Measured m : Trials.run("datapath", order, trials, seconds, warmup, fork, progress)) {
+            rows.add(new Row((DatapathCase) m.which(), m.median(), m.nsPerPkt(), m.trials()));
         }
         return new Result(List.copyOf(rows), trials, seconds);
     }
@@ -273,26 +198,15 @@ public final class DatapathSuite {
     }
 
     static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        int n = s.length;
-        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+        return Trials.median(v);
     }
 
     /** Seconds as short as they can be written: 1, 0.05, 2.5. */
     static String seconds(double s) {
-        return new java.math.BigDecimal(String.format(Locale.ROOT, "%.3f", s)).stripTrailingZeros().toPlainString();
+        return Trials.seconds(s);
     }
 
     private static double round(double v, int digits) {
-        double f = Math.pow(10, digits);
-        return Math.round(v * f) / f;
-    }
-
-    private static void say(PrintWriter out, String format, Object... args) {
-        if (out != null) {
-            out.println("datapath: " + String.format(Locale.ROOT, format, args));
-            out.flush();
-        }
+        return Trials.round(v, digits);
     }
 }

@@ -4,6 +4,9 @@ import dev.jxdp.bench.BenchException;
 import dev.jxdp.bench.DatapathCase;
 import dev.jxdp.bench.DatapathChart;
 import dev.jxdp.bench.DatapathSuite;
+import dev.jxdp.bench.DispatcherCase;
+import dev.jxdp.bench.DispatcherChart;
+import dev.jxdp.bench.DispatcherSuite;
 import dev.jxdp.bench.XdpBench;
 import dev.jxdp.bench.XdpBenchMode;
 import dev.jxdp.xdp.NapiWorker;
@@ -27,7 +30,7 @@ import java.util.concurrent.TimeUnit;
         header = "Measure the datapath: one program like xdp-bench, or the datapath table.",
         description = {"Every benchmark runs one worker on pktgen's 64-byte IPv4 UDP frames, with the built-in "
                 + "programs (core/src/main/bpf). Progress goes to stderr, results to stdout.", ""},
-        subcommands = {BenchCommand.Xdp.class, BenchCommand.Datapath.class},
+        subcommands = {BenchCommand.Xdp.class, BenchCommand.Datapath.class, BenchCommand.Dispatcher.class},
         commandListHeading = "%nSuites:%n")
 final class BenchCommand implements Runnable {
 
@@ -36,7 +39,7 @@ final class BenchCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing suite (xdp MODE, or datapath)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing suite (xdp MODE, datapath or dispatcher)");
     }
 
     /** {@code jxdp bench xdp MODE}: one built-in program, a line a second, a summary. */
@@ -186,6 +189,89 @@ final class BenchCommand implements Runnable {
                 DatapathCase c = DatapathCase.byLabel(n.strip());
                 if (c == null) {
                     throw new CliException("--cases: unknown case '" + n.strip() + "' (cases: " + DatapathCase.labels() + ")");
+                }
+                if (!out.contains(c)) {
+                    out.add(c);
+                }
+            }
+            return out;
+        }
+    }
+
+    /** {@code jxdp bench dispatcher}: N programs entered through the BPF dispatcher or by their own virtual call. */
+    @Command(name = "dispatcher", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
+            header = "The BPF dispatcher table: N different programs, entered by direct calls or one shared virtual call.",
+            description = {"One worker polls N devices in turn, each running its own copy of the XDP_DROP program (a "
+                    + "class of its own), 64-byte frames. Cases: baseline-N (each program entered by the one virtual "
+                    + "call every program shares) and dispatcher-N (through the BPF dispatcher's direct calls) for N in "
+                    + "1, 2, 4, 8, 16, 32, 48; baseline-49 and full: 49 programs, one more than the dispatcher's 48 "
+                    + "slots, measured on the traffic of the program left without a slot. Each case runs in a JVM of "
+                    + "its own and is warmed up, then the trials run round-robin over the cases; each figure is the "
+                    + "median of its trials. Prints a table with the ratios dispatcher-N / dispatcher-1, dispatcher-N "
+                    + "/ baseline-N and full / baseline-49, or with --json one object {\"suite\": \"dispatcher\", "
+                    + "\"rows\": [{\"case\", \"mpps\", \"ns_per_pkt\", \"trials\"}], \"ratios\": [...]}. The defaults "
+                    + "take about two minutes.", ""},
+            footer = {"", "Examples:", "  jxdp bench dispatcher", "  jxdp bench dispatcher --json --plot dispatcher.png --trials 7",
+                    "  jxdp bench dispatcher --cases baseline-16,dispatcher-16"})
+    static final class Dispatcher implements Runnable {
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--json", description = "print one JSON object instead of the table")
+        boolean json;
+
+        @Option(names = "--plot", paramLabel = "FILE.png", description = "also write a PNG chart: Mpps against N, both lines")
+        Path plot;
+
+        @Option(names = "--trials", paramLabel = "N", defaultValue = "5", description = "trials per case, at least 5 (default: ${DEFAULT-VALUE})")
+        int trials;
+
+        @Option(names = "--seconds", paramLabel = "S", defaultValue = "1", description = "seconds per trial, 0.1 to 60 (default: ${DEFAULT-VALUE})")
+        double seconds;
+
+        @Option(names = "--cases", paramLabel = "CASE[,CASE...]", split = ",",
+                description = "run only these cases (default: all); a ratio is reported only when both its cases ran")
+        List<String> cases;
+
+        @Override
+        public void run() {
+            List<DispatcherCase> which = selected(cases);
+            if (trials < DatapathSuite.MIN_TRIALS) {
+                throw new CliException("--trials must be at least " + DatapathSuite.MIN_TRIALS + " (got " + trials + ")");
+            }
+            if (!(seconds >= 0.1 && seconds <= 60)) {
+                throw new CliException("--seconds must be between 0.1 and 60 (got " + seconds + ")");
+            }
+            if (plot != null) {
+                String bad = DatapathChart.checkWritable(plot);
+                if (bad != null) {
+                    throw new CliException(bad);
+                }
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            try {
+                DispatcherSuite.Result r = DispatcherSuite.run(which, trials, seconds, DispatcherSuite.DEFAULT_WARMUP, true,
+                        spec.commandLine().getErr());
+                if (plot != null) {
+                    DispatcherChart.write(r, plot);
+                }
+                out.print(json ? r.json() + System.lineSeparator() : r.table());
+                out.flush();
+            } catch (BenchException e) {
+                throw new CliException("bench dispatcher: " + e.getMessage());
+            }
+        }
+
+        private static List<DispatcherCase> selected(List<String> names) {
+            if (names == null || names.isEmpty()) {
+                return DispatcherCase.all();
+            }
+            List<DispatcherCase> out = new ArrayList<>();
+            for (String n : names) {
+                DispatcherCase c = DispatcherCase.byLabel(n.strip());
+                if (c == null) {
+                    throw new CliException("--cases: unknown case '" + n.strip() + "' (cases: " + DispatcherCase.labels() + ")");
                 }
                 if (!out.contains(c)) {
                     out.add(c);

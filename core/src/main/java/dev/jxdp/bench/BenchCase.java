@@ -1,0 +1,31 @@
+package dev.jxdp.bench;
+
+import java.util.function.BooleanSupplier;
+
+/**
+ * A case of a table suite ({@code jxdp bench datapath}, {@code jxdp bench dispatcher}): a name, and a
+ * datapath built for it that {@link Trials} runs in timed slices, in a JVM of its own ({@link CaseProcess}).
+ */
+interface BenchCase {
+
+    /** The case's name in the table, the JSON and a child JVM's command line. */
+    String label();
+
+    /** The case's datapath, built and ready to poll. */
+    Polled open();
+
+    /** A built datapath, polled by the calling thread. */
+    interface Polled extends AutoCloseable {
+        /** Polls until {@code nanos} have passed or {@code stop} says so; returns the frames measured. */
+        long run(long nanos, BooleanSupplier stop);
+
+        @Override
+        void close();
+    }
+
+    /** The case of either suite named {@code label}, or null (the labels of the two suites differ). */
+    static BenchCase byLabel(String label) {
+        BenchCase c = DatapathCase.byLabel(label);
+        return c != null ? c : DispatcherCase.byLabel(label);
+    }
+}
