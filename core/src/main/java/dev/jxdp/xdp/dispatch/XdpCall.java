@@ -3,6 +3,7 @@ package dev.jxdp.xdp.dispatch;
 import dev.jxdp.ebpf.jit.JitCode;
 import dev.jxdp.ebpf.jit.JitProgram;
 import dev.jxdp.ebpf.runtime.ExecState;
+import dev.jxdp.ebpf.runtime.XdpAction;
 
 import java.lang.invoke.MethodHandle;
 
@@ -60,12 +61,14 @@ public final class XdpCall {
 
     /**
      * xdp_call_run(): the current program on {@code st.xdp()}, entered through the dispatcher; returns the
-     * XDP action. From the handle's worker thread only.
+     * XDP action. With no program attached (detached while traffic flows) nothing runs and the frame goes
+     * to the stack, {@link XdpAction#PASS}, as a driver whose xdp_prog is NULL passes every frame up; such
+     * frames are not counted in {@link #runs()}. From the handle's worker thread only.
      */
     public long run(ExecState st) {
         JitProgram p = prog;
         if (p == null) {
-            throw noProgram();
+            return XdpAction.PASS;
         }
         runs++;
         // the system-wide dispatcher's invoker from a static final: a constant, so C2 inlines the dispatch
@@ -73,10 +76,6 @@ public final class XdpCall {
         MethodHandle entry = dispatcher == BpfDispatcher.XDP ? BpfDispatcher.XDP_INVOKER
                 : dispatcher.invoker();
         return p.runVia(entry, st);
-    }
-
-    private static IllegalStateException noProgram() {
-        return new IllegalStateException("xdp_call: no program attached");
     }
 
     /** Runs made through this handle (read racily from another thread). */

@@ -178,9 +178,11 @@ class BpfDispatcherTest {
     }
 
     @Test
-    void runningWithNothingAttachedIsRefused() {
+    void runningWithNothingAttachedPassesTheFrameUnrun() {
+        // a driver whose xdp_prog is NULL hands every frame to the stack: a detach under traffic loses none
         XdpCall a = new XdpCall(new BpfDispatcher(BpfDispatcher.MAX));
-        assertThrows(IllegalStateException.class, () -> a.run(h.st));
+        assertEquals(dev.jxdp.ebpf.runtime.XdpAction.PASS, a.run(h.st));
+        assertEquals(0, a.runs(), "no program ran");
     }
 
     @Test
