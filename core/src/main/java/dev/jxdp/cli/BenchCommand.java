@@ -7,10 +7,12 @@ import dev.jxdp.bench.DatapathSuite;
 import dev.jxdp.bench.DispatcherCase;
 import dev.jxdp.bench.DispatcherChart;
 import dev.jxdp.bench.DispatcherSuite;
+import dev.jxdp.bench.DispatcherSwaps;
 import dev.jxdp.bench.XdpBench;
 import dev.jxdp.bench.XdpBenchMode;
 import dev.jxdp.xdp.NapiWorker;
 import dev.jxdp.xdp.RxMode;
+import dev.jxdp.xdp.dispatch.BpfDispatcher;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -212,7 +214,8 @@ final class BenchCommand implements Runnable {
                     + "\"rows\": [{\"case\", \"mpps\", \"ns_per_pkt\", \"trials\"}], \"ratios\": [...]}. The defaults "
                     + "take about two minutes.", ""},
             footer = {"", "Examples:", "  jxdp bench dispatcher", "  jxdp bench dispatcher --json --plot dispatcher.png --trials 7",
-                    "  jxdp bench dispatcher --cases baseline-16,dispatcher-16"})
+                    "  jxdp bench dispatcher --cases baseline-16,dispatcher-16",
+                    "  jxdp bench dispatcher --swaps 500 --programs 4 --json"})
     static final class Dispatcher implements Runnable {
 
         @Spec
@@ -234,8 +237,32 @@ final class BenchCommand implements Runnable {
                 description = "run only these cases (default: all); a ratio is reported only when both its cases ran")
         List<String> cases;
 
+        @Option(names = "--swaps", paramLabel = "N", arity = "0..1", fallbackValue = "" + DispatcherSwaps.DEFAULT_SWAPS,
+                description = "instead of the table: the cost of a live replace. One worker polls --programs devices "
+                        + "through the dispatcher while one device's program is replaced N times (default "
+                        + DispatcherSwaps.DEFAULT_SWAPS + "); prints each replace's time (median, p99) and the "
+                        + "throughput dip around it; with --json {\"suite\": \"dispatcher-swaps\", \"swap_us\": "
+                        + "{median, p99, max}, \"dip\": {...}, \"jit_ms\": {...}}")
+        Integer swaps;
+
+        @Option(names = "--programs", paramLabel = "N", defaultValue = "" + DispatcherSwaps.DEFAULT_PROGRAMS,
+                description = "with --swaps: programs (devices) the worker polls, 1 to 48 (default: ${DEFAULT-VALUE})")
+        int programs;
+
+        @Option(names = "--swap-interval", paramLabel = "MS", defaultValue = "" + DispatcherSwaps.DEFAULT_INTERVAL_MS,
+                description = "with --swaps: milliseconds between two replaces, 1 to 1000 (default: ${DEFAULT-VALUE})")
+        double interval;
+
+        @Option(names = "--warmup", paramLabel = "S", defaultValue = "" + DispatcherSwaps.DEFAULT_WARMUP,
+                description = "with --swaps: seconds of polling before the first replace, 0 to 60 (default: ${DEFAULT-VALUE})")
+        double warmup;
+
         @Override
         public void run() {
+            if (swaps != null) {
+                runSwaps();
+                return;
+            }
             List<DispatcherCase> which = selected(cases);
             if (trials < DatapathSuite.MIN_TRIALS) {
                 throw new CliException("--trials must be at least " + DatapathSuite.MIN_TRIALS + " (got " + trials + ")");
@@ -261,6 +288,25 @@ final class BenchCommand implements Runnable {
             } catch (BenchException e) {
                 throw new CliException("bench dispatcher: " + e.getMessage());
             }
+        }
+
+        private void runSwaps() {
+            if (swaps < 1 || swaps > 100_000) {
+                throw new CliException("--swaps must be between 1 and 100000 (got " + swaps + ")");
+            }
+            if (programs < 1 || programs > BpfDispatcher.MAX) {
+                throw new CliException("--programs must be between 1 and " + BpfDispatcher.MAX + " (got " + programs + ")");
+            }
+            if (!(interval >= 1 && interval <= 1000)) {
+                throw new CliException("--swap-interval must be between 1 and 1000 ms (got " + interval + ")");
+            }
+            if (!(warmup >= 0 && warmup <= 60)) {
+                throw new CliException("--warmup must be between 0 and 60 s (got " + warmup + ")");
+            }
+            DispatcherSwaps.Result r = DispatcherSwaps.run(programs, swaps, interval, warmup, spec.commandLine().getErr());
+            PrintWriter out = spec.commandLine().getOut();
+            out.print(json ? r.json() + System.lineSeparator() : r.table());
+            out.flush();
         }
 
         private static List<DispatcherCase> selected(List<String> names) {

@@ -45,6 +45,30 @@ class BenchDispatcherCommandTest {
     }
 
     @Test
+    void swapsGiveTheReplaceTimesAndTheDipAsJson() throws Exception {
+        CliTest.Run r = CliTest.jxdp("bench", "dispatcher", "--swaps=10", "--programs", "2", "--swap-interval", "2",
+                "--warmup", "0.2", "--json");
+        assertEquals(0, r.status(), r.err());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertEquals("dispatcher-swaps", j.get("suite").asText());
+        assertEquals(2, j.get("programs").asInt());
+        assertEquals(10, j.get("swaps").asInt());
+        assertTrue(j.get("dispatch_classes_built").asLong() >= 10, "every replace moved a program between slots: " + j);
+        JsonNode swap = j.get("swap_us");
+        assertTrue(swap.get("median").asDouble() > 0, swap.toString());
+        assertTrue(swap.get("median").asDouble() <= swap.get("p99").asDouble(), swap.toString());
+        assertTrue(swap.get("p99").asDouble() <= swap.get("max").asDouble(), swap.toString());
+        JsonNode dip = j.get("dip");
+        assertTrue(dip.get("median_mpps").asDouble() > 0, dip.toString());
+        for (String f : new String[] {"min_ratio", "recovery_us", "lost_us", "quiet_lost_us"}) {
+            for (String q : new String[] {"median", "p99", "max"}) {
+                assertTrue(dip.get(f).get(q).isNumber(), f + "." + q + ": " + dip);
+            }
+        }
+        assertTrue(j.get("jit_ms").get("during_swaps").isNumber() && j.get("jit_ms").get("quiet").isNumber(), j.toString());
+    }
+
+    @Test
     void badArgumentsAreOneLine() {
         CliTest.assertOneLineError(CliTest.jxdp("bench", "dispatcher", "--cases", "dispatcher-3"),
                 "--cases: unknown case 'dispatcher-3' (cases: baseline-1, dispatcher-1,");
@@ -52,5 +76,8 @@ class BenchDispatcherCommandTest {
         CliTest.assertOneLineError(CliTest.jxdp("bench", "dispatcher", "--seconds", "0"), "--seconds must be between 0.1 and 60");
         CliTest.assertOneLineError(CliTest.jxdp("bench", "dispatcher", "--plot", tmp.resolve("no/x.png").toString()),
                 "no such directory");
+        CliTest.assertOneLineError(CliTest.jxdp("bench", "dispatcher", "--swaps=0"), "--swaps must be between 1 and 100000 (got 0)");
+        CliTest.assertOneLineError(CliTest.jxdp("bench", "dispatcher", "--swaps", "--programs", "49"),
+                "--programs must be between 1 and 48 (got 49)");
     }
 }
