@@ -21,10 +21,11 @@ import java.util.concurrent.locks.LockSupport;
  * {@link #BUCKET_NS}; this thread replaces device 1's program every interval, between its own copy and a
  * second compilation of the same program (a class of its own, so every replace frees one slot and takes
  * another: a new dispatch class, {@code setTarget}, {@code syncAll}). Measured: each replace's time
- * ({@link XdpCall#update}, as a driver's xdp_call_update() pays it), and the worker's throughput around it
- * against the run's median bucket: the lowest bucket, how long until the rate is back, and the frames lost
- * to it expressed as the worker's time, beside the same figure for a quiet stretch of the same length just
- * before the next replace. Figures are medians (and 99th percentiles) over the replaces.
+ * ({@link XdpCall#update}, as a driver's xdp_call_update() pays it), and the worker's throughput from it
+ * until the next against the median bucket of the warm-up's last second (no replaces): the lowest bucket,
+ * how long until the rate is back, and the frames it fell short by expressed as the worker's time, beside
+ * the same figure for stretches of that second as long as an interval. Figures are medians (and 99th
+ * percentiles) over the replaces.
  */
 public final class DispatcherSwaps {
 
@@ -32,10 +33,12 @@ public final class DispatcherSwaps {
     public static final int DEFAULT_SWAPS = 200;
     /** Programs (devices) the worker polls unless told. */
     public static final int DEFAULT_PROGRAMS = 4;
-    /** Milliseconds between two replaces unless told. */
-    public static final double DEFAULT_INTERVAL_MS = 20;
+    /** Milliseconds between two replaces unless told: longer than C2's recompile after one. */
+    public static final double DEFAULT_INTERVAL_MS = 200;
     /** Seconds of polling before the first replace, so that C2 has compiled the loop. */
-    public static final double DEFAULT_WARMUP = 2;
+    public static final double DEFAULT_WARMUP = 3;
+    /** The end of the warm-up, at most this long, is the quiet stretch the replaces are compared with. */
+    static final double QUIET_SECONDS = 1;
     /** The throughput series' resolution. */
     static final long BUCKET_NS = 100_000;
     /** A bucket counts as recovered at this share of the median bucket... */
@@ -48,8 +51,8 @@ public final class DispatcherSwaps {
     /**
      * One run's figures. Times in µs; {@code dipMin}: the lowest bucket after a replace over the median
      * bucket; {@code lostUs}: the frames the buckets after a replace fell short of the median by, as time at
-     * the median rate ({@code quietLostUs}: the same over a stretch without a replace); {@code jitMs}: C2's
-     * compile time during the replaces ({@code quietJitMs}: during as long a stretch before them).
+     * the median rate ({@code quietLostUs}: the same over stretches without a replace); {@code jitMs}: C2's
+     * compile time during the replaces ({@code quietJitMs}: during the quiet second before them).
      */
     public record Result(int programs, int swaps, double intervalMs, double[] swapUs, double medianMpps,
                          double[] dipMin, double[] recoveryUs, double[] lostUs, double[] quietLostUs,
@@ -92,9 +95,9 @@ public final class DispatcherSwaps {
             row(b, "lowest 100-us bucket after it / median", dipMin);
             row(b, "until the rate is back (>= 0.9), us", recoveryUs);
             row(b, "frames lost to it, as worker time, us", lostUs);
-            row(b, "the same, quiet stretch, us", quietLostUs);
+            row(b, "the same, quiet stretches, us", quietLostUs);
             b.append(String.format(Locale.ROOT, "%nmedian rate %.3f Mpps; %d dispatch classes built; C2 compile time "
-                    + "%d ms during the replaces, %d ms as long before them%n", medianMpps, generations, jitMs, quietJitMs));
+                    + "%d ms during the replaces, %d ms in the quiet second before them%n", medianMpps, generations, jitMs, quietJitMs));
             return b.toString();
         }
 
@@ -159,7 +162,7 @@ public final class DispatcherSwaps {
         long intervalNs = (long) (intervalMs * 1e6);
         long warmNs = (long) (warmup * 1e9);
         long swapPhaseNs = swaps * intervalNs;
-        int buckets = (int) ((warmNs + 2 * swapPhaseNs + intervalNs) / BUCKET_NS) + 1;
+        int buckets = (int) ((warmNs + swapPhaseNs + 2 * intervalNs) / BUCKET_NS) + 1;
         CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
         try (DispatcherBench bench = new DispatcherBench(programs, true, false)) {
             XdpCall call = bench.calls()[0];
@@ -170,8 +173,8 @@ public final class DispatcherSwaps {
             Poller poller = new Poller(bench.workers(), t0, buckets);
             poller.start();
             say(progress, "warm-up  %s s, %d program%s", Trials.seconds(warmup), programs, programs == 1 ? "" : "s");
-            // the last stretch of the warm-up as long as the replaces: C2's quiet compile time
-            long quietFrom = t0 + warmNs - Math.min(warmNs, swapPhaseNs);
+            // the last stretch of the warm-up: the rate, the shortfall and C2's compile time without replaces
+            long quietFrom = t0 + warmNs - Math.min(warmNs, (long) (QUIET_SECONDS * 1e9));
             sleepUntil(quietFrom);
             long jitQuiet0 = jit.getTotalCompilationTime();
             long start = t0 + warmNs;
@@ -202,25 +205,25 @@ public final class DispatcherSwaps {
             if (call.program() != own) {
                 call.update(own);  // the datapath closes with its own program attached
             }
-            return analyse(programs, swaps, intervalMs, poller.frames, (int) ((start - t0) / BUCKET_NS),
-                    (int) ((start + swapPhaseNs - t0) / BUCKET_NS), at, t0, swapUs, generations, jitSwaps,
-                    jitQuiet1 - jitQuiet0);
+            return analyse(programs, swaps, intervalMs, poller.frames, (int) ((quietFrom - t0) / BUCKET_NS),
+                    (int) ((start - t0) / BUCKET_NS), at, t0, swapUs, generations, jitSwaps, jitQuiet1 - jitQuiet0);
         }
     }
 
-    // the throughput series around each replace, against the median bucket of the replace phase
-    private static Result analyse(int programs, int swaps, double intervalMs, long[] frames, int from, int to,
+    // the throughput series after each replace (until the next), against the median bucket of the quiet
+    // stretch [quietFrom, quietTo) before the first
+    private static Result analyse(int programs, int swaps, double intervalMs, long[] frames, int quietFrom, int quietTo,
                                   long[] at, long t0, double[] swapUs, long generations, long jitMs, long quietJitMs) {
-        double[] phase = new double[to - from];
-        for (int i = 0; i < phase.length; i++) {
-            phase[i] = frames[from + i];
+        double[] quietBuckets = new double[Math.max(1, quietTo - quietFrom)];
+        for (int i = 0; i < quietTo - quietFrom; i++) {
+            quietBuckets[i] = frames[quietFrom + i];
         }
-        double median = quantile(phase, 0.5);
-        int window = (int) Math.max(1, (long) (intervalMs * 1e6) / 2 / BUCKET_NS);
+        double median = quantile(quietBuckets, 0.5);
+        int window = (int) Math.max(1, (long) (intervalMs * 1e6) / BUCKET_NS);
         double[] dip = new double[swaps];
         double[] recovery = new double[swaps];
         double[] lost = new double[swaps];
-        double[] quiet = new double[swaps];
+        double[] quiet = new double[Math.max(1, (quietTo - quietFrom) / window)];
         double usPerFrame = median > 0 ? BUCKET_NS / 1e3 / median : 0;
         for (int s = 0; s < swaps; s++) {
             int b = (int) ((at[s] - t0) / BUCKET_NS);
@@ -231,8 +234,9 @@ public final class DispatcherSwaps {
             dip[s] = median > 0 ? min / median : 0;
             recovery[s] = recoveredAfter(frames, b, window, median) * BUCKET_NS / 1e3;
             lost[s] = shortfall(frames, b, window, median) * usPerFrame;
-            // the second half of the interval, ending just before the next replace
-            quiet[s] = shortfall(frames, b + window, window, median) * usPerFrame;
+        }
+        for (int w = 0; w < quiet.length; w++) {
+            quiet[w] = shortfall(frames, quietFrom + w * window, Math.min(window, quietTo - quietFrom), median) * usPerFrame;
         }
         return new Result(programs, swaps, intervalMs, swapUs, median * 1e3 / BUCKET_NS, dip, recovery, lost, quiet,
                 generations, jitMs, quietJitMs);

