@@ -57,7 +57,7 @@ public final class BpfDispatcher {
             CD_long, CD_long, CD_int);
     private static final MethodTypeDesc DISPATCH = MethodTypeDesc.of(CD_long, CD_CODE, CD_CX, CD_ST, CD_long, CD_long,
             CD_long, CD_long, CD_long, CD_int);
-    /** Leaves per method of the dispatch class (a leaf is about 30 bytes of bytecode). */
+    /** Leaves per method of the dispatch class (a leaf is about 30 bytes of bytecode; 8 make about 280). */
     static final int GROUP = 8;
     private static final MethodTypeDesc GROUP_METHOD = DISPATCH.insertParameterTypes(DISPATCH.parameterCount(), CD_int);
 
@@ -198,29 +198,29 @@ public final class BpfDispatcher {
     /**
      * The bytes of a dispatch class over programs with these ids (ascending), whose class data is the
      * list of their code in the same order: {@code static long dispatch(JitCode code, JitProgram cx,
-     * ExecState st, long r1..r5, int depth)}. The search is cut into methods of at most {@link #GROUP}
-     * leaves, each under C2's FreqInlineSize (325 bytes of bytecode): one method over 48 leaves would be
-     * about 1,600 bytes, which C2 refuses to inline ("hot method too big"), leaving a call into the
-     * dispatcher where the kernel's caller has its direct jump; cut, every piece inlines into the caller.
+     * ExecState st, long r1..r5, int depth)}. The search is cut into methods so that C2 inlines all of it
+     * into the caller, as the kernel's caller reaches its program by jumps alone. C2 inlines a call of a
+     * method larger than MaxInlineSize (35 bytes of bytecode) only if the call site runs in at least a
+     * quarter of its method's invocations (InlineFrequencyRatio), and then up to FreqInlineSize (325
+     * bytes): so a method holds either the leaves of at most {@link #GROUP} programs (about 30 bytes each;
+     * a leaf's call of the program's 17-byte {@code enter} inlines however rarely it runs) or a choice
+     * among at most {@link #FANOUT} parts, each a method of its own that gets a third of the calls when
+     * traffic is spread evenly. Cut into many groups under one method instead, each group's call runs in
+     * 1/8 of the calls at 48 programs and stays a call ("too big").
      */
     static byte[] classBytes(int[] ids) {
         ClassDesc self = ClassDesc.of(BpfDispatcher.class.getPackageName() + ".Dispatch" + ids.length);
+        List<int[]> parts = new ArrayList<>();
+        addParts(0, ids.length - 1, parts);
         return CF.build(self, cb -> {
             cb.withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SUPER);
             cb.withMethodBody("dispatch", DISPATCH, ClassFile.ACC_STATIC | ClassFile.ACC_PUBLIC, c -> {
                 c.aload(0).invokevirtual(CD_CODE, "id", MethodTypeDesc.of(CD_int)).istore(ID_LOCAL);
-                if (ids.length <= GROUP) {
-                    searchMethod(c, self, ids, 0, ids.length - 1);
-                } else {
-                    groups(c, self, ids, 0, ids.length - 1);
-                }
+                body(c, self, ids, 0, ids.length - 1);
             });
-            for (int lo = 0; ids.length > GROUP && lo < ids.length; ) {
-                int hi = groupEnd(ids.length, lo);
-                int from = lo;
-                cb.withMethodBody(groupName(lo), GROUP_METHOD, ClassFile.ACC_STATIC | ClassFile.ACC_PRIVATE,
-                        c -> searchMethod(c, self, ids, from, hi));
-                lo = hi + 1;
+            for (int[] part : parts) {
+                cb.withMethodBody(partName(part[0], part[1]), GROUP_METHOD,
+                        ClassFile.ACC_STATIC | ClassFile.ACC_PRIVATE, c -> body(c, self, ids, part[0], part[1]));
             }
             // not in a slot (or no slots at all): the plain virtual call, the kernel's indirect jump. One
             // method for every miss, so that where a call came from tells a direct call from the fallback
@@ -232,38 +232,58 @@ public final class BpfDispatcher {
         });
     }
 
-    private static String groupName(int lo) { return "group" + lo; }
+    /** Parts a method of the dispatch class chooses among, when it has more than {@link #GROUP} programs. */
+    static final int FANOUT = 3;
 
-    // the groups are the subtrees the root's halving reaches first with at most GROUP leaves, so that the
-    // tree is the same binary search however it is cut
-    private static int groupEnd(int n, int lo) {
-        int a = 0;
-        int b = n - 1;
-        while (b - a + 1 > GROUP) {
-            int mid = (a + b) >>> 1;
-            if (lo <= mid) {
-                b = mid;
-            } else {
-                a = mid + 1;
-            }
+    private static String partName(int lo, int hi) { return "part" + lo + "_" + hi; }
+
+    // the parts a method over [lo..hi] chooses among: none when it holds the leaves, else up to FANOUT of
+    // about equal size, each ending at its index in the array returned
+    private static int[] split(int lo, int hi) {
+        int n = hi - lo + 1;
+        if (n <= GROUP) {
+            return new int[0];
         }
-        return b;
+        int[] ends = new int[Math.min(FANOUT, (n + GROUP - 1) / GROUP)];
+        for (int p = 0; p < ends.length; p++) {
+            ends[p] = lo + n * (p + 1) / ends.length - 1;
+        }
+        return ends;
     }
 
-    // the root: halve until a subtree has at most GROUP leaves, then call that subtree's method
-    private static void groups(CodeBuilder c, ClassDesc self, int[] ids, int lo, int hi) {
-        if (hi - lo + 1 <= GROUP) {
-            c.aload(0);
-            enterArgs(c);
-            c.iload(ID_LOCAL).invokestatic(self, groupName(lo), GROUP_METHOD).lreturn();
+    // every method below the one over [lo..hi], as {lo, hi} pairs
+    private static void addParts(int lo, int hi, List<int[]> parts) {
+        int from = lo;
+        for (int to : split(lo, hi)) {
+            parts.add(new int[] {from, to});
+            addParts(from, to, parts);
+            from = to + 1;
+        }
+    }
+
+    // the search over ids[lo..hi] in one method: its leaves, or the choice of the part that may hold the id
+    private static void body(CodeBuilder c, ClassDesc self, int[] ids, int lo, int hi) {
+        int[] ends = split(lo, hi);
+        if (ends.length == 0) {
+            searchMethod(c, self, ids, lo, hi);
             return;
         }
-        int mid = (lo + hi) >>> 1;
-        Label upper = c.newLabel();
-        c.iload(ID_LOCAL).loadConstant(ids[mid]).if_icmpgt(upper);
-        groups(c, self, ids, lo, mid);
-        c.labelBinding(upper);
-        groups(c, self, ids, mid + 1, hi);
+        int from = lo;
+        for (int p = 0; p < ends.length; p++) {
+            int to = ends[p];
+            Label next = c.newLabel();
+            boolean last = p == ends.length - 1;
+            if (!last) {
+                c.iload(ID_LOCAL).loadConstant(ids[to]).if_icmpgt(next);
+            }
+            c.aload(0);
+            enterArgs(c);
+            c.iload(ID_LOCAL).invokestatic(self, partName(from, to), GROUP_METHOD).lreturn();
+            if (!last) {
+                c.labelBinding(next);
+            }
+            from = to + 1;
+        }
     }
 
     // a method's search over ids[lo..hi], its misses joined at one fallback call
