@@ -76,6 +76,12 @@ public final class NapiWorker {
     // worker made before it could dispatch, so the plain path's bytecode is what it was
     private Object other;
     private XdpCall call;
+    // this poll's program through call, read once at the start of the poll (null: detached, or no call);
+    // and the same when call goes through the system-wide dispatcher, else null: the one field a frame's
+    // dispatched run tests. A replace takes effect from the next poll, as in drivers that read
+    // rx_ring->xdp_prog once per clean_rx_irq (i40e, ixgbe), and every frame runs exactly one version
+    private JitProgram callProg;
+    private JitProgram callProgSystem;
     private long javaFaults;
     private final ExecState st;
     private final XdpBuff buff;
@@ -247,6 +253,10 @@ public final class NapiWorker {
     public int poll(int budget) {
         int n = rx.receive(rxIds, 0, Math.min(budget, BUDGET));
         stats.polls++;
+        XdpCall c = call;
+        if (c != null) {
+            callBegin(c);
+        }
         if (mode == RxMode.SCALAR || mode == RxMode.AUTO && n < VECTOR_MIN) {
             for (int i = 0; i < n; i++) {
                 runOne(rxIds[i]);
@@ -257,7 +267,24 @@ public final class NapiWorker {
             }
         }
         xdpDoFlush();
+        if (c != null) {
+            callEnd(c, n);
+        }
         return n;
+    }
+
+    // the start of a poll through the xdp_call: its program for every frame of the poll
+    private void callBegin(XdpCall c) {
+        JitProgram p = c.program();
+        callProg = p;
+        callProgSystem = c.systemWide() ? p : null;
+    }
+
+    // the end of a poll through the xdp_call: its frames counted once, if a program ran them
+    private void callEnd(XdpCall c, int n) {
+        if (callProg != null) {
+            c.ran(n);
+        }
     }
 
     // the XDP stage for one frame: the program's verdict, with the frame's bounds as the program left them
@@ -286,12 +313,30 @@ public final class NapiWorker {
         return act;
     }
 
-    // the same program reached by the dispatcher, or a Java program
+    // the same program reached by the dispatcher, or a Java program. The common case first, small: this
+    // poll's program through the system-wide dispatcher, one field and one null test per frame
     private long runOther() {
+        JitProgram p = callProgSystem;
+        if (p != null) {
+            try {
+                return XdpCall.runSystemWide(p, st);  // prog, by the dispatch code: its faults count in prog
+            } catch (BpfFault f) {
+                return XdpAction.ABORTED;
+            }
+        }
+        return runOtherRare();
+    }
+
+    // a dispatcher of its own (tests), detached (the frame goes up unrun, uncounted), or a Java program
+    private long runOtherRare() {
         XdpCall c = call;
         if (c != null) {
+            JitProgram p = callProg;
+            if (p == null) {
+                return XdpAction.PASS;
+            }
             try {
-                return c.run(st);  // prog, entered by the dispatch code: its faults are counted in prog too
+                return c.run(p, st);
             } catch (BpfFault f) {
                 return XdpAction.ABORTED;
             }

@@ -5,8 +5,6 @@ import dev.jxdp.ebpf.jit.JitProgram;
 import dev.jxdp.ebpf.runtime.ExecState;
 import dev.jxdp.ebpf.runtime.XdpAction;
 
-import java.lang.invoke.MethodHandle;
-
 /**
  * xdp_call.h's driver-facing API for one device or queue: what DEFINE_XDP_CALL declares (a caller of the
  * program this queue runs), {@link #update} as xdp_call_update() (attach, replace or detach, keeping the
@@ -16,12 +14,16 @@ import java.lang.invoke.MethodHandle;
  * <p>One thread runs a handle (the queue's worker), since the {@link JitProgram} it holds keeps per-run
  * state; any thread may {@link #update} it. A run uses the program that was current when it began and
  * only that one: a replace while traffic flows loses no packet and runs none twice.
+ *
+ * <p>A poll loop uses the per-poll form, as the kernel's drivers do (i40e's and ixgbe's clean_rx_irq read
+ * {@code rx_ring->xdp_prog} once and run every frame of the poll with it): {@link #program()} once at the
+ * start of the poll, {@link #run(JitProgram, ExecState)} per frame, {@link #ran(int)} once at its end.
  */
 public final class XdpCall {
 
     private final BpfDispatcher dispatcher;
-    // written by updaters, read once per run by the worker: volatile, so that C2 cannot hoist the read out
-    // of the poll loop and the worker sees a replace on its next packet
+    // written by updaters, read once per poll (or per run(st)) by the worker: volatile, so that C2 cannot
+    // hoist the read out of the worker's loop and the worker sees a replace on its next poll
     private volatile JitProgram prog;
     // written by the worker only, read racily for stats (as the kernel sums per-CPU counters)
     private long runs;
@@ -63,7 +65,8 @@ public final class XdpCall {
      * xdp_call_run(): the current program on {@code st.xdp()}, entered through the dispatcher; returns the
      * XDP action. With no program attached (detached while traffic flows) nothing runs and the frame goes
      * to the stack, {@link XdpAction#PASS}, as a driver whose xdp_prog is NULL passes every frame up; such
-     * frames are not counted in {@link #runs()}. From the handle's worker thread only.
+     * frames are not counted in {@link #runs()}. From the handle's worker thread only. A poll loop uses
+     * the per-poll form instead ({@link #program()}, {@link #run(JitProgram, ExecState)}, {@link #ran}).
      */
     public long run(ExecState st) {
         JitProgram p = prog;
@@ -71,12 +74,40 @@ public final class XdpCall {
             return XdpAction.PASS;
         }
         runs++;
+        return run(p, st);
+    }
+
+    /**
+     * One frame of a poll: {@code p}, the program {@link #program()} gave at the start of the poll (not
+     * null), on {@code st.xdp()} through this handle's dispatcher; not counted, the poll adds its frames
+     * with {@link #ran(int)}. From the handle's worker thread only.
+     */
+    public long run(JitProgram p, ExecState st) {
+        if (dispatcher == BpfDispatcher.XDP) {
+            return runSystemWide(p, st);
+        }
+        return p.runVia(dispatcher.invoker(), st);
+    }
+
+    /**
+     * {@link #run(JitProgram, ExecState)} for a handle whose dispatcher is the system-wide one
+     * ({@link #systemWide()}): a caller that knows this per poll leaves the dispatcher test out of its
+     * per-frame path.
+     */
+    public static long runSystemWide(JitProgram p, ExecState st) {
         // the system-wide dispatcher's invoker from a static final: a constant, so C2 inlines the dispatch
         // code and, through its constant receivers, the program
-        MethodHandle entry = dispatcher == BpfDispatcher.XDP ? BpfDispatcher.XDP_INVOKER
-                : dispatcher.invoker();
-        return p.runVia(entry, st);
+        return p.runVia(BpfDispatcher.XDP_INVOKER, st);
     }
+
+    /** Whether this handle's calls go through the system-wide dispatcher ({@link BpfDispatcher#xdp()}). */
+    public boolean systemWide() { return dispatcher == BpfDispatcher.XDP; }
+
+    /**
+     * Counts {@code n} runs: a poll's frames run by the program it read with {@link #program()} (none
+     * when that was null). From the handle's worker thread only.
+     */
+    public void ran(int n) { runs += n; }
 
     /** Runs made through this handle (read racily from another thread). */
     public long runs() { return runs; }
