@@ -14,6 +14,17 @@ interface BenchCase {
     /** The case's datapath, built and ready to poll. */
     Polled open();
 
+    /**
+     * The case's datapath with its worker entering the program through the BPF dispatcher when
+     * {@code dispatcher} ({@code --dispatcher on}); only the cases that take the choice override this.
+     */
+    default Polled open(boolean dispatcher) {
+        if (dispatcher) {
+            throw new BenchException(label() + ": no --dispatcher choice for this case");
+        }
+        return open();
+    }
+
     /** A built datapath, polled by the calling thread. */
     interface Polled extends AutoCloseable {
         /** Polls until {@code nanos} have passed or {@code stop} says so; returns the frames measured. */

@@ -18,6 +18,7 @@ import dev.jxdp.xdp.NetDevices;
 import dev.jxdp.xdp.PagePool;
 import dev.jxdp.xdp.RxMode;
 import dev.jxdp.xdp.RxQueueStats;
+import dev.jxdp.xdp.dispatch.XdpCall;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -77,6 +78,8 @@ public final class BenchDatapath implements BenchCase.Polled {
     private final PktGenDriver rx;
     private final BuiltinProgram.Loaded program;
     private final NapiWorker worker;
+    /** The worker's xdp_call when it enters its program through the BPF dispatcher; null on the plain call. */
+    private XdpCall call;
     private final StackStage stack = new StackStage();
     private final WireTx wire;
     private final int[] ids = new int[NapiWorker.BUDGET];
@@ -96,6 +99,15 @@ public final class BenchDatapath implements BenchCase.Polled {
      * worker's RX mode and device bulk size. For redirect-cpu the CPUMAP consumer thread is started here.
      */
     public BenchDatapath(XdpBenchMode mode, RxMode rxMode, int redirectBulk) {
+        this(mode, rxMode, redirectBulk, false);
+    }
+
+    /**
+     * As {@link #BenchDatapath(XdpBenchMode, RxMode, int)}; with {@code dispatcher} the worker enters its
+     * program through an {@link XdpCall} of its own (the BPF dispatcher, as {@code jxdp run --dispatcher
+     * on}), detached by {@link #close()}. The floor has no program: there it changes nothing.
+     */
+    public BenchDatapath(XdpBenchMode mode, RxMode rxMode, int redirectBulk, boolean dispatcher) {
         this.mode = mode;
         this.pool = new PagePool(POOL_FRAMES);
         BuiltinProgram.Loaded loaded = null;
@@ -132,8 +144,16 @@ public final class BenchDatapath implements BenchCase.Polled {
                 r.start();
                 w.cpuMaps(r);
             }
+            if (dispatcher) {
+                XdpCall c = new XdpCall();
+                w.xdpCall(c);
+                this.call = c;
+            }
             this.worker = w;
         } catch (RuntimeException e) {
+            if (call != null) {
+                call.update(null);
+            }
             if (cpuMap != null) {
                 cpuMap.close();
             }
@@ -180,6 +200,12 @@ public final class BenchDatapath implements BenchCase.Polled {
     }
 
     public XdpBenchMode mode() { return mode; }
+
+    /** Whether the worker enters its program through the BPF dispatcher. */
+    public boolean dispatcher() { return call != null; }
+
+    /** Runs of the program through the dispatcher (0 on the plain call). */
+    public long dispatcherRuns() { return call == null ? 0 : call.runs(); }
 
     /**
      * Runs until {@code nanos} have passed or {@code stop} says so (asked between slices of
@@ -275,6 +301,9 @@ public final class BenchDatapath implements BenchCase.Polled {
             return;
         }
         closed = true;
+        if (call != null) {
+            call.update(null);  // the program leaves the system-wide dispatcher: its slot is free again
+        }
         if (cpuMap != null) {
             cpuMap.close();
         }

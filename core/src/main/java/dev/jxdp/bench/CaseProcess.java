@@ -43,6 +43,11 @@ final class CaseProcess implements AutoCloseable {
 
     /** Starts the case's JVM and waits until its datapath is built. */
     static CaseProcess start(BenchCase which) {
+        return start(which, false);
+    }
+
+    /** As {@link #start(BenchCase)}; with {@code dispatcher} the child's worker enters its program through the BPF dispatcher. */
+    static CaseProcess start(BenchCase which, boolean dispatcher) {
         Path errLog;
         try {
             errLog = Files.createTempFile("jxdp-bench-" + which.label() + "-", ".log");
@@ -50,7 +55,7 @@ final class CaseProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        ProcessBuilder pb = new ProcessBuilder(command(which)).redirectError(errLog.toFile());
+        ProcessBuilder pb = new ProcessBuilder(command(which, dispatcher)).redirectError(errLog.toFile());
         Process p;
         try {
             p = pb.start();
@@ -70,6 +75,11 @@ final class CaseProcess implements AutoCloseable {
 
     /** The child's command line: this JVM's java, class path, memory-access options and jxdp.* properties. */
     static List<String> command(BenchCase which) {
+        return command(which, false);
+    }
+
+    /** As {@link #command(BenchCase)}, with {@link CaseProcessMain#DISPATCHER} after the case's name when {@code dispatcher}. */
+    static List<String> command(BenchCase which, boolean dispatcher) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("--enable-native-access=ALL-UNNAMED");
@@ -84,6 +94,9 @@ final class CaseProcess implements AutoCloseable {
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(CaseProcessMain.class.getName());
         cmd.add(which.label());
+        if (dispatcher) {
+            cmd.add(CaseProcessMain.DISPATCHER);
+        }
         return cmd;
     }
 

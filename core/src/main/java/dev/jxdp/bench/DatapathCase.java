@@ -66,7 +66,13 @@ public enum DatapathCase implements BenchCase {
     /** A datapath set up for this case. */
     @Override
     public BenchDatapath open() {
-        return new BenchDatapath(mode, rxMode, redirectBulk);
+        return open(false);
+    }
+
+    /** A datapath set up for this case, its worker entering the program through the BPF dispatcher when {@code dispatcher}. */
+    @Override
+    public BenchDatapath open(boolean dispatcher) {
+        return new BenchDatapath(mode, rxMode, redirectBulk, dispatcher);
     }
 
     @Override

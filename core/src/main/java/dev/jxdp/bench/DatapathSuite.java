@@ -82,8 +82,16 @@ public final class DatapathSuite {
         }
     }
 
-    /** A whole run: one row per case, in {@link DatapathCase} order. */
-    public record Result(List<Row> rows, int trials, double seconds) {
+    /**
+     * A whole run: one row per case, in {@link DatapathCase} order; {@code dispatcher} when the workers
+     * entered their programs through the BPF dispatcher.
+     */
+    public record Result(List<Row> rows, int trials, double seconds, boolean dispatcher) {
+        /** A run on the plain call. */
+        public Result(List<Row> rows, int trials, double seconds) {
+            this(rows, trials, seconds, false);
+        }
+
         public Row row(DatapathCase c) {
             for (Row r : rows) {
                 if (r.which() == c) {
@@ -95,12 +103,16 @@ public final class DatapathSuite {
 
         /**
          * The suite's JSON object, {@code {"suite": "datapath", "rows": [{"case", "mpps", "ns_per_pkt", "trials"}],
-         * "targets": [{"num", "den", "wanted", "ratio", "met", "round_ratios"}]}}.
+         * "targets": [{"num", "den", "wanted", "ratio", "met", "round_ratios"}]}}, with {@code "dispatcher": true}
+         * after the suite's name when the workers entered their programs through the BPF dispatcher.
          */
         public String json() {
             ObjectMapper om = new ObjectMapper();
             ObjectNode o = om.createObjectNode();
             o.put("suite", "datapath");
+            if (dispatcher) {
+                o.put("dispatcher", true);  // only when on: the plain run's object is as it always was
+            }
             ArrayNode rowsNode = o.putArray("rows");
             for (Row r : rows) {
                 ObjectNode n = rowsNode.addObject();
@@ -139,8 +151,9 @@ public final class DatapathSuite {
          */
         public String table() {
             StringBuilder b = new StringBuilder();
-            b.append(String.format(Locale.ROOT, "datapath: one worker, 64-byte frames, median of %d trial%s of %s s%n%n",
-                    trials, trials == 1 ? "" : "s", DatapathSuite.seconds(seconds)));
+            b.append(String.format(Locale.ROOT, "datapath: one worker%s, 64-byte frames, median of %d trial%s of %s s%n%n",
+                    dispatcher ? " entering its program through the BPF dispatcher" : "", trials, trials == 1 ? "" : "s",
+                    DatapathSuite.seconds(seconds)));
             b.append(String.format(Locale.ROOT, "%-20s %9s %9s   %s%n", "case", "Mpps", "ns/pkt", "trials (Mpps)"));
             for (Row r : rows) {
                 StringBuilder t = new StringBuilder();
@@ -179,6 +192,15 @@ public final class DatapathSuite {
      */
     public static Result run(List<DatapathCase> cases, int trials, double seconds, double warmup, boolean fork,
                              PrintWriter progress) {
+        return run(cases, false, trials, seconds, warmup, fork, progress);
+    }
+
+    /**
+     * As {@link #run(List, int, double, double, boolean, PrintWriter)}; with {@code dispatcher} each case's
+     * worker enters its program through the BPF dispatcher (the floor has no program).
+     */
+    public static Result run(List<DatapathCase> cases, boolean dispatcher, int trials, double seconds, double warmup,
+                             boolean fork, PrintWriter progress) {
         List<DatapathCase> order = new ArrayList<>();
         for (DatapathCase c : DatapathCase.values()) {
             if (cases.contains(c)) {
@@ -186,15 +208,20 @@ public final class DatapathSuite {
             }
         }
         List<Row> rows = new ArrayList<>();
-        for (Trials.Measured m : Trials.run("datapath", order, trials, seconds, warmup, fork, progress)) {
+        for (Trials.Measured m : Trials.run("datapath", order, dispatcher, trials, seconds, warmup, fork, progress)) {
             rows.add(new Row((DatapathCase) m.which(), m.median(), m.nsPerPkt(), m.trials()));
         }
-        return new Result(List.copyOf(rows), trials, seconds);
+        return new Result(List.copyOf(rows), trials, seconds, dispatcher);
     }
 
     /** These cases, each in its own JVM, the default warm-up (what the CLI runs). */
     public static Result run(List<DatapathCase> cases, int trials, double seconds, PrintWriter progress) {
-        return run(cases, trials, seconds, DEFAULT_WARMUP, true, progress);
+        return run(cases, false, trials, seconds, DEFAULT_WARMUP, true, progress);
+    }
+
+    /** As {@link #run(List, int, double, PrintWriter)}, through the BPF dispatcher when {@code dispatcher}. */
+    public static Result run(List<DatapathCase> cases, boolean dispatcher, int trials, double seconds, PrintWriter progress) {
+        return run(cases, dispatcher, trials, seconds, DEFAULT_WARMUP, true, progress);
     }
 
     static double median(double[] v) {

@@ -66,6 +66,12 @@ final class Trials {
      */
     static List<Measured> run(String suite, List<? extends BenchCase> order, int trials, double seconds, double warmup,
                               boolean fork, PrintWriter progress) {
+        return run(suite, order, false, trials, seconds, warmup, fork, progress);
+    }
+
+    /** As above; with {@code dispatcher} each case's worker enters its program through the BPF dispatcher. */
+    static List<Measured> run(String suite, List<? extends BenchCase> order, boolean dispatcher, int trials, double seconds,
+                              double warmup, boolean fork, PrintWriter progress) {
         if (trials < 1 || !(seconds > 0) || !(warmup >= 0)) {
             throw new IllegalArgumentException("trials " + trials + ", seconds " + seconds + ", warm-up " + warmup);
         }
@@ -74,7 +80,7 @@ final class Trials {
         try {
             for (int i = 0; i < runners.length; i++) {
                 BenchCase c = order.get(i);
-                runners[i] = fork ? new Forked(CaseProcess.start(c)) : new InProcess(c.open());
+                runners[i] = fork ? new Forked(CaseProcess.start(c, dispatcher)) : new InProcess(c.open(dispatcher));
                 say(progress, suite, "ready    %-20s%s", c.label(), fork ? " (its own JVM)" : "");
             }
             long trialNs = (long) (seconds * 1e9);

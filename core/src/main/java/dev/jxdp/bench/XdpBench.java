@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jxdp.xdp.CpuMapRunner;
 import dev.jxdp.xdp.RxMode;
 import dev.jxdp.xdp.RxQueueStats;
+import dev.jxdp.xdp.dispatch.XdpCall;
 
 import java.io.PrintWriter;
 import java.util.Locale;
@@ -28,9 +29,13 @@ public final class XdpBench {
      * @param peer    frames that arrived at the redirect target's peer (veth1)
      * @param cpuMap  what the CPUMAP consumer did with the frames it was given (redirect-cpu)
      * @param redirectBulk frames per device bulk of XDP_REDIRECT
+     * @param dispatcher  whether the worker entered its program through the BPF dispatcher (asked for; the
+     *                    floor has no program)
+     * @param dispatcherRuns runs of the program through the dispatcher
      */
     public record Result(XdpBenchMode mode, RxMode rxMode, RxQueueStats stats, double seconds, long stackUdp,
-                         long peer, CpuMapRunner.Stats cpuMap, int redirectBulk) {
+                         long peer, CpuMapRunner.Stats cpuMap, int redirectBulk, boolean dispatcher,
+                         long dispatcherRuns) {
         public double mpps() {
             return seconds > 0 ? stats.rx / seconds / 1e6 : 0;
         }
@@ -47,6 +52,9 @@ public final class XdpBench {
                     .put("rx", stats.rx).put("drop", stats.drop).put("aborted", stats.aborted).put("tx", stats.tx)
                     .put("redirect", stats.redirect).put("pass", stats.pass).put("errors", stats.errors)
                     .put("mpps", Math.round(mpps() * 1e4) / 1e4).put("ns_per_pkt", Math.round(nsPerPkt() * 100) / 100.0);
+            if (dispatcher) {  // only when on: the plain run's object is as it always was
+                o.put("dispatcher", true).put("dispatcher_runs", dispatcherRuns);
+            }
             if (mode == XdpBenchMode.REDIRECT_CPU) {
                 o.put("cpumap_passed", cpuMap.passed()).put("cpumap_dropped", cpuMap.dropped() + cpuMap.aborted());
             }
@@ -54,13 +62,16 @@ public final class XdpBench {
         }
 
         public String summary() {
-            String s = String.format(Locale.ROOT, "%s (%s RX): %.3f Mpps, %.1f ns/pkt over %.2f s, one worker, 64-byte frames%n"
+            String s = String.format(Locale.ROOT, "%s (%s RX%s): %.3f Mpps, %.1f ns/pkt over %.2f s, one worker, 64-byte frames%n"
                             + "rx %d  drop %d  aborted %d  tx %d  redirect %d  pass %d  errors %d%n",
-                    mode.label(), rxMode.name().toLowerCase(Locale.ROOT), mpps(), nsPerPkt(), seconds, stats.rx,
+                    mode.label(), rxMode.name().toLowerCase(Locale.ROOT), dispatcher ? ", BPF dispatcher" : "", mpps(), nsPerPkt(), seconds, stats.rx,
                     stats.drop, stats.aborted, stats.tx, stats.redirect, stats.pass, stats.errors);
             if (mode == XdpBenchMode.REDIRECT_CPU) {
                 s += String.format(Locale.ROOT, "cpumap   passed %d to the stack (%.3f Mpps), dropped %d%n", cpuMap.passed(),
                         seconds > 0 ? cpuMap.passed() / seconds / 1e6 : 0, cpuMap.dropped() + cpuMap.aborted());
+            }
+            if (dispatcher) {
+                s += String.format(Locale.ROOT, "xdp_call %d runs through the BPF dispatcher%n", dispatcherRuns);
             }
             return s;
         }
@@ -73,10 +84,19 @@ public final class XdpBench {
      */
     public static Result run(XdpBenchMode mode, RxMode rxMode, int redirectBulk, double seconds, PrintWriter live,
                              BooleanSupplier stop) {
+        return run(mode, rxMode, redirectBulk, false, seconds, live, stop);
+    }
+
+    /**
+     * As {@link #run(XdpBenchMode, RxMode, int, double, PrintWriter, BooleanSupplier)}; with
+     * {@code dispatcher} the worker enters its program through the BPF dispatcher ({@link XdpCall}).
+     */
+    public static Result run(XdpBenchMode mode, RxMode rxMode, int redirectBulk, boolean dispatcher, double seconds,
+                             PrintWriter live, BooleanSupplier stop) {
         if (!(seconds > 0)) {
             throw new IllegalArgumentException("seconds " + seconds);
         }
-        BenchDatapath p = new BenchDatapath(mode, rxMode, redirectBulk);
+        BenchDatapath p = new BenchDatapath(mode, rxMode, redirectBulk, dispatcher);
         try {
             RxQueueStats s = p.stats();
             long start = System.nanoTime();
@@ -107,8 +127,10 @@ public final class XdpBench {
             if (mode == XdpBenchMode.FLOOR) {
                 copy.rx = p.received();
             }
+            long runs = p.dispatcherRuns();
             p.close();  // the CPUMAP consumer finishes its queue first: its counters are final after this
-            return new Result(mode, rxMode, copy, elapsed, p.stack().udp(), p.peerReceived(), p.cpuMapStats(), redirectBulk);
+            return new Result(mode, rxMode, copy, elapsed, p.stack().udp(), p.peerReceived(), p.cpuMapStats(), redirectBulk,
+                    dispatcher, runs);
         } finally {
             p.close();
         }

@@ -44,6 +44,14 @@ final class BenchCommand implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "missing suite (xdp MODE, datapath or dispatcher)");
     }
 
+    // --dispatcher on|off, as jxdp run takes it
+    private static boolean onOff(String dispatcher) {
+        if (!dispatcher.equals("on") && !dispatcher.equals("off")) {
+            throw new CliException("--dispatcher " + dispatcher + ": want on or off");
+        }
+        return dispatcher.equals("on");
+    }
+
     /** {@code jxdp bench xdp MODE}: one built-in program, a line a second, a summary. */
     @Command(name = "xdp", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
             header = "Run one built-in XDP program over generated traffic, like xdp-bench.",
@@ -53,7 +61,8 @@ final class BenchCommand implements Runnable {
                     + "redirect-cpu (CPUMAP to another CPU's consumer), mixed (50%% drop, 30%% pass, 20%% tx by UDP "
                     + "source port). A stats line every second on stderr, a summary at the end; Ctrl-C stops "
                     + "with the summary.", ""},
-            footer = {"", "Examples:", "  jxdp bench xdp drop --duration 5", "  jxdp bench xdp mixed --rx-mode vector --json"})
+            footer = {"", "Examples:", "  jxdp bench xdp drop --duration 5", "  jxdp bench xdp mixed --rx-mode vector --json",
+                    "  jxdp bench xdp drop --dispatcher on"})
     static final class Xdp implements Runnable {
 
         @Spec
@@ -72,6 +81,12 @@ final class BenchCommand implements Runnable {
         @Option(names = "--redirect-bulk", paramLabel = "N", defaultValue = "16",
                 description = "frames per device bulk of XDP_REDIRECT, 1 (each frame sent on its own) to 16 (default: ${DEFAULT-VALUE})")
         int redirectBulk;
+
+        @Option(names = "--dispatcher", paramLabel = "on|off", defaultValue = "off",
+                description = "on: the worker enters its program through the BPF dispatcher (an xdp_call, as jxdp run "
+                        + "--dispatcher on) instead of its plain call; the summary says so, and the JSON has \"dispatcher\": true and "
+                        + "\"dispatcher_runs\" (default: ${DEFAULT-VALUE})")
+        String dispatcher;
 
         @Option(names = "--json", description = "print the summary as one JSON object")
         boolean json;
@@ -94,6 +109,7 @@ final class BenchCommand implements Runnable {
             if (redirectBulk < 1 || redirectBulk > NapiWorker.TX_BULK) {
                 throw new CliException("--redirect-bulk must be 1.." + NapiWorker.TX_BULK + " (got " + redirectBulk + ")");
             }
+            boolean dispatch = onOff(dispatcher);
             PrintWriter err = spec.commandLine().getErr();
             CountDownLatch finished = new CountDownLatch(1);
             Thread hook = new Thread(() -> {
@@ -106,7 +122,7 @@ final class BenchCommand implements Runnable {
             });
             try {
                 Runtime.getRuntime().addShutdownHook(hook);
-                XdpBench.Result r = XdpBench.run(m, rx, redirectBulk, duration, err, () -> stop);
+                XdpBench.Result r = XdpBench.run(m, rx, redirectBulk, dispatch, duration, err, () -> stop);
                 PrintWriter out = spec.commandLine().getOut();
                 out.print(json ? r.json() + System.lineSeparator() : r.summary());
                 out.flush();
@@ -132,7 +148,8 @@ final class BenchCommand implements Runnable {
                     + "figure is the median of its trials. Prints a table with each mechanism's effect (a ratio of two cases) beside the kernel's, or with --json one object "
                     + "{\"suite\": \"datapath\", \"rows\": [{\"case\", \"mpps\", \"ns_per_pkt\", \"trials\"}]}. "
                     + "The defaults take about 70 seconds.", ""},
-            footer = {"", "Examples:", "  jxdp bench datapath", "  jxdp bench datapath --json --plot datapath.png --trials 7"})
+            footer = {"", "Examples:", "  jxdp bench datapath", "  jxdp bench datapath --json --plot datapath.png --trials 7",
+                    "  jxdp bench datapath --dispatcher on --cases drop,mixed-scalar"})
     static final class Datapath implements Runnable {
 
         @Spec
@@ -154,9 +171,16 @@ final class BenchCommand implements Runnable {
                 description = "run only these cases (default: all); a target is reported only when both its cases ran")
         List<String> cases;
 
+        @Option(names = "--dispatcher", paramLabel = "on|off", defaultValue = "off",
+                description = "on: every case's worker enters its program through the BPF dispatcher (an xdp_call, as "
+                        + "jxdp run --dispatcher on) instead of its plain call; the table's header says so, and the "
+                        + "JSON has \"dispatcher\": true (default: ${DEFAULT-VALUE})")
+        String dispatcher;
+
         @Override
         public void run() {
             List<DatapathCase> which = selected(cases);
+            boolean dispatch = onOff(dispatcher);
             if (trials < DatapathSuite.MIN_TRIALS) {
                 throw new CliException("--trials must be at least " + DatapathSuite.MIN_TRIALS + " (got " + trials + ")");
             }
@@ -171,7 +195,7 @@ final class BenchCommand implements Runnable {
             }
             PrintWriter out = spec.commandLine().getOut();
             try {
-                DatapathSuite.Result r = DatapathSuite.run(which, trials, seconds, spec.commandLine().getErr());
+                DatapathSuite.Result r = DatapathSuite.run(which, dispatch, trials, seconds, spec.commandLine().getErr());
                 if (plot != null) {
                     DatapathChart.write(r, plot);
                 }

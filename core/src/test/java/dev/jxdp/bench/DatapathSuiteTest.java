@@ -109,6 +109,45 @@ class DatapathSuiteTest {
         return new DatapathSuite.Row(c, mpps, 1e3 / mpps, List.of(mpps));
     }
 
+    @Test
+    void throughTheDispatcherEveryCaseRunsAndTheOutputSaysSo() throws Exception {
+        DatapathSuite.Result r = DatapathSuite.run(List.of(DatapathCase.FLOOR, DatapathCase.DROP, DatapathCase.REDIRECT_CPU,
+                DatapathCase.MIXED_VECTOR), true, 1, 0.02, 0, false, null);
+        assertTrue(r.dispatcher());
+        JsonNode j = new ObjectMapper().readTree(r.json());
+        List<String> top = new ArrayList<>();
+        j.fieldNames().forEachRemaining(top::add);
+        assertEquals(List.of("suite", "dispatcher", "rows", "targets"), top);
+        assertTrue(j.get("dispatcher").asBoolean());
+        assertEquals(4, j.get("rows").size());
+        for (JsonNode row : j.get("rows")) {
+            assertTrue(row.get("mpps").asDouble() > 0, row.toString());
+        }
+        assertTrue(r.table().startsWith("datapath: one worker entering its program through the BPF dispatcher, "), r.table());
+        assertTrue(made().table().startsWith("datapath: one worker, 64-byte frames, "), "off: the header as it always was");
+    }
+
+    @Test
+    void aDispatchedCasesWorkerEntersItsProgramThroughAnXdpCall() {
+        try (BenchDatapath on = DatapathCase.DROP.open(true); BenchDatapath off = DatapathCase.DROP.open(false)) {
+            assertTrue(on.dispatcher());
+            assertFalse(off.dispatcher());
+            long n = on.run(5_000_000, () -> false);
+            assertTrue(n > 0);
+            assertEquals(on.received(), on.dispatcherRuns(), "every frame entered through the xdp_call");
+            off.run(1_000_000, () -> false);
+            assertEquals(0, off.dispatcherRuns());
+        }
+    }
+
+    @Test
+    void theChildJvmIsToldToUseTheDispatcherAfterTheCasesName() {
+        List<String> cmd = CaseProcess.command(DatapathCase.DROP, true);
+        assertEquals(List.of(CaseProcessMain.class.getName(), "drop", CaseProcessMain.DISPATCHER),
+                cmd.subList(cmd.size() - 3, cmd.size()));
+        assertEquals(CaseProcess.command(DatapathCase.DROP), CaseProcess.command(DatapathCase.DROP, false));
+    }
+
     /** A result with made-up figures: drop 0.7 x floor (met), redirect-map 0.4 x drop (not met), ... */
     private static DatapathSuite.Result made() {
         return new DatapathSuite.Result(List.of(

@@ -33,6 +33,29 @@ class BenchCommandTest {
     }
 
     @Test
+    void benchXdpDropThroughTheDispatcherSaysSoAndCountsItsRuns() throws Exception {
+        CliTest.Run r = CliTest.jxdp("bench", "xdp", "drop", "--dispatcher", "on", "--duration", "0.2", "--json");
+        assertEquals(0, r.status(), r.err());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertTrue(j.get("dispatcher").asBoolean(), j.toString());
+        assertTrue(j.get("rx").asLong() > 0, j.toString());
+        assertEquals(j.get("rx").asLong(), j.get("drop").asLong(), j.toString());
+        assertEquals(j.get("rx").asLong(), j.get("dispatcher_runs").asLong(), "every frame entered through it: " + j);
+        CliTest.Run off = CliTest.jxdp("bench", "xdp", "drop", "--duration", "0.1", "--json");
+        assertEquals(0, off.status(), off.err());
+        JsonNode k = new ObjectMapper().readTree(off.out());
+        assertFalse(k.has("dispatcher") || k.has("dispatcher_runs"), "off: the object as it always was: " + k);
+    }
+
+    @Test
+    void benchXdpTheSummarySaysTheDispatcherWasOn() {
+        CliTest.Run r = CliTest.jxdp("bench", "xdp", "mixed", "--rx-mode", "vector", "--dispatcher", "on", "--duration", "0.2");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().startsWith("mixed (vector RX, BPF dispatcher): "), r.out());
+        assertTrue(r.out().matches("(?s).*\\nxdp_call [1-9]\\d* runs through the BPF dispatcher\\R.*"), r.out());
+    }
+
+    @Test
     void benchXdpMixedVectorPrintsASummaryWithEveryAction() {
         CliTest.Run r = CliTest.jxdp("bench", "xdp", "mixed", "--rx-mode", "vector", "--duration", "0.2");
         assertEquals(0, r.status(), r.err());
@@ -64,6 +87,29 @@ class BenchCommandTest {
             assertEquals(5, row.get("trials").size(), row.toString());
             assertTrue(row.get("mpps").asDouble() > 0, row.toString());
         }
+    }
+
+    @Test
+    void benchDatapathThroughTheDispatcherSaysSo() throws Exception {
+        CliTest.Run r = CliTest.jxdp("bench", "datapath", "--cases", "drop", "--trials", "5", "--seconds", "0.1",
+                "--dispatcher", "on", "--json");
+        assertEquals(0, r.status(), r.err());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertTrue(j.get("dispatcher").asBoolean(), j.toString());
+        assertEquals("datapath", j.get("suite").asText());
+        JsonNode rows = j.get("rows");
+        assertEquals(1, rows.size(), rows.toString());
+        assertEquals("drop", rows.get(0).get("case").asText());
+        assertEquals(5, rows.get(0).get("trials").size(), rows.toString());
+        assertTrue(rows.get(0).get("mpps").asDouble() > 0, rows.toString());
+    }
+
+    @Test
+    void aBadDispatcherValueIsOneLine() {
+        CliTest.assertOneLineError(CliTest.jxdp("bench", "xdp", "drop", "--dispatcher", "maybe"),
+                "--dispatcher maybe: want on or off");
+        CliTest.assertOneLineError(CliTest.jxdp("bench", "datapath", "--dispatcher", "yes"),
+                "--dispatcher yes: want on or off");
     }
 
     @Test
