@@ -16,6 +16,7 @@ import dev.jxdp.xdp.dispatch.BpfDispatcher;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -139,6 +140,34 @@ final class BenchCommand implements Runnable {
         }
     }
 
+    /** What the table benches share: JSON or a table, how many trials and how long each; checked before a run. */
+    static final class TrialOptions {
+        @Option(names = "--json", description = "print one JSON object instead of the table")
+        boolean json;
+
+        @Option(names = "--trials", paramLabel = "N", defaultValue = "5", description = "trials per case, at least 5 (default: ${DEFAULT-VALUE})")
+        int trials;
+
+        @Option(names = "--seconds", paramLabel = "S", defaultValue = "1", description = "seconds per trial, 0.1 to 60 (default: ${DEFAULT-VALUE})")
+        double seconds;
+
+        /** A one-line error for a bad --trials or --seconds, or a --plot file that cannot be written: before the run, not after minutes of it. */
+        void check(Path plot) {
+            if (trials < DatapathSuite.MIN_TRIALS) {
+                throw new CliException("--trials must be at least " + DatapathSuite.MIN_TRIALS + " (got " + trials + ")");
+            }
+            if (!(seconds >= 0.1 && seconds <= 60)) {
+                throw new CliException("--seconds must be between 0.1 and 60 (got " + seconds + ")");
+            }
+            if (plot != null) {
+                String bad = DatapathChart.checkWritable(plot);
+                if (bad != null) {
+                    throw new CliException(bad);
+                }
+            }
+        }
+    }
+
     /** {@code jxdp bench datapath}: the page-pool, bulking and RX-stages table. */
     @Command(name = "datapath", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
             header = "The datapath table: every action, bulked and unbulked redirects, scalar and vector RX.",
@@ -155,17 +184,11 @@ final class BenchCommand implements Runnable {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--json", description = "print one JSON object instead of the table")
-        boolean json;
+        @Mixin
+        TrialOptions trial;
 
         @Option(names = "--plot", paramLabel = "FILE.png", description = "also write a PNG bar chart")
         Path plot;
-
-        @Option(names = "--trials", paramLabel = "N", defaultValue = "5", description = "trials per case, at least 5 (default: ${DEFAULT-VALUE})")
-        int trials;
-
-        @Option(names = "--seconds", paramLabel = "S", defaultValue = "1", description = "seconds per trial, 0.1 to 60 (default: ${DEFAULT-VALUE})")
-        double seconds;
 
         @Option(names = "--cases", paramLabel = "CASE[,CASE...]", split = ",",
                 description = "run only these cases (default: all); a target is reported only when both its cases ran")
@@ -181,25 +204,14 @@ final class BenchCommand implements Runnable {
         public void run() {
             List<DatapathCase> which = selected(cases);
             boolean dispatch = onOff(dispatcher);
-            if (trials < DatapathSuite.MIN_TRIALS) {
-                throw new CliException("--trials must be at least " + DatapathSuite.MIN_TRIALS + " (got " + trials + ")");
-            }
-            if (!(seconds >= 0.1 && seconds <= 60)) {
-                throw new CliException("--seconds must be between 0.1 and 60 (got " + seconds + ")");
-            }
-            if (plot != null) {
-                String bad = DatapathChart.checkWritable(plot);
-                if (bad != null) {
-                    throw new CliException(bad);  // before the run, not after a minute of it
-                }
-            }
+            trial.check(plot);
             PrintWriter out = spec.commandLine().getOut();
             try {
-                DatapathSuite.Result r = DatapathSuite.run(which, dispatch, trials, seconds, spec.commandLine().getErr());
+                DatapathSuite.Result r = DatapathSuite.run(which, dispatch, trial.trials, trial.seconds, spec.commandLine().getErr());
                 if (plot != null) {
                     DatapathChart.write(r, plot);
                 }
-                out.print(json ? r.json() + System.lineSeparator() : r.table());
+                out.print(trial.json ? r.json() + System.lineSeparator() : r.table());
                 out.flush();
             } catch (BenchException e) {
                 throw new CliException("bench datapath: " + e.getMessage());
@@ -245,17 +257,11 @@ final class BenchCommand implements Runnable {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--json", description = "print one JSON object instead of the table")
-        boolean json;
+        @Mixin
+        TrialOptions trial;
 
         @Option(names = "--plot", paramLabel = "FILE.png", description = "also write a PNG chart: Mpps against N, both lines")
         Path plot;
-
-        @Option(names = "--trials", paramLabel = "N", defaultValue = "5", description = "trials per case, at least 5 (default: ${DEFAULT-VALUE})")
-        int trials;
-
-        @Option(names = "--seconds", paramLabel = "S", defaultValue = "1", description = "seconds per trial, 0.1 to 60 (default: ${DEFAULT-VALUE})")
-        double seconds;
 
         @Option(names = "--cases", paramLabel = "CASE[,CASE...]", split = ",",
                 description = "run only these cases (default: all); a ratio is reported only when both its cases ran")
@@ -288,26 +294,15 @@ final class BenchCommand implements Runnable {
                 return;
             }
             List<DispatcherCase> which = selected(cases);
-            if (trials < DatapathSuite.MIN_TRIALS) {
-                throw new CliException("--trials must be at least " + DatapathSuite.MIN_TRIALS + " (got " + trials + ")");
-            }
-            if (!(seconds >= 0.1 && seconds <= 60)) {
-                throw new CliException("--seconds must be between 0.1 and 60 (got " + seconds + ")");
-            }
-            if (plot != null) {
-                String bad = DatapathChart.checkWritable(plot);
-                if (bad != null) {
-                    throw new CliException(bad);
-                }
-            }
+            trial.check(plot);
             PrintWriter out = spec.commandLine().getOut();
             try {
-                DispatcherSuite.Result r = DispatcherSuite.run(which, trials, seconds, DispatcherSuite.DEFAULT_WARMUP, true,
+                DispatcherSuite.Result r = DispatcherSuite.run(which, trial.trials, trial.seconds, DispatcherSuite.DEFAULT_WARMUP, true,
                         spec.commandLine().getErr());
                 if (plot != null) {
                     DispatcherChart.write(r, plot);
                 }
-                out.print(json ? r.json() + System.lineSeparator() : r.table());
+                out.print(trial.json ? r.json() + System.lineSeparator() : r.table());
                 out.flush();
             } catch (BenchException e) {
                 throw new CliException("bench dispatcher: " + e.getMessage());
@@ -329,7 +324,7 @@ final class BenchCommand implements Runnable {
             }
             DispatcherSwaps.Result r = DispatcherSwaps.run(programs, swaps, interval, warmup, spec.commandLine().getErr());
             PrintWriter out = spec.commandLine().getOut();
-            out.print(json ? r.json() + System.lineSeparator() : r.table());
+            out.print(trial.json ? r.json() + System.lineSeparator() : r.table());
             out.flush();
         }
 
