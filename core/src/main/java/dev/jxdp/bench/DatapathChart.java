@@ -26,7 +26,7 @@ public final class DatapathChart {
         }
         CategoryChart chart = new CategoryChartBuilder().width(1000).height(560)
                 .title(String.format(Locale.ROOT, "jxdp datapath: one worker, 64-byte frames (median of %d trial%s of %s s)",
-                        r.trials(), r.trials() == 1 ? "" : "s", DatapathSuite.seconds(r.seconds())))
+                        r.trials(), r.trials() == 1 ? "" : "s", Trials.seconds(r.seconds())))
                 .xAxisTitle("case").yAxisTitle("Mpps").build();
         chart.getStyler().setLegendVisible(false);
         chart.getStyler().setLabelsVisible(true);

@@ -35,7 +35,8 @@ public final class DatapathSuite {
     private DatapathSuite() {}
 
     /** One case's figures: the median of its trials, and every trial in the order run. */
-    public record Row(DatapathCase which, double mpps, double nsPerPkt, List<Double> trials) {
+    public record Row(DatapathCase which, double mpps, double nsPerPkt, List<Double> trials) implements Trials.Figures {
+        @Override
         public String label() { return which.label(); }
     }
 
@@ -113,17 +114,7 @@ public final class DatapathSuite {
             if (dispatcher) {
                 o.put("dispatcher", true);  // only when on: the plain run's object is as it always was
             }
-            ArrayNode rowsNode = o.putArray("rows");
-            for (Row r : rows) {
-                ObjectNode n = rowsNode.addObject();
-                n.put("case", r.label());
-                n.put("mpps", round(r.mpps(), 4));
-                n.put("ns_per_pkt", round(r.nsPerPkt(), 2));
-                ArrayNode t = n.putArray("trials");
-                for (double m : r.trials()) {
-                    t.add(round(m, 4));
-                }
-            }
+            Trials.putRows(o, rows);
             // beside the contract's rows: each target that ran, its ratio of medians and round by round
             ArrayNode targets = o.putArray("targets");
             for (Target g : TARGETS) {
@@ -135,11 +126,11 @@ public final class DatapathSuite {
                 n.put("num", g.num().label());
                 n.put("den", g.den().label());
                 n.put("wanted", g.min());
-                n.put("ratio", round(x, 4));
+                n.put("ratio", Trials.round(x, 4));
                 n.put("met", x >= g.min());
                 ArrayNode rr = n.putArray("round_ratios");
                 for (double v : g.roundRatios(this)) {
-                    rr.add(round(v, 4));
+                    rr.add(Trials.round(v, 4));
                 }
             }
             return o.toString();
@@ -153,15 +144,8 @@ public final class DatapathSuite {
             StringBuilder b = new StringBuilder();
             b.append(String.format(Locale.ROOT, "datapath: one worker%s, 64-byte frames, median of %d trial%s of %s s%n%n",
                     dispatcher ? " entering its program through the BPF dispatcher" : "", trials, trials == 1 ? "" : "s",
-                    DatapathSuite.seconds(seconds)));
-            b.append(String.format(Locale.ROOT, "%-20s %9s %9s   %s%n", "case", "Mpps", "ns/pkt", "trials (Mpps)"));
-            for (Row r : rows) {
-                StringBuilder t = new StringBuilder();
-                for (double m : r.trials()) {
-                    t.append(String.format(Locale.ROOT, " %.2f", m));
-                }
-                b.append(String.format(Locale.ROOT, "%-20s %9.3f %9.1f  %s%n", r.label(), r.mpps(), r.nsPerPkt(), t));
-            }
+                    Trials.seconds(seconds)));
+            Trials.appendRows(b, 20, rows);
             b.append(String.format(Locale.ROOT, "%n%-40s %7s %8s   %-8s %s%n", "effect (ratio of medians)", "ratio",
                     "kernel's", "", "round by round"));
             for (Target g : TARGETS) {
@@ -224,16 +208,4 @@ public final class DatapathSuite {
         return run(cases, dispatcher, trials, seconds, DEFAULT_WARMUP, true, progress);
     }
 
-    static double median(double[] v) {
-        return Trials.median(v);
-    }
-
-    /** Seconds as short as they can be written: 1, 0.05, 2.5. */
-    static String seconds(double s) {
-        return Trials.seconds(s);
-    }
-
-    private static double round(double v, int digits) {
-        return Trials.round(v, digits);
-    }
 }

@@ -23,7 +23,8 @@ public final class DispatcherSuite {
     private DispatcherSuite() {}
 
     /** One case's figures: the median of its trials, and every trial in the order run. */
-    public record Row(DispatcherCase which, double mpps, double nsPerPkt, List<Double> trials) {
+    public record Row(DispatcherCase which, double mpps, double nsPerPkt, List<Double> trials) implements Trials.Figures {
+        @Override
         public String label() { return which.label(); }
     }
 
@@ -75,17 +76,7 @@ public final class DispatcherSuite {
         public String json() {
             ObjectNode o = new ObjectMapper().createObjectNode();
             o.put("suite", "dispatcher");
-            ArrayNode rowsNode = o.putArray("rows");
-            for (Row r : rows) {
-                ObjectNode n = rowsNode.addObject();
-                n.put("case", r.label());
-                n.put("mpps", Trials.round(r.mpps(), 4));
-                n.put("ns_per_pkt", Trials.round(r.nsPerPkt(), 2));
-                ArrayNode t = n.putArray("trials");
-                for (double m : r.trials()) {
-                    t.add(Trials.round(m, 4));
-                }
-            }
+            Trials.putRows(o, rows);
             ArrayNode rs = o.putArray("ratios");
             for (Ratio g : ratios()) {
                 double x = ratio(g);
@@ -103,14 +94,7 @@ public final class DispatcherSuite {
             b.append(String.format(Locale.ROOT, "dispatcher: one worker, N devices each with its own XDP_DROP program, "
                     + "64-byte frames, median of %d trial%s of %s s%n%n", trials, trials == 1 ? "" : "s",
                     Trials.seconds(seconds)));
-            b.append(String.format(Locale.ROOT, "%-16s %9s %9s   %s%n", "case", "Mpps", "ns/pkt", "trials (Mpps)"));
-            for (Row r : rows) {
-                StringBuilder t = new StringBuilder();
-                for (double m : r.trials()) {
-                    t.append(String.format(Locale.ROOT, " %.2f", m));
-                }
-                b.append(String.format(Locale.ROOT, "%-16s %9.3f %9.1f  %s%n", r.label(), r.mpps(), r.nsPerPkt(), t));
-            }
+            Trials.appendRows(b, 16, rows);
             b.append(String.format(Locale.ROOT, "%n%-30s %7s %8s   %s%n", "ratio of medians", "ratio", "wanted", ""));
             for (Ratio g : ratios()) {
                 double x = ratio(g);

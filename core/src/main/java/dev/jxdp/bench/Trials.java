@@ -1,5 +1,8 @@
 package dev.jxdp.bench;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,6 +19,44 @@ import java.util.Locale;
 final class Trials {
 
     private Trials() {}
+
+    /** A table row's figures, as every table suite prints and writes them. */
+    interface Figures {
+        String label();
+
+        double mpps();
+
+        double nsPerPkt();
+
+        List<Double> trials();
+    }
+
+    /** The rows as the suites' JSON contract has them: {@code "rows": [{"case", "mpps", "ns_per_pkt", "trials"}]}. */
+    static void putRows(ObjectNode o, List<? extends Figures> rows) {
+        ArrayNode rowsNode = o.putArray("rows");
+        for (Figures r : rows) {
+            ObjectNode n = rowsNode.addObject();
+            n.put("case", r.label());
+            n.put("mpps", round(r.mpps(), 4));
+            n.put("ns_per_pkt", round(r.nsPerPkt(), 2));
+            ArrayNode t = n.putArray("trials");
+            for (double m : r.trials()) {
+                t.add(round(m, 4));
+            }
+        }
+    }
+
+    /** The readable rows: a header, then a line per case (label padded to {@code width}) with every trial. */
+    static void appendRows(StringBuilder b, int width, List<? extends Figures> rows) {
+        b.append(String.format(Locale.ROOT, "%-" + width + "s %9s %9s   %s%n", "case", "Mpps", "ns/pkt", "trials (Mpps)"));
+        for (Figures r : rows) {
+            StringBuilder t = new StringBuilder();
+            for (double m : r.trials()) {
+                t.append(String.format(Locale.ROOT, " %.2f", m));
+            }
+            b.append(String.format(Locale.ROOT, "%-" + width + "s %9.3f %9.1f  %s%n", r.label(), r.mpps(), r.nsPerPkt(), t));
+        }
+    }
 
     /** One case's trials, in the order run, and their median. */
     record Measured(BenchCase which, double median, List<Double> trials) {

@@ -101,8 +101,8 @@ class DatapathSuiteTest {
 
     @Test
     void theMedianIsTheMiddleTrial() {
-        assertEquals(3.0, DatapathSuite.median(new double[] {9, 1, 3, 7, 2}));
-        assertEquals(2.5, DatapathSuite.median(new double[] {4, 1, 2, 3}));
+        assertEquals(3.0, Trials.median(new double[] {9, 1, 3, 7, 2}));
+        assertEquals(2.5, Trials.median(new double[] {4, 1, 2, 3}));
     }
 
     private static DatapathSuite.Row row(DatapathCase c, double mpps) {
