@@ -165,22 +165,32 @@ public final class JitProgram implements FunctionCaller {
             }
             return r0;
         } catch (BpfFault f) {
-            faults++;
-            Helpers.releaseSpinLock(st);
-            if (f.insn() >= 0) {
-                throw f;
-            }
-            // raised inside a helper: name the call instruction, as the interpreter's helperCall does
-            throw JitFaults.fault(curProg, curPc, f.getMessage());
+            throw ended(f, st);
         } catch (RuntimeException | StackOverflowError e) {
-            faults++;
-            Helpers.releaseSpinLock(st);
-            throw JitFaults.fault(curProg, curPc, "internal error: " + e);
+            throw ended(e, st);
         } finally {
             if (swap) {
                 st.caller(previous);
             }
         }
+    }
+
+    /**
+     * A run that ended in a fault, as runRaw and runVia end one: counted, the spin lock it held released,
+     * and the fault named by its instruction; one raised inside a helper names the call instruction, as the
+     * interpreter's helperCall does. Returns what to throw.
+     */
+    private BpfFault ended(BpfFault f, ExecState st) {
+        faults++;
+        Helpers.releaseSpinLock(st);
+        return f.insn() >= 0 ? f : JitFaults.fault(curProg, curPc, f.getMessage());
+    }
+
+    /** A run that ended in something else (a bug, a stack overflow): as above, named an internal error. */
+    private BpfFault ended(Throwable e, ExecState st) {
+        faults++;
+        Helpers.releaseSpinLock(st);
+        return JitFaults.fault(curProg, curPc, "internal error: " + e);
     }
 
     /**
@@ -210,16 +220,9 @@ public final class JitProgram implements FunctionCaller {
             }
             return r0;
         } catch (BpfFault f) {
-            faults++;
-            Helpers.releaseSpinLock(st);
-            if (f.insn() >= 0) {
-                throw f;
-            }
-            throw JitFaults.fault(curProg, curPc, f.getMessage());
+            throw ended(f, st);
         } catch (RuntimeException | StackOverflowError e) {
-            faults++;
-            Helpers.releaseSpinLock(st);
-            throw JitFaults.fault(curProg, curPc, "internal error: " + e);
+            throw ended(e, st);
         } finally {
             if (swap) {
                 st.caller(previous);
