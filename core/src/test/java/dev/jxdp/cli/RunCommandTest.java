@@ -27,7 +27,8 @@ class RunCommandTest {
     @TempDir
     Path tmp;
 
-    private static JsonNode json(CliTest.Run r) throws Exception {
+    /** A successful run's JSON summary. */
+    static JsonNode json(CliTest.Run r) throws Exception {
         assertEquals(0, r.status(), r.err());
         return new ObjectMapper().readTree(r.out());
     }

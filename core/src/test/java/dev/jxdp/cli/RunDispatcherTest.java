@@ -1,7 +1,6 @@
 package dev.jxdp.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jxdp.io.pcap.PcapReader;
 import dev.jxdp.io.pcap.PcapWriter;
 import org.junit.jupiter.api.Test;
@@ -25,11 +24,6 @@ class RunDispatcherTest {
 
     @TempDir
     Path tmp;
-
-    private static JsonNode json(CliTest.Run r) throws Exception {
-        assertEquals(0, r.status(), r.err());
-        return new ObjectMapper().readTree(r.out());
-    }
 
     // every action of the demo program: echo requests go back out, DNS and TCP pass, the discard port drops
     private Path capture() throws Exception {
@@ -73,7 +67,7 @@ class RunDispatcherTest {
         for (int i = 0; i < 2; i++) {
             Path pass = tmp.resolve("pass-" + modes[i] + ".pcap");
             Path tx = tmp.resolve("tx-" + modes[i] + ".pcap");
-            runs[i] = json(CliTest.jxdp("run", "--obj", CliTest.DEMO.toString(), "--in", "pcap:" + in, "--dispatcher",
+            runs[i] = RunCommandTest.json(CliTest.jxdp("run", "--obj", CliTest.DEMO.toString(), "--in", "pcap:" + in, "--dispatcher",
                     modes[i], "--pass-out", "pcap:" + pass, "--tx-out", "pcap:" + tx, "--json"));
             passed.add(frames(pass));
             sent.add(frames(tx));
@@ -98,7 +92,7 @@ class RunDispatcherTest {
     @Test
     void twoQueuesEachCountTheirOwnRuns() throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(dev.jxdp.ebpf.maps.Cpus.possible() >= 2, "two CPUs");
-        JsonNode j = json(CliTest.jxdp("run", "--obj", CliTest.DEMO.toString(), "--in", "pktgen:flows=64", "--count",
+        JsonNode j = RunCommandTest.json(CliTest.jxdp("run", "--obj", CliTest.DEMO.toString(), "--in", "pktgen:flows=64", "--count",
                 "4000", "--queues", "2", "--dispatcher", "on", "--json"));
         JsonNode entries = j.get("dispatcher").get("entries");
         assertEquals(2, entries.size(), j.toString());

@@ -4,10 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.jxdp.cli.Main;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -52,19 +48,14 @@ final class EngineBothTest {
                     KernelTests.JSON.writeValue(init.toFile(), c.get("map_init"));
                     args.addAll(List.of("--map-init", init.toString()));
                 }
-                ByteArrayOutputStream out = new ByteArrayOutputStream();
-                ByteArrayOutputStream err = new ByteArrayOutputStream();
-                int exit;
-                try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-                        PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-                    exit = Main.run(args.toArray(String[]::new), o, e);
-                }
-                String stderr = err.toString(StandardCharsets.UTF_8).strip();
+                KernelTests.Cli run = KernelTests.jxdp(args);
+                int exit = run.exit();
+                String stderr = run.err();
                 if (exit == 2) {
                     refused.add(label + ": " + stderr);
                     continue;
                 }
-                JsonNode answer = KernelTests.JSON.readTree(out.toString(StandardCharsets.UTF_8));
+                JsonNode answer = KernelTests.JSON.readTree(run.out());
                 if (exit != 0 || answer.path("differences").size() != 0) {
                     differ.add(label + ": " + answer.path("differences") + " " + stderr);
                 } else {

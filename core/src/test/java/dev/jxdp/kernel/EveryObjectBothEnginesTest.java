@@ -4,14 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.jxdp.cli.Main;
 import dev.jxdp.ebpf.BpfException;
 import dev.jxdp.ebpf.elf.ElfLoader;
 import dev.jxdp.ebpf.elf.ProgramSpec;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -89,22 +85,17 @@ final class EveryObjectBothEnginesTest {
                     String label = KernelTests.REPO.relativize(obj) + " " + prog + " " + f.getKey();
                     Path in = tmp.resolve("frame.bin");
                     Files.write(in, HexFormat.of().parseHex(f.getValue()));
-                    ByteArrayOutputStream out = new ByteArrayOutputStream();
-                    ByteArrayOutputStream err = new ByteArrayOutputStream();
-                    int exit;
-                    try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-                            PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-                        exit = Main.run(new String[] {"test-run", "--obj", obj.toString(), "--prog", prog, "--data-in",
-                                in.toString(), "--engine", "both", "--json"}, o, e);
-                    }
-                    String stderr = err.toString(StandardCharsets.UTF_8).strip();
+                    KernelTests.Cli run = KernelTests.jxdp(List.of("test-run", "--obj", obj.toString(), "--prog", prog,
+                            "--data-in", in.toString(), "--engine", "both", "--json"));
+                    int exit = run.exit();
+                    String stderr = run.err();
                     if (exit == 2) {
                         // refused before any run: the same for every frame, so counted once
                         refused.add(label + ": " + stderr);
                         break;
                     }
                     runs++;
-                    JsonNode answer = exit == 0 || exit == 1 ? parse(out) : null;
+                    JsonNode answer = exit == 0 || exit == 1 ? parse(run.out()) : null;
                     if (exit == 0 && answer != null && answer.path("differences").isEmpty()) {
                         agreed++;
                     } else if (VARYING.contains(obj.getFileName().toString())) {
@@ -124,9 +115,9 @@ final class EveryObjectBothEnginesTest {
         assertTrue(agreed > 500, "runs compared: " + agreed);
     }
 
-    private static JsonNode parse(ByteArrayOutputStream out) {
+    private static JsonNode parse(String out) {
         try {
-            return KernelTests.JSON.readTree(out.toString(StandardCharsets.UTF_8));
+            return KernelTests.JSON.readTree(out);
         } catch (IOException e) {
             return null;
         }

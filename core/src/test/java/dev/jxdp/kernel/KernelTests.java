@@ -3,9 +3,14 @@ package dev.jxdp.kernel;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jxdp.cli.Main;
 import dev.jxdp.ebpf.elf.ElfLoader;
 import dev.jxdp.ebpf.elf.ObjectSpec;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -30,6 +35,21 @@ final class KernelTests {
             fail("CI=true but the kernel cannot load programs here: " + why);
         }
         Assumptions.abort("the kernel cannot load programs here: " + why);
+    }
+
+    /** What one jxdp command line gave: its exit status, and stdout and stderr (stderr stripped). */
+    record Cli(int exit, String out, String err) {}
+
+    /** Runs a jxdp command line in this JVM, as the launcher would. */
+    static Cli jxdp(List<String> args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit;
+        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+                PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+            exit = Main.run(args.toArray(String[]::new), o, e);
+        }
+        return new Cli(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8).strip());
     }
 
     static ObjectSpec object(String file) {
