@@ -41,6 +41,14 @@ public final class DispatcherBench implements BenchCase.Polled {
 
     /** {@code n} devices and programs, entered through the dispatcher or not. */
     public DispatcherBench(int n, boolean dispatcher, boolean lastOnly) {
+        this(n, dispatcher, lastOnly, false);
+    }
+
+    /**
+     * {@code n} devices, entered through the dispatcher or not; with {@code shared} they all run one
+     * program (one compiled class, one dispatcher slot) instead of one each.
+     */
+    public DispatcherBench(int n, boolean dispatcher, boolean lastOnly, boolean shared) {
         if (n < 1) {
             throw new IllegalArgumentException("programs " + n + ": want 1 or more");
         }
@@ -55,10 +63,11 @@ public final class DispatcherBench implements BenchCase.Polled {
             g = new PktGen(PktGenSpec.parse(BenchDatapath.PKTGEN));
             WireTx wire = new WireTx(cache);
             for (int i = 0; i < n; i++) {
-                programs[i] = BuiltinProgram.DROP.load();
+                programs[i] = shared && i > 0 ? null : BuiltinProgram.DROP.load();
+                BuiltinProgram.Loaded prog = programs[shared ? 0 : i];
                 PktGenDriver rx = new PktGenDriver(g, pool, cache, i + 1, 0, -1);
-                workers[i] = new NapiWorker(pool, cache, rx, wire, PassSink.DISCARD, programs[i].jit(),
-                        programs[i].collection(), 0, i + 1, 0);
+                workers[i] = new NapiWorker(pool, cache, rx, wire, PassSink.DISCARD, prog.jit(),
+                        prog.collection(), 0, i + 1, 0);
                 if (dispatcher) {
                     calls[i] = new XdpCall();
                     workers[i].xdpCall(calls[i]);
@@ -122,7 +131,7 @@ public final class DispatcherBench implements BenchCase.Polled {
     /** Each device's xdp_call (none without the dispatcher). */
     XdpCall[] calls() { return calls; }
 
-    /** Each device's program, loaded and compiled on its own. */
+    /** Each device's program, loaded and compiled on its own (with {@code shared}, the first only; the others null). */
     BuiltinProgram.Loaded[] programs() { return programs; }
 
     /** Frees the slots, the programs and the memory; a second close does nothing. */

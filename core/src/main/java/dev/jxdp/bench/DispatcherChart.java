@@ -28,8 +28,9 @@ public final class DispatcherChart {
                         r.trials(), r.trials() == 1 ? "" : "s", Trials.seconds(r.seconds())))
                 .xAxisTitle("programs (N)").yAxisTitle("Mpps").build();
         chart.getStyler().setDecimalPattern("#0.0");
-        addLine(chart, r, "baseline (virtual call)", false);
-        addLine(chart, r, "dispatcher", true);
+        addLine(chart, r, "baseline (virtual call)", false, false);
+        addLine(chart, r, "dispatcher", true, false);
+        addLine(chart, r, "one program on N devices (shared-N)", true, true);
         try {
             return BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
         } catch (IOException e) {
@@ -37,11 +38,11 @@ public final class DispatcherChart {
         }
     }
 
-    private static void addLine(XYChart chart, DispatcherSuite.Result r, String name, boolean dispatcher) {
+    private static void addLine(XYChart chart, DispatcherSuite.Result r, String name, boolean dispatcher, boolean shared) {
         List<Double> x = new ArrayList<>();
         List<Double> y = new ArrayList<>();
         for (DispatcherSuite.Row row : r.rows()) {
-            if (row.which().dispatcher() == dispatcher) {
+            if (row.which().dispatcher() == dispatcher && row.which().shared() == shared) {
                 x.add((double) row.which().programs());
                 y.add(row.mpps());
             }

@@ -36,7 +36,10 @@ public final class DispatcherSuite {
         public String describe() { return num + " / " + den; }
     }
 
-    /** The ratios, in the order printed: the flat line, no loss anywhere, the seed's gain, the full dispatcher. */
+    /**
+     * The ratios, in the order printed: the flat line, no loss anywhere, the seed's gain, the full dispatcher,
+     * then (when the control cases ran) N programs against one program on the same N devices.
+     */
     public static List<Ratio> ratios() {
         List<Ratio> out = new ArrayList<>();
         for (int n : DispatcherCase.SIZES) {
@@ -48,6 +51,12 @@ public final class DispatcherSuite {
             out.add(new Ratio("dispatcher-" + n, "baseline-" + n, n >= 4 ? 1.3 : 1.0, n >= 4));
         }
         out.add(new Ratio("full", "baseline-" + DispatcherCase.OVER, 0.95, false));
+        // only when shared-N ran (asked for by name): the dispatcher's own share of dispatcher-N's cost
+        for (int n : DispatcherCase.SIZES) {
+            if (n > 1) {
+                out.add(new Ratio("dispatcher-" + n, "shared-" + n, 0.95, false));
+            }
+        }
         return out;
     }
 

@@ -243,7 +243,9 @@ final class BenchCommand implements Runnable {
                     + "class of its own), 64-byte frames. Cases: baseline-N (each program entered by the one virtual "
                     + "call every program shares) and dispatcher-N (through the BPF dispatcher's direct calls) for N in "
                     + "1, 2, 4, 8, 16, 32, 48; baseline-49 and full: 49 programs, one more than the dispatcher's 48 "
-                    + "slots, measured on the traffic of the program left without a slot. Each case runs in a JVM of "
+                    + "slots, measured on the traffic of the program left without a slot. Named with --cases only: "
+                    + "shared-N (N = 2 to 48), the devices of dispatcher-N all running one program, which tells "
+                    + "what N devices cost from what N programs cost (ratio dispatcher-N / shared-N). Each case runs in a JVM of "
                     + "its own and is warmed up, then the trials run round-robin over the cases; each figure is the "
                     + "median of its trials. Prints a table with the ratios dispatcher-N / dispatcher-1, dispatcher-N "
                     + "/ baseline-N and full / baseline-49, or with --json one object {\"suite\": \"dispatcher\", "
@@ -251,6 +253,7 @@ final class BenchCommand implements Runnable {
                     + "take about two minutes.", ""},
             footer = {"", "Examples:", "  jxdp bench dispatcher", "  jxdp bench dispatcher --json --plot dispatcher.png --trials 7",
                     "  jxdp bench dispatcher --cases baseline-16,dispatcher-16",
+                    "  jxdp bench dispatcher --cases dispatcher-1,dispatcher-48,shared-48",
                     "  jxdp bench dispatcher --swaps 500 --programs 4 --json"})
     static final class Dispatcher implements Runnable {
 
@@ -264,7 +267,8 @@ final class BenchCommand implements Runnable {
         Path plot;
 
         @Option(names = "--cases", paramLabel = "CASE[,CASE...]", split = ",",
-                description = "run only these cases (default: all); a ratio is reported only when both its cases ran")
+                description = "run only these cases (default: the table, without shared-N); a ratio is reported only "
+                        + "when both its cases ran")
         List<String> cases;
 
         @Option(names = "--swaps", paramLabel = "N", arity = "0..1", fallbackValue = "" + DispatcherSwaps.DEFAULT_SWAPS,
@@ -330,7 +334,7 @@ final class BenchCommand implements Runnable {
 
         private static List<DispatcherCase> selected(List<String> names) {
             if (names == null || names.isEmpty()) {
-                return DispatcherCase.all();
+                return DispatcherCase.table();
             }
             List<DispatcherCase> out = new ArrayList<>();
             for (String n : names) {

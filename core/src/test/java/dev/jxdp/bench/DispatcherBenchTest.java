@@ -20,12 +20,16 @@ class DispatcherBenchTest {
     @Test
     void theCaseNamesAreTheTablesExactly() {
         StringBuilder b = new StringBuilder();
-        for (DispatcherCase c : DispatcherCase.all()) {
+        for (DispatcherCase c : DispatcherCase.table()) {
             b.append(c.label()).append(' ');
         }
         assertEquals("baseline-1 dispatcher-1 baseline-2 dispatcher-2 baseline-4 dispatcher-4 baseline-8 dispatcher-8 "
                 + "baseline-16 dispatcher-16 baseline-32 dispatcher-32 baseline-48 dispatcher-48 baseline-49 full ",
                 b.toString());
+        assertTrue(DispatcherCase.all().containsAll(DispatcherCase.table()));
+        assertEquals(List.of("shared-2", "shared-4", "shared-8", "shared-16", "shared-32", "shared-48"),
+                DispatcherCase.all().stream().filter(DispatcherCase::shared).map(DispatcherCase::label).toList(),
+                "the control cases, run only when named");
         assertEquals(49, DispatcherCase.byLabel("full").programs());
         assertTrue(DispatcherCase.byLabel("full").dispatcher());
         assertFalse(DispatcherCase.byLabel("baseline-49").dispatcher());
@@ -63,6 +67,27 @@ class DispatcherBenchTest {
         for (BuiltinProgram.Loaded p : progs) {
             assertFalse(d.hasSlot(p.jit().code()), "closing gives the slots back");
         }
+    }
+
+    @Test
+    void sharedRunsOneProgramOnEveryDeviceThroughOneSlot() {
+        BpfDispatcher d = BpfDispatcher.xdp();
+        int before = d.programs();
+        try (DispatcherBench b = DispatcherCase.byLabel("shared-8").open()) {
+            assertEquals(before + 1, d.programs(), "one slot for the eight devices");
+            long n = b.run(20_000_000L, () -> false);
+            long sum = 0;
+            for (int i = 0; i < 8; i++) {
+                NapiWorker w = b.workers()[i];
+                assertTrue(w.stats().rx > 0, "each device polled");
+                assertEquals(w.stats().rx, w.stats().drop);
+                assertEquals(w.stats().rx, b.calls()[i].runs());
+                assertEquals(b.workers()[0].xdpCall().program(), w.xdpCall().program(), "the same program");
+                sum += w.stats().rx;
+            }
+            assertEquals(n, sum);
+        }
+        assertEquals(before, d.programs(), "closing gives the slot back");
     }
 
     @Test
