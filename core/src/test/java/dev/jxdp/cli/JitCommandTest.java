@@ -38,7 +38,7 @@ class JitCommandTest {
     @Test
     void dumpListsTheBytecodeOfEachMethod() {
         String out = run(CliTest.DEMO.toString(), "--dump");
-        assertTrue(out.contains("f0(Ldev/jxdp/ebpf/jit/JitProgram;"), out);
+        assertTrue(out.contains("enter(Ldev/jxdp/ebpf/jit/JitProgram;"), out);
         assertTrue(out.lines().anyMatch(l -> l.matches("\\s+\\d+: lreturn")), out);
         assertTrue(out.lines().anyMatch(l -> l.matches("\\s+\\d+: invokestatic dev/jxdp/ebpf/jit/JitRt\\..*")), out);
     }

@@ -70,6 +70,8 @@ final class FunctionEmitter {
     private int region;
     private Label spill;
     private Label exit;
+    // whether the main function is enter's body (no static f0): a call of function 0 then goes through enter
+    private boolean mainInEnter;
 
     FunctionEmitter(BpfProgram prog, ClassDesc self, CodeBuilder c, int entry, Proof facts) {
         this.facts = facts;
@@ -83,6 +85,22 @@ final class FunctionEmitter {
 
     static String methodName(int insn) {
         return "f" + insn;
+    }
+
+    /** Whether the main function is emitted as {@code enter}'s body rather than as a static {@code f0}. */
+    FunctionEmitter mainInEnter(boolean inEnter) {
+        this.mainInEnter = inEnter;
+        return this;
+    }
+
+    // the call of function target, its arguments (cx, st, r1..r5, depth) pushed; function 0 only in a
+    // program the verifier did not check (a call back into the main function is a loop it rejects)
+    private void invokeFunction(int target) {
+        if (target == 0 && mainInEnter) {
+            c.invokestatic(Descs.RT, "enterMain", Descs.FN);
+        } else {
+            c.invokestatic(self, methodName(target), Descs.FN);
+        }
     }
 
     private static int slot(int r) {
@@ -1069,7 +1087,9 @@ final class FunctionEmitter {
             tick(pc);
             c.aload(0).aload(1);
             argRegs();
-            c.iload(DEPTH).iconst_1().iadd().invokestatic(self, methodName(target), Descs.FN).lstore(R0);
+            c.iload(DEPTH).iconst_1().iadd();
+            invokeFunction(target);
+            c.lstore(R0);
             restoreFloor();
             return;
         }
@@ -1189,7 +1209,9 @@ final class FunctionEmitter {
      * again, and {@code done}.
      */
     private void callbackStep(int target, int i, Label head, Label end, Label done) {
-        c.iload(DEPTH).iconst_1().iadd().invokestatic(self, methodName(target), Descs.FN).lstore(R0);
+        c.iload(DEPTH).iconst_1().iadd();
+            invokeFunction(target);
+            c.lstore(R0);
         c.lload(i).lconst_1().ladd().lstore(i);
         c.lload(R0).lconst_0().lcmp().ifeq(head);
         c.labelBinding(end);

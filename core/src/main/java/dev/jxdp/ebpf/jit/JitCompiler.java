@@ -9,6 +9,10 @@ import dev.jxdp.ebpf.runtime.BpfProgram;
 import java.lang.classfile.ClassFile;
 import java.lang.classfile.ClassHierarchyResolver;
 import java.lang.classfile.CodeBuilder;
+import java.lang.classfile.CodeTransform;
+import java.lang.classfile.instruction.IncrementInstruction;
+import java.lang.classfile.instruction.LoadInstruction;
+import java.lang.classfile.instruction.StoreInstruction;
 import java.lang.classfile.Label;
 import java.lang.classfile.instruction.SwitchCase;
 import java.lang.constant.ClassDesc;
@@ -144,6 +148,8 @@ public final class JitCompiler {
             for (Map.Entry<String, Integer> m : methodSizes(bytes).entrySet()) {
                 if (m.getValue() > SPLIT_ABOVE && m.getKey().startsWith("f")) {
                     split.add(Integer.parseInt(m.getKey().substring(1)));
+                } else if (m.getValue() > SPLIT_ABOVE && m.getKey().equals("enter")) {
+                    split.add(0);  // the main function, emitted as enter's body
                 }
             }
         } catch (IllegalArgumentException | IllegalStateException e) {
@@ -264,17 +270,27 @@ public final class JitCompiler {
                 cb.withSuperclass(Descs.CODE);
                 cb.withMethodBody(ConstantDescs.INIT_NAME, ConstantDescs.MTD_void, ClassFile.ACC_PUBLIC,
                         c -> c.aload(0).invokespecial(Descs.CODE, ConstantDescs.INIT_NAME, ConstantDescs.MTD_void).return_());
+                boolean mainInEnter = !split.contains(0);
                 for (int f : fns) {
                     if (split.contains(f)) {
                         splitFunction(cb, prog, self, f, budget, facts);
-                    } else {
+                    } else if (f != 0) {
                         cb.withMethodBody(FunctionEmitter.methodName(f), Descs.FN, ClassFile.ACC_STATIC | ClassFile.ACC_PRIVATE,
-                                c -> new FunctionEmitter(prog, self, c, f, facts).emit());
+                                c -> new FunctionEmitter(prog, self, c, f, facts).mainInEnter(mainInEnter).emit());
                     }
                 }
                 cb.withMethodBody("enter", Descs.ENTER, ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL, c -> {
-                    loadArgs(c, 1);
-                    c.invokestatic(self, FunctionEmitter.methodName(0), Descs.FN).lreturn();
+                    if (mainInEnter) {
+                        // the main function's body itself, not a call of a static f0: a caller that inlines
+                        // enter (the dispatcher's leaves, a monomorphic call) gets the program without a
+                        // second inlining decision, which C2 takes from enter's own call profile, and that
+                        // profile is missing when enter was compiled at tier 2 (C1 without profiling, as
+                        // the tiered policy does when C2's queue is long: many programs compiled at once)
+                        c.transforming(AFTER_RECEIVER, b -> new FunctionEmitter(prog, self, b, 0, facts).mainInEnter(true).emit());
+                    } else {
+                        loadArgs(c, 1);
+                        c.invokestatic(self, FunctionEmitter.methodName(0), Descs.FN).lreturn();
+                    }
                 });
                 boolean bounded = facts != null && facts.bounded();
                 cb.withMethodBody("bounded", MethodTypeDesc.of(ConstantDescs.CD_boolean), ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL,
@@ -291,8 +307,14 @@ public final class JitCompiler {
                     c.iload(1).lookupswitch(miss, cases);
                     for (int i = 0; i < fns.length; i++) {
                         c.labelBinding(labels.get(i));
-                        loadArgs(c, 2);
-                        c.invokestatic(self, FunctionEmitter.methodName(fns[i]), Descs.FN).lreturn();
+                        if (fns[i] == 0 && mainInEnter) {
+                            c.aload(0);
+                            loadArgs(c, 2);
+                            c.invokevirtual(self, "enter", Descs.ENTER).lreturn();
+                        } else {
+                            loadArgs(c, 2);
+                            c.invokestatic(self, FunctionEmitter.methodName(fns[i]), Descs.FN).lreturn();
+                        }
                     }
                     c.labelBinding(miss);
                     c.loadConstant(-1).ldc("callback: instruction is not a function entry the JIT compiled")
@@ -352,6 +374,16 @@ public final class JitCompiler {
                     c -> new FunctionEmitter(prog, self, c, f, facts).emitRegion(regionOf, region, in));
         }
     }
+
+    // FunctionEmitter writes a static method's locals (cx in 0); in the instance method enter, 0 is this
+    private static final CodeTransform AFTER_RECEIVER = (b, e) -> {
+        switch (e) {
+            case LoadInstruction i -> b.loadLocal(i.typeKind(), i.slot() + 1);
+            case StoreInstruction i -> b.storeLocal(i.typeKind(), i.slot() + 1);
+            case IncrementInstruction i -> b.iinc(i.slot() + 1, i.constant());
+            default -> b.with(e);
+        }
+    };
 
     // (cx, st, r1..r5, depth) from the locals of enter/callFn starting at slot first
     private static void loadArgs(CodeBuilder c, int first) {

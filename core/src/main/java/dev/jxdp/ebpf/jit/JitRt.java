@@ -314,6 +314,14 @@ public final class JitRt {
     }
 
     /**
+     * A bpf-to-bpf call of the main function, which the JIT emits as {@code enter}'s body: only in a
+     * program loaded without the verifier, which rejects such a call (it makes the call graph a loop).
+     */
+    public static long enterMain(JitProgram cx, ExecState st, long r1, long r2, long r3, long r4, long r5, int depth) {
+        return cx.code().enter(cx, st, r1, r2, r3, r4, r5, depth);
+    }
+
+    /**
      * mirrors the interpreter's bpf_tail_call: index checked against max_entries, then the count, then
      * the slot; returns the compiled target or null when the call falls through.
      */
