@@ -43,7 +43,19 @@ public final class JitProgram implements FunctionCaller {
     final long[] arrayLayouts;
     static final int ARRAY_LAYOUT = 5;
 
+    // a chain's runner only (null otherwise): the programs it runs in turn, each with its own runner and
+    // run state (a program reads its maps and globals through its own collection's address space)
+    private final JitProgram[] parts;
+    private final ExecState[] partStates;
+
     JitProgram(JitCompiler compiler, BpfProgram prog, JitCode code, long compileNs) {
+        this(compiler, prog, code, compileNs, null, null);
+    }
+
+    private JitProgram(JitCompiler compiler, BpfProgram prog, JitCode code, long compileNs, JitProgram[] parts,
+                       ExecState[] partStates) {
+        this.parts = parts;
+        this.partStates = partStates;
         this.compiler = compiler;
         this.prog = prog;
         this.code = code;
@@ -120,6 +132,71 @@ public final class JitProgram implements FunctionCaller {
      */
     public JitProgram sibling(BpfProgram other) {
         return compiler.program(other);
+    }
+
+    /**
+     * A runner of several programs as one (an XDP chain): {@code code} is the chain's code (a class that
+     * runs the parts with {@link #runPart}), {@code parts} the parts' runners for one worker thread and
+     * {@code states} their run states, by part index. Named after the first part's program, whose
+     * compiler it shares. Allocates; once per chain and worker.
+     */
+    public static JitProgram chain(JitCode code, JitProgram[] parts, ExecState[] states) {
+        if (parts.length == 0 || parts.length != states.length) {
+            throw new IllegalArgumentException("a chain of " + parts.length + " parts with " + states.length + " run states");
+        }
+        JitProgram first = parts[0];
+        return new JitProgram(first.compiler, first.prog, code, 0, parts.clone(), states.clone());
+    }
+
+    /** A chain's part {@code i} (see {@link #chain}); only on a chain's runner. */
+    public JitProgram part(int i) { return parts[i]; }
+
+    /** The run state of a chain's part {@code i}. */
+    public ExecState partState(int i) { return partStates[i]; }
+
+    /** How many parts this chain runner has (0: a plain program's runner). */
+    public int parts() { return parts == null ? 0 : parts.length; }
+
+    /**
+     * One part of a chain on the frame of {@code st}: begins {@code ps} (this part's run state) on that
+     * frame, runs {@code code} (this runner's code, passed by the chain's class as a constant so that
+     * the JVM can inline it) and returns the action. A fault ends this part only, as XDP_ABORTED, counted
+     * in {@link #faults()}: the chain goes on as its actions say, as after a program that returned it.
+     * If the part redirects, its redirect info is copied to {@code st}, whose owner does the redirect.
+     */
+    public long runPart(JitCode code, ExecState st, ExecState ps) {
+        ps.begin(st.xdp());
+        FunctionCaller previous = ps.caller();
+        boolean swap = previous != this;
+        if (swap) {
+            ps.caller(this);
+        }
+        steps = 0;
+        if (curProg != prog) {
+            curProg = prog;
+        }
+        curPc = 0;
+        long r0;
+        try {
+            r0 = code.enter(this, ps, ps.ctxAddr(), 0, 0, 0, 0, 0);
+            if (ps.heldSpinLock() != 0) {
+                throw new BpfFault(Helpers.ENDED_HOLDING_LOCK);
+            }
+        } catch (BpfFault f) {
+            ended(f, ps);
+            r0 = dev.jxdp.ebpf.runtime.XdpAction.ABORTED;
+        } catch (RuntimeException | StackOverflowError e) {
+            ended(e, ps);
+            r0 = dev.jxdp.ebpf.runtime.XdpAction.ABORTED;
+        } finally {
+            if (swap) {
+                ps.caller(previous);
+            }
+        }
+        if (r0 == dev.jxdp.ebpf.runtime.XdpAction.REDIRECT) {
+            st.redirectFrom(ps);
+        }
+        return r0;
     }
 
     /** The compiled code this runner enters, shared by every runner of the program (a dispatcher's key). */

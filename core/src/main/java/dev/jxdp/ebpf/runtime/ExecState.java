@@ -115,6 +115,17 @@ public final class ExecState {
         redirectMapSet = m != null;
     }
 
+    /**
+     * Takes the redirect info (bpf_redirect_info) {@code other} recorded: the program that set it ran on
+     * {@code other} (a chain's part, with its own run state), and this state's owner does the redirect.
+     */
+    public void redirectFrom(ExecState other) {
+        this.redirectIfindex = other.redirectIfindex;
+        this.redirectFlags = other.redirectFlags;
+        this.redirectKey = other.redirectKey;
+        redirectMap(other.redirectMap());
+    }
+
     /** Makes this buff the current packet; clears the per-invocation state (redirect info, tail calls). */
     public void begin(XdpBuff buff) {
         // stored only when it changes: a reference store costs a GC write barrier, and a worker begins

@@ -1,0 +1,228 @@
+package dev.jxdp.xdp.dispatch;
+
+import dev.jxdp.ebpf.interp.Harness;
+import dev.jxdp.ebpf.isa.Asm;
+import dev.jxdp.ebpf.jit.JitCompiler;
+import dev.jxdp.ebpf.jit.JitProgram;
+import dev.jxdp.ebpf.maps.MapType;
+import dev.jxdp.ebpf.runtime.XdpAction;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Chains of programs from collections of their own, run by both executors: each program sees the frame
+ * the one before left, the return codes route as the plan says, the end of a libxdp list returns
+ * XDP_PASS, a redirect made by a later program reaches the worker's state, a fault ends its program only.
+ */
+class XdpChainTest {
+
+    private final List<Harness> harnesses = new ArrayList<>();
+
+    @AfterEach
+    void close() {
+        harnesses.forEach(Harness::close);
+    }
+
+    // a program of its own collection, with a counter map (array of one u64) when counted
+    private JitProgram program(String asm, boolean counted) {
+        Harness h = counted ? new Harness(List.of(Harness.spec("count", MapType.ARRAY, 4, 8, 1)), Asm.assemble(asm))
+                : new Harness(Asm.assemble(asm));
+        harnesses.add(h);
+        return JitCompiler.verifying().program(h.prog(0));
+    }
+
+    // counts the run in map 0 key 0, then returns code
+    private static String counting(String body, int code) {
+        return """
+                r6 = r1
+                r1 = 0
+                *(u32 *)(r10 -4) = r1
+                r2 = r10
+                r2 += -4
+                r1 = map[idx:0] ll
+                call bpf_map_lookup_elem
+                if r0 == 0 goto out
+                r1 = *(u64 *)(r0 +0)
+                r1 += 1
+                *(u64 *)(r0 +0) = r1
+                out:
+                r1 = r6
+                %s
+                r0 = %d
+                exit""".formatted(body, code);
+    }
+
+    private static long count(JitProgram p) {
+        byte[] v = p.program().collection().maps().get(0).userLookup(new byte[4]);
+        return ByteBuffer.wrap(v).order(ByteOrder.LITTLE_ENDIAN).getLong();
+    }
+
+    // the frame the worker's state holds: a harness of its own (the first part's collection, as a worker's)
+    private Harness frameOn(XdpChain chain, byte[] frame) {
+        Harness h = new Harness(Asm.assemble("r0 = 2\nexit"));
+        harnesses.add(h);
+        h.buff.load(frame);
+        h.st.begin(h.buff);
+        return h;
+    }
+
+    private static byte[] frame(int firstPayloadByte) {
+        byte[] f = new byte[64];
+        f[14] = (byte) firstPayloadByte;
+        return f;
+    }
+
+    @ParameterizedTest
+    @EnumSource(XdpChain.Executor.class)
+    void aLibxdpListRunsEachProgramOnPassAndStopsOnAnythingElse(XdpChain.Executor ex) {
+        JitProgram a = program(counting("", XdpAction.PASS), true);
+        JitProgram b = program(counting("", XdpAction.DROP), true);
+        JitProgram c = program(counting("", XdpAction.TX), true);
+        int pass = 1 << XdpAction.PASS;
+        XdpChain chain = XdpChain.of(ChainPlan.sequence(List.of("a", "b", "c"), new int[] {pass, pass, pass}), List.of(a, b, c), ex);
+        JitProgram run = chain.runner(0);
+        for (int i = 0; i < 5; i++) {
+            Harness w = frameOn(chain, frame(0));
+            assertEquals(XdpAction.DROP, run.run(w.st));
+        }
+        assertEquals(5, count(a));
+        assertEquals(5, count(b));
+        assertEquals(0, count(c), "b dropped: c never ran");
+    }
+
+    @ParameterizedTest
+    @EnumSource(XdpChain.Executor.class)
+    void whenTheLastProgramContinuesTheChainReturnsPassAsLibxdpsDispatcherDoes(XdpChain.Executor ex) {
+        JitProgram a = program(counting("", XdpAction.DROP), true);
+        JitProgram b = program(counting("", XdpAction.TX), true);
+        int dropTx = 1 << XdpAction.DROP | 1 << XdpAction.TX;
+        XdpChain chain = XdpChain.of(ChainPlan.sequence(List.of("a", "b"), new int[] {dropTx, dropTx}), List.of(a, b), ex);
+        assertEquals(XdpAction.PASS, chain.runner(0).run(frameOn(chain, frame(0)).st));
+        assertEquals(1, count(a));
+        assertEquals(1, count(b));
+    }
+
+    @ParameterizedTest
+    @EnumSource(XdpChain.Executor.class)
+    void everyReturnCodeTakesItsOwnRouteAndTheWildcardTakesTheRest(XdpChain.Executor ex) {
+        // r0 = the first payload byte | 0xffffffff00000000 (the upper half is not part of the action)
+        JitProgram first = program("""
+                r2 = *(u32 *)(r1 +0)
+                r3 = *(u32 *)(r1 +4)
+                r4 = r2
+                r4 += 15
+                r0 = 0
+                if r4 > r3 goto out
+                r0 = *(u8 *)(r2 +14)
+                r5 = -1
+                r5 <<= 32
+                r0 |= r5
+                out:
+                exit""", false);
+        JitProgram seven = program("r0 = 7\nexit", false);
+        JitProgram eight = program("r0 = 8\nexit", false);
+        int s = ChainPlan.STOP;
+        // ABORTED -> seven, DROP -> stop, PASS -> eight, TX -> end with PASS, REDIRECT -> stop, other -> seven
+        int[][] next = {{1, s, 2, ChainPlan.PASS, s, 1}, {s, s, s, s, s, s}, {s, s, s, s, s, s}};
+        XdpChain chain = XdpChain.of(ChainPlan.of(List.of("first", "seven", "eight"), 0, next), List.of(first, seven, eight), ex);
+        JitProgram run = chain.runner(0);
+        long hi = 0xffffffff00000000L;
+        long[] want = {7, hi | 1, 8, XdpAction.PASS, hi | 4, 7, 7, 7};
+        for (int code = 0; code < want.length; code++) {
+            assertEquals(want[code], run.run(frameOn(chain, frame(code)).st), "first returned " + code);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(XdpChain.Executor.class)
+    void aLaterProgramSeesTheFrameAsTheOneBeforeLeftIt(XdpChain.Executor ex) {
+        JitProgram shrink = program("r2 = 4\ncall bpf_xdp_adjust_head\nr0 = 2\nexit", false);
+        // XDP_DROP if the frame is 60 bytes long (64 less the 4 the first took), XDP_TX otherwise
+        JitProgram measure = program("""
+                r2 = *(u32 *)(r1 +0)
+                r3 = *(u32 *)(r1 +4)
+                r3 -= r2
+                r0 = 1
+                if r3 == 60 goto out
+                r0 = 3
+                out:
+                exit""", false);
+        int pass = 1 << XdpAction.PASS;
+        XdpChain chain = XdpChain.of(ChainPlan.sequence(List.of("shrink", "measure"), new int[] {pass, pass}),
+                List.of(shrink, measure), ex);
+        Harness w = frameOn(chain, frame(0));
+        assertEquals(XdpAction.DROP, chain.runner(0).run(w.st));
+        assertEquals(60, w.buff.length());
+    }
+
+    @ParameterizedTest
+    @EnumSource(XdpChain.Executor.class)
+    void aRedirectMadeByALaterProgramReachesTheWorkersState(XdpChain.Executor ex) {
+        JitProgram a = program("r0 = 2\nexit", false);
+        JitProgram b = program("r1 = 7\nr2 = 0\ncall bpf_redirect\nexit", false);
+        int pass = 1 << XdpAction.PASS;
+        XdpChain chain = XdpChain.of(ChainPlan.sequence(List.of("a", "b"), new int[] {pass, pass}), List.of(a, b), ex);
+        Harness w = frameOn(chain, frame(0));
+        assertEquals(XdpAction.REDIRECT, chain.runner(0).run(w.st));
+        assertEquals(7, w.st.redirectIfindex);
+    }
+
+    @ParameterizedTest
+    @EnumSource(XdpChain.Executor.class)
+    void aFaultEndsItsProgramAsAbortedAndTheChainGoesOnAsItsActionsSay(XdpChain.Executor ex) {
+        // a read past the context the verifier cannot see: only without it (JitCompiler.compile) does it fault
+        Harness h = new Harness(Asm.assemble("r2 = 1\nr2 <<= 40\nr0 = *(u8 *)(r2 +0)\nr0 = 2\nexit"));
+        harnesses.add(h);
+        JitProgram faulting = JitCompiler.compile(h.prog(0));
+        JitProgram after = program(counting("", XdpAction.DROP), true);
+        int abortedOrPass = 1 << XdpAction.ABORTED | 1 << XdpAction.PASS;
+        XdpChain go = XdpChain.of(ChainPlan.sequence(List.of("f", "after"), new int[] {abortedOrPass, abortedOrPass}),
+                List.of(faulting, after), ex);
+        JitProgram run = go.runner(0);
+        assertEquals(XdpAction.DROP, run.run(frameOn(go, frame(0)).st));
+        assertEquals(1, run.part(0).faults());
+        assertEquals(1, count(after));
+        int passOnly = 1 << XdpAction.PASS;
+        XdpChain stop = XdpChain.of(ChainPlan.sequence(List.of("f", "after"), new int[] {passOnly, passOnly}),
+                List.of(faulting, after), ex);
+        assertEquals(XdpAction.ABORTED, stop.runner(0).run(frameOn(stop, frame(0)).st));
+        assertEquals(1, count(after), "aborted is not a continue action by default");
+    }
+
+    @Test
+    void aCompiledChainIsOneClassOfItsOwnAndEachWorkerGetsItsOwnRunners() {
+        JitProgram a = program("r0 = 2\nexit", false);
+        JitProgram b = program("r0 = 1\nexit", false);
+        int pass = 1 << XdpAction.PASS;
+        XdpChain chain = XdpChain.of(ChainPlan.sequence(List.of("a", "b"), new int[] {pass, pass}), List.of(a, b),
+                XdpChain.Executor.COMPILED);
+        assertTrue(chain.code().getClass().isHidden());
+        JitProgram r0 = chain.runner(0);
+        JitProgram r1 = chain.runner(1);
+        assertTrue(r0.part(0) != r1.part(0) && r0.partState(1) != r1.partState(1), "per worker");
+        assertEquals(chain.code(), r0.code());
+        assertEquals(2, r0.parts());
+    }
+
+    @Test
+    void aPlanWithACycleOrAPartNeverReachedIsRefusedNamingThem() {
+        int s = ChainPlan.STOP;
+        IllegalArgumentException cycle = assertThrows(IllegalArgumentException.class, () -> ChainPlan.of(
+                List.of("fw", "lb", "mon"), 0, new int[][] {{s, s, 1, s, s, s}, {s, s, 2, s, s, s}, {s, s, 1, s, s, s}}));
+        assertEquals("a cycle: lb -> mon -> lb", cycle.getMessage());
+        IllegalArgumentException unreached = assertThrows(IllegalArgumentException.class, () -> ChainPlan.of(
+                List.of("fw", "lb"), 0, new int[][] {{s, s, s, s, s, s}, {s, s, s, s, s, s}}));
+        assertEquals("part lb is not reached from fw", unreached.getMessage());
+    }
+}
