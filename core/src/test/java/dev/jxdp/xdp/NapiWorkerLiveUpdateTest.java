@@ -9,14 +9,19 @@ import dev.jxdp.io.pktgen.PktGen;
 import dev.jxdp.io.pktgen.PktGenDriver;
 import dev.jxdp.io.pktgen.PktGenSpec;
 import dev.jxdp.xdp.dispatch.BpfDispatcher;
+import dev.jxdp.xdp.dispatch.ChainPlan;
 import dev.jxdp.xdp.dispatch.XdpCall;
+import dev.jxdp.xdp.dispatch.XdpChain;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import java.util.concurrent.locks.LockSupport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -27,7 +32,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * entering its program through its own xdp_call, pktgen's frames flowing without end, while this thread
  * replaces each queue's program a thousand times and more. Versions A and B are two compiled programs that
  * both drop, each counting the frames it sees per queue in a map of its own, so afterwards every frame a
- * queue received is found in exactly one version's count: none lost, none run twice.
+ * queue received is found in exactly one version's count: none lost, none run twice. The same holds when
+ * A and B are chains (issue 17): each a program that counts and passes, then one that drops, compiled or
+ * run by the dynamic executor; replacing a chain is the dispatcher's replace of one program.
  */
 class NapiWorkerLiveUpdateTest {
 
@@ -36,8 +43,12 @@ class NapiWorkerLiveUpdateTest {
     // each update waits for the queue to move on, so that every version attached gets frames
     static final long PROGRESS_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
 
-    // counts the frame in map idx at key rx_queue_index (one writer per key: the queue's worker), XDP_DROP
-    private static String counting(int map) {
+    /** What versions A and B are: two programs, or two chains of two programs each. */
+    enum Versions { PROGRAMS, COMPILED_CHAINS, DYNAMIC_CHAINS }
+
+    // counts the frame in map idx at key rx_queue_index (one writer per key: the queue's worker), then
+    // returns code (XDP_DROP for a version of its own, XDP_PASS as a chain's first part)
+    private static String counting(int map, int code) {
         return """
                 r2 = *(u32 *)(r1 +16)
                 *(u32 *)(r10 -4) = r2
@@ -50,19 +61,18 @@ class NapiWorkerLiveUpdateTest {
                 r1 += 1
                 *(u64 *)(r0 +0) = r1
                 out:
-                r0 = 1
-                exit""".formatted(map);
+                r0 = %d
+                exit""".formatted(map, code);
     }
 
     /** Two queues running A or B through the dispatcher, pktgen's traffic flowing until stopped. */
     private static final class Datapath implements AutoCloseable {
         final Harness h = new Harness(List.of(Harness.spec("count_a", MapType.ARRAY, 4, 8, QUEUES),
                 Harness.spec("count_b", MapType.ARRAY, 4, 8, QUEUES)),
-                Asm.assemble(counting(0)), Asm.assemble(counting(1)));
+                Asm.assemble(counting(0, 1)), Asm.assemble(counting(1, 1)),
+                Asm.assemble(counting(0, 2)), Asm.assemble(counting(1, 2)), Asm.assemble("r0 = 1\nexit"));
         final PagePool pool = new PagePool(4096, false);
         final PktGen gen = new PktGen(PktGenSpec.parse("flows=64,size=64"));
-        final JitProgram a;
-        final JitProgram b;
         // per queue: its own runners of A and B (a runner keeps per-run state: one thread each)
         final JitProgram[] qa = new JitProgram[QUEUES];
         final JitProgram[] qb = new JitProgram[QUEUES];
@@ -70,12 +80,31 @@ class NapiWorkerLiveUpdateTest {
         final RxQueues rxq;
 
         Datapath(RxMode mode) {
+            this(mode, Versions.PROGRAMS);
+        }
+
+        Datapath(RxMode mode, Versions versions) {
             JitCompiler jit = JitCompiler.verifying();
-            a = jit.program(h.prog(0));
-            b = jit.program(h.prog(1));
+            java.util.function.IntFunction<JitProgram> a;
+            java.util.function.IntFunction<JitProgram> b;
+            if (versions == Versions.PROGRAMS) {
+                JitProgram pa = jit.program(h.prog(0));
+                JitProgram pb = jit.program(h.prog(1));
+                a = q -> pa.forThread();
+                b = q -> pb.forThread();
+            } else {
+                XdpChain.Executor ex = versions == Versions.COMPILED_CHAINS ? XdpChain.Executor.COMPILED : XdpChain.Executor.DYNAMIC;
+                int pass = 1 << 2;
+                ChainPlan plan = ChainPlan.sequence(List.of("count", "drop"), new int[] {pass, pass});
+                JitProgram drop = jit.program(h.prog(4));
+                XdpChain ca = XdpChain.of(plan, List.of(jit.program(h.prog(2)), drop), ex);
+                XdpChain cb = XdpChain.of(plan, List.of(jit.program(h.prog(3)), drop), ex);
+                a = ca::runner;
+                b = cb::runner;
+            }
             for (int q = 0; q < QUEUES; q++) {
-                qa[q] = a.forThread();
-                qb[q] = b.forThread();
+                qa[q] = a.apply(q);
+                qb[q] = b.apply(q);
                 calls[q] = new XdpCall();
             }
             TxDriver wire = (ids, from, n) -> {
@@ -118,10 +147,14 @@ class NapiWorkerLiveUpdateTest {
         }
     }
 
+    static Stream<Arguments> modesAndVersions() {
+        return Stream.of(RxMode.SCALAR, RxMode.VECTOR).flatMap(m -> Stream.of(Versions.values()).map(v -> Arguments.of(m, v)));
+    }
+
     @ParameterizedTest
-    @EnumSource(value = RxMode.class, names = {"SCALAR", "VECTOR"})
-    void aThousandReplacesOnTwoQueuesLoseNoFrameAndRunNoneTwice(RxMode mode) {
-        try (Datapath d = new Datapath(mode)) {
+    @MethodSource("modesAndVersions")
+    void aThousandReplacesOnTwoQueuesLoseNoFrameAndRunNoneTwice(RxMode mode, Versions versions) {
+        try (Datapath d = new Datapath(mode, versions)) {
             long generationBefore = BpfDispatcher.xdp().generation();
             d.rxq.start();
             long[] seen = new long[QUEUES];
