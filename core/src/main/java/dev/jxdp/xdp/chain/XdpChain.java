@@ -41,10 +41,13 @@ public final class XdpChain {
      */
     public static final int RETURN_PASS = -2;
 
-    /** Steps per program: one per return code XDP_ABORTED (0) .. XDP_REDIRECT (4), one for any other. */
-    static final int SLOTS = 6;
-    /** The slot of a return code that is none of XDP_ABORTED..XDP_REDIRECT. */
-    static final int OTHER = 5;
+    /**
+     * Steps per program: one per return code XDP_ABORTED (0) .. XDP_REDIRECT (4), one for any other. A
+     * compiled executor switching on the code reads them as {@code next(p, slot)} for slot 0..SLOTS-1.
+     */
+    public static final int SLOTS = 6;
+    /** The slot of every return code that is none of XDP_ABORTED..XDP_REDIRECT ({@code next(p, OTHER)}). */
+    public static final int OTHER = 5;
     private static final String[] SLOT_NAMES = {"XDP_ABORTED", "XDP_DROP", "XDP_PASS", "XDP_TX", "XDP_REDIRECT",
         "any other code"};
 

@@ -43,6 +43,9 @@ public final class XdpMultiProg {
         public Program {
             Objects.requireNonNull(object, "object");
             Objects.requireNonNull(name, "name");
+            if (name.isEmpty()) {
+                throw new BpfException(object + ": empty program name");
+            }
             XdpRunConfig.checkRunPrio("program " + name, runPrio);
             XdpRunConfig.checkActions("program " + name, chainCallActions);
         }

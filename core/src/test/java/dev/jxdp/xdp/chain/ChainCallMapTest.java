@@ -148,6 +148,24 @@ class ChainCallMapTest {
     }
 
     @Test
+    void theOtherSlotIsWhatEveryCodeBeyondRedirectGets() {
+        XdpChain c = ChainCallMap.builder("a").on("a", XdpAction.PASS, "b").onAny("a", "c").build()
+                .resolve(programs("a", "b", "c"));
+        assertEquals(c.next(0, 1234), c.next(0, XdpChain.OTHER));
+        assertEquals(2, c.next(0, XdpChain.OTHER));
+    }
+
+    @Test
+    void moreThanSixtyFourLoadedProgramsAreRefused() {
+        String[] names = new String[65];
+        for (int i = 0; i < names.length; i++) {
+            names[i] = "p" + i;
+        }
+        assertEquals("chain-call map: 65 programs, more than jxdp's 64", assertThrows(BpfException.class,
+                () -> ChainCallMap.builder("p0").build().resolve(programs(names))).getMessage());
+    }
+
+    @Test
     void noProgramsLoadedIsRefused() {
         assertEquals("chain-call map: first program a is not loaded (no programs loaded)", assertThrows(
                 BpfException.class, () -> ChainCallMap.builder("a").build().resolve(List.of())).getMessage());
