@@ -8,10 +8,11 @@ import dev.jxdp.ebpf.maps.MapType;
 import dev.jxdp.io.pktgen.PktGen;
 import dev.jxdp.io.pktgen.PktGenDriver;
 import dev.jxdp.io.pktgen.PktGenSpec;
+import dev.jxdp.xdp.chain.ChainPlan;
+import dev.jxdp.xdp.chain.XdpMultiProg;
 import dev.jxdp.xdp.dispatch.BpfDispatcher;
-import dev.jxdp.xdp.dispatch.ChainPlan;
 import dev.jxdp.xdp.dispatch.XdpCall;
-import dev.jxdp.xdp.dispatch.XdpChain;
+import dev.jxdp.xdp.dispatch.LoadedChain;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -93,12 +94,13 @@ class NapiWorkerLiveUpdateTest {
                 a = q -> pa.forThread();
                 b = q -> pb.forThread();
             } else {
-                XdpChain.Executor ex = versions == Versions.COMPILED_CHAINS ? XdpChain.Executor.COMPILED : XdpChain.Executor.DYNAMIC;
+                LoadedChain.Executor ex = versions == Versions.COMPILED_CHAINS ? LoadedChain.Executor.COMPILED : LoadedChain.Executor.DYNAMIC;
                 int pass = 1 << 2;
-                ChainPlan plan = ChainPlan.sequence(List.of("count", "drop"), new int[] {pass, pass});
+                ChainPlan plan = XdpMultiProg.of(List.of(new XdpMultiProg.Program(java.nio.file.Path.of("count.o"), "count", 1, pass),
+                        new XdpMultiProg.Program(java.nio.file.Path.of("drop.o"), "drop", 2, pass))).toChain();
                 JitProgram drop = jit.program(h.prog(4));
-                XdpChain ca = XdpChain.of(plan, List.of(jit.program(h.prog(2)), drop), ex);
-                XdpChain cb = XdpChain.of(plan, List.of(jit.program(h.prog(3)), drop), ex);
+                LoadedChain ca = LoadedChain.of(plan, List.of(jit.program(h.prog(2)), drop), ex);
+                LoadedChain cb = LoadedChain.of(plan, List.of(jit.program(h.prog(3)), drop), ex);
                 a = ca::runner;
                 b = cb::runner;
             }

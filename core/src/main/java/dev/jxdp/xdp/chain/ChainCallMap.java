@@ -20,7 +20,7 @@ import java.util.StringJoiner;
  *
  * <p>Not a BPF map programs call: a datapath-level description, keyed by program name, given together with
  * the program run first. {@link #resolve} checks it against the programs loaded and gives the
- * {@link XdpChain} the executors run.
+ * {@link ChainPlan} the executors run.
  *
  * <pre>{@code
  * ChainCallMap map = ChainCallMap.builder("xdp_fw")
@@ -60,14 +60,14 @@ public final class ChainCallMap {
         if (e == null) {
             return null;
         }
-        String own = Integer.compareUnsigned(code, XdpChain.OTHER) < 0 ? e[code] : null;
-        return own != null ? own : e[XdpChain.OTHER];
+        String own = Integer.compareUnsigned(code, ChainPlan.OTHER) < 0 ? e[code] : null;
+        return own != null ? own : e[ChainPlan.OTHER];
     }
 
     /** The wildcard entry of {@code program}, or null. */
     public String wildcard(String program) {
         String[] e = entries.get(program);
-        return e == null ? null : e[XdpChain.OTHER];
+        return e == null ? null : e[ChainPlan.OTHER];
     }
 
     /**
@@ -75,7 +75,7 @@ public final class ChainCallMap {
      * programs when the first program or a program with an entry or named by one is not loaded, when two
      * loaded programs share a name, or when a cycle is reachable from the first program.
      */
-    public XdpChain resolve(List<ChainProgram> loaded) {
+    public ChainPlan resolve(List<ChainProgram> loaded) {
         Map<String, Integer> index = new HashMap<>();
         for (int i = 0; i < loaded.size(); i++) {
             index.putIfAbsent(loaded.get(i).name(), i);
@@ -85,27 +85,27 @@ public final class ChainCallMap {
             throw new BpfException("chain-call map: first program " + first + " is not loaded" + loadedNames(loaded));
         }
         int n = loaded.size();
-        int[] next = new int[n * XdpChain.SLOTS];
-        Arrays.fill(next, XdpChain.RETURN_RETVAL);
+        int[] next = new int[n * ChainPlan.SLOTS];
+        Arrays.fill(next, ChainPlan.RETURN_RETVAL);
         for (Map.Entry<String, String[]> e : entries.entrySet()) {
             Integer from = index.get(e.getKey());
             if (from == null) {
                 throw new BpfException("chain-call map: entry for " + e.getKey() + ", a program that is not loaded"
                         + loadedNames(loaded));
             }
-            for (int slot = 0; slot < XdpChain.SLOTS; slot++) {
+            for (int slot = 0; slot < ChainPlan.SLOTS; slot++) {
                 String to = e.getValue()[slot];
                 if (to != null && !index.containsKey(to)) {
                     throw new BpfException("chain-call map: " + e.getKey() + " on " + slotName(slot) + ": next program "
                             + to + " is not loaded" + loadedNames(loaded));
                 }
-                String eff = to != null ? to : e.getValue()[XdpChain.OTHER];
+                String eff = to != null ? to : e.getValue()[ChainPlan.OTHER];
                 if (eff != null) {
-                    next[from * XdpChain.SLOTS + slot] = index.get(eff);
+                    next[from * ChainPlan.SLOTS + slot] = index.get(eff);
                 }
             }
         }
-        return new XdpChain("chain-call map", loaded, firstIndex, next);
+        return new ChainPlan("chain-call map", loaded, firstIndex, next);
     }
 
     private static String loadedNames(List<ChainProgram> loaded) {
@@ -115,7 +115,7 @@ public final class ChainCallMap {
     }
 
     static String slotName(int slot) {
-        return slot == XdpChain.OTHER ? "any code (wildcard)" : XdpRunConfig.kernelName(XdpAction.of(slot));
+        return slot == ChainPlan.OTHER ? "any code (wildcard)" : XdpRunConfig.kernelName(XdpAction.of(slot));
     }
 
     @Override
@@ -123,9 +123,9 @@ public final class ChainCallMap {
         StringJoiner j = new StringJoiner("; ", "ChainCallMap[first " + first + "; ", "]");
         entries.forEach((prog, e) -> {
             StringJoiner k = new StringJoiner(",", prog + ":", "");
-            for (int s = 0; s < XdpChain.SLOTS; s++) {
+            for (int s = 0; s < ChainPlan.SLOTS; s++) {
                 if (e[s] != null) {
-                    k.add((s == XdpChain.OTHER ? "*" : XdpAction.of(s).name().toLowerCase(java.util.Locale.ROOT))
+                    k.add((s == ChainPlan.OTHER ? "*" : XdpAction.of(s).name().toLowerCase(java.util.Locale.ROOT))
                             + "=" + e[s]);
                 }
             }
@@ -154,13 +154,13 @@ public final class ChainCallMap {
 
         /** After {@code program} returns a code with no entry of its own, {@code next} runs (the wildcard). */
         public Builder onAny(String program, String next) {
-            return set(program, XdpChain.OTHER, next);
+            return set(program, ChainPlan.OTHER, next);
         }
 
         private Builder set(String program, int slot, String next) {
             Objects.requireNonNull(program, "program");
             Objects.requireNonNull(next, "next");
-            String[] e = entries.computeIfAbsent(program, k -> new String[XdpChain.SLOTS]);
+            String[] e = entries.computeIfAbsent(program, k -> new String[ChainPlan.SLOTS]);
             if (e[slot] != null) {
                 throw new BpfException("chain-call map: " + program + " on " + slotName(slot) + ": given twice ("
                         + e[slot] + ", " + next + ")");

@@ -23,13 +23,13 @@ import java.util.Objects;
  * XdpMultiProg list = XdpMultiProg.of(List.of(
  *         XdpMultiProg.Program.of(Path.of("fw.o"), "xdp_fw", RunConfigBtf.read(fw, "xdp_fw")),
  *         new XdpMultiProg.Program(Path.of("lb.o"), "xdp_lb", 60, 0)));
- * XdpChain chain = list.toChain();
+ * ChainPlan chain = list.toChain();
  * }</pre>
  */
 public final class XdpMultiProg {
 
-    /** The most members: {@link XdpChain#MAX_PROGRAMS} (libxdp's dispatcher: 10, MAX_DISPATCHER_ACTIONS). */
-    public static final int MAX_PROGRAMS = XdpChain.MAX_PROGRAMS;
+    /** The most members: {@link ChainPlan#MAX_PROGRAMS} (libxdp's dispatcher: 10, MAX_DISPATCHER_ACTIONS). */
+    public static final int MAX_PROGRAMS = ChainPlan.MAX_PROGRAMS;
 
     /**
      * One member: a program and its run config.
@@ -105,23 +105,23 @@ public final class XdpMultiProg {
     /**
      * This list as a chain, as libxdp's dispatcher runs it (xdp-dispatcher.c): program i returning an action
      * of its chain_call_actions goes on to program i+1; any other code stops the chain and is the frame's
-     * action; the last program continuing ends it with XDP_PASS ({@link XdpChain#RETURN_PASS}), what the
+     * action; the last program continuing ends it with XDP_PASS ({@link ChainPlan#RETURN_PASS}), what the
      * dispatcher returns when it runs out of programs.
      */
-    public XdpChain toChain() {
+    public ChainPlan toChain() {
         int n = programs.size();
-        int[] next = new int[n * XdpChain.SLOTS];
+        int[] next = new int[n * ChainPlan.SLOTS];
         List<ChainProgram> chain = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             Program p = programs.get(i);
             chain.add(p.chainProgram());
-            int onContinue = i + 1 < n ? i + 1 : XdpChain.RETURN_PASS;
-            for (int code = 0; code < XdpChain.SLOTS; code++) {
-                boolean cont = code < XdpChain.OTHER && (p.chainCallActions() & 1 << code) != 0;
-                next[i * XdpChain.SLOTS + code] = cont ? onContinue : XdpChain.RETURN_RETVAL;
+            int onContinue = i + 1 < n ? i + 1 : ChainPlan.RETURN_PASS;
+            for (int code = 0; code < ChainPlan.SLOTS; code++) {
+                boolean cont = code < ChainPlan.OTHER && (p.chainCallActions() & 1 << code) != 0;
+                next[i * ChainPlan.SLOTS + code] = cont ? onContinue : ChainPlan.RETURN_RETVAL;
             }
         }
-        return new XdpChain("multi-program list", chain, 0, next);
+        return new ChainPlan("multi-program list", chain, 0, next);
     }
 
     @Override

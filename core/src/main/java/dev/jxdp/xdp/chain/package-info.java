@@ -1,6 +1,6 @@
 /**
  * Several XDP programs on one interface: the model the chain executors run from. Two ways to say which
- * program runs after which, resolved to one form ({@link dev.jxdp.xdp.chain.XdpChain}):
+ * program runs after which, resolved to one form ({@link dev.jxdp.xdp.chain.ChainPlan}):
  * <ul>
  * <li>libxdp's multi-program list ({@link dev.jxdp.xdp.chain.XdpMultiProg}): programs ordered by run_prio,
  *     each continuing to the next on the actions of its chain_call_actions, read from the object's

@@ -3,6 +3,7 @@ package dev.jxdp.xdp.dispatch;
 import dev.jxdp.ebpf.jit.JitCode;
 import dev.jxdp.ebpf.jit.JitProgram;
 import dev.jxdp.ebpf.runtime.XdpAction;
+import dev.jxdp.xdp.chain.ChainPlan;
 
 import java.lang.classfile.ClassFile;
 import java.lang.classfile.ClassHierarchyResolver;
@@ -103,7 +104,7 @@ public final class CompiledChain {
         }
         Label ret = c.newLabel();
         Label pass = c.newLabel();
-        for (int i : plan.order()) {
+        for (int i : plan.order()) {  // the reachable ones; an unreachable program gets no code
             c.labelBinding(at[i]);
             c.aload(1).loadConstant(i).invokevirtual(CD_CX, "part", PART);
             c.ldc(DynamicConstantDesc.ofNamed(ConstantDescs.BSM_CLASS_DATA_AT, ConstantDescs.DEFAULT_NAME, CD_CODE, i));
@@ -120,11 +121,11 @@ public final class CompiledChain {
 
     // after part i: where each return code goes, one jump when they all go to one place
     private static void branch(CodeBuilder c, ChainPlan plan, int i, Label[] at, Label ret, Label pass) {
-        Label[] to = new Label[ChainPlan.COLUMNS];
+        Label[] to = new Label[ChainPlan.SLOTS];
         boolean same = true;
-        for (int col = 0; col < ChainPlan.COLUMNS; col++) {
+        for (int col = 0; col < ChainPlan.SLOTS; col++) {
             int t = plan.next(i, col);
-            to[col] = t == ChainPlan.STOP ? ret : t == ChainPlan.PASS ? pass : at[t];
+            to[col] = t == ChainPlan.RETURN_RETVAL ? ret : t == ChainPlan.RETURN_PASS ? pass : at[t];
             same &= to[col] == to[0];
         }
         if (same) {

@@ -4,6 +4,7 @@ import dev.jxdp.ebpf.jit.JitCode;
 import dev.jxdp.ebpf.jit.JitProgram;
 import dev.jxdp.ebpf.runtime.ExecState;
 import dev.jxdp.ebpf.runtime.XdpAction;
+import dev.jxdp.xdp.chain.ChainPlan;
 
 /**
  * A chain run the way seed 003's kernel code runs its chain-call map: after each program, the next one
@@ -28,9 +29,9 @@ public final class DynamicChain extends JitCode {
         while (true) {
             JitProgram p = cx.part(i);
             long r0 = p.runPart(p.code(), st, cx.partState(i));
-            int next = plan.next(i, ChainPlan.column(r0));
+            int next = plan.next(i, (int) r0);
             if (next < 0) {
-                return next == ChainPlan.STOP ? r0 : XdpAction.PASS;
+                return next == ChainPlan.RETURN_RETVAL ? r0 : XdpAction.PASS;
             }
             i = next;
         }

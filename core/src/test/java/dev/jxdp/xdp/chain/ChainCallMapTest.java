@@ -31,7 +31,7 @@ class ChainCallMapTest {
 
     @Test
     void theFirstProgramAndTheEntriesGiveTheSteps() {
-        XdpChain c = ChainCallMap.builder("fw").on("fw", XdpAction.PASS, "lb").on("lb", XdpAction.TX, "count").build()
+        ChainPlan c = ChainCallMap.builder("fw").on("fw", XdpAction.PASS, "lb").on("lb", XdpAction.TX, "count").build()
                 .resolve(programs("count", "fw", "lb"));
         assertEquals(1, c.first());
         assertEquals(new ChainWalk(List.of("fw", "lb", "count"), PASS), ChainWalk.of(c, Map.of("lb", TX)));
@@ -41,15 +41,15 @@ class ChainCallMapTest {
 
     @Test
     void aCodeWithNoEntryIsTheFramesAction() {
-        XdpChain c = ChainCallMap.builder("a").on("a", XdpAction.PASS, "b").build().resolve(programs("a", "b"));
-        assertEquals(XdpChain.RETURN_RETVAL, c.next(0, DROP));
-        assertEquals(XdpChain.RETURN_RETVAL, c.next(0, 99));
-        assertEquals(XdpChain.RETURN_RETVAL, c.next(1, PASS));
+        ChainPlan c = ChainCallMap.builder("a").on("a", XdpAction.PASS, "b").build().resolve(programs("a", "b"));
+        assertEquals(ChainPlan.RETURN_RETVAL, c.next(0, DROP));
+        assertEquals(ChainPlan.RETURN_RETVAL, c.next(0, 99));
+        assertEquals(ChainPlan.RETURN_RETVAL, c.next(1, PASS));
     }
 
     @Test
     void theWildcardTakesCodesThatAreNoAction() {
-        XdpChain c = ChainCallMap.builder("a").onAny("a", "b").build().resolve(programs("a", "b"));
+        ChainPlan c = ChainCallMap.builder("a").onAny("a", "b").build().resolve(programs("a", "b"));
         assertEquals(new ChainWalk(List.of("a", "b"), PASS), ChainWalk.of(c, Map.of("a", 1234)));
         assertEquals(1, c.next(0, -1));
     }
@@ -103,7 +103,7 @@ class ChainCallMapTest {
 
     @Test
     void aCycleNoFrameReachesIsAllowed() {
-        XdpChain c = ChainCallMap.builder("a").on("b", XdpAction.PASS, "c").on("c", XdpAction.PASS, "b").build()
+        ChainPlan c = ChainCallMap.builder("a").on("b", XdpAction.PASS, "c").on("c", XdpAction.PASS, "b").build()
                 .resolve(programs("a", "b", "c"));
         assertTrue(c.reachable(0));
         assertFalse(c.reachable(1));
@@ -113,7 +113,7 @@ class ChainCallMapTest {
 
     @Test
     void aDiamondIsNoCycle() {
-        XdpChain c = ChainCallMap.builder("a").on("a", XdpAction.PASS, "b").on("a", XdpAction.DROP, "c")
+        ChainPlan c = ChainCallMap.builder("a").on("a", XdpAction.PASS, "b").on("a", XdpAction.DROP, "c")
                 .onAny("b", "d").onAny("c", "d").build().resolve(programs("a", "b", "c", "d"));
         assertEquals(3, c.maxRun());
     }
@@ -149,10 +149,10 @@ class ChainCallMapTest {
 
     @Test
     void theOtherSlotIsWhatEveryCodeBeyondRedirectGets() {
-        XdpChain c = ChainCallMap.builder("a").on("a", XdpAction.PASS, "b").onAny("a", "c").build()
+        ChainPlan c = ChainCallMap.builder("a").on("a", XdpAction.PASS, "b").onAny("a", "c").build()
                 .resolve(programs("a", "b", "c"));
-        assertEquals(c.next(0, 1234), c.next(0, XdpChain.OTHER));
-        assertEquals(2, c.next(0, XdpChain.OTHER));
+        assertEquals(c.next(0, 1234), c.next(0, ChainPlan.OTHER));
+        assertEquals(2, c.next(0, ChainPlan.OTHER));
     }
 
     @Test

@@ -13,7 +13,7 @@ record ChainWalk(List<String> ran, int action) {
 
     static final int XDP_PASS = 2;
 
-    static ChainWalk of(XdpChain chain, Map<String, Integer> returns) {
+    static ChainWalk of(ChainPlan chain, Map<String, Integer> returns) {
         List<String> ran = new ArrayList<>();
         int p = chain.first();
         while (true) {
@@ -25,7 +25,7 @@ record ChainWalk(List<String> ran, int action) {
                 p = step;
                 continue;
             }
-            return new ChainWalk(List.copyOf(ran), step == XdpChain.RETURN_RETVAL ? ret : XDP_PASS);
+            return new ChainWalk(List.copyOf(ran), step == ChainPlan.RETURN_RETVAL ? ret : XDP_PASS);
         }
     }
 

@@ -89,19 +89,19 @@ class XdpMultiProgTest {
 
     @Test
     void aContinuingActionGoesToTheNextProgram() {
-        XdpChain c = XdpMultiProg.of(List.of(prog("a", 1, PASS), prog("b", 2, PASS))).toChain();
+        ChainPlan c = XdpMultiProg.of(List.of(prog("a", 1, PASS), prog("b", 2, PASS))).toChain();
         assertEquals(new ChainWalk(List.of("a", "b"), 1), ChainWalk.of(c, Map.of("a", 2, "b", 1)));
     }
 
     @Test
     void anyOtherActionStopsAndIsTheFramesAction() {
-        XdpChain c = XdpMultiProg.of(List.of(prog("a", 1, PASS), prog("b", 2, PASS))).toChain();
+        ChainPlan c = XdpMultiProg.of(List.of(prog("a", 1, PASS), prog("b", 2, PASS))).toChain();
         assertEquals(new ChainWalk(List.of("a"), 3), ChainWalk.of(c, Map.of("a", 3)));
     }
 
     @Test
     void aCodeThatIsNoActionStops() {
-        XdpChain c = XdpMultiProg.of(List.of(prog("a", 1, 0x1f), prog("b", 2, PASS))).toChain();
+        ChainPlan c = XdpMultiProg.of(List.of(prog("a", 1, 0x1f), prog("b", 2, PASS))).toChain();
         assertEquals(new ChainWalk(List.of("a"), 7), ChainWalk.of(c, Map.of("a", 7)));
         assertEquals(new ChainWalk(List.of("a"), -1), ChainWalk.of(c, Map.of("a", -1)));
     }
@@ -109,15 +109,15 @@ class XdpMultiProgTest {
     @Test
     void theLastProgramContinuingEndsWithPassAsTheDispatcherDoes() {
         // xdp-dispatcher.c falls out of its slots to "return XDP_PASS", whatever the last program returned
-        XdpChain c = XdpMultiProg.of(List.of(prog("a", 1, PASS), prog("b", 2, DROP | TX))).toChain();
+        ChainPlan c = XdpMultiProg.of(List.of(prog("a", 1, PASS), prog("b", 2, DROP | TX))).toChain();
         assertEquals(new ChainWalk(List.of("a", "b"), 2), ChainWalk.of(c, Map.of("b", 1)));
-        assertEquals(XdpChain.RETURN_PASS, c.next(1, 1));
-        assertEquals(XdpChain.RETURN_RETVAL, c.next(1, 2));
+        assertEquals(ChainPlan.RETURN_PASS, c.next(1, 1));
+        assertEquals(ChainPlan.RETURN_RETVAL, c.next(1, 2));
     }
 
     @Test
     void theChainKeepsRunOrderAsItsIndexes() {
-        XdpChain c = XdpMultiProg.of(List.of(prog("late", 90, PASS), prog("early", 5, PASS))).toChain();
+        ChainPlan c = XdpMultiProg.of(List.of(prog("late", 90, PASS), prog("early", 5, PASS))).toChain();
         assertEquals(0, c.first());
         assertEquals(List.of("early", "late"), c.programs().stream().map(ChainProgram::name).toList());
         assertEquals(1, c.indexOf("late"));
@@ -125,14 +125,14 @@ class XdpMultiProgTest {
 
     @Test
     void aProgramWithNoChainActionsMakesTheRestUnreachable() {
-        XdpChain c = XdpMultiProg.of(List.of(prog("a", 1, 0), prog("b", 2, PASS))).toChain();
+        ChainPlan c = XdpMultiProg.of(List.of(prog("a", 1, 0), prog("b", 2, PASS))).toChain();
         assertEquals(false, c.reachable(1));
         assertEquals(1, c.maxRun());
     }
 
     @Test
     void describeListsEachProgramsSteps() {
-        XdpChain c = XdpMultiProg.of(List.of(prog("a", 1, PASS), prog("b", 2, DROP))).toChain();
+        ChainPlan c = XdpMultiProg.of(List.of(prog("a", 1, PASS), prog("b", 2, DROP))).toChain();
         assertEquals("""
                 0 a (first): XDP_PASS -> 1 b; else return the code
                 1 b: XDP_DROP -> return XDP_PASS; else return the code

@@ -4,6 +4,7 @@ import dev.jxdp.ebpf.jit.JitCode;
 import dev.jxdp.ebpf.jit.JitProgram;
 import dev.jxdp.ebpf.runtime.BpfCollection;
 import dev.jxdp.ebpf.runtime.ExecState;
+import dev.jxdp.xdp.chain.ChainPlan;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +18,7 @@ import java.util.Locale;
  * takes one dispatcher slot, and {@link #runner(int)} is what a worker attaches to its {@link XdpCall}, so
  * replacing a chain under traffic is the dispatcher's replace: every frame runs one chain, whole.
  */
-public final class XdpChain {
+public final class LoadedChain {
 
     /** How a chain runs its programs. */
     public enum Executor {
@@ -35,7 +36,7 @@ public final class XdpChain {
     private final Executor executor;
     private final JitCode code;
 
-    private XdpChain(ChainPlan plan, List<JitProgram> parts, Executor executor, JitCode code) {
+    private LoadedChain(ChainPlan plan, List<JitProgram> parts, Executor executor, JitCode code) {
         this.plan = plan;
         this.parts = parts;
         this.executor = executor;
@@ -43,17 +44,18 @@ public final class XdpChain {
     }
 
     /**
-     * The chain of {@code parts} (part i of {@code plan} is {@code parts.get(i)}, a compiled program; its
-     * run state comes from its own collection) run by {@code executor}. {@link Executor#COMPILED}
-     * generates a class: once per chain, not per worker.
+     * The chain of {@code parts} (program i of {@code plan} is {@code parts.get(i)}, a compiled program
+     * of that name; its run state comes from its own collection) run by {@code executor}.
+     * {@link Executor#COMPILED} generates a class: once per chain, not per worker.
      */
-    public static XdpChain of(ChainPlan plan, List<JitProgram> parts, Executor executor) {
+    public static LoadedChain of(ChainPlan plan, List<JitProgram> parts, Executor executor) {
         if (parts.size() != plan.size()) {
             throw new IllegalArgumentException(plan.size() + " parts in the plan, " + parts.size() + " programs");
         }
         List<JitCode> codes = new ArrayList<>(parts.size());
         boolean bounded = true;
-        for (JitProgram p : parts) {
+        for (int i = 0; i < parts.size(); i++) {
+            JitProgram p = parts.get(i);
             if (p.parts() != 0) {
                 throw new IllegalArgumentException("a chain's part is itself a chain");
             }
@@ -67,7 +69,7 @@ public final class XdpChain {
             case DYNAMIC -> new DynamicChain(plan, bounded);
             case COMPILED -> CompiledChain.compile(plan, codes);
         };
-        return new XdpChain(plan, List.copyOf(parts), executor, code);
+        return new LoadedChain(plan, List.copyOf(parts), executor, code);
     }
 
     /**

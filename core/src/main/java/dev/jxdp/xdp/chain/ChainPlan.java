@@ -23,12 +23,12 @@ import java.util.StringJoiner;
  *     int ret = run(chain.program(p), frame);
  *     int step = chain.next(p, ret);
  *     if (step >= 0) { p = step; continue; }
- *     return step == XdpChain.RETURN_RETVAL ? ret : XDP_PASS;
+ *     return step == ChainPlan.RETURN_RETVAL ? ret : XDP_PASS;
  * }
  * }</pre>
  * No cycle is reachable from the first program, so a frame runs at most {@link #maxRun()} programs.
  */
-public final class XdpChain {
+public final class ChainPlan {
 
     /** The most programs a chain holds: libxdp's dispatcher has 10 slots; jxdp, with no slots to fill, 64. */
     public static final int MAX_PROGRAMS = 64;
@@ -63,7 +63,7 @@ public final class XdpChain {
      * Checks and keeps a chain; {@code what} names its source for messages ("chain-call map",
      * "multi-program list").
      */
-    XdpChain(String what, List<ChainProgram> programs, int first, int[] next) {
+    ChainPlan(String what, List<ChainProgram> programs, int first, int[] next) {
         int n = programs.size();
         if (n == 0) {
             throw new BpfException(what + ": no programs");
@@ -129,6 +129,34 @@ public final class XdpChain {
     /** The most programs one frame runs (the longest path from the first program). */
     public int maxRun() { return maxRun; }
 
+    /**
+     * The reachable programs in an order where each comes before every program it continues to, the first
+     * first: a compiled executor lays them out so that every branch goes forward.
+     */
+    public int[] order() {
+        int n = programs.size();
+        boolean[] seen = new boolean[n];
+        int[] post = new int[n];
+        int k = post(first, seen, post, 0);
+        int[] out = new int[k];
+        for (int i = 0; i < k; i++) {
+            out[i] = post[k - 1 - i];
+        }
+        return out;
+    }
+
+    private int post(int p, boolean[] seen, int[] post, int k) {
+        seen[p] = true;
+        for (int s = 0; s < SLOTS; s++) {
+            int to = next[p * SLOTS + s];
+            if (to >= 0 && !seen[to]) {
+                k = post(to, seen, post, k);
+            }
+        }
+        post[k] = p;
+        return k + 1;
+    }
+
     /** One line per program: "0 a (first): XDP_PASS -> 1 b, XDP_DROP -> return XDP_PASS; else return the code". */
     public String describe() {
         StringBuilder sb = new StringBuilder();
@@ -150,7 +178,7 @@ public final class XdpChain {
 
     @Override
     public String toString() {
-        return "XdpChain" + programs.stream().map(ChainProgram::name).toList() + " first " + programs.get(first)
+        return "ChainPlan" + programs.stream().map(ChainProgram::name).toList() + " first " + programs.get(first)
                 .name();
     }
 
@@ -218,7 +246,7 @@ public final class XdpChain {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof XdpChain c && first == c.first && programs.equals(c.programs) && Arrays.equals(next, c.next);
+        return o instanceof ChainPlan c && first == c.first && programs.equals(c.programs) && Arrays.equals(next, c.next);
     }
 
     @Override
