@@ -36,6 +36,11 @@ import dev.jxdp.xdp.RxMode;
 import dev.jxdp.xdp.RxQueueStats;
 import dev.jxdp.run.Captures;
 import dev.jxdp.run.DatapathRun;
+import dev.jxdp.ebpf.jit.JitProgram;
+import dev.jxdp.xdp.chain.ChainArgs;
+import dev.jxdp.xdp.chain.ChainPlan;
+import dev.jxdp.xdp.chain.ChainProgram;
+import dev.jxdp.xdp.dispatch.LoadedChain;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
@@ -99,8 +104,16 @@ final class RunCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--obj", required = true, paramLabel = "FILE.o", description = "eBPF object file")
-    Path obj;
+    @Mixin
+    ChainOptions chain;
+
+    // the first --obj's file (the only one without a chain)
+    private Path obj;
+
+    @Option(names = "--chain", paramLabel = "compiled|dynamic",
+            description = "how several programs run: compiled (one generated class calling each program directly; "
+                    + "the default) or dynamic (the next program looked up after each one, as seed 003's kernel code)")
+    String chainExecutor;
 
     @Option(names = "--prog", paramLabel = "NAME", description = "program to run (default: the object's only XDP program)")
     String prog;
@@ -189,6 +202,22 @@ final class RunCommand implements Runnable {
     @Override
     public void run() {
         RxMode mode = checkArguments();
+        boolean chained = chain.chained() || chainExecutor != null;
+        LoadedChain.Executor executor = chained ? checkChainArguments() : null;
+        List<ChainArgs.Member> members = chain.members();
+        obj = members.getFirst().object();
+        if (!chained) {
+            ChainArgs.Member m = members.getFirst();
+            if (m.runPrio().isPresent()) {
+                throw new CliException("--obj " + chain.objs.getFirst() + ": a run priority orders several programs; give several --obj");
+            }
+            if (m.program() != null) {
+                if (prog != null && !prog.equals(m.program())) {
+                    throw new CliException("--obj " + chain.objs.getFirst() + " and --prog " + prog + " name two programs");
+                }
+                prog = m.program();
+            }
+        }
         int colon = in.indexOf(':');
         String kind = colon < 0 ? in : in.substring(0, colon);
         String arg = colon < 0 ? "" : in.substring(colon + 1);
@@ -218,7 +247,7 @@ final class RunCommand implements Runnable {
         Path passFile = outFile("--pass-out", passOut);
         Path txFile = outFile("--tx-out", txOut);
         Path perfFile = jsonlFile("--perf-out", perfOut);
-        ObjectSpec objSpec = Inputs.object(obj, type, spec.commandLine().getErr());
+        Map<Path, ObjectSpec> objSpecs = chain.objects(f -> Inputs.object(f, type, spec.commandLine().getErr()));
         PktGen gen = null;
         Captures captures = new Captures();
         PerfOutFile perfWriter = null;
@@ -238,11 +267,18 @@ final class RunCommand implements Runnable {
             }
         });
         dev.jxdp.ebpf.fib.Fib fibState = Inputs.fib(fib);
-        try (BpfCollection collection = Inputs.load(obj, objSpec); PagePool pool = new PagePool(frames)) {
-            collection.fib(fibState);
-            BpfProgram program = Inputs.program(obj, collection, prog);
+        try (LoadedObjects objects = LoadedObjects.load(objSpecs); PagePool pool = new PagePool(frames)) {
+            BpfCollection collection = objects.first();
+            Map<ProgramSpec, VerifierFacts> facts = new java.util.HashMap<>();
+            for (Map.Entry<Path, BpfCollection> e : objects.all().entrySet()) {
+                e.getValue().fib(fibState);
+                if (!noVerify) {
+                    facts.putAll(Inputs.verifyAll(e.getKey(), e.getValue()));
+                }
+            }
+            ChainPlan plan = chained ? chain.plan(objSpecs) : null;
+            BpfProgram program = Inputs.program(obj, collection, chained ? plan.program(plan.first()).name() : prog);
             Inputs.requireXdp(obj, program, "jxdp run");
-            Map<ProgramSpec, VerifierFacts> facts = noVerify ? Map.of() : Inputs.verifyAll(obj, collection);
             NetDevices devices = new NetDevices();
             for (int i = 0; i < redirectFiles.size(); i++) {
                 PcapWriter w = captures.open(redirectFiles.get(i));
@@ -255,11 +291,13 @@ final class RunCommand implements Runnable {
                 devices.add(pair.b().device());
             }
             // from here on a devmap entry must name one of these devices, as dev_get_by_index() must find it
-            for (BpfMap m : collection.maps()) {
-                if (m instanceof DevMap d) {
-                    d.setDeviceCheck(ifindex -> devices.get(ifindex) != null);
-                } else if (m instanceof DevMapHash h) {
-                    h.setDeviceCheck(ifindex -> devices.get(ifindex) != null);
+            for (BpfCollection c : objects.all().values()) {
+                for (BpfMap m : c.maps()) {
+                    if (m instanceof DevMap d) {
+                        d.setDeviceCheck(ifindex -> devices.get(ifindex) != null);
+                    } else if (m instanceof DevMapHash h) {
+                        h.setDeviceCheck(ifindex -> devices.get(ifindex) != null);
+                    }
                 }
             }
             if (init != null) {
@@ -270,7 +308,7 @@ final class RunCommand implements Runnable {
                 }
             }
             for (DevmapEntry e : devmapEntries) {
-                applyDevmap(collection, devices, e);
+                applyDevmap(objects.holding(e.map(), "--devmap " + e.text()), devices, e);
             }
             if (perfFile != null) {
                 perf = PerfEvents.attach(collection, perfPages * PAGE_SIZE);
@@ -297,6 +335,9 @@ final class RunCommand implements Runnable {
                     .queues(queues).rxMode(mode).redirectBulk(redirectBulk).dispatcher(dispatcher.equals("on")).limit(count != null ? count : -1).veth(pair)
                     .pass(q -> passOutWriter == null ? PassSink.DISCARD : passSink(passOutWriter.lane()))
                     .cpumapPass(() -> passOutWriter == null ? PassSink.DISCARD : lockedPassSink(passOutWriter.lane()));
+            if (chained) {
+                run.chain(loadChain(plan, objects, compiler, executor));
+            }
             if (txOutWriter != null) {
                 run.tx(q -> new PcapTxDriver(txOutWriter.lane(), pool));
             }
@@ -316,7 +357,7 @@ final class RunCommand implements Runnable {
                 perfSamples = w.finish();  // after every program stopped: what they sent is all there
             }
             captures.closeAll();
-            summary(result, pair, program.name(), mode,
+            summary(result, pair, chained ? "chain of " + plan.size() + " programs (" + executor.label() + ")" : program.name(), mode,
                     perfFile == null ? null : new PerfSummary(perfFile, perfSamples, perf.lost()));
         } catch (PcapException e) {
             throw new CliException(e.path() + ": " + e.getMessage());
@@ -338,6 +379,77 @@ final class RunCommand implements Runnable {
     }
 
     /** The options that need no file: one line naming the first bad one. */
+    // the options a chain refuses, and its executor
+    private LoadedChain.Executor checkChainArguments() {
+        if (prog != null) {
+            throw new CliException("--prog: with several --obj name each program as FILE.o:PROG");
+        }
+        if (mapInit != null) {
+            throw new CliException("--map-init: not supported with several --obj yet (each object has maps of its own)");
+        }
+        if (perfOut != null) {
+            throw new CliException("--perf-out: not supported with several --obj yet");
+        }
+        String e = chainExecutor == null ? "compiled" : chainExecutor;
+        return switch (e) {
+            case "compiled" -> LoadedChain.Executor.COMPILED;
+            case "dynamic" -> LoadedChain.Executor.DYNAMIC;
+            case "tailcall" -> throw new CliException("--chain tailcall: not built yet; programs written to bpf_tail_call "
+                    + "each other run as one program (fill the PROG_ARRAY with --map-init), or use compiled or dynamic");
+            default -> throw new CliException("--chain " + e + ": want compiled or dynamic");
+        };
+    }
+
+    private static LoadedChain loadChain(ChainPlan plan, LoadedObjects objects, JitCompiler compiler, LoadedChain.Executor executor) {
+        List<JitProgram> parts = new ArrayList<>();
+        for (ChainProgram p : plan.programs()) {
+            BpfCollection c = objects.all().get(p.object());
+            BpfProgram bp = Inputs.program(p.object(), c, p.name());
+            Inputs.requireXdp(p.object(), bp, "jxdp run");
+            parts.add(compiler.program(bp));
+        }
+        return LoadedChain.of(plan, parts, executor);
+    }
+
+    /** The objects a run loaded, each once, in --obj order; closes them all. */
+    private record LoadedObjects(Map<Path, BpfCollection> all) implements AutoCloseable {
+        static LoadedObjects load(Map<Path, ObjectSpec> specs) {
+            Map<Path, BpfCollection> out = new java.util.LinkedHashMap<>();
+            try {
+                for (Map.Entry<Path, ObjectSpec> e : specs.entrySet()) {
+                    out.put(e.getKey(), Inputs.load(e.getKey(), e.getValue()));
+                }
+            } catch (RuntimeException e) {
+                out.values().forEach(BpfCollection::close);
+                throw e;
+            }
+            return new LoadedObjects(out);
+        }
+
+        BpfCollection first() { return all.values().iterator().next(); }
+
+        // the one collection with a map of this name (the first object's when only it has one)
+        BpfCollection holding(String map, String what) {
+            BpfCollection found = null;
+            for (Map.Entry<Path, BpfCollection> e : all.entrySet()) {
+                for (BpfMap m : e.getValue().maps()) {
+                    if (m.name().equals(map)) {
+                        if (found != null) {
+                            throw new CliException(what + ": map " + map + " is in more than one object");
+                        }
+                        found = e.getValue();
+                    }
+                }
+            }
+            return found != null ? found : first();
+        }
+
+        @Override
+        public void close() {
+            all.values().forEach(BpfCollection::close);
+        }
+    }
+
     private RxMode checkArguments() {
         if (count != null && count < 0) {
             throw new CliException("--count must be 0 or more");
@@ -515,6 +627,15 @@ final class RunCommand implements Runnable {
             if (perf != null) {
                 o.put("perf_samples", perf.samples()).put("perf_lost", perf.lost());
             }
+            if (!result.chain().isEmpty()) {
+                ArrayNode cs = o.putObject("chain").put("executor", chainExecutorLabel()).putArray("programs");
+                for (DatapathRun.ChainEntry c : result.chain()) {
+                    ObjectNode e = cs.addObject().put("program", c.program()).put("runs", c.runs());
+                    for (int k = 0; k < CODE_NAMES.length; k++) {
+                        e.put(CODE_NAMES[k], c.returned()[k]);
+                    }
+                }
+            }
             if (!result.dispatcher().isEmpty()) {
                 ArrayNode es = o.putObject("dispatcher").putArray("entries");
                            for (DatapathRun.DispatchEntry d : result.dispatcher()) {
@@ -554,7 +675,16 @@ final class RunCommand implements Runnable {
                 out.printf("cpumap   %s: %d enqueued, %d passed to the stack, %d dropped, %d aborted%n", r.map().name(),
                         c.enqueued(), c.passed(), c.dropped(), c.aborted());
             }
- for (DatapathRun.DispatchEntry d : result.dispatcher()) {
+            for (DatapathRun.ChainEntry c : result.chain()) {
+                StringBuilder codes = new StringBuilder();
+                for (int k = 0; k < CODE_NAMES.length; k++) {
+                    if (c.returned()[k] > 0) {
+                        codes.append(codes.isEmpty() ? "" : ", ").append(CODE_NAMES[k]).append(' ').append(c.returned()[k]);
+                    }
+                }
+                out.printf("chain    %s: %d runs%s%n", c.program(), c.runs(), codes.isEmpty() ? "" : " (" + codes + ")");
+            }
+            for (DatapathRun.DispatchEntry d : result.dispatcher()) {
                 out.printf("xdp_call queue %d: %s entered through the BPF dispatcher, %d runs%n", d.queue(), d.program(),
                         d.runs());
             }
@@ -568,6 +698,13 @@ final class RunCommand implements Runnable {
             }
         }
         out.flush();
+    }
+
+    // a chain program's return codes, in the order of DatapathRun.ChainEntry.returned
+    private static final String[] CODE_NAMES = {"aborted", "drop", "pass", "tx", "redirect", "other"};
+
+    private String chainExecutorLabel() {
+        return chainExecutor == null ? "compiled" : chainExecutor;
     }
 
     private static void counters(ObjectNode o, RxQueueStats s) {

@@ -27,6 +27,7 @@ import dev.jxdp.xdp.RxMode;
 import dev.jxdp.xdp.RxQueueStats;
 import dev.jxdp.xdp.RxQueues;
 import dev.jxdp.xdp.TxDriver;
+import dev.jxdp.xdp.dispatch.LoadedChain;
 import dev.jxdp.xdp.dispatch.XdpCall;
 
 import java.nio.file.Path;
@@ -77,9 +78,16 @@ public final class DatapathRun {
      * @param nanos    how long the queues ran
      * @param cpumaps  the CPUMAP consumers, stopped, with their counters
      * @param dispatcher with {@link #dispatcher(boolean) the dispatcher} on, each queue's entry (empty when off)
+     * @param chain    with {@link #chain(LoadedChain) a chain}, each of its programs over every queue (empty without)
      */
     public record Result(RxQueueStats total, RxQueueStats[] queues, long[] faults, long[] missed, long[] oversize,
-                         long nanos, List<CpuMapRunner> cpumaps, List<DispatchEntry> dispatcher) {}
+                         long nanos, List<CpuMapRunner> cpumaps, List<DispatchEntry> dispatcher, List<ChainEntry> chain) {}
+
+    /**
+     * One program of a chain over the run: its runs, and per return code XDP_ABORTED..XDP_REDIRECT and
+     * any other code ({@code returned[5]}) how many runs returned it.
+     */
+    public record ChainEntry(String program, long runs, long[] returned) {}
 
     /** One queue's xdp_call: the program it entered through the BPF dispatcher, and how many runs. */
     public record DispatchEntry(int queue, String program, long runs) {}
@@ -98,6 +106,7 @@ public final class DatapathRun {
     private IntFunction<PassSink> pass = q -> PassSink.DISCARD;
     private Supplier<PassSink> cpumapPass = () -> PassSink.DISCARD;
     private IntFunction<TxDriver> tx;
+    private LoadedChain chain;
     private volatile boolean stop;
     private volatile RxQueues running;
 
@@ -114,6 +123,14 @@ public final class DatapathRun {
             return n;
         };
     }
+
+    /**
+     * Runs {@code c}, a chain of programs, on every queue instead of the program given to the constructor
+     * (which names the run; the collection given is the chain's first program's, where each worker's own
+     * run state comes from). Each program runs in its own collection; the CPUMAPs of every program's
+     * collection get their consumers.
+     */
+    public DatapathRun chain(LoadedChain c) { this.chain = c; return this; }
 
     /** RX queues (1 by default), one worker thread and CPU each. */
     public DatapathRun queues(int n) { this.queues = n; return this; }
@@ -161,10 +178,16 @@ public final class DatapathRun {
      * cannot be read.
      */
     public Result run(Input input, double seconds, long intervalNanos, Consumer<Progress> progress) {
-        JitProgram jit = compiler.program(program);
         JitProgram[] jits = new JitProgram[queues];
-        for (int q = 0; q < queues; q++) {
-            jits[q] = q == 0 ? jit : jit.forThread();
+        if (chain != null) {
+            for (int q = 0; q < queues; q++) {
+                jits[q] = chain.runner(q);
+            }
+        } else {
+            JitProgram jit = compiler.program(program);
+            for (int q = 0; q < queues; q++) {
+                jits[q] = q == 0 ? jit : jit.forThread();
+            }
         }
         XdpCall[] calls = new XdpCall[dispatcher ? queues : 0];
         RxDriver[] rx = new RxDriver[queues];
@@ -186,9 +209,11 @@ public final class DatapathRun {
                 txs[q] = tx.apply(q);
             }
             // a consumer per CPUMAP (its kthread): its frames' stack stage is the same as the queues'
-            for (BpfMap m : collection.maps()) {
-                if (m instanceof CpuMap c) {
-                    cpuMaps.add(new CpuMapRunner(c, pool, cpumapPass.get(), collection, compiler::program));
+            for (BpfCollection coll : collections()) {
+                for (BpfMap m : coll.maps()) {
+                    if (m instanceof CpuMap c) {
+                        cpuMaps.add(new CpuMapRunner(c, pool, cpumapPass.get(), coll, compiler::program));
+                    }
                 }
             }
             CpuMapRunner[] runners = cpuMaps.toArray(new CpuMapRunner[0]);
@@ -237,10 +262,10 @@ public final class DatapathRun {
             }
             List<DispatchEntry> entries = new ArrayList<>();
             for (int q = 0; q < calls.length; q++) {
-                entries.add(new DispatchEntry(q, program.name(), calls[q].runs()));
+                entries.add(new DispatchEntry(q, chain != null ? "chain" : program.name(), calls[q].runs()));
             }
             return new Result(rxq.total(), stats, faults, missed, oversize, rxq.elapsedNanos(), List.copyOf(cpuMaps),
-                    List.copyOf(entries));
+                    List.copyOf(entries), chainEntries(jits));
         } finally {
             running = null;
             // the queues' users of the program leave the system-wide dispatcher: its slot is free again
@@ -255,6 +280,42 @@ public final class DatapathRun {
                 }
             }
         }
+    }
+
+    // the collections whose programs run: the one given, and each chain program's
+    private List<BpfCollection> collections() {
+        List<BpfCollection> out = new ArrayList<>();
+        out.add(collection);
+        if (chain != null) {
+            for (JitProgram p : chain.parts()) {
+                BpfCollection c = p.program().collection();
+                if (!out.contains(c)) {
+                    out.add(c);
+                }
+            }
+        }
+        return out;
+    }
+
+    // per chain program, its runs and return codes summed over the queues' runners
+    private List<ChainEntry> chainEntries(JitProgram[] jits) {
+        List<ChainEntry> out = new ArrayList<>();
+        if (chain == null) {
+            return out;
+        }
+        for (int i = 0; i < chain.parts().size(); i++) {
+            long runs = 0;
+            long[] returned = new long[6];
+            for (JitProgram r : jits) {
+                JitProgram part = r.part(i);
+                runs += part.partRuns();
+                for (int k = 0; k < returned.length; k++) {
+                    returned[k] += part.partReturned(k);
+                }
+            }
+            out.add(new ChainEntry(chain.plan().program(i).name(), runs, returned));
+        }
+        return List.copyOf(out);
     }
 
     // queue q's worker, entering its program through its own xdp_call when the dispatcher is on

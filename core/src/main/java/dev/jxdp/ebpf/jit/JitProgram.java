@@ -165,6 +165,7 @@ public final class JitProgram implements FunctionCaller {
      * If the part redirects, its redirect info is copied to {@code st}, whose owner does the redirect.
      */
     public long runPart(JitCode code, ExecState st, ExecState ps) {
+        partRuns++;
         ps.begin(st.xdp());
         FunctionCaller previous = ps.caller();
         boolean swap = previous != this;
@@ -196,8 +197,25 @@ public final class JitProgram implements FunctionCaller {
         if (r0 == dev.jxdp.ebpf.runtime.XdpAction.REDIRECT) {
             st.redirectFrom(ps);
         }
+        int action = (int) r0;
+        partReturned[Integer.compareUnsigned(action, PART_OTHER) < 0 ? action : PART_OTHER]++;
         return r0;
     }
+
+    // as a chain's part: runs, and per return code XDP_ABORTED..XDP_REDIRECT and any other (written by the
+    // worker's thread only, read racily for stats as per-CPU counters are)
+    private static final int PART_OTHER = 5;
+    private long partRuns;
+    private final long[] partReturned = new long[PART_OTHER + 1];
+
+    /** Runs of this runner as a chain's part ({@link #runPart}). */
+    public long partRuns() { return partRuns; }
+
+    /**
+     * How many of those runs returned code {@code slot} (XDP_ABORTED 0 .. XDP_REDIRECT 4), or with
+     * {@code slot} 5 any other code.
+     */
+    public long partReturned(int slot) { return partReturned[slot]; }
 
     /** The compiled code this runner enters, shared by every runner of the program (a dispatcher's key). */
     public JitCode code() { return code; }
