@@ -202,11 +202,14 @@ public final class BpfDispatcher {
      * into the caller, as the kernel's caller reaches its program by jumps alone. C2 inlines a call of a
      * method larger than MaxInlineSize (35 bytes of bytecode) only if the call site runs in at least a
      * quarter of its method's invocations (InlineFrequencyRatio), and then up to FreqInlineSize (325
-     * bytes): so a method holds either the leaves of at most {@link #GROUP} programs (about 30 bytes each;
-     * a leaf's call of the program's 17-byte {@code enter} inlines however rarely it runs) or a choice
+     * bytes): so a method holds either the leaves of at most {@link #GROUP} programs (about 30 bytes each)
+     * or a choice
      * among at most {@link #FANOUT} parts, each a method of its own that gets a third of the calls when
      * traffic is spread evenly. Cut into many groups under one method instead, each group's call runs in
-     * 1/8 of the calls at 48 programs and stays a call ("too big").
+     * 1/8 of the calls at 48 programs and stays a call ("too big"). A leaf's call of the program's
+     * {@code enter} (the program's body, most programs far over 35 bytes) follows the same rule: inlined
+     * where its leaf gets a quarter of its method's calls (up to four programs), a direct call otherwise,
+     * as the kernel's dispatcher calls every program.
      */
     static byte[] classBytes(int[] ids) {
         ClassDesc self = ClassDesc.of(BpfDispatcher.class.getPackageName() + ".Dispatch" + ids.length);
