@@ -3,8 +3,12 @@ package dev.jxdp.ebpf.maps;
 import dev.jxdp.ebpf.BpfException;
 import dev.jxdp.ebpf.mem.Mem;
 
+import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MutableCallSite;
 import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * BPF_MAP_TYPE_PROG_ARRAY (kernel/bpf/arraymap.c, the fd_array part): slots of programs for bpf_tail_call.
@@ -12,12 +16,21 @@ import java.lang.invoke.VarHandle;
  * the user side fills slots with {@link #set} and a byte update is refused. Programs cannot look up, update
  * or delete a PROG_ARRAY (the verifier allows it only with bpf_tail_call); those calls answer as a
  * refusal (0 or -EINVAL).
+ *
+ * <p>A JIT that calls a constant slot directly registers its call site here ({@link #track}), as the
+ * kernel's JIT registers a poke descriptor (map_poke_track()): every change of the slot sends the site
+ * back to its unlinked target, which links it again to the slot's new program on its next call
+ * (the kernel's map_poke_run() patches the jump in place instead).
  */
 public final class ProgArray extends BaseMap {
 
     private static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(ProgramRef[].class);
 
     private final ProgramRef[] slots;
+
+    // direct tail-call sites, guarded by this: each changes with its slot (see track)
+    private record Poke(int slot, MutableCallSite site, MethodHandle unlinked) {}
+    private final List<Poke> pokes = new ArrayList<>();
 
     ProgArray(MapSpec spec) {
         check(spec);
@@ -38,12 +51,51 @@ public final class ProgArray extends BaseMap {
     }
 
     /** Puts a program in a slot (BPF_MAP_UPDATE_ELEM with a program fd); null empties it. */
-    public void set(int slot, ProgramRef prog) {
+    public synchronized void set(int slot, ProgramRef prog) {
         if (slot < 0 || slot >= slots.length) {
             throw new BpfException("map " + name() + ": slot " + Integer.toUnsignedString(slot)
                     + " out of range (max_entries " + slots.length + ")");
         }
         SLOTS.setRelease(slots, slot, prog);
+        unlink(slot);
+    }
+
+    /**
+     * Registers a direct tail-call site of {@code slot} (the kernel's map_poke_track()): from now on each
+     * change of the slot resets the site to {@code unlinked}, which is to link it again through
+     * {@link #link}. The site is reset now too, so that it cannot keep a target chosen before.
+     */
+    public synchronized void track(int slot, MutableCallSite site, MethodHandle unlinked) {
+        pokes.add(new Poke(slot, site, unlinked));
+        site.setTarget(unlinked);
+    }
+
+    /**
+     * Points a tracked site at {@code target}, chosen for {@code expected}, when the slot still holds it:
+     * else (the slot changed meanwhile) does nothing and answers false, and the caller chooses again.
+     * Holding the lock {@link #set} holds, a site never keeps a target chosen for a program already gone.
+     */
+    public synchronized boolean link(int slot, ProgramRef expected, MutableCallSite site, MethodHandle target) {
+        if (get(slot) != expected) {
+            return false;
+        }
+        site.setTarget(target);
+        return true;
+    }
+
+    // the slot changed: its sites go back to their unlinked targets, and every thread is to see it before
+    // the update returns (as map_poke_run() patches the jumps before the syscall returns)
+    private void unlink(long slot) {
+        List<MutableCallSite> reset = null;
+        for (Poke p : pokes) {
+            if (p.slot == slot) {
+                p.site.setTarget(p.unlinked);
+                (reset == null ? reset = new ArrayList<>() : reset).add(p.site);
+            }
+        }
+        if (reset != null) {
+            MutableCallSite.syncAll(reset.toArray(MutableCallSite[]::new));
+        }
     }
 
     /**
@@ -97,7 +149,11 @@ public final class ProgArray extends BaseMap {
             return -Errno.E2BIG;
         }
         Object old = SLOTS.getAndSet(slots, (int) index, (ProgramRef) null);
-        return old == null ? -Errno.ENOENT : 0;
+        if (old == null) {
+            return -Errno.ENOENT;
+        }
+        unlink(index);
+        return 0;
     }
 
     @Override
