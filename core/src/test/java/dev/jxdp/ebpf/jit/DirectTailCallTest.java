@@ -5,20 +5,13 @@ import dev.jxdp.ebpf.elf.ObjectSpec;
 import dev.jxdp.ebpf.interp.Interpreter;
 import dev.jxdp.ebpf.maps.BpfMap;
 import dev.jxdp.ebpf.maps.ProgArray;
-import dev.jxdp.ebpf.maps.ProgramRef;
 import dev.jxdp.ebpf.runtime.BpfCollection;
 import dev.jxdp.ebpf.runtime.BpfFault;
-import dev.jxdp.ebpf.runtime.BpfProgram;
 import dev.jxdp.ebpf.runtime.ExecState;
 import dev.jxdp.ebpf.runtime.XdpBuff;
-import dev.jxdp.ebpf.verifier.Verifier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.lang.classfile.ClassFile;
-import java.lang.classfile.CodeModel;
-import java.lang.classfile.MethodModel;
-import java.lang.classfile.instruction.InvokeDynamicInstruction;
 import java.lang.foreign.Arena;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -121,27 +114,14 @@ class DirectTailCallTest {
         return ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(v).array();
     }
 
-    private static int directSites(BpfProgram p) {
-        byte[] bytes = JitCompiler.classBytes(p, Verifier.verify(p, Verifier.Mode.FULL, false).facts());
-        int n = 0;
-        for (MethodModel m : ClassFile.of().parse(bytes).methods()) {
-            for (var e : m.code().map(CodeModel::elementList).orElse(List.of())) {
-                if (e instanceof InvokeDynamicInstruction indy && indy.name().stringValue().equals("tailCall")) {
-                    n++;
-                }
-            }
-        }
-        return n;
-    }
-
     @Test
     void aConstantIndexCompilesToADirectCallAndAnIndexFromThePacketDoesNot() {
         try (BpfCollection c = BpfCollection.load(SPEC)) {
-            assertEquals(1, directSites(c.program("xdp_chain")));
-            assertEquals(6, directSites(c.program("xdp_chain_empty_first")));
-            assertEquals(0, directSites(c.program("xdp_chain_from_packet")));
+            assertEquals(1, JitClasses.directTailCalls(c.program("xdp_chain")));
+            assertEquals(6, JitClasses.directTailCalls(c.program("xdp_chain_empty_first")));
+            assertEquals(0, JitClasses.directTailCalls(c.program("xdp_chain_from_packet")));
             // past max_entries: the verifier does not record the key (poisoned), the call stays indirect
-            assertEquals(0, directSites(c.program("xdp_chain_past_end")));
+            assertEquals(0, JitClasses.directTailCalls(c.program("xdp_chain_past_end")));
         }
     }
 
