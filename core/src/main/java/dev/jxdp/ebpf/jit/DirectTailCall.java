@@ -17,13 +17,12 @@ import java.lang.invoke.CallSite;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
-import java.lang.invoke.MutableCallSite;
 import java.util.List;
 
 /**
  * A bpf_tail_call whose index the verifier proved constant, into a program array it knows: the kernel's
  * direct tail call (a poke descriptor, emit_bpf_tail_call_direct()). The site is an invokedynamic whose
- * {@link MutableCallSite} the program array tracks; linked, its target hands back the slot's compiled
+ * call site, a {@link ProgArray.Site}, the program array tracks; linked, its target hands back the slot's compiled
  * code as a constant, so the generated code's {@code enter} call has a constant receiver and HotSpot can
  * inline the called program. A change of the slot unlinks the site; its next call links it again. The
  * semantics are the indirect call's: the run's count checked (33, MAX_TAIL_CALL_CNT), an empty slot falls
@@ -34,7 +33,7 @@ import java.util.List;
  * was compiled for, and the generated code takes the indirect call when the running collection's map is
  * another ({@link #arrayConstant}).
  */
-final class DirectTailCall {
+final class DirectTailCall extends ProgArray.Site {
 
     /** The site's type: (cx, st, the calling program, pc) -> the code to enter, or null to fall through. */
     static final MethodType TYPE = MethodType.methodType(JitCode.class, JitProgram.class, ExecState.class,
@@ -70,12 +69,16 @@ final class DirectTailCall {
     }
 
     private final ProgArray array;
-    private final int slot;
-    private final MutableCallSite site = new MutableCallSite(TYPE);
+    private final MethodHandle unlinked = LINK.bindTo(this);
 
     private DirectTailCall(ProgArray array, int slot) {
+        super(TYPE, slot);
         this.array = array;
-        this.slot = slot;
+    }
+
+    @Override
+    protected MethodHandle unlinked() {
+        return unlinked;
     }
 
     /**
@@ -101,8 +104,8 @@ final class DirectTailCall {
     static CallSite bootstrap(MethodHandles.Lookup l, String name, MethodType type, int mapIndex, int slot)
             throws IllegalAccessException {
         DirectTailCall d = new DirectTailCall(array(l, name, ProgArray.class, mapIndex), slot);
-        d.array.track(slot, d.site, LINK.bindTo(d));
-        return d.site;
+        d.array.track(d);
+        return d;
     }
 
     static ProgArray array(MethodHandles.Lookup l, String name, Class<?> type, int mapIndex)
@@ -114,9 +117,9 @@ final class DirectTailCall {
     // the unlinked target: links the site to the slot's program as it is now, then answers as linked
     private JitCode link(JitProgram cx, ExecState st, BpfProgram prog, int pc) throws Throwable {
         while (true) {
-            ProgramRef ref = array.get(slot);
+            ProgramRef ref = array.get(slot());
             MethodHandle target = targetFor(ref, cx);
-            if (array.link(slot, ref, site, target)) {
+            if (array.link(this, ref, target)) {
                 return (JitCode) target.invokeExact(cx, st, prog, pc);
             }
         }
@@ -129,7 +132,7 @@ final class DirectTailCall {
         if (ref instanceof BpfProgram p) {
             return MethodHandles.insertArguments(ENTER, 0, cx.compiler().code(p));
         }
-        return MethodHandles.insertArguments(FOREIGN, 0, (long) slot);
+        return MethodHandles.insertArguments(FOREIGN, 0, (long) slot());
     }
 
     // a populated slot, as ExecState.tailCallTarget counts it: the limit first, then the call counts

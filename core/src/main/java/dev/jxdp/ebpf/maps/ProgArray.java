@@ -5,9 +5,12 @@ import dev.jxdp.ebpf.mem.Mem;
 
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.invoke.MutableCallSite;
 import java.lang.invoke.VarHandle;
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 
 /**
@@ -28,9 +31,28 @@ public final class ProgArray extends BaseMap {
 
     private final ProgramRef[] slots;
 
-    // direct tail-call sites, guarded by this: each changes with its slot (see track)
-    private record Poke(int slot, MutableCallSite site, MethodHandle unlinked) {}
-    private final List<Poke> pokes = new ArrayList<>();
+    // direct tail-call sites, guarded by this: each changes with its slot (see track). Held weakly, as the
+    // code that calls through a site holds it: compiled code that is gone untracks its sites (the kernel's
+    // map_poke_untrack() when a program is freed)
+    private final List<WeakReference<Site>> sites = new ArrayList<>();
+
+    /**
+     * A direct tail-call site of one slot (the kernel's poke descriptor): the JIT links it to the slot's
+     * program, the array sends it back to {@link #unlinked()} whenever the slot changes.
+     */
+    public abstract static class Site extends MutableCallSite {
+        private final int slot;
+
+        protected Site(MethodType type, int slot) {
+            super(type);
+            this.slot = slot;
+        }
+
+        public final int slot() { return slot; }
+
+        /** The target that links the site again, to the slot's program of the moment, on its next call. */
+        protected abstract MethodHandle unlinked();
+    }
 
     ProgArray(MapSpec spec) {
         check(spec);
@@ -61,22 +83,23 @@ public final class ProgArray extends BaseMap {
     }
 
     /**
-     * Registers a direct tail-call site of {@code slot} (the kernel's map_poke_track()): from now on each
-     * change of the slot resets the site to {@code unlinked}, which is to link it again through
-     * {@link #link}. The site is reset now too, so that it cannot keep a target chosen before.
+     * Registers a direct tail-call site (the kernel's map_poke_track()): from now on each change of its slot
+     * resets it to its unlinked target, which is to link it again through {@link #link}. The site is reset
+     * now too, so that it cannot keep a target chosen before.
      */
-    public synchronized void track(int slot, MutableCallSite site, MethodHandle unlinked) {
-        pokes.add(new Poke(slot, site, unlinked));
-        site.setTarget(unlinked);
+    public synchronized void track(Site site) {
+        sites.removeIf(r -> r.get() == null);
+        sites.add(new WeakReference<>(site));
+        site.setTarget(site.unlinked());
     }
 
     /**
-     * Points a tracked site at {@code target}, chosen for {@code expected}, when the slot still holds it:
+     * Points a tracked site at {@code target}, chosen for {@code expected}, when its slot still holds it:
      * else (the slot changed meanwhile) does nothing and answers false, and the caller chooses again.
      * Holding the lock {@link #set} holds, a site never keeps a target chosen for a program already gone.
      */
-    public synchronized boolean link(int slot, ProgramRef expected, MutableCallSite site, MethodHandle target) {
-        if (get(slot) != expected) {
+    public synchronized boolean link(Site site, ProgramRef expected, MethodHandle target) {
+        if (get(site.slot()) != expected) {
             return false;
         }
         site.setTarget(target);
@@ -86,14 +109,17 @@ public final class ProgArray extends BaseMap {
     // the slot changed: its sites go back to their unlinked targets, and every thread is to see it before
     // the update returns (as map_poke_run() patches the jumps before the syscall returns)
     private void unlink(long slot) {
-        List<MutableCallSite> reset = null;
-        for (Poke p : pokes) {
-            if (p.slot == slot) {
-                p.site.setTarget(p.unlinked);
-                (reset == null ? reset = new ArrayList<>() : reset).add(p.site);
+        List<MutableCallSite> reset = new ArrayList<>();
+        for (Iterator<WeakReference<Site>> it = sites.iterator(); it.hasNext(); ) {
+            Site s = it.next().get();
+            if (s == null) {
+                it.remove();
+            } else if (s.slot() == slot) {
+                s.setTarget(s.unlinked());
+                reset.add(s);
             }
         }
-        if (reset != null) {
+        if (!reset.isEmpty()) {
             MutableCallSite.syncAll(reset.toArray(MutableCallSite[]::new));
         }
     }
