@@ -302,6 +302,10 @@ final class FunctionEmitter {
     }
 
     /** A generous estimate of the bytecode bytes instruction pc becomes (for cutting a function into regions). */
+    private static boolean isTailCall(Insn in) {
+        return in.src() == Op.CALL_HELPER && Op.src(in.opcode()) != Op.X && in.imm() == HelperIds.TAIL_CALL;
+    }
+
     int cost(int pc) {
         if (staticFault(pc) != null) {
             return 16;
@@ -313,7 +317,8 @@ final class FunctionEmitter {
             case Op.LD -> 12;
             case Op.LDX, Op.ST -> 16;
             case Op.STX -> Op.mode(opc) == Op.MEM ? 16 : 30;
-            default -> Op.op(opc) == Op.CALL ? 50 : 28;  // jumps: compare, a stub, a tick and an exit
+            // a direct tail call also carries the indirect one, each with its own enter
+            default -> Op.op(opc) != Op.CALL ? 28 : isTailCall(in) ? 120 : 50;  // jumps: compare, a stub, a tick and an exit
         };
     }
 

@@ -2,11 +2,15 @@ package dev.jxdp.ebpf.jit;
 
 import dev.jxdp.ebpf.elf.ElfLoader;
 import dev.jxdp.ebpf.elf.ObjectSpec;
+import dev.jxdp.ebpf.interp.Harness;
 import dev.jxdp.ebpf.interp.Interpreter;
+import dev.jxdp.ebpf.isa.Asm;
+import dev.jxdp.ebpf.maps.MapType;
 import dev.jxdp.ebpf.maps.BpfMap;
 import dev.jxdp.ebpf.maps.ProgArray;
 import dev.jxdp.ebpf.runtime.BpfCollection;
 import dev.jxdp.ebpf.runtime.BpfFault;
+import dev.jxdp.ebpf.runtime.BpfProgram;
 import dev.jxdp.ebpf.runtime.ExecState;
 import dev.jxdp.ebpf.runtime.XdpBuff;
 import org.junit.jupiter.api.AfterEach;
@@ -22,6 +26,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Direct tail calls (a constant index the verifier proved, {@link DirectTailCall}) on tailcall_chain.o:
@@ -191,5 +196,38 @@ class DirectTailCallTest {
         BpfFault jit = assertThrows(BpfFault.class, () -> ch.jit("xdp_chain"));
         assertEquals(interp.getMessage(), jit.getMessage());
         assertEquals(interp.insn(), jit.insn());
+    }
+
+    @Test
+    void aDirectCallInAProgramSplitIntoRegionsEndsTheRunOrFallsThrough() {
+        // 1,200 ALU instructions before the call: the entry is split into region methods, the call in one
+        StringBuilder entry = new StringBuilder("r7 = 0\n");
+        for (int i = 0; i < 1200; i++) {
+            entry.append("r7 += 1\n");
+        }
+        entry.append("r2 = map[idx:0] ll\nr3 = 1\ncall bpf_tail_call\nr0 = r7\nexit");
+        try (Harness h = new Harness(List.of(Harness.spec("jmp", MapType.PROG_ARRAY, 4, 4, 2)),
+                Asm.assemble(entry.toString()), Asm.assemble("r0 = 2\nexit"))) {
+            BpfProgram p = h.prog(0);
+            assertTrue(JitCompiler.methodSizes(JitClasses.verified(p)).size() > 5, "split into regions");
+            assertEquals(1, JitClasses.directTailCalls(p));
+            JitProgram jit = JitCompiler.verifying().program(p);
+            assertEquals(1200, runOn(h, jit), "empty: falls through");
+            ((ProgArray) h.map(0)).set(1, h.prog(1));
+            assertEquals(2, runOn(h, jit));
+            assertEquals(1, h.st.tailCalls);
+            ((ProgArray) h.map(0)).set(1, null);
+            assertEquals(1200, runOn(h, jit));
+        }
+    }
+
+    private static long runOn(Harness h, JitProgram jit) {
+        h.buff.load(new byte[60]);
+        h.st.begin(h.buff);
+        long interp = h.interp.run(h.prog(0), h.st);
+        h.st.begin(h.buff);
+        long r0 = jit.run(h.st);
+        assertEquals(interp, r0, "the JIT and the interpreter");
+        return r0;
     }
 }

@@ -14,11 +14,15 @@ public final class JitClasses {
 
     private JitClasses() {}
 
+    /** The class {@code p} compiles to with its verifier facts. */
+    public static byte[] verified(BpfProgram p) {
+        return JitCompiler.classBytes(p, Verifier.verify(p, Verifier.Mode.FULL, false).facts());
+    }
+
     /** The direct tail calls in the class {@code p} compiles to with its verifier facts. */
     public static int directTailCalls(BpfProgram p) {
-        byte[] bytes = JitCompiler.classBytes(p, Verifier.verify(p, Verifier.Mode.FULL, false).facts());
         int n = 0;
-        for (MethodModel m : ClassFile.of().parse(bytes).methods()) {
+        for (MethodModel m : ClassFile.of().parse(verified(p)).methods()) {
             for (var e : m.code().map(CodeModel::elementList).orElse(List.of())) {
                 if (e instanceof InvokeDynamicInstruction indy && indy.name().stringValue().equals("tailCall")) {
                     n++;
