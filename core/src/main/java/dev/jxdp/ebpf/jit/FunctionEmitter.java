@@ -302,10 +302,6 @@ final class FunctionEmitter {
     }
 
     /** A generous estimate of the bytecode bytes instruction pc becomes (for cutting a function into regions). */
-    private static boolean isTailCall(Insn in) {
-        return in.src() == Op.CALL_HELPER && Op.src(in.opcode()) != Op.X && in.imm() == HelperIds.TAIL_CALL;
-    }
-
     int cost(int pc) {
         if (staticFault(pc) != null) {
             return 16;
@@ -317,9 +313,14 @@ final class FunctionEmitter {
             case Op.LD -> 12;
             case Op.LDX, Op.ST -> 16;
             case Op.STX -> Op.mode(opc) == Op.MEM ? 16 : 30;
-            // a direct tail call also carries the indirect one, each with its own enter
-            default -> Op.op(opc) != Op.CALL ? 28 : isTailCall(in) ? 120 : 50;  // jumps: compare, a stub, a tick and an exit
+            // jumps: compare, a stub, a tick and an exit; a direct tail call carries the indirect one too,
+            // each with its own enter
+            default -> Op.op(opc) != Op.CALL ? 28 : isTailCall(in) ? 120 : 50;
         };
+    }
+
+    private static boolean isTailCall(Insn in) {
+        return in.src() == Op.CALL_HELPER && Op.src(in.opcode()) != Op.X && in.imm() == HelperIds.TAIL_CALL;
     }
 
     // ---- split functions: regions of contiguous instructions, each its own method ----
