@@ -331,8 +331,14 @@ final class FunctionEmitter {
             case Op.LD -> 12;
             case Op.LDX, Op.ST -> 16;
             case Op.STX -> Op.mode(opc) == Op.MEM ? 16 : 30;
-            default -> Op.op(opc) == Op.CALL ? 50 : 28;  // jumps: compare, a stub, a tick and an exit
+            // jumps: compare, a stub, a tick and an exit; a direct tail call carries the indirect one too,
+            // each with its own enter
+            default -> Op.op(opc) != Op.CALL ? 28 : isTailCall(in) ? 120 : 50;
         };
+    }
+
+    private static boolean isTailCall(Insn in) {
+        return in.src() == Op.CALL_HELPER && Op.src(in.opcode()) != Op.X && in.imm() == HelperIds.TAIL_CALL;
     }
 
     // ---- split functions: regions of contiguous instructions, each its own method ----
@@ -1105,29 +1111,7 @@ final class FunctionEmitter {
             return;
         }
         if (id == HelperIds.TAIL_CALL) {
-            Label miss = c.newLabel();
-            c.aload(0).aload(1);
-            if (knownMap >= 0) {
-                c.aload(0).getfield(Descs.CX, "maps", Descs.MAPS).loadConstant(knownMap).aaload();
-                c.lload(slot(3));
-                prog();
-                c.loadConstant(pc).invokestatic(Descs.RT, "tailCallMap", Descs.TAIL_MAP);
-            } else {
-                c.lload(slot(2)).lload(slot(3));
-                prog();
-                c.loadConstant(pc).invokestatic(Descs.RT, "tailCall", Descs.TAIL);
-            }
-            c.astore(TMP_OBJ)
-                    .aload(TMP_OBJ).ifnull(miss)
-                    .aload(TMP_OBJ).aload(0).aload(1);
-            argRegs();
-            c.iload(DEPTH).invokevirtual(Descs.CODE, "enter", Descs.ENTER);
-            if (regionOf == null) {
-                c.lreturn();
-            } else {
-                c.lstore(R0).goto_(exit);
-            }
-            c.labelBinding(miss);
+            tailCall(pc, knownMap);
             return;
         }
         c.aload(0);
@@ -1150,6 +1134,59 @@ final class FunctionEmitter {
             c.invokestatic(Descs.HELPERS, m.getName(), HelperMethods.desc(m));
         }
         c.lstore(R0);
+    }
+
+    /**
+     * bpf_tail_call: direct when the verifier proved the index constant and the map known (the kernel's
+     * poke descriptors, see {@link DirectTailCall}), else through the map at run time. The direct call
+     * enters the code on a path of its own, so that its receiver stays a constant HotSpot can inline; a
+     * collection sharing this code whose program array is another takes the indirect call.
+     */
+    private void tailCall(int pc, int knownMap) {
+        Label miss = c.newLabel();
+        long key = facts == null || knownMap < 0 ? -1 : facts.tailCallKeyAt(pc);
+        if (key >= 0 && DirectTailCall.fits(prog, knownMap, key)) {
+            Label indirect = c.newLabel();
+            knownMapOf(knownMap);
+            c.ldc(DirectTailCall.arrayConstant(knownMap)).if_acmpne(indirect);
+            c.aload(0).aload(1);
+            prog();
+            c.loadConstant(pc).invokedynamic(DirectTailCall.site(knownMap, key));
+            enterTailCallee(miss);
+            c.labelBinding(indirect);
+        }
+        c.aload(0).aload(1);
+        if (knownMap >= 0) {
+            knownMapOf(knownMap);
+            c.lload(slot(3));
+            prog();
+            c.loadConstant(pc).invokestatic(Descs.RT, "tailCallMap", Descs.TAIL_MAP);
+        } else {
+            c.lload(slot(2)).lload(slot(3));
+            prog();
+            c.loadConstant(pc).invokestatic(Descs.RT, "tailCall", Descs.TAIL);
+        }
+        enterTailCallee(miss);
+        c.labelBinding(miss);
+    }
+
+    // the running collection's map at a map index the verifier knows
+    private void knownMapOf(int knownMap) {
+        c.aload(0).getfield(Descs.CX, "maps", Descs.MAPS).loadConstant(knownMap).aaload();
+    }
+
+    // the JitCode on the stack, or null (fall through to miss): the tail call enters it and ends the function
+    private void enterTailCallee(Label miss) {
+        c.astore(TMP_OBJ)
+                .aload(TMP_OBJ).ifnull(miss)
+                .aload(TMP_OBJ).aload(0).aload(1);
+        argRegs();
+        c.iload(DEPTH).invokevirtual(Descs.CODE, "enter", Descs.ENTER);
+        if (regionOf == null) {
+            c.lreturn();
+        } else {
+            c.lstore(R0).goto_(exit);
+        }
     }
 
     /**

@@ -62,6 +62,14 @@ interface Proof {
         return -1;
     }
 
+    /**
+     * For a bpf_tail_call: the index, when the verifier found it the same in-range constant on every path
+     * (see {@link VerifierFacts#tailCallKeyAt}), else -1. The JIT then calls the slot's program directly.
+     */
+    default long tailCallKeyAt(int pc) {
+        return -1;
+    }
+
     /** The verifier's facts as a proof; null when they may not be relied on (none, or unsound). */
     static Proof of(VerifierFacts f) {
         if (f == null || !f.sound()) {
@@ -78,6 +86,7 @@ interface Proof {
             @Override public int loopCallbackAt(int pc) { return f.loopCallbackAt(pc); }
             @Override public int baseOffAt(int pc) { return f.baseOffAt(pc); }
             @Override public int forEachCallbackAt(int pc) { return f.forEachCallbackAt(pc); }
+            @Override public long tailCallKeyAt(int pc) { return f.tailCallKeyAt(pc); }
             @Override public boolean stackAccessOfOtherFunction(int pc, int fnEntry) {
                 return f.stackAccessOfOtherFunction(pc, fnEntry);
             }

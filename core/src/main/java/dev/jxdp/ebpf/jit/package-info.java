@@ -47,8 +47,12 @@
  * indices in bpf_for_each_array_elem()'s meaning (flags checked at run time, the key in the map's per-CPU
  * key word); other maps walk themselves and call back through the runner.
  *
- * <p>Tail calls find the target's compiled code in an 8-way cache in the {@link dev.jxdp.ebpf.jit.JitProgram}
- * by program id, so a chain whose stages alternate finds each without a map lookup.
+ * <p>A tail call whose index the verifier proved constant, into a program array it knows, is direct (the
+ * kernel's poke descriptors): an invokedynamic whose call site the array tracks hands back the slot's
+ * compiled code as a constant, so HotSpot can inline the called program; a change of the slot unlinks the
+ * site and its next call links it again ({@link dev.jxdp.ebpf.jit.DirectTailCall}). Other tail calls find
+ * the target's compiled code in an 8-way cache in the {@link dev.jxdp.ebpf.jit.JitProgram} by program id,
+ * so a chain whose stages alternate finds each without a map lookup.
  *
  * <p>Warm-up ({@code test-run --engine jit --repeat N}, N > 1; {@code ProgTestRun}). A program that can
  * write no map warms the very runner, ExecState and buffer the timed runs use (the frame loaded again

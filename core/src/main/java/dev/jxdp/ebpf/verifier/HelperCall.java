@@ -526,6 +526,9 @@ final class HelperCall {
         Reg k = st.reg(3);
         if (k.type == RegType.SCALAR && k.isConst() && Long.compareUnsigned(k.tv, meta.map.maxEntries()) < 0) {
             ai.precision.markRegPrecise(st, 3);
+            ai.facts.tailCallKey(pc, k.tv);
+        } else {
+            ai.facts.tailCallKey(pc, -1);
         }
     }
 

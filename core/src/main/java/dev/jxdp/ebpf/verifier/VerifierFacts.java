@@ -42,6 +42,9 @@ public final class VerifierFacts {
     private final int[] loopCallback;
     // bpf_for_each_map_elem calls: the callback's first instruction when the same on every path, else -1
     private final int[] eachCallback;
+    // bpf_tail_call sites: the index when the same in-range constant on every path (record_func_key()'s
+    // map key state), -1 once a path had another (the kernel's BPF_MAP_KEY_POISON), unseen MIN
+    private final long[] tailKey;
     // per access: the base register's fixed offset (reg->off) when the same on every path, else NO_BASE_OFF
     private static final int NO_BASE_OFF = Integer.MIN_VALUE + 1;
     private final int[] baseOff;
@@ -69,6 +72,8 @@ public final class VerifierFacts {
         baseOff = unseen(insns);
         loopCallback = unseen(insns);
         eachCallback = unseen(insns);
+        tailKey = new long[insns];
+        Arrays.fill(tailKey, Long.MIN_VALUE);
     }
 
     /** The kind of memory the load, store or atomic at {@code pc} accesses on every path. */
@@ -155,6 +160,25 @@ public final class VerifierFacts {
     public int forEachCallbackAt(int pc) {
         int t = eachCallback[pc];
         return t < 0 ? -1 : t;
+    }
+
+    /**
+     * For a bpf_tail_call at {@code pc}: the index into the program array when it is the same constant,
+     * below max_entries, on every path the verifier explored (the kernel's record_func_key(), which then
+     * lets its JIT emit a direct jump patched on map updates: a poke descriptor); else -1.
+     */
+    public long tailCallKeyAt(int pc) {
+        long k = tailKey[pc];
+        return k < 0 ? -1 : k;
+    }
+
+    /** A path reaches the tail call at {@code pc} with index {@code key}, -1 when not an in-range constant. */
+    void tailCallKey(int pc, long key) {
+        if (tailKey[pc] == Long.MIN_VALUE) {
+            tailKey[pc] = key;
+        } else if (tailKey[pc] != key) {
+            tailKey[pc] = -1;
+        }
     }
 
     void forEachCall(int pc, int callback) {

@@ -4,6 +4,10 @@ import dev.jxdp.ebpf.BpfException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+
 import static dev.jxdp.ebpf.maps.MapFixture.le32;
 import static dev.jxdp.ebpf.maps.MapFixture.spec;
 import static org.junit.jupiter.api.Assertions.*;
@@ -19,6 +23,56 @@ class ProgArrayTest {
     void close() {
         m.close();
         f.close();
+    }
+
+    // a direct tail-call site whose targets answer which program they were linked for
+    private static final class TestSite extends ProgArray.Site {
+        final MethodHandle unlinked = MethodHandles.constant(String.class, "unlinked");
+
+        TestSite(int slot) {
+            super(MethodType.methodType(String.class), slot);
+        }
+
+        @Override
+        protected MethodHandle unlinked() { return unlinked; }
+
+        String call() throws Throwable { return (String) dynamicInvoker().invokeExact(); }
+    }
+
+    private static MethodHandle linkedTo(String name) {
+        return MethodHandles.constant(String.class, name);
+    }
+
+    @Test
+    void aChangeOfItsSlotUnlinksATrackedSiteAndNoOther() throws Throwable {
+        Prog a = new Prog("a", 1);
+        m.set(1, a);
+        TestSite s1 = new TestSite(1);
+        TestSite s2 = new TestSite(2);
+        m.track(s1);
+        m.track(s2);
+        assertEquals("unlinked", s1.call(), "a site starts unlinked");
+        assertTrue(m.link(s1, a, linkedTo("a")));
+        assertTrue(m.link(s2, null, linkedTo("empty")));
+        assertEquals("a", s1.call());
+        m.set(1, new Prog("b", 2));
+        assertEquals("unlinked", s1.call(), "set: the slot's sites relink on their next call");
+        assertEquals("empty", s2.call(), "another slot's site keeps its target");
+        assertTrue(m.link(s2, null, linkedTo("empty")));
+        m.set(2, a);
+        assertEquals(0, m.userDelete(le32(2)));
+        assertEquals("unlinked", s2.call(), "delete too");
+    }
+
+    @Test
+    void aSiteIsNotLinkedForAProgramItsSlotNoLongerHolds() throws Throwable {
+        Prog a = new Prog("a", 1);
+        m.set(0, a);
+        TestSite s = new TestSite(0);
+        m.track(s);
+        m.set(0, new Prog("b", 2));
+        assertFalse(m.link(s, a, linkedTo("a")), "chosen for a, but the slot holds b now");
+        assertEquals("unlinked", s.call());
     }
 
     @Test
