@@ -4,7 +4,6 @@ import dev.jxdp.ebpf.jit.JitCode;
 import dev.jxdp.ebpf.jit.JitProgram;
 
 import java.lang.classfile.ClassFile;
-import java.lang.classfile.ClassHierarchyResolver;
 import java.lang.classfile.CodeBuilder;
 import java.lang.classfile.Label;
 import java.lang.constant.ClassDesc;
@@ -47,14 +46,11 @@ public final class BpfDispatcher {
     public static final int MAX = 48;
 
     private static final MethodHandles.Lookup LOOKUP = MethodHandles.lookup();
-    private static final ClassFile CF = ClassFile.of(ClassFile.ClassHierarchyResolverOption.of(
-            ClassHierarchyResolver.defaultResolver().orElse(
-                    ClassHierarchyResolver.ofClassLoading(BpfDispatcher.class.getClassLoader()))));
-    private static final ClassDesc CD_CODE = ClassDesc.of(JitCode.class.getName());
-    private static final ClassDesc CD_CX = ClassDesc.of(JitProgram.class.getName());
-    private static final ClassDesc CD_ST = ClassDesc.of("dev.jxdp.ebpf.runtime.ExecState");
-    private static final MethodTypeDesc ENTER = MethodTypeDesc.of(CD_long, CD_CX, CD_ST, CD_long, CD_long, CD_long,
-            CD_long, CD_long, CD_int);
+    private static final ClassFile CF = CodeDescs.CF;
+    private static final ClassDesc CD_CODE = CodeDescs.CD_CODE;
+    private static final ClassDesc CD_CX = CodeDescs.CD_CX;
+    private static final ClassDesc CD_ST = CodeDescs.CD_ST;
+    private static final MethodTypeDesc ENTER = CodeDescs.ENTER;
     private static final MethodTypeDesc DISPATCH = MethodTypeDesc.of(CD_long, CD_CODE, CD_CX, CD_ST, CD_long, CD_long,
             CD_long, CD_long, CD_long, CD_int);
     /** Leaves per method of the dispatch class (a leaf is about 30 bytes of bytecode; 8 make about 280). */

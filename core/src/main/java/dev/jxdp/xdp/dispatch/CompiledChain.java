@@ -6,7 +6,6 @@ import dev.jxdp.ebpf.runtime.XdpAction;
 import dev.jxdp.xdp.chain.ChainPlan;
 
 import java.lang.classfile.ClassFile;
-import java.lang.classfile.ClassHierarchyResolver;
 import java.lang.classfile.CodeBuilder;
 import java.lang.classfile.Label;
 import java.lang.classfile.instruction.SwitchCase;
@@ -35,13 +34,11 @@ import static java.lang.constant.ConstantDescs.CD_long;
 public final class CompiledChain {
 
     private static final MethodHandles.Lookup LOOKUP = MethodHandles.lookup();
-    private static final ClassFile CF = ClassFile.of(ClassFile.ClassHierarchyResolverOption.of(
-            ClassHierarchyResolver.defaultResolver().orElse(ClassHierarchyResolver.ofClassLoading(CompiledChain.class.getClassLoader()))));
-    private static final ClassDesc CD_CODE = ClassDesc.of(JitCode.class.getName());
-    private static final ClassDesc CD_CX = ClassDesc.of(JitProgram.class.getName());
-    private static final ClassDesc CD_ST = ClassDesc.of("dev.jxdp.ebpf.runtime.ExecState");
-    private static final MethodTypeDesc ENTER = MethodTypeDesc.of(CD_long, CD_CX, CD_ST, CD_long, CD_long, CD_long,
-            CD_long, CD_long, CD_int);
+    private static final ClassFile CF = CodeDescs.CF;
+    private static final ClassDesc CD_CODE = CodeDescs.CD_CODE;
+    private static final ClassDesc CD_CX = CodeDescs.CD_CX;
+    private static final ClassDesc CD_ST = CodeDescs.CD_ST;
+    private static final MethodTypeDesc ENTER = CodeDescs.ENTER;
     private static final MethodTypeDesc CALL_FN = MethodTypeDesc.of(CD_long, CD_int, CD_CX, CD_ST, CD_long, CD_long,
             CD_long, CD_long, CD_long, CD_int);
     private static final MethodTypeDesc RUN_PART = MethodTypeDesc.of(CD_long, CD_CODE, CD_ST, CD_ST);
