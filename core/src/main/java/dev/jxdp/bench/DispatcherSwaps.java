@@ -162,7 +162,9 @@ public final class DispatcherSwaps {
         long intervalNs = (long) (intervalMs * 1e6);
         long warmNs = (long) (warmup * 1e9);
         long swapPhaseNs = swaps * intervalNs;
-        int buckets = (int) ((warmNs + swapPhaseNs + 2 * intervalNs) / BUCKET_NS) + 1;
+        // room for replaces that run late (each replace takes milliseconds on a busy machine): twice the
+        // planned stretch; the analysis never reads past what was recorded
+        int buckets = (int) ((warmNs + 2 * swapPhaseNs + 4 * intervalNs) / BUCKET_NS) + 1;
         CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
         try (DispatcherBench bench = new DispatcherBench(programs, true, false)) {
             XdpCall call = bench.calls()[0];
@@ -192,7 +194,7 @@ public final class DispatcherSwaps {
                 at[s] = a;
                 swapUs[s] = (z - a) / 1e3;
             }
-            sleepUntil(start + swapPhaseNs);
+            sleepUntil(Math.max(start + swapPhaseNs, at[swaps - 1] + intervalNs));
             long jitSwaps = jit.getTotalCompilationTime() - jitQuiet1;
             long generations = BpfDispatcher.xdp().generation() - generation0;
             poller.stop = true;
@@ -212,7 +214,7 @@ public final class DispatcherSwaps {
 
     // the throughput series after each replace (until the next), against the median bucket of the quiet
     // stretch [quietFrom, quietTo) before the first
-    private static Result analyse(int programs, int swaps, double intervalMs, long[] frames, int quietFrom, int quietTo,
+    static Result analyse(int programs, int swaps, double intervalMs, long[] frames, int quietFrom, int quietTo,
                                   long[] at, long t0, double[] swapUs, long generations, long jitMs, long quietJitMs) {
         double[] quietBuckets = new double[Math.max(1, quietTo - quietFrom)];
         for (int i = 0; i < quietTo - quietFrom; i++) {
@@ -226,14 +228,15 @@ public final class DispatcherSwaps {
         double[] quiet = new double[Math.max(1, (quietTo - quietFrom) / window)];
         double usPerFrame = median > 0 ? BUCKET_NS / 1e3 / median : 0;
         for (int s = 0; s < swaps; s++) {
-            int b = (int) ((at[s] - t0) / BUCKET_NS);
+            int b = (int) Math.min((at[s] - t0) / BUCKET_NS, frames.length - 1);
+            int w = Math.min(window, frames.length - b);  // a replace so late that its window runs past the record
             double min = Double.POSITIVE_INFINITY;
-            for (int i = b; i < b + window; i++) {
+            for (int i = b; i < b + w; i++) {
                 min = Math.min(min, frames[i]);
             }
             dip[s] = median > 0 ? min / median : 0;
-            recovery[s] = recoveredAfter(frames, b, window, median) * BUCKET_NS / 1e3;
-            lost[s] = shortfall(frames, b, window, median) * usPerFrame;
+            recovery[s] = recoveredAfter(frames, b, w, median) * BUCKET_NS / 1e3;
+            lost[s] = shortfall(frames, b, w, median) * usPerFrame;
         }
         for (int w = 0; w < quiet.length; w++) {
             quiet[w] = shortfall(frames, quietFrom + w * window, Math.min(window, quietTo - quietFrom), median) * usPerFrame;
