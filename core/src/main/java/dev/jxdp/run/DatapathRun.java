@@ -190,6 +190,7 @@ public final class DatapathRun {
             }
         }
         XdpCall[] calls = new XdpCall[dispatcher ? queues : 0];
+        NapiWorker[] workers = new NapiWorker[queues];
         RxDriver[] rx = new RxDriver[queues];
         PcapReader[] readers = new PcapReader[queues];
         byte[] memoryQueues = input instanceof Frames f ? MemoryRxDriver.queues(f.frames(), queues) : null;
@@ -212,7 +213,7 @@ public final class DatapathRun {
             for (BpfCollection coll : collections()) {
                 for (BpfMap m : coll.maps()) {
                     if (m instanceof CpuMap c) {
-                        cpuMaps.add(new CpuMapRunner(c, pool, cpumapPass.get(), coll, compiler::program));
+                        cpuMaps.add(new CpuMapRunner(c, pool, cpumapPass.get(), coll, compiler::program).dispatcher(dispatcher));
                     }
                 }
             }
@@ -224,7 +225,7 @@ public final class DatapathRun {
                 case Frames f -> new MemoryRxDriver(f.frames(), memoryQueues, pool, cache, INPUT_IFINDEX, q, limit);
             };
             // queue q is CPU q: its own program instance, ExecState (per-CPU map slot q) and bulk queues
-            rxq = new RxQueues(pool, queues, drivers, (q, cache, d) -> worker(new NapiWorker(pool, cache, d, txs[q],
+            rxq = new RxQueues(pool, queues, drivers, (q, cache, d) -> workers[q] = worker(new NapiWorker(pool, cache, d, txs[q],
                     sinks[q], jits[q], collection, q, INPUT_IFINDEX, q, devices).cpuMaps(runners), calls, q))
                     .rxMode(mode).redirectBulk(redirectBulk);
             try {
@@ -268,10 +269,16 @@ public final class DatapathRun {
                     List.copyOf(entries), chainEntries(jits));
         } finally {
             running = null;
-            // the queues' users of the program leave the system-wide dispatcher: its slot is free again
+            // the queues' users of the program leave the system-wide dispatcher: its slot is free again, and
+            // so are the devmap entry programs' (the CPUMAP entries' give theirs back as their consumers end)
             for (XdpCall c : calls) {
                 if (c != null) {
                     c.update(null);
+                }
+            }
+            for (NapiWorker w : workers) {
+                if (w != null) {
+                    w.detachEntryPrograms();
                 }
             }
             for (PcapReader r : readers) {

@@ -64,6 +64,8 @@ public final class CpuMapRunner implements AutoCloseable {
     /** Every entry made, current and replaced, for stats and close. Guarded by this. */
     private final List<Entry> made = new ArrayList<>();
     private boolean closed;
+    // whether the entries' programs are entered through the system-wide BPF dispatcher (an xdp_call each)
+    private volatile boolean dispatcher;
 
     /**
      * @param map        the CPUMAP whose entries this runs
@@ -85,6 +87,16 @@ public final class CpuMapRunner implements AutoCloseable {
     }
 
     public CpuMap map() { return map; }
+
+    /**
+     * Enters each entry's program through an xdp_call of its own on the system-wide BPF dispatcher (as the
+     * workers do with {@code jxdp run --dispatcher on}) instead of its virtual call; the slot is given back
+     * when the entry's consumer ends. Call before the first enqueue.
+     */
+    public CpuMapRunner dispatcher(boolean on) {
+        this.dispatcher = on;
+        return this;
+    }
 
     /**
      * Queues frames {@code ids[from..from+n)} (a worker's bulk, up to {@link #BULK}) for the CPU at key
@@ -266,6 +278,8 @@ public final class CpuMapRunner implements AutoCloseable {
         /** The queue: qsize rounded up to a power of two, filled to qsize at most; null for an empty slot. */
         final FrameRing ring;
         final JitProgram prog;
+        // the entry program's xdp_call when the runner goes through the dispatcher, else null
+        final dev.jxdp.xdp.dispatch.XdpCall call;
         final Thread thread;
         /** RUNNING, SLEEPING (parked or about to), STOPPING (no more frames: finish the queue and exit). */
         volatile int state;
@@ -283,12 +297,14 @@ public final class CpuMapRunner implements AutoCloseable {
                 // an empty slot: remembered for its generation, so enqueues to it stay on the fast path
                 ring = null;
                 prog = null;
+                call = null;
                 thread = null;
                 state = STOPPING;
                 return;
             }
             ring = new FrameRing(qsize == 1 ? 1 : Integer.highestOneBit(qsize - 1) << 1);
             prog = program(e.program());
+            call = prog != null && dispatcher ? new dev.jxdp.xdp.dispatch.XdpCall() : null;
             thread = Thread.ofPlatform().name("cpumap/" + cpu + "/map:" + map.name()).daemon(true).unstarted(this);
         }
 
@@ -391,6 +407,9 @@ public final class CpuMapRunner implements AutoCloseable {
         public void run() {
             Consumer c = null;
             try {
+                if (call != null) {
+                    call.update(prog);
+                }
                 c = new Consumer(this);
                 counters = c.counters;
                 c.consume();
@@ -406,6 +425,9 @@ public final class CpuMapRunner implements AutoCloseable {
                 if (c != null) {
                     c.flushReturns();
                 }
+                if (call != null) {
+                    call.update(null);  // the dispatcher's slot back: this entry runs its program no more
+                }
             }
         }
     }
@@ -415,6 +437,7 @@ public final class CpuMapRunner implements AutoCloseable {
         private final Entry entry;
         private final FrameRing ring;
         private final JitProgram prog;
+        private final dev.jxdp.xdp.dispatch.XdpCall call;
         private final Counters counters = new Counters();
         private final FrameMeta meta = pool.meta();
         private final XdpBuff buff = XdpBuff.overPool(pool.memory());
@@ -429,6 +452,7 @@ public final class CpuMapRunner implements AutoCloseable {
             this.entry = entry;
             this.ring = entry.ring;
             this.prog = entry.prog;
+            this.call = entry.call;
             this.st = prog == null ? null : collection.newExecState(entry.cpu);
             if (st != null) {
                 st.caller(prog);
@@ -490,7 +514,7 @@ public final class CpuMapRunner implements AutoCloseable {
                 b.rxQueueIndex = 0;
                 st.begin(b);
                 try {
-                    act = prog.run(st);
+                    act = call != null ? call.run(prog, st) : prog.run(st);
                 } catch (BpfFault f) {
                     act = XdpAction.ABORTED;  // a run-time check ended the run: counted in prog.faults()
                 }

@@ -140,7 +140,7 @@ public final class NapiWorker {
     }
 
     /** A devmap egress program as this worker runs it: its own runner and run state. */
-    private record Egress(JitProgram jit, ExecState st) {}
+    private record Egress(JitProgram jit, ExecState st, XdpCall call) {}
 
     /**
      * @param cache   the worker's cache of {@code pool}: frames the program drops are recycled into it, and
@@ -639,7 +639,7 @@ public final class NapiWorker {
             e.st.begin(buff);
             long act;
             try {
-                act = e.jit.run(e.st);
+                act = e.call != null ? e.call.run(e.jit, e.st) : e.jit.run(e.st);
             } catch (BpfFault f) {
                 act = XdpAction.ABORTED;
             }
@@ -657,6 +657,9 @@ public final class NapiWorker {
                 }
             }
         }
+        if (e.call != null) {
+            e.call.ran(n);
+        }
         return kept;
     }
 
@@ -667,10 +670,40 @@ public final class NapiWorker {
             JitProgram jit = prog != null ? prog.sibling(p) : dev.jxdp.ebpf.jit.JitCompiler.compile(p);
             ExecState est = p.collection().newExecState(cpu);
             est.caller(jit);
-            e = new Egress(jit, est);
+            // through the dispatcher when this worker's own program is: an xdp_call of its own, whose slot
+            // detachEntryPrograms() gives back
+            XdpCall ec = null;
+            if (call != null) {
+                ec = new XdpCall(call.dispatcher());
+                ec.update(jit);
+            }
+            e = new Egress(jit, est, ec);
             egress.put(p, e);
         }
         return e;
+    }
+
+    /**
+     * Detaches the devmap entries' programs this worker entered through the dispatcher (their xdp_calls),
+     * giving back their slots. Call when the worker has stopped polling.
+     */
+    public void detachEntryPrograms() {
+        for (Egress e : egress.values()) {
+            if (e.call != null) {
+                e.call.update(null);
+            }
+        }
+    }
+
+    /** The runs made through the devmap entry programs' xdp_calls (0 without the dispatcher). */
+    public long entryProgramRuns() {
+        long n = 0;
+        for (Egress e : egress.values()) {
+            if (e.call != null) {
+                n += e.call.runs();
+            }
+        }
+        return n;
     }
 
     /** xdp_do_flush(): the bulk queues out, once per poll. */

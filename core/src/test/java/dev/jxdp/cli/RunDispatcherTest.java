@@ -115,4 +115,47 @@ class RunDispatcherTest {
         CliTest.assertOneLineError(CliTest.jxdp("run", "--obj", CliTest.DEMO.toString(), "--in", "pktgen:",
                 "--dispatcher", "yes"), "--dispatcher yes: want on or off");
     }
+
+    @Test
+    void devmapAndCpumapEntryProgramsGoThroughTheDispatcherTooAndGiveTheirSlotsBack() throws Exception {
+        // a DEVMAP_HASH entry with an egress program (xdp_egress_mark) and a CPUMAP entry with a program
+        // (xdp_cpu_stage): the same counters with the dispatcher on as off; after the run every slot is free
+        Path devInit = tmp.resolve("dev.json");
+        java.nio.file.Files.writeString(devInit, "{\"maps\": {\"ports_by_id\": [{\"key\": \"00000000\", "
+                + "\"value\": \"05000000\", \"prog\": \"xdp_egress_mark\"}]}}");
+        Path cpuInit = tmp.resolve("cpu.json");
+        java.nio.file.Files.writeString(cpuInit, "{\"maps\": {\"cpus\": [{\"key\": \"00000000\", "
+                + "\"value\": \"00010000\", \"prog\": \"xdp_cpu_stage\"}]}}");
+        String[][] runs = {
+            {"--obj", CliTest.BPF.resolve("maps_devmap_prog.o").toString(), "--prog", "xdp_to_port", "--map-init",
+                devInit.toString(), "--redirect-out", "5=pcap:" + tmp.resolve("out5.pcap")},
+            {"--obj", CliTest.BPF.resolve("maps_cpumap_prog.o").toString(), "--prog", "xdp_to_cpu", "--map-init",
+                cpuInit.toString()},
+        };
+        dev.jxdp.xdp.dispatch.BpfDispatcher d = dev.jxdp.xdp.dispatch.BpfDispatcher.xdp();
+        for (String[] r : runs) {
+            JsonNode[] out = new JsonNode[2];
+            long[] pokes = new long[2];
+            for (int k = 0; k < 2; k++) {
+                int held = d.programs();
+                long generation = d.generation();
+                List<String> args = new ArrayList<>(List.of("run"));
+                args.addAll(List.of(r));
+                args.addAll(List.of("--in", "pktgen:flows=8,size=64", "--count", "2000", "--dispatcher", k == 0 ? "off" : "on",
+                        "--json"));
+                out[k] = RunCommandTest.json(CliTest.jxdp(args.toArray(new String[0])));
+                pokes[k] = d.generation() - generation;
+                assertEquals(held, d.programs(), "every slot given back: " + String.join(" ", r));
+            }
+            for (String k : new String[] {"rx", "drop", "aborted", "tx", "redirect", "pass", "errors"}) {
+                assertEquals(out[0].get(k).asLong(), out[1].get(k).asLong(), k + ": " + out[0] + " / " + out[1]);
+            }
+            assertEquals(0, pokes[0], "off: the dispatcher is not touched");
+            // the queue's program and the entry's each take a slot and give it back: four new dispatch classes
+            assertTrue(pokes[1] >= 4, "the entry program took a slot of its own: " + pokes[1] + " pokes");
+            if (out[1].has("cpumap")) {
+                assertEquals(out[0].get("cpumap").toString(), out[1].get("cpumap").toString());
+            }
+        }
+    }
 }
