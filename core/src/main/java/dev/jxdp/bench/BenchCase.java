@@ -3,7 +3,7 @@ package dev.jxdp.bench;
 import java.util.function.BooleanSupplier;
 
 /**
- * A case of a table suite ({@code jxdp bench datapath}, {@code jxdp bench dispatcher}): a name, and a
+ * A case of a table suite ({@code jxdp bench datapath}, {@code jxdp bench dispatcher}, {@code jxdp bench chain}): a name, and a
  * datapath built for it that {@link Trials} runs in timed slices, in a JVM of its own ({@link CaseProcess}).
  */
 interface BenchCase {
@@ -34,9 +34,12 @@ interface BenchCase {
         void close();
     }
 
-    /** The case of either suite named {@code label}, or null (the labels of the two suites differ). */
+    /** The case of any table suite named {@code label}, or null (the suites' labels differ). */
     static BenchCase byLabel(String label) {
         BenchCase c = DatapathCase.byLabel(label);
-        return c != null ? c : DispatcherCase.byLabel(label);
+        if (c == null) {
+            c = DispatcherCase.byLabel(label);
+        }
+        return c != null ? c : ChainCase.byLabel(label);
     }
 }

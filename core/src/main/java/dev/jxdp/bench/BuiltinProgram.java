@@ -38,7 +38,12 @@ public enum BuiltinProgram {
     /** swaps the MAC addresses, bpf_redirect_map(DEVMAP tx_port, 0) */
     REDIRECT_MAP("xdp_bench_redirect.o", "xdp_redirect_map"),
     /** reads the Ethernet header, bpf_redirect_map(CPUMAP cpu_map, cpu_dest) */
-    REDIRECT_CPU("xdp_bench_redirect.o", "xdp_redirect_cpu");
+    REDIRECT_CPU("xdp_bench_redirect.o", "xdp_redirect_cpu"),
+    /**
+     * reads the Ethernet header, bpf_tail_call(PROG_ARRAY {@value #TAIL_CALLS}, 0), XDP_PASS when the slot
+     * is empty; the slot is the caller's to fill, with {@value #TAIL_CALLEE} of the same collection
+     */
+    TAIL_CALL("xdp_bench_chain.o", "xdp_tailcall");
 
     /** Where the objects are on the class path. */
     static final String RESOURCE_DIR = "/dev/jxdp/bench/";
@@ -46,6 +51,10 @@ public enum BuiltinProgram {
     public static final String DEVMAP = "tx_port";
     /** The CPUMAP of {@link #REDIRECT_CPU}. */
     public static final String CPUMAP = "cpu_map";
+    /** The PROG_ARRAY of {@link #TAIL_CALL}: slot 0 is the program it tail-calls. */
+    public static final String TAIL_CALLS = "chain_jmp";
+    /** The program in {@link #TAIL_CALL}'s object that reads the Ethernet header and drops. */
+    public static final String TAIL_CALLEE = "xdp_tail_drop";
 
     private final String object;
     private final String program;
@@ -82,7 +91,8 @@ public enum BuiltinProgram {
     /**
      * Loads the program with the named .rodata constants ({@code ifindex_out}, {@code cpu_dest}: u32) set
      * before the maps are created, verifies it (a built-in the verifier rejects is a bug in jxdp: an
-     * IllegalStateException) and compiles it with the verifier's facts.
+     * IllegalStateException) and compiles it with the verifier's facts; a tail-call target is verified and
+     * compiled on its first call, as {@code jxdp run} compiles one.
      */
     public Loaded load(Map<String, Integer> rodata) {
         ObjectSpec spec = ElfLoader.parse(bytes(), "builtin:" + object);
@@ -100,7 +110,7 @@ public enum BuiltinProgram {
                 throw new IllegalStateException(object + ": the verifier rejects built-in program " + program
                         + " at insn " + r.insn() + ": " + r.message());
             }
-            JitProgram jit = JitCompiler.using(q -> q == p ? r.facts() : null).program(p);
+            JitProgram jit = JitCompiler.compile(p, r.facts());
             return new Loaded(this, c, p, jit);
         } catch (RuntimeException e) {
             c.close();

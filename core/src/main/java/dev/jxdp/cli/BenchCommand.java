@@ -1,6 +1,9 @@
 package dev.jxdp.cli;
 
 import dev.jxdp.bench.BenchException;
+import dev.jxdp.bench.ChainCase;
+import dev.jxdp.bench.ChainChart;
+import dev.jxdp.bench.ChainSuite;
 import dev.jxdp.bench.DatapathCase;
 import dev.jxdp.bench.DatapathChart;
 import dev.jxdp.bench.DatapathSuite;
@@ -33,7 +36,8 @@ import java.util.concurrent.TimeUnit;
         header = "Measure the datapath: one program like xdp-bench, or the datapath table.",
         description = {"Every benchmark runs one worker on pktgen's 64-byte IPv4 UDP frames, with the built-in "
                 + "programs (core/src/main/bpf). Progress goes to stderr, results to stdout.", ""},
-        subcommands = {BenchCommand.Xdp.class, BenchCommand.Datapath.class, BenchCommand.Dispatcher.class},
+        subcommands = {BenchCommand.Xdp.class, BenchCommand.Datapath.class, BenchCommand.Dispatcher.class,
+                BenchCommand.Chain.class},
         commandListHeading = "%nSuites:%n")
 final class BenchCommand implements Runnable {
 
@@ -42,7 +46,7 @@ final class BenchCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing suite (xdp MODE, datapath or dispatcher)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing suite (xdp MODE, datapath, dispatcher or chain)");
     }
 
     // --dispatcher on|off, as jxdp run takes it
@@ -341,6 +345,78 @@ final class BenchCommand implements Runnable {
                 DispatcherCase c = DispatcherCase.byLabel(n.strip());
                 if (c == null) {
                     throw new CliException("--cases: unknown case '" + n.strip() + "' (cases: " + DispatcherCase.labels() + ")");
+                }
+                if (!out.contains(c)) {
+                    out.add(c);
+                }
+            }
+            return out;
+        }
+    }
+
+    /** {@code jxdp bench chain}: several programs on one interface, against one program and a tail call. */
+    @Command(name = "chain", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
+            header = "The chain table (issue 17, seed 003): what running a frame through several XDP programs costs.",
+            description = {"One worker, one device, 64-byte frames; every frame is dropped by the last program it "
+                    + "runs. Cases, in order: single-drop (one program returning XDP_DROP), tailcall (a program that "
+                    + "tail-calls a second one that drops), chain-dynamic (a chain of two: A returns XDP_PASS and the "
+                    + "chain sends PASS to B, which drops; the next program looked up after each one, as seed 003's "
+                    + "kernel code does), chain-compiled (the same chain compiled into one class calling A and B "
+                    + "directly), chain-compiled-10 and chain-compiled-64 (10 and 64 programs, each passing to the "
+                    + "next, the last dropping). Each program is loaded and compiled on its own. Each case runs in a "
+                    + "JVM of its own and is warmed up, then the trials run round-robin over the cases; each figure "
+                    + "is the median of its trials. Prints the rows, the seed's columns (additional overhead: ns/packet "
+                    + "over the row before; total overhead: over single-drop), then the targets: overhead(chain-compiled) "
+                    + "<= overhead(tailcall), overhead(chain-dynamic) <= 2 x overhead(tailcall) (the seed's kernel code: "
+                    + "5x), and as aims overhead(chain-compiled) <= 0.5 ns and overhead(chain-compiled-64) <= 64 x "
+                    + "overhead(chain-compiled) (linear, no cliff). With --json one object {\"suite\": \"chain\", "
+                    + "\"rows\": [{\"case\", \"mpps\", \"ns_per_pkt\", \"trials\"}], \"overheads\": [...], "
+                    + "\"targets\": [...]}. The defaults take about a minute.", ""},
+            footer = {"", "Examples:", "  jxdp bench chain", "  jxdp bench chain --json --plot chain.png --trials 7",
+                    "  jxdp bench chain --cases single-drop,tailcall,chain-compiled"})
+    static final class Chain implements Runnable {
+
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        TrialOptions trial;
+
+        @Option(names = "--plot", paramLabel = "FILE.png", description = "also write a PNG bar chart of ns/packet per case")
+        Path plot;
+
+        @Option(names = "--cases", paramLabel = "CASE[,CASE...]", split = ",",
+                description = "run only these cases (default: all); overheads need single-drop, and a target is "
+                        + "reported only when its cases ran")
+        List<String> cases;
+
+        @Override
+        public void run() {
+            List<ChainCase> which = selected(cases);
+            trial.check(plot);
+            PrintWriter out = spec.commandLine().getOut();
+            try {
+                ChainSuite.Result r = ChainSuite.run(which, trial.trials, trial.seconds, ChainSuite.DEFAULT_WARMUP, true,
+                        spec.commandLine().getErr());
+                if (plot != null) {
+                    ChainChart.write(r, plot);
+                }
+                out.print(trial.json ? r.json() + System.lineSeparator() : r.table());
+                out.flush();
+            } catch (BenchException e) {
+                throw new CliException("bench chain: " + e.getMessage());
+            }
+        }
+
+        private static List<ChainCase> selected(List<String> names) {
+            if (names == null || names.isEmpty()) {
+                return List.of(ChainCase.values());
+            }
+            List<ChainCase> out = new ArrayList<>();
+            for (String n : names) {
+                ChainCase c = ChainCase.byLabel(n.strip());
+                if (c == null) {
+                    throw new CliException("--cases: unknown case '" + n.strip() + "' (cases: " + ChainCase.labels() + ")");
                 }
                 if (!out.contains(c)) {
                     out.add(c);

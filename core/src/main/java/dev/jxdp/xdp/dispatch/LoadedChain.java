@@ -85,6 +85,10 @@ public final class LoadedChain {
             runners[i] = p.forThread();
             BpfCollection coll = p.program().collection();
             states[i] = coll.newExecState(cpu);
+            // the part's runner is its state's caller from the start: JitProgram.runPart then stores no
+            // reference per frame (a store of a reference is a G1 write barrier, its card check a StoreLoad
+            // fence when the objects are old)
+            states[i].caller(runners[i]);
         }
         return JitProgram.chain(code, runners, states);
     }

@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -236,5 +237,22 @@ class LoadedChainTest {
         assertTrue(r0.part(0) != r1.part(0) && r0.partState(1) != r1.partState(1), "per worker");
         assertEquals(chain.code(), r0.code());
         assertEquals(2, r0.parts());
+    }
+
+    @Test
+    void eachPartsRunStateNamesItsRunnerAsCallerBeforeAndAfterARun() {
+        JitProgram a = program("r0 = 2\nexit", false);
+        JitProgram b = program("r0 = 1\nexit", false);
+        int pass = 1 << XdpAction.PASS;
+        LoadedChain chain = LoadedChain.of(sequence(List.of("a", "b"), new int[] {pass, pass}), List.of(a, b),
+                LoadedChain.Executor.COMPILED);
+        JitProgram r = chain.runner(0);
+        for (int i = 0; i < 2; i++) {
+            assertSame(r.part(i), r.partState(i).caller(), "part " + i + ": runPart stores no caller per frame");
+        }
+        assertEquals(XdpAction.DROP, r.run(frameOn(chain, frame(0)).st));
+        for (int i = 0; i < 2; i++) {
+            assertSame(r.part(i), r.partState(i).caller(), "part " + i + " after a run");
+        }
     }
 }
