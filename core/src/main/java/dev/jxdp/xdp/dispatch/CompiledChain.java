@@ -24,9 +24,10 @@ import static java.lang.constant.ConstantDescs.CD_long;
 
 /**
  * A chain compiled into one class (issue 17's compiled chain; the kernel's freplace of libxdp's dispatcher
- * without a trampoline per program): a hidden class extending {@link JitCode} whose {@code enter} runs
- * each part with a call on that part's code as a constant (class data), so the JVM can inline every
- * program into the chain, and branches on the part's return code to the next part or out. The chain is a
+ * without a trampoline per program): a hidden class extending {@link JitCode} that runs each part with a
+ * call on that part's code as a constant (class data), so the JVM can inline every program into the chain,
+ * and branches on the part's return code to the next part or out. The parts are laid out in
+ * {@link ChainPlan#order()}, {@link #CHUNK} to a method, every branch forward. The chain is a
  * program to whoever runs it: one dispatcher slot, one {@link XdpCall#update} to swap it in.
  *
  * <p>Its runner is {@link JitProgram#chain}: the parts' runners and run states for one worker thread.
@@ -44,8 +45,11 @@ public final class CompiledChain {
     private static final MethodTypeDesc RUN_PART = MethodTypeDesc.of(CD_long, CD_CODE, CD_ST, CD_ST);
     private static final MethodTypeDesc PART = MethodTypeDesc.of(CD_CX, CD_int);
     private static final MethodTypeDesc PART_STATE = MethodTypeDesc.of(CD_ST, CD_int);
-    // enter's locals: 0 this, 1 cx, 2 st, 3..12 r1..r5, 13 depth; then the part's code as an int
-    private static final int CODE_LOCAL = 14;
+    private static final MethodTypeDesc CHUNK_METHOD = MethodTypeDesc.of(CD_long, CD_CX, CD_ST, CD_int);
+    // a chunk method's locals: 0 cx, 1 st, 2 the part to enter at, then r0 and the code's low half
+    private static final int ENTRY_LOCAL = 2;
+    private static final int R0_LOCAL = 3;
+    private static final int CODE_LOCAL = 5;
 
     private CompiledChain() {}
 
@@ -77,7 +81,20 @@ public final class CompiledChain {
             cb.withSuperclass(CD_CODE);
             cb.withMethodBody(ConstantDescs.INIT_NAME, ConstantDescs.MTD_void, ClassFile.ACC_PUBLIC,
                     c -> c.aload(0).invokespecial(CD_CODE, ConstantDescs.INIT_NAME, ConstantDescs.MTD_void).return_());
-            cb.withMethodBody("enter", ENTER, ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL, c -> enter(c, plan));
+            // enter runs the chunk of the first part; a chunk ends by returning or by calling a later chunk
+            int[] order = plan.order();  // the reachable parts; an unreachable program gets no code
+            int[] chunkOf = new int[plan.size()];
+            for (int k = 0; k < order.length; k++) {
+                chunkOf[order[k]] = k / CHUNK;
+            }
+            cb.withMethodBody("enter", ENTER, ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL, c -> c.aload(1).aload(2)
+                    .loadConstant(plan.first()).invokestatic(self, chunkName(chunkOf[plan.first()]), CHUNK_METHOD).lreturn());
+            for (int from = 0; from < order.length; from += CHUNK) {
+                int lo = from;
+                int hi = Math.min(order.length, from + CHUNK);
+                cb.withMethodBody(chunkName(lo / CHUNK), CHUNK_METHOD, ClassFile.ACC_PRIVATE | ClassFile.ACC_STATIC,
+                        c -> chunk(c, self, plan, order, lo, hi, chunkOf));
+            }
             cb.withMethodBody("bounded", MethodTypeDesc.of(CD_boolean), ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL,
                     c -> c.loadConstant(bounded ? 1 : 0).ireturn());
             // a chain has no functions of its own: a callback runs in its part's code, which its part's
@@ -91,46 +108,82 @@ public final class CompiledChain {
         });
     }
 
-    // the parts in an order where a part comes before the parts it continues to, so every jump goes
-    // forward: r0 = cx.part(i).runPart(code_i, st, cx.partState(i)), then a switch on its code
-    private static void enter(CodeBuilder c, ChainPlan plan) {
-        int n = plan.size();
-        Label[] at = new Label[n];
-        for (int i = 0; i < n; i++) {
-            at[i] = c.newLabel();
+    private static String chunkName(int k) { return "chunk" + k; }
+
+    /**
+     * Parts per method. C2 inlines into one compilation at most DesiredMethodLimit (8,000) bytes of
+     * bytecode: about twenty parts with their programs. One method for a longer chain left every part past
+     * that an out-of-line runPart, whose code.enter had seen every part's class (a megamorphic call each);
+     * a method per part nested the parts one inlining level each, and past MaxInlineLevel (15) the programs'
+     * own helpers stopped inlining. Chunks of eight inline whole into their method, and a later chunk is a
+     * direct call (inlined too while the budget lasts) of a method compiled with its programs inlined.
+     */
+    static final int CHUNK = 8;
+
+    // parts order[lo..hi): a switch on the entry part, then each part in order: r0 = cx.part(i).runPart(
+    // code_i, st, cx.partState(i)) and by its code a jump forward in this chunk, a call of a later chunk
+    // (its result returned), or a return of the code or of XDP_PASS
+    private static void chunk(CodeBuilder c, ClassDesc self, ChainPlan plan, int[] order, int lo, int hi, int[] chunkOf) {
+        int here = lo / CHUNK;
+        Label[] at = new Label[plan.size()];
+        List<SwitchCase> entries = new ArrayList<>();
+        for (int k = lo; k < hi; k++) {
+            at[order[k]] = c.newLabel();
+            entries.add(SwitchCase.of(order[k], at[order[k]]));
         }
         Label ret = c.newLabel();
         Label pass = c.newLabel();
-        for (int i : plan.order()) {  // the reachable ones; an unreachable program gets no code
+        Label[] away = new Label[plan.size()];  // calls of a later chunk, by the part they enter at
+        Label bad = c.newLabel();
+        c.iload(ENTRY_LOCAL).lookupswitch(bad, entries);
+        for (int k = lo; k < hi; k++) {
+            int i = order[k];
             c.labelBinding(at[i]);
-            c.aload(1).loadConstant(i).invokevirtual(CD_CX, "part", PART);
+            c.aload(0).loadConstant(i).invokevirtual(CD_CX, "part", PART);
             c.ldc(DynamicConstantDesc.ofNamed(ConstantDescs.BSM_CLASS_DATA_AT, ConstantDescs.DEFAULT_NAME, CD_CODE, i));
-            c.aload(2);
-            c.aload(1).loadConstant(i).invokevirtual(CD_CX, "partState", PART_STATE);
-            c.invokevirtual(CD_CX, "runPart", RUN_PART).lstore(3);  // r0 in r1's local: r1 is not read again
-            branch(c, plan, i, at, ret, pass);
+            c.aload(1);
+            c.aload(0).loadConstant(i).invokevirtual(CD_CX, "partState", PART_STATE);
+            c.invokevirtual(CD_CX, "runPart", RUN_PART).lstore(R0_LOCAL);
+            Label[] to = new Label[ChainPlan.SLOTS];
+            boolean same = true;
+            for (int col = 0; col < ChainPlan.SLOTS; col++) {
+                int t = plan.next(i, col);
+                if (t >= 0 && chunkOf[t] != here && away[t] == null) {
+                    away[t] = c.newLabel();
+                }
+                to[col] = t == ChainPlan.RETURN_RETVAL ? ret : t == ChainPlan.RETURN_PASS ? pass
+                        : chunkOf[t] == here ? at[t] : away[t];
+                same &= to[col] == to[0];
+            }
+            if (same) {
+                c.goto_(to[0]);
+            } else {
+                branch(c, to);
+            }
         }
+        c.labelBinding(ret);
+        c.lload(R0_LOCAL).lreturn();
         c.labelBinding(pass);
         c.loadConstant((long) XdpAction.PASS).lreturn();
-        c.labelBinding(ret);
-        c.lload(3).lreturn();
+        for (int t = 0; t < away.length; t++) {
+            if (away[t] != null) {
+                c.labelBinding(away[t]);
+                c.aload(0).aload(1).loadConstant(t).invokestatic(self, chunkName(chunkOf[t]), CHUNK_METHOD).lreturn();
+            }
+        }
+        // entered at a part of another chunk: a bug of this class, never a program's doing
+        c.labelBinding(bad);
+        c.new_(ClassDesc.of(IllegalStateException.class.getName())).dup()
+                .ldc("compiled chain: no part to enter at in chunk " + here)
+                .invokespecial(ClassDesc.of(IllegalStateException.class.getName()), ConstantDescs.INIT_NAME,
+                        MethodTypeDesc.of(ConstantDescs.CD_void, ConstantDescs.CD_String))
+                .athrow();
     }
 
-    // after part i: where each return code goes, one jump when they all go to one place
-    private static void branch(CodeBuilder c, ChainPlan plan, int i, Label[] at, Label ret, Label pass) {
-        Label[] to = new Label[ChainPlan.SLOTS];
-        boolean same = true;
-        for (int col = 0; col < ChainPlan.SLOTS; col++) {
-            int t = plan.next(i, col);
-            to[col] = t == ChainPlan.RETURN_RETVAL ? ret : t == ChainPlan.RETURN_PASS ? pass : at[t];
-            same &= to[col] == to[0];
-        }
-        if (same) {
-            c.goto_(to[0]);
-            return;
-        }
+    // a switch on the code in R0_LOCAL to the six places of to (XDP_ABORTED..XDP_REDIRECT, any other)
+    private static void branch(CodeBuilder c, Label[] to) {
         // the code's low 32 bits, as the kernel reads an action; above XDP_REDIRECT (unsigned): OTHER
-        c.lload(3).l2i().istore(CODE_LOCAL);
+        c.lload(R0_LOCAL).l2i().istore(CODE_LOCAL);
         c.iload(CODE_LOCAL).loadConstant(ChainPlan.OTHER)
                 .invokestatic(ClassDesc.of(Integer.class.getName()), "compareUnsigned", MethodTypeDesc.of(CD_int, CD_int, CD_int))
                 .ifge(to[ChainPlan.OTHER]);

@@ -255,4 +255,48 @@ class LoadedChainTest {
             assertSame(r.part(i), r.partState(i).caller(), "part " + i + " after a run");
         }
     }
+
+    @Test
+    void aLongChainWithJumpsAcrossChunksRunsTheSamePartsCompiledAsDynamic() {
+        // 20 parts (three of the compiled chain's methods): the first returns the frame's first payload
+        // byte and jumps by it (XDP_DROP to part 17, XDP_PASS to 1, XDP_TX to 9); every other part passes to
+        // the next, the last returns 7
+        JitProgram first = program("""
+                r2 = *(u32 *)(r1 +0)
+                r3 = *(u32 *)(r1 +4)
+                r4 = r2
+                r4 += 15
+                r0 = 0
+                if r4 > r3 goto out
+                r0 = *(u8 *)(r2 +14)
+                out:
+                exit""", false);
+        List<JitProgram> parts = new ArrayList<>(List.of(first));
+        List<ChainProgram> names = new ArrayList<>(List.of(new ChainProgram(Path.of("p.o"), "p0")));
+        ChainCallMap.Builder map = ChainCallMap.builder("p0").on("p0", dev.jxdp.XdpAction.PASS, "p1")
+                .on("p0", dev.jxdp.XdpAction.DROP, "p17").on("p0", dev.jxdp.XdpAction.TX, "p9");
+        for (int i = 1; i < 20; i++) {
+            parts.add(program(i < 19 ? "r0 = 2\nexit" : "r0 = 7\nexit", false));
+            names.add(new ChainProgram(Path.of("p.o"), "p" + i));
+            if (i < 19) {
+                map.on("p" + i, dev.jxdp.XdpAction.PASS, "p" + (i + 1));
+            }
+        }
+        ChainPlan plan = map.build().resolve(names);
+        assertTrue(plan.size() > 2 * CompiledChain.CHUNK);
+        JitProgram compiled = LoadedChain.of(plan, parts, LoadedChain.Executor.COMPILED).runner(0);
+        JitProgram dynamic = LoadedChain.of(plan, parts, LoadedChain.Executor.DYNAMIC).runner(0);
+        for (int code : new int[] {1, 2, 3, 4, 0}) {
+            for (JitProgram r : List.of(compiled, dynamic)) {
+                assertEquals(code == 1 || code == 2 || code == 3 ? 7 : code, r.run(frameOn(null, frame(code)).st), "code " + code);
+            }
+        }
+        for (int i = 0; i < 20; i++) {
+            assertEquals(dynamic.part(i).partRuns(), compiled.part(i).partRuns(), "part " + i);
+        }
+        assertEquals(5, compiled.part(0).partRuns());
+        assertEquals(1, compiled.part(1).partRuns(), "only XDP_PASS goes to p1");
+        assertEquals(2, compiled.part(9).partRuns(), "XDP_TX starts at p9, XDP_PASS passes it");
+        assertEquals(3, compiled.part(18).partRuns(), "every path but the stopped ones reaches the end");
+    }
 }
