@@ -110,9 +110,11 @@ final class RunCommand implements Runnable {
     // the first --obj's file (the only one without a chain)
     private Path obj;
 
-    @Option(names = "--chain", paramLabel = "compiled|dynamic",
+    @Option(names = "--chain", paramLabel = "compiled|dynamic|tailcall",
             description = "how several programs run: compiled (one generated class calling each program directly; "
-                    + "the default) or dynamic (the next program looked up after each one, as seed 003's kernel code)")
+                    + "the default), dynamic (the next program looked up after each one, as seed 003's kernel code) "
+                    + "or tailcall (as dynamic, each step a tail call: with the programs' own, at most 33 per frame, "
+                    + "after which a program that would continue ends the chain)")
     String chainExecutor;
 
     @Option(names = "--prog", paramLabel = "NAME", description = "program to run (default: the object's only XDP program)")
@@ -394,9 +396,8 @@ final class RunCommand implements Runnable {
         return switch (e) {
             case "compiled" -> LoadedChain.Executor.COMPILED;
             case "dynamic" -> LoadedChain.Executor.DYNAMIC;
-            case "tailcall" -> throw new CliException("--chain tailcall: not built yet; programs written to bpf_tail_call "
-                    + "each other run as one program (fill the PROG_ARRAY with --map-init), or use compiled or dynamic");
-            default -> throw new CliException("--chain " + e + ": want compiled or dynamic");
+            case "tailcall" -> LoadedChain.Executor.TAILCALL;
+            default -> throw new CliException("--chain " + e + ": want compiled, dynamic or tailcall");
         };
     }
 

@@ -33,7 +33,7 @@ class RunChainTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"compiled", "dynamic"})
+    @ValueSource(strings = {"compiled", "dynamic", "tailcall"})
     void theObjectsRunConfigOrdersTheProgramsAndEachStopsWhereItsActionsSay(String executor) throws Exception {
         JsonNode r = RunCommandTest.json(CliTest.jxdp("run", "--obj", OBJ + ":chain_tx", "--obj", OBJ + ":chain_plain",
                 "--obj", OBJ + ":chain_first", "--chain", executor, "--in", "pktgen:flows=8", "--count", "1000", "--json"));
@@ -98,7 +98,7 @@ class RunChainTest {
             {"--obj", OBJ + ":chain_first", "--obj", OBJ + ":chain_tx", "--chain-map", "chain_first:pass=chain_tx",
                 "--chain-map", "chain_tx:tx=chain_first"},
             {"--obj", OBJ + ":chain_first", "--obj", OBJ + ":chain_tx", "--chain-map", "chain_first:pass=chain_plain"},
-            {"--obj", OBJ + ":chain_first", "--obj", OBJ + ":chain_tx", "--chain", "tailcall"},
+            {"--obj", OBJ + ":chain_first", "--obj", OBJ + ":chain_tx", "--chain", "jump"},
             {"--obj", OBJ + ":chain_first", "--obj", OBJ + ":chain_tx", "--prog", "chain_tx"},
             {"--obj", OBJ + ":chain_first", "--obj", OBJ + ":chain_tx", "--chain-actions", "chain_plain=drop"},
         };

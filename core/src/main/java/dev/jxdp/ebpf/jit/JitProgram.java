@@ -165,8 +165,18 @@ public final class JitProgram implements FunctionCaller {
      * If the part redirects, its redirect info is copied to {@code st}, whose owner does the redirect.
      */
     public long runPart(JitCode code, ExecState st, ExecState ps) {
+        return runPart(code, st, ps, 0);
+    }
+
+    /**
+     * {@link #runPart(JitCode, ExecState, ExecState)} as the target of a tail call: the run starts with
+     * {@code tailCalls} tail calls already made (they count against the same limit); afterwards
+     * {@code ps.tailCalls} holds them and the ones this part made.
+     */
+    public long runPart(JitCode code, ExecState st, ExecState ps, int tailCalls) {
         partRuns++;
         ps.begin(st.xdp());
+        ps.tailCalls = tailCalls;
         FunctionCaller previous = ps.caller();
         boolean swap = previous != this;
         if (swap) {

@@ -25,7 +25,12 @@ public final class LoadedChain {
         /** The next program looked up after each one and entered by the call every program shares. */
         DYNAMIC,
         /** One generated class: each program called directly, its return code branched on. */
-        COMPILED;
+        COMPILED,
+        /**
+         * As {@link #DYNAMIC}, each step a tail call: with the programs' own, at most 33 per frame
+         * (the kernel's MAX_TAIL_CALL_CNT); past that a program that would continue ends the chain.
+         */
+        TAILCALL;
 
         /** The command-line name. */
         public String label() { return name().toLowerCase(Locale.ROOT); }
@@ -67,6 +72,7 @@ public final class LoadedChain {
         }
         JitCode code = switch (executor) {
             case DYNAMIC -> new DynamicChain(plan, bounded);
+            case TAILCALL -> new DynamicChain(plan, bounded, true);
             case COMPILED -> CompiledChain.compile(plan, codes);
         };
         return new LoadedChain(plan, List.copyOf(parts), executor, code);

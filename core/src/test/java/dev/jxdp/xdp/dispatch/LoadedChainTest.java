@@ -299,4 +299,26 @@ class LoadedChainTest {
         assertEquals(2, compiled.part(9).partRuns(), "XDP_TX starts at p9, XDP_PASS passes it");
         assertEquals(3, compiled.part(18).partRuns(), "every path but the stopped ones reaches the end");
     }
+
+    @ParameterizedTest
+    @EnumSource(LoadedChain.Executor.class)
+    void asTailCallsAChainStopsAfter33StepsAsTheKernelsLimitWould(LoadedChain.Executor ex) {
+        // 40 programs, each counting its runs and passing on: the first and 33 tail calls run, and the
+        // 34th program's XDP_PASS, a tail call that would be the 34th, ends the chain; the other executors
+        // run all 40
+        List<JitProgram> parts = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        int[] masks = new int[40];
+        for (int i = 0; i < 40; i++) {
+            parts.add(program(counting("", XdpAction.PASS), true));
+            names.add("p" + i);
+            masks[i] = 1 << XdpAction.PASS;
+        }
+        JitProgram run = LoadedChain.of(sequence(names, masks), parts, ex).runner(0);
+        assertEquals(XdpAction.PASS, run.run(frameOn(null, frame(0)).st));
+        int ran = ex == LoadedChain.Executor.TAILCALL ? 1 + dev.jxdp.ebpf.runtime.ExecState.MAX_TAIL_CALLS : 40;
+        for (int i = 0; i < 40; i++) {
+            assertEquals(i < ran ? 1 : 0, count(parts.get(i)), "program " + i);
+        }
+    }
 }
