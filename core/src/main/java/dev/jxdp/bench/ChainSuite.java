@@ -178,12 +178,7 @@ public final class ChainSuite {
      */
     public static Result run(List<ChainCase> cases, int trials, double seconds, double warmup, boolean fork,
                              PrintWriter progress) {
-        List<ChainCase> order = new ArrayList<>();
-        for (ChainCase c : ChainCase.values()) {
-            if (cases.contains(c)) {
-                order.add(c);
-            }
-        }
+        List<ChainCase> order = Trials.inTableOrder(List.of(ChainCase.values()), cases);
         List<Row> rows = new ArrayList<>();
         for (Trials.Measured m : Trials.run("chain", order, trials, seconds, warmup, fork, progress)) {
             rows.add(new Row((ChainCase) m.which(), m.median(), m.nsPerPkt(), m.trials()));

@@ -185,12 +185,7 @@ public final class DatapathSuite {
      */
     public static Result run(List<DatapathCase> cases, boolean dispatcher, int trials, double seconds, double warmup,
                              boolean fork, PrintWriter progress) {
-        List<DatapathCase> order = new ArrayList<>();
-        for (DatapathCase c : DatapathCase.values()) {
-            if (cases.contains(c)) {
-                order.add(c);
-            }
-        }
+        List<DatapathCase> order = Trials.inTableOrder(List.of(DatapathCase.values()), cases);
         List<Row> rows = new ArrayList<>();
         for (Trials.Measured m : Trials.run("datapath", order, dispatcher, trials, seconds, warmup, fork, progress)) {
             rows.add(new Row((DatapathCase) m.which(), m.median(), m.nsPerPkt(), m.trials()));

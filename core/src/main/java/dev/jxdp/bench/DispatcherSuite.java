@@ -125,12 +125,7 @@ public final class DispatcherSuite {
      */
     public static Result run(List<DispatcherCase> cases, int trials, double seconds, double warmup, boolean fork,
                              PrintWriter progress) {
-        List<DispatcherCase> order = new ArrayList<>();
-        for (DispatcherCase c : DispatcherCase.all()) {
-            if (cases.contains(c)) {
-                order.add(c);
-            }
-        }
+        List<DispatcherCase> order = Trials.inTableOrder(DispatcherCase.all(), cases);
         List<Row> rows = new ArrayList<>();
         for (Trials.Measured m : Trials.run("dispatcher", order, trials, seconds, warmup, fork, progress)) {
             rows.add(new Row((DispatcherCase) m.which(), m.median(), m.nsPerPkt(), m.trials()));

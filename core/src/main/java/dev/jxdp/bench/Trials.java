@@ -99,6 +99,17 @@ final class Trials {
         }
     }
 
+    /** The cases of {@code chosen} in the order of {@code table} (a suite's print order), each once. */
+    static <C> List<C> inTableOrder(List<C> table, List<C> chosen) {
+        List<C> out = new ArrayList<>();
+        for (C c : table) {
+            if (chosen.contains(c)) {
+                out.add(c);
+            }
+        }
+        return out;
+    }
+
     /**
      * Runs {@code order}'s cases for {@code trials} trials of {@code seconds} each after {@code warmup}
      * seconds per case, with a line per step on {@code progress} (null: quiet), each line starting with

@@ -20,6 +20,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import static dev.jxdp.xdp.dispatch.CodeDescs.CD_CODE;
+import static dev.jxdp.xdp.dispatch.CodeDescs.CD_CX;
+import static dev.jxdp.xdp.dispatch.CodeDescs.CD_ST;
+import static dev.jxdp.xdp.dispatch.CodeDescs.CF;
+import static dev.jxdp.xdp.dispatch.CodeDescs.ENTER;
 import static java.lang.constant.ConstantDescs.CD_int;
 import static java.lang.constant.ConstantDescs.CD_long;
 
@@ -46,11 +51,6 @@ public final class BpfDispatcher {
     public static final int MAX = 48;
 
     private static final MethodHandles.Lookup LOOKUP = MethodHandles.lookup();
-    private static final ClassFile CF = CodeDescs.CF;
-    private static final ClassDesc CD_CODE = CodeDescs.CD_CODE;
-    private static final ClassDesc CD_CX = CodeDescs.CD_CX;
-    private static final ClassDesc CD_ST = CodeDescs.CD_ST;
-    private static final MethodTypeDesc ENTER = CodeDescs.ENTER;
     private static final MethodTypeDesc DISPATCH = MethodTypeDesc.of(CD_long, CD_CODE, CD_CX, CD_ST, CD_long, CD_long,
             CD_long, CD_long, CD_long, CD_int);
     /** Leaves per method of the dispatch class (a leaf is about 30 bytes of bytecode; 8 make about 280). */

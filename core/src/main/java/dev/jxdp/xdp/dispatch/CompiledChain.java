@@ -19,6 +19,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static java.lang.constant.ConstantDescs.CD_boolean;
+import static dev.jxdp.xdp.dispatch.CodeDescs.CD_CODE;
+import static dev.jxdp.xdp.dispatch.CodeDescs.CD_CX;
+import static dev.jxdp.xdp.dispatch.CodeDescs.CD_ST;
+import static dev.jxdp.xdp.dispatch.CodeDescs.CF;
+import static dev.jxdp.xdp.dispatch.CodeDescs.ENTER;
 import static java.lang.constant.ConstantDescs.CD_int;
 import static java.lang.constant.ConstantDescs.CD_long;
 
@@ -35,11 +40,6 @@ import static java.lang.constant.ConstantDescs.CD_long;
 public final class CompiledChain {
 
     private static final MethodHandles.Lookup LOOKUP = MethodHandles.lookup();
-    private static final ClassFile CF = CodeDescs.CF;
-    private static final ClassDesc CD_CODE = CodeDescs.CD_CODE;
-    private static final ClassDesc CD_CX = CodeDescs.CD_CX;
-    private static final ClassDesc CD_ST = CodeDescs.CD_ST;
-    private static final MethodTypeDesc ENTER = CodeDescs.ENTER;
     private static final MethodTypeDesc CALL_FN = MethodTypeDesc.of(CD_long, CD_int, CD_CX, CD_ST, CD_long, CD_long,
             CD_long, CD_long, CD_long, CD_int);
     private static final MethodTypeDesc RUN_PART = MethodTypeDesc.of(CD_long, CD_CODE, CD_ST, CD_ST);
