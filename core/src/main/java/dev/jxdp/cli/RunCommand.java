@@ -69,7 +69,10 @@ import java.util.concurrent.TimeUnit;
                 + "entry (set with --map-init, qsize and optional \"prog\") queues the frame for that entry's consumer "
                 + "thread in bulks of 8; the consumer runs the entry's program and hands XDP_PASS frames to the stack "
                 + "stage (--pass-out); a full queue counts as an error. --rx-mode vector runs the program over vectors of up to 16 frames first, then each action's "
-                + "frames together (RX-stages); auto does so when a poll brings 8 frames or more.",
+                + "frames together (RX-stages); auto does so when a poll brings 8 frames or more. Several --obj run "
+                + "as one chain on each frame (libxdp's order and chain_call_actions, or --chain-map's steps; see "
+                + "jxdp chain show), each program in its own object with its own maps; the summary counts each "
+                + "program's runs and return codes.",
                 "",
                 "A stats line every second on stderr (total and per-queue Mpps), a summary at the end (Ctrl-C stops "
                 + "cleanly with it); on every queue rx = drop + aborted + tx + redirect + pass + errors. With several "
