@@ -97,7 +97,10 @@ import java.util.concurrent.TimeUnit;
                 "--json: the totals at the top (rx, drop, aborted, tx, redirect, pass, errors, faults, missed, oversize, "
                         + "seconds, mpps, rx_mode, redirect_bulk, and with --perf-out perf_samples, perf_lost), \"queues\": "
                         + "the same counters and mpps per queue, \"veth\": tx, tx_errors, ring_full and rx per end, and with "
-                        + "--dispatcher on \"dispatcher\": {\"entries\": [{queue, program, runs}]}, each queue's runs through it."})
+                        + "--dispatcher on \"dispatcher\": {\"entries\": [{queue, program, runs}]}, each queue's runs through it; "
+                        + "with several --obj \"chain\": {\"executor\", \"programs\": [{program, runs, aborted, drop, pass, tx, "
+                        + "redirect, other}]}.",
+                "Several --obj: jxdp run --obj fw.o --obj lb.o@10 --obj mon.o:xdp_count --in pktgen: --count 1000000"})
 final class RunCommand implements Runnable {
 
     private static final int PAGE_SIZE = 4096;
