@@ -49,8 +49,21 @@ import java.util.function.Consumer;
  * <p>A run ends when the input does (the end of the capture or the frame list, {@link Builder#count(long)}
  * frames), when {@link Builder#duration(Duration)} has passed, or at {@link #stop()} from another thread.
  * {@code XDP_REDIRECT} has no target device here and counts as an error.
+ *
+ * <p>Several programs, each of its own object, run on every frame as one chain with
+ * {@link Builder#then(XdpProgram)}: {@code Datapath.builder(fw).then(lb.program()).then(mon.program())}.
  */
 public final class Datapath {
+
+    /** How a chain of programs ({@link Builder#then(XdpProgram)}) runs. */
+    public enum ChainExecutor {
+        /** One generated class calling each program directly, which the JVM can inline into one piece. */
+        COMPILED,
+        /** The next program looked up after each one and entered by the call every program shares. */
+        DYNAMIC,
+        /** As {@link #DYNAMIC}, each step a tail call: with the programs' own, at most 33 per frame. */
+        TAILCALL
+    }
 
     /** How a worker walks the frames of one poll. */
     public enum RxMode {
@@ -149,6 +162,9 @@ public final class Datapath {
             DatapathRun run = new DatapathRun(backend.collection(), program, backend.compiler(), pool, devices)
                     .queues(queues).rxMode(dev.jxdp.xdp.RxMode.valueOf(b.mode.name())).limit(b.count)
                     .pass(q -> passSink(q, pool, pw, passed));
+            if (!b.chain.isEmpty()) {
+                run.chain(chain(prog));
+            }
             run.tx(q -> txDriver(q, pool, tw, sent));
             running = run;
             if (stopped) {
@@ -165,9 +181,13 @@ public final class Datapath {
             for (dev.jxdp.xdp.RxQueueStats s : r.queues()) {
                 perQueue.add(DatapathStats.of(s));
             }
+            Map<String, Long> chainRuns = new java.util.LinkedHashMap<>();
+            for (DatapathRun.ChainEntry c : r.chain()) {
+                chainRuns.put(c.program(), c.runs());
+            }
             return new DatapathSummary(DatapathStats.of(r.total()), List.copyOf(perQueue), sum(r.faults()),
                     sum(r.missed()), sum(r.oversize()), Duration.ofNanos(r.nanos()), flatten(passed), flatten(sent),
-                    Collections.unmodifiableMap(redirectFrames));
+                    Collections.unmodifiableMap(redirectFrames), Collections.unmodifiableMap(chainRuns));
         } catch (PcapException e) {
             throw new JxdpException(e.path() + ": " + e.getMessage(), e);
         } catch (BpfException e) {
@@ -179,6 +199,38 @@ public final class Datapath {
                 gen.close();
             }
         }
+    }
+
+    // first and the builder's further programs in the order given, each continuing on its object's
+    // .xdp_run_config chain_call_actions (default XDP_PASS), each compiled by its own object's compiler
+    private dev.jxdp.xdp.dispatch.LoadedChain chain(XdpProgram first) {
+        List<XdpProgram> all = new ArrayList<>();
+        all.add(first);
+        all.addAll(b.chain);
+        List<dev.jxdp.xdp.chain.XdpMultiProg.Program> list = new ArrayList<>();
+        List<dev.jxdp.ebpf.jit.JitProgram> parts = new ArrayList<>();
+        for (int i = 0; i < all.size(); i++) {
+            XdpProgram p = all.get(i);
+            XdpObject o = p.owner();
+            if (o.engine() == Engine.KERNEL) {
+                throw new JxdpException(o.spec().name() + ": the datapath runs jxdp's engines only, not the kernel's");
+            }
+            if (!p.spec().xdp()) {
+                throw new JxdpException("program " + p.name() + " is in section " + p.section()
+                        + ", not an XDP one: the datapath runs XDP programs only");
+            }
+            JxdpBackend backend = (JxdpBackend) o.backend();
+            dev.jxdp.xdp.chain.XdpRunConfig config = dev.jxdp.xdp.chain.RunConfigBtf.read(o.spec().internal(), p.name());
+            // the order given: run_prio i keeps it (libxdp sorts by run_prio)
+            list.add(new dev.jxdp.xdp.chain.XdpMultiProg.Program(Path.of(o.spec().name()), p.name(), i,
+                    config.chainCallActions()));
+            BpfProgram bp = backend.collection().program(p.name());
+            bp.requireLoaded();
+            parts.add(backend.compiler().program(bp));
+        }
+        dev.jxdp.xdp.chain.ChainPlan plan = dev.jxdp.xdp.chain.XdpMultiProg.of(list).toChain();
+        return dev.jxdp.xdp.dispatch.LoadedChain.of(plan, parts,
+                dev.jxdp.xdp.dispatch.LoadedChain.Executor.valueOf(b.chainExecutor.name()));
     }
 
     private PassSink passSink(int q, PagePool pool, PcapWriter writer, List<List<byte[]>> passed) {
@@ -299,6 +351,8 @@ public final class Datapath {
         private Duration statsInterval = Duration.ofSeconds(1);
         private final Map<Integer, Device> devices = new TreeMap<>();
         private final List<DevmapEntry> devmaps = new ArrayList<>();
+        private final List<XdpProgram> chain = new ArrayList<>();
+        private ChainExecutor chainExecutor = ChainExecutor.COMPILED;
 
         private Builder(XdpObject object) {
             this.object = object;
@@ -312,6 +366,33 @@ public final class Datapath {
          */
         public Builder program(String name) {
             this.program = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /**
+         * Runs {@code next} after the programs before it on each frame, as libxdp's multi-program
+         * dispatcher runs a list: a program continues to the next when its return code is one of its
+         * chain_call_actions (from its object's {@code .xdp_run_config}, default XDP_PASS), else that code
+         * is the frame's action; when the last program continues, the action is XDP_PASS. The programs run
+         * in the order given, starting with the builder's; each in its own object, with that object's maps.
+         * Names must differ; at most 64 programs. {@link DatapathSummary#chainRuns()} counts each one's runs.
+         *
+         * @param next a program of an open object loaded with jxdp's engine
+         * @return this builder
+         */
+        public Builder then(XdpProgram next) {
+            chain.add(Objects.requireNonNull(next, "next"));
+            return this;
+        }
+
+        /**
+         * How a chain ({@link #then(XdpProgram)}) runs (default: {@link ChainExecutor#COMPILED}).
+         *
+         * @param executor compiled, dynamic or as tail calls
+         * @return this builder
+         */
+        public Builder chainExecutor(ChainExecutor executor) {
+            this.chainExecutor = Objects.requireNonNull(executor, "executor");
             return this;
         }
 

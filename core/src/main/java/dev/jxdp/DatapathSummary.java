@@ -20,10 +20,12 @@ import java.util.Map;
  *                    else empty
  * @param redirectFrames by ifindex, the frames each device of {@link Datapath.Builder#redirectTo(int)}
  *                    transmitted (redirected to it, whichever queue), in the order it sent them
+ * @param chainRuns   with {@link Datapath.Builder#then(XdpProgram)}, each program of the chain by name and
+ *                    how many frames it ran on, in run order; else empty
  */
 public record DatapathSummary(DatapathStats total, List<DatapathStats> queues, long faults, long missed, long oversize,
                               Duration elapsed, List<byte[]> passFrames, List<byte[]> txFrames,
-                              Map<Integer, List<byte[]>> redirectFrames) {
+                              Map<Integer, List<byte[]>> redirectFrames, Map<String, Long> chainRuns) {
 
     /**
      * The average rate.

@@ -43,6 +43,9 @@ public final class XdpProgram {
      */
     public String section() { return spec.section(); }
 
+    /** The object this program belongs to. */
+    XdpObject owner() { return owner; }
+
     /**
      * What the object file declares for this program.
      *

@@ -42,6 +42,32 @@ class DatapathTest {
         }
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(Datapath.ChainExecutor.class)
+    void aChainRunsTheNextProgramOnWhatTheFirstPasses(Datapath.ChainExecutor executor) {
+        // xdp_demo, then chain_plain (another object, no run config: XDP_DROP every frame it gets); the demo
+        // continues on XDP_PASS only, so its three passed frames reach chain_plain and are dropped
+        Path plain = ApiTest.DEMO.getParent().getParent().resolve("core/src/test/bpf/chain_run_config.o");
+        try (XdpObject demo = ObjectSpec.read(ApiTest.DEMO).load(); XdpObject other = ObjectSpec.read(plain).load()) {
+            DatapathSummary s = Datapath.builder(demo).then(other.program("chain_plain")).chainExecutor(executor)
+                    .rxFrames(mix()).run();
+            assertEquals(new DatapathStats(7, 6, 0, 1, 0, 0, 0), s.total());
+            assertEquals(Map.of("xdp_demo", 7L, "chain_plain", 3L), s.chainRuns());
+            assertEquals(List.of("xdp_demo", "chain_plain"), List.copyOf(s.chainRuns().keySet()), "run order");
+            assertEquals(Map.of("packets", 3L, "bytes", 3L * Frames.udp(9).length),
+                    demo.map("stats").lookupSummed(1).orElseThrow(), "the first program counts in its own maps");
+        }
+    }
+
+    @Test
+    void aChainThatCannotBeIsAClearError() {
+        try (XdpObject demo = ObjectSpec.read(ApiTest.DEMO).load()) {
+            JxdpException e = assertThrows(JxdpException.class,
+                    () -> Datapath.builder(demo).then(demo.program()).rxFrames(mix()).run());
+            assertTrue(e.getMessage().contains("two programs named xdp_demo"), e.getMessage());
+        }
+    }
+
     @Test
     void severalQueuesShareTheFramesByRss() {
         List<byte[]> frames = new ArrayList<>();
