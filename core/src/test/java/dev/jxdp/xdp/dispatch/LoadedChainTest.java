@@ -69,6 +69,21 @@ class LoadedChainTest {
                 exit""".formatted(body, code);
     }
 
+    // r0 = the frame's first payload byte (0 for a frame too short), then the instructions in then
+    private static String firstPayloadByte(String then) {
+        return """
+                r2 = *(u32 *)(r1 +0)
+                r3 = *(u32 *)(r1 +4)
+                r4 = r2
+                r4 += 15
+                r0 = 0
+                if r4 > r3 goto out
+                r0 = *(u8 *)(r2 +14)
+                %s
+                out:
+                exit""".formatted(then);
+    }
+
     // libxdp's list of these programs in this order (run_prio 1, 2, ...), each continuing on its mask
     private static ChainPlan sequence(List<String> names, int[] masks) {
         List<XdpMultiProg.Program> ps = new ArrayList<>();
@@ -132,19 +147,7 @@ class LoadedChainTest {
     @EnumSource(LoadedChain.Executor.class)
     void everyReturnCodeTakesItsOwnRouteAndTheWildcardTakesTheRest(LoadedChain.Executor ex) {
         // r0 = the first payload byte | 0xffffffff00000000 (the upper half is not part of the action)
-        JitProgram first = program("""
-                r2 = *(u32 *)(r1 +0)
-                r3 = *(u32 *)(r1 +4)
-                r4 = r2
-                r4 += 15
-                r0 = 0
-                if r4 > r3 goto out
-                r0 = *(u8 *)(r2 +14)
-                r5 = -1
-                r5 <<= 32
-                r0 |= r5
-                out:
-                exit""", false);
+        JitProgram first = program(firstPayloadByte("r5 = -1\nr5 <<= 32\nr0 |= r5"), false);
         JitProgram seven = program("r0 = 7\nexit", false);
         JitProgram eight = program("r0 = 8\nexit", false);
         List<ChainProgram> loaded = List.of(new ChainProgram(Path.of("a.o"), "first"),
@@ -261,16 +264,7 @@ class LoadedChainTest {
         // 20 parts (three of the compiled chain's methods): the first returns the frame's first payload
         // byte and jumps by it (XDP_DROP to part 17, XDP_PASS to 1, XDP_TX to 9); every other part passes to
         // the next, the last returns 7
-        JitProgram first = program("""
-                r2 = *(u32 *)(r1 +0)
-                r3 = *(u32 *)(r1 +4)
-                r4 = r2
-                r4 += 15
-                r0 = 0
-                if r4 > r3 goto out
-                r0 = *(u8 *)(r2 +14)
-                out:
-                exit""", false);
+        JitProgram first = program(firstPayloadByte(""), false);
         List<JitProgram> parts = new ArrayList<>(List.of(first));
         List<ChainProgram> names = new ArrayList<>(List.of(new ChainProgram(Path.of("p.o"), "p0")));
         ChainCallMap.Builder map = ChainCallMap.builder("p0").on("p0", dev.jxdp.XdpAction.PASS, "p1")
