@@ -310,7 +310,11 @@ final class RunCommand implements Runnable {
             }
             if (init != null) {
                 try {
-                    MapJson.applyInit(collection, init);
+                    if (objects.all().size() == 1) {
+                        MapJson.applyInit(collection, init);
+                    } else {
+                        objects.applyInit(init, mapInit.toString());
+                    }
                 } catch (BpfException e) {
                     throw new CliException(mapInit + ": " + e.getMessage());
                 }
@@ -392,9 +396,6 @@ final class RunCommand implements Runnable {
         if (prog != null) {
             throw new CliException("--prog: with several --obj name each program as FILE.o:PROG");
         }
-        if (mapInit != null) {
-            throw new CliException("--map-init: not supported with several --obj yet (each object has maps of its own)");
-        }
         if (perfOut != null) {
             throw new CliException("--perf-out: not supported with several --obj yet");
         }
@@ -449,6 +450,37 @@ final class RunCommand implements Runnable {
                 }
             }
             return found != null ? found : first();
+        }
+
+        // map-init JSON over several objects: each map's entries go to the one object that has a map of
+        // that name (the first in --obj order is not guessed: a name two objects share is an error)
+        void applyInit(JsonNode init, String file) {
+            JsonNode maps = init.get("maps");
+            if (maps == null || !maps.isObject()) {
+                throw new BpfException("want {\"maps\": {\"MAP\": [{\"key\": hex, \"value\": hex}, ...]}}");
+            }
+            Map<BpfCollection, com.fasterxml.jackson.databind.node.ObjectNode> per = new java.util.LinkedHashMap<>();
+            for (java.util.Iterator<Map.Entry<String, JsonNode>> it = maps.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                BpfCollection owner = null;
+                for (BpfCollection c : all.values()) {
+                    if (MapJson.has(c, e.getKey())) {
+                        if (owner != null) {
+                            throw new CliException(file + ": map " + e.getKey() + " is in more than one object");
+                        }
+                        owner = c;
+                    }
+                }
+                if (owner == null) {
+                    throw new CliException(file + ": no object has a map " + e.getKey());
+                }
+                per.computeIfAbsent(owner, c -> Inputs.JSON.createObjectNode().putObject("maps")).set(e.getKey(), e.getValue());
+            }
+            for (Map.Entry<BpfCollection, com.fasterxml.jackson.databind.node.ObjectNode> e : per.entrySet()) {
+                com.fasterxml.jackson.databind.node.ObjectNode doc = Inputs.JSON.createObjectNode();
+                doc.set("maps", e.getValue());
+                MapJson.applyInit(e.getKey(), doc);
+            }
         }
 
         @Override

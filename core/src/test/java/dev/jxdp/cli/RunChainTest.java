@@ -73,6 +73,29 @@ class RunChainTest {
     }
 
     @Test
+    void mapInitGoesToTheObjectThatHasEachMap(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        // chain_first passes every frame to xdp_to_cpu (another object), which redirects it to its CPUMAP;
+        // the map-init JSON names that object's map only, and the entry's program is that object's too
+        Path init = tmp.resolve("cpus.json");
+        java.nio.file.Files.writeString(init, "{\"maps\": {\"cpus\": [{\"key\": \"00000000\", \"value\": \"00010000\", "
+                + "\"prog\": \"xdp_cpu_stage\"}]}}");
+        JsonNode r = RunCommandTest.json(CliTest.jxdp("run", "--obj", OBJ + ":chain_first", "--obj",
+                CliTest.BPF.resolve("maps_cpumap_prog.o") + ":xdp_to_cpu", "--map-init", init.toString(), "--in",
+                "pktgen:flows=8", "--count", "500", "--json"));
+        assertEquals(500, r.get("redirect").asLong() + r.get("errors").asLong(), r.toString());
+        JsonNode c = r.get("cpumap").get(0);
+        assertEquals(r.get("redirect").asLong(), c.get("enqueued").asLong(), r.toString());
+        assertTrue(c.get("enqueued").asLong() > 0, r.toString());
+        Path bad = tmp.resolve("bad.json");
+        java.nio.file.Files.writeString(bad, "{\"maps\": {\"nope\": []}}");
+        CliTest.Run e = CliTest.jxdp("run", "--obj", OBJ + ":chain_first", "--obj",
+                CliTest.BPF.resolve("maps_cpumap_prog.o") + ":xdp_to_cpu", "--map-init", bad.toString(), "--in", "pktgen:",
+                "--count", "10");
+        assertEquals(2, e.status(), e.err());
+        assertTrue(e.err().contains("no object has a map nope"), e.err());
+    }
+
+    @Test
     void showPrintsTheOrderAndWhereEachCodeGoes() throws Exception {
         CliTest.Run r = CliTest.jxdp("chain", "show", "--obj", OBJ + ":chain_tx", "--obj", OBJ + ":chain_plain",
                 "--obj", OBJ + ":chain_first");

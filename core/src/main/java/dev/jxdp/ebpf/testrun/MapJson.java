@@ -187,6 +187,16 @@ public final class MapJson {
         }
     }
 
+    /** Whether {@code collection} has a map that map-init JSON names {@code name}. */
+    public static boolean has(BpfCollection collection, String name) {
+        for (BpfMap m : collection.maps()) {
+            if (jsonName(m).equals(name) || m.name().equals(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static BpfMap find(BpfCollection collection, String name) {
         for (BpfMap m : collection.maps()) {
             if (jsonName(m).equals(name) || m.name().equals(name)) {
