@@ -7,7 +7,7 @@ package dev.jxdp.xsk;
  *
  * @param frames    how many chunks (libxdp's default: 4096)
  * @param chunkSize bytes per chunk, 2048 to 4096 (a power of two in aligned mode)
- * @param headroom  user headroom per chunk, less than {@code chunkSize - XDP_PACKET_HEADROOM}
+ * @param headroom  user headroom per chunk, at most {@link #maxHeadroom(int)}
  * @param unaligned XDP_UMEM_UNALIGNED_CHUNK_FLAG: chunks start anywhere, addresses carry an offset
  */
 public record UmemConfig(int frames, int chunkSize, int headroom, boolean unaligned) {
@@ -20,6 +20,23 @@ public record UmemConfig(int frames, int chunkSize, int headroom, boolean unalig
     public static final int DEFAULT_FRAMES = 4096;
     /** XSK_UMEM__DEFAULT_FRAME_SIZE. */
     public static final int DEFAULT_CHUNK_SIZE = 4096;
+
+    /**
+     * SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) on a 64-bit kernel with 64-byte cache lines: the tailroom
+     * a chunk keeps for the skb copy mode builds around it.
+     */
+    public static final int SKB_SHARED_INFO_SIZE = 320;
+    /** Bytes of packet room xdp_umem_reg() insists on besides headroom and tailroom. */
+    public static final int MIN_PACKET_ROOM = 128;
+
+    /**
+     * The largest headroom the kernel takes for a chunk: chunk - XDP_PACKET_HEADROOM - skb_shared_info - 128,
+     * 3392 for 4096-byte chunks, 1344 for 2048. Kernels before 2025 allowed up to chunk - 257; the running
+     * kernel's answer is checked by XskKernelTest.
+     */
+    public static int maxHeadroom(int chunkSize) {
+        return chunkSize - IfXdp.XDP_PACKET_HEADROOM - SKB_SHARED_INFO_SIZE - MIN_PACKET_ROOM;
+    }
 
     /** 4096 aligned chunks of 4096 bytes, no user headroom: libxdp's defaults. */
     public static final UmemConfig DEFAULT = new UmemConfig(DEFAULT_FRAMES, DEFAULT_CHUNK_SIZE, 0, false);
@@ -53,9 +70,10 @@ public record UmemConfig(int frames, int chunkSize, int headroom, boolean unalig
             return "frames " + frames + ": want at least one chunk";
         }
         // the kernel counts pages and chunks in u32; jxdp's int frames stay far below either limit
-        if (headroom < 0 || headroom >= chunkSize - IfXdp.XDP_PACKET_HEADROOM) {
-            return "headroom " + Integer.toUnsignedString(headroom) + ": want less than chunk size " + chunkSize
-                    + " - XDP_PACKET_HEADROOM " + IfXdp.XDP_PACKET_HEADROOM;
+        if (headroom < 0 || headroom > maxHeadroom(chunkSize)) {
+            return "headroom " + Integer.toUnsignedString(headroom) + ": want at most " + maxHeadroom(chunkSize)
+                    + " for chunk size " + chunkSize + " (XDP_PACKET_HEADROOM, skb_shared_info and "
+                    + MIN_PACKET_ROOM + " bytes of packet must fit)";
         }
         return null;
     }

@@ -50,11 +50,12 @@ class UmemTest {
     }
 
     @Test
-    void headroomMustLeaveRoomForXdpPacketHeadroom() {
-        assertEquals("umem: headroom 3840: want less than chunk size 4096 - XDP_PACKET_HEADROOM 256",
-                problem(UmemConfig.DEFAULT.withHeadroom(4096 - 256)));
-        assertTrue(problem(UmemConfig.DEFAULT.withChunkSize(2048).withHeadroom(1792)).startsWith("umem: headroom"));
-        assertNull(UmemConfig.DEFAULT.withHeadroom(3839).problem());
+    void headroomMustLeaveRoomForXdpPacketHeadroomAndTailroom() {
+        assertEquals("umem: headroom 3393: want at most 3392 for chunk size 4096 (XDP_PACKET_HEADROOM,"
+                + " skb_shared_info and 128 bytes of packet must fit)", problem(UmemConfig.DEFAULT.withHeadroom(3393)));
+        assertTrue(problem(UmemConfig.DEFAULT.withChunkSize(2048).withHeadroom(1345)).startsWith("umem: headroom"));
+        assertNull(UmemConfig.DEFAULT.withHeadroom(3392).problem());
+        assertNull(UmemConfig.DEFAULT.withChunkSize(2048).withHeadroom(1344).problem());
         assertTrue(problem(UmemConfig.DEFAULT.withHeadroom(-1)).startsWith("umem: headroom 4294967295"));
     }
 
