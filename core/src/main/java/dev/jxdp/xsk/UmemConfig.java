@@ -31,8 +31,8 @@ public record UmemConfig(int frames, int chunkSize, int headroom, boolean unalig
 
     /**
      * The largest headroom the kernel takes for a chunk: chunk - XDP_PACKET_HEADROOM - skb_shared_info - 128,
-     * 3392 for 4096-byte chunks, 1344 for 2048. Kernels before 2025 allowed up to chunk - 257; the running
-     * kernel's answer is checked by XskKernelTest.
+     * 3392 for 4096-byte chunks, 1344 for 2048, as 6.18 has it. Older kernels allowed up to chunk - 257;
+     * XskKernelTest checks the running kernel's answer.
      */
     public static int maxHeadroom(int chunkSize) {
         return chunkSize - IfXdp.XDP_PACKET_HEADROOM - SKB_SHARED_INFO_SIZE - MIN_PACKET_ROOM;

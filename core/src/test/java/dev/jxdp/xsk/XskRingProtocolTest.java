@@ -283,9 +283,9 @@ class XskRingProtocolTest {
         MemorySegment small = arena.allocate(1024, 4096);
         assertThrows(IllegalArgumentException.class,
                 () -> XskRing.wrap(small, XskRingType.RX, 64, XdpRingOffsets.DEFAULT));
-        XdpRingOffsets older = new XdpRingOffsets(0, 64, 192, 128);   // before the pad words
-        MemorySegment m = arena.allocate(older.ringBytes(4, 8), 4096);
-        XskRing r = XskRing.wrap(m, XskRingType.FILL, 4, older);
+        XdpRingOffsets other = new XdpRingOffsets(0, 64, 192, 128);   // another kernel's layout
+        MemorySegment m = arena.allocate(other.ringBytes(4, 8), 4096);
+        XskRing r = XskRing.wrap(m, XskRingType.FILL, 4, other);
         XskProdRing p = r.producer();
         p.reserve(1);
         p.setAddr(0, 7);
