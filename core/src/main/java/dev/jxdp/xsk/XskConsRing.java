@@ -137,17 +137,20 @@ public final class XskConsRing {
 
     // ---------------------------------------------------------------------------------------- flags
 
-    /** Whether XDP_RING_NEED_WAKEUP is set (READ_ONCE of the flags word). */
+    /** Whether this side has asked for a wakeup: XDP_RING_NEED_WAKEUP, a READ_ONCE of the flags word. */
     public boolean needsWakeup() {
         return (XskRing.loWord(ring, flagsOff) & IfXdp.XDP_RING_NEED_WAKEUP) != 0;
     }
 
     /**
      * Sets or clears XDP_RING_NEED_WAKEUP, as the kernel's consumer side of fill and TX does
-     * (xsk_set_rx_need_wakeup(), xsk_set_tx_need_wakeup()) when it stops polling.
+     * (xsk_set_rx_need_wakeup(), xsk_set_tx_need_wakeup()) when it stops polling. The kernel does a plain
+     * read-modify-write: only the consumer's side writes this word, so no atomic update is needed, only
+     * WRITE_ONCE visibility to the producer.
      */
     public void setNeedsWakeup(boolean on) {
-        Flags.set(ring, flagsOff, on);
+        int f = XskRing.loWord(ring, flagsOff);
+        XskRing.stoWord(ring, flagsOff, on ? f | IfXdp.XDP_RING_NEED_WAKEUP : f & ~IfXdp.XDP_RING_NEED_WAKEUP);
     }
 
     // ---------------------------------------------------------------------------------------- views

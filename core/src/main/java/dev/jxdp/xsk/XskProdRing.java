@@ -180,11 +180,6 @@ public final class XskProdRing {
         return (XskRing.loWord(ring, flagsOff) & IfXdp.XDP_RING_NEED_WAKEUP) != 0;
     }
 
-    /** Sets or clears XDP_RING_NEED_WAKEUP, as the kernel's consumer side does on fill and TX. */
-    public void setNeedsWakeup(boolean on) {
-        Flags.set(ring, flagsOff, on);
-    }
-
     // ---------------------------------------------------------------------------------------- views
 
     public XskRingType type() { return type; }
