@@ -64,7 +64,7 @@ import java.util.concurrent.TimeUnit;
                 + "the verified, JIT-compiled program on each frame and acts on the verdict: XDP_DROP and XDP_ABORTED free "
                 + "the frame, XDP_PASS hands it to the stack stage (--pass-out), XDP_TX sends it in bulks of 16 (--tx-out), "
                 + "XDP_REDIRECT queues it for a device of --redirect-out or --veth (bulks of --redirect-bulk, flushed with "
-                + "each poll; no such device, a device that is down, a full veth ring, or an XSKMAP target, counts as "
+                + "each poll; no such device, a device that is down, a full veth ring, or an XSKMAP slot (jxdp run has no AF_XDP sockets yet), counts as "
                 + "an error; a devmap entry's own program runs on its frames before they leave). XDP_REDIRECT to a CPUMAP "
                 + "entry (set with --map-init, qsize and optional \"prog\") queues the frame for that entry's consumer "
                 + "thread in bulks of 8; the consumer runs the entry's program and hands XDP_PASS frames to the stack "

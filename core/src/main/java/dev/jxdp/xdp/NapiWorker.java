@@ -15,6 +15,9 @@ import dev.jxdp.ebpf.runtime.ExecState;
 import dev.jxdp.ebpf.runtime.XdpAction;
 import dev.jxdp.ebpf.runtime.XdpBuff;
 import dev.jxdp.xdp.dispatch.XdpCall;
+import dev.jxdp.xsk.XdpSock;
+import dev.jxdp.ebpf.maps.XskMap;
+import dev.jxdp.ebpf.maps.XskSocketRef;
 
 import java.lang.foreign.Arena;
 import java.util.Arrays;
@@ -109,6 +112,9 @@ public final class NapiWorker {
     private DevBulkQueue lastQueue;
     private BpfProgram lastProg;
     private final java.util.IdentityHashMap<BpfProgram, Egress> egress = new java.util.IdentityHashMap<>();
+    // __xsk_map_flush()'s list: the sockets this poll received into, each once
+    private XdpSock[] xskFlushList = new XdpSock[4];
+    private int xskFlushCount;
     // cpumap: the runners this worker can reach, and per target CPU this poll's bulk (xdp_bulk_queue)
     private CpuMapRunner[] cpuMaps = new CpuMapRunner[0];
     private int[][] cpuBulk = new int[0][];
@@ -456,6 +462,10 @@ public final class NapiWorker {
             cpuRedirect(id, c, (int) st.redirectKey);
             return;
         }
+        if (m instanceof XskMap x) {
+            xskRedirect(id, x, st.redirectKey);
+            return;
+        }
         if (devices == null || st.redirectFlags != 0) {
             redirectError(id);  // no devices; broadcast is not there yet
             return;
@@ -522,6 +532,36 @@ public final class NapiWorker {
             flushDev(q);
         }
         q.prog = prog;  // only on a change: a reference store costs a GC write barrier
+    }
+
+    // __xsk_map_redirect() in copy mode: the socket must be bound to this device and queue (xsk_rcv_check),
+    // takes a chunk from its fill ring and the frame's copy, then joins this poll's flush list; the frame's
+    // page is free again at once. A socket that cannot take it: an error, as xdp_do_redirect() failing
+    private void xskRedirect(int id, XskMap m, long key) {
+        XskSocketRef ref = m.socket(key);
+        if (!(ref instanceof XdpSock s) || s.ifindex() != ifindex || s.queueId() != queue) {
+            redirectError(id);
+            return;
+        }
+        long data = pool.address(id) + meta.dataOffset(id);
+        if (s.rcv(data, meta.length(id)) < 0) {
+            redirectError(id);
+            return;
+        }
+        cache.recycleDirect(id);
+        stats.redirect++;
+        XdpSock[] list = xskFlushList;
+        int n = xskFlushCount;
+        for (int i = 0; i < n; i++) {
+            if (list[i] == s) {
+                return;
+            }
+        }
+        if (n == list.length) {
+            list = xskFlushList = Arrays.copyOf(list, n * 2);
+        }
+        list[n] = s;
+        xskFlushCount = n + 1;
     }
 
     private void redirectError(int id) {
@@ -683,6 +723,15 @@ public final class NapiWorker {
         return e;
     }
 
+    // xsk_flush() of each socket this poll received into: their RX producers published
+    private void flushXsk() {
+        XdpSock[] list = xskFlushList;
+        for (int i = 0; i < xskFlushCount; i++) {
+            list[i].flush();  // the entry stays: no reference store per poll, the count says what is live
+        }
+        xskFlushCount = 0;
+    }
+
     /**
      * Detaches the devmap entries' programs this worker entered through the dispatcher (their xdp_calls),
      * giving back their slots. Call when the worker has stopped polling.
@@ -710,6 +759,9 @@ public final class NapiWorker {
     private void xdpDoFlush() {
         if (txCount > 0) {
             flushTx();
+        }
+        if (xskFlushCount > 0) {
+            flushXsk();
         }
         for (int i = 0; i < flushCount; i++) {
             DevBulkQueue q = flushList[i];

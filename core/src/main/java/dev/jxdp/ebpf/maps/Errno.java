@@ -13,6 +13,7 @@ public final class Errno {
     public static final int EEXIST = 17;
     public static final int EINVAL = 22;
     public static final int ENOSPC = 28;
+    public static final int ENOBUFS = 105;
     public static final int ERANGE = 34;
     public static final int ENOTSUPP = 524;
     public static final int EOPNOTSUPP = 95;

@@ -4,15 +4,42 @@ import dev.jxdp.ebpf.mem.Mem;
 
 /**
  * BPF_MAP_TYPE_XSKMAP (net/xdp/xskmap.c): slots of AF_XDP sockets, the targets of {@code bpf_redirect_map}
- * to user space. jxdp has no sockets in maps yet, so every slot stays empty: a user update gets the
- * kernel's answer for an fd that is not a socket (-ENOTSOCK), a program lookup finds nothing, and
- * {@code bpf_redirect_map} falls back to its flags' default action.
+ * to user space. jxdp has no fds, so sockets go in from Java ({@link #set}); a user update through bytes
+ * gets the kernel's answer for an fd that is not a socket (-ENOTSOCK). A program's lookup finds a filled
+ * slot (its value: the socket's queue id), and {@code bpf_redirect_map} to an empty one falls back to its
+ * flags' default action.
  */
 public final class XskMap extends SlotMap {
+
+    // the socket of each filled slot, written before the slot is published (SlotMap.fill's release)
+    private final XskSocketRef[] sockets;
 
     XskMap(MapSpec spec) {
         check(spec);
         super(spec);
+        sockets = new XskSocketRef[spec.maxEntries()];
+    }
+
+    /**
+     * xsk_map_update_elem() with a socket: puts {@code sock} in slot {@code key} (null empties it). An
+     * IllegalArgumentException for a key out of range.
+     */
+    public synchronized void set(int key, XskSocketRef sock) {
+        if (key < 0 || key >= max) {
+            throw new IllegalArgumentException("xskmap " + name() + ": key " + key + " out of range (max_entries " + max + ")");
+        }
+        if (sock == null) {
+            clear(key);
+            sockets[key] = null;
+            return;
+        }
+        sockets[key] = sock;
+        fill(key, sock.queueId(), null);
+    }
+
+    /** The socket in slot {@code key} (a u32), or null: what bpf_redirect_map's target resolves to. */
+    public XskSocketRef socket(long key) {
+        return slot(key) == 0 ? null : sockets[(int) (key & 0xffffffffL)];
     }
 
     /** Mirrors xsk_map_alloc()'s checks. */
@@ -26,10 +53,10 @@ public final class XskMap extends SlotMap {
         SlotMap.requireSlots(spec);
     }
 
-    /** xsk_map_lookup_elem(): the socket, none here. */
+    /** xsk_map_lookup_elem(): the filled slot (its value is the socket's queue id), or NULL. */
     @Override
     public long lookup(long keyAddr, int cpu) {
-        return 0;
+        return slot(Mem.getU32(keyAddr));
     }
 
     @Override
@@ -45,8 +72,14 @@ public final class XskMap extends SlotMap {
     }
 
     @Override
-    public int delete(long keyAddr, int cpu) {
-        return Mem.getU32(keyAddr) >= max ? -Errno.EINVAL : 0;
+    public synchronized int delete(long keyAddr, int cpu) {
+        long i = Mem.getU32(keyAddr);
+        if (i >= max) {
+            return -Errno.EINVAL;
+        }
+        clear(i);
+        sockets[(int) i] = null;
+        return 0;
     }
 
     /** xsk_map_lookup_elem_sys() answers -EOPNOTSUPP: nothing to return. */

@@ -1,0 +1,170 @@
+package dev.jxdp.xsk;
+
+import dev.jxdp.ebpf.maps.Errno;
+import dev.jxdp.ebpf.maps.XskSocketRef;
+import dev.jxdp.ebpf.mem.Mem;
+
+import java.lang.foreign.Arena;
+
+/**
+ * An AF_XDP socket as jxdp's datapath receives into it (net/xdp/xsk.c, copy mode): bound to one device
+ * and RX queue, with its UMEM, fill and RX rings (completion and TX are there for the user side; jxdp's
+ * TX path is not built yet). The datapath is the kernel here: it consumes the fill ring, copies each frame
+ * redirected to the socket into the chunk it took, produces an RX descriptor, and publishes the RX ring at
+ * the end of its poll ({@link #flush()}, xsk_flush() at xdp_do_flush()). The application is the user side:
+ * {@link #fill()} to give chunks, {@link #rx()} to take frames.
+ *
+ * <p>The kernel's side runs on the worker thread of the queue the socket is bound to; the user side on one
+ * thread of the application's. Their only meeting points are the rings' indices, with the ordering
+ * {@link XskRing} names.
+ */
+public final class XdpSock implements XskSocketRef, AutoCloseable {
+
+    private final Umem umem;
+    private final int ifindex;
+    private final int queueId;
+    private final Arena arena;
+    private final XskRing fillRing;
+    private final XskRing rxRing;
+    private final XskRing compRing;
+    private final XskRing txRing;
+    // the kernel's ends, used by the queue's worker only
+    private final XskConsRing fillCons;
+    private final XskProdRing rxProd;
+    // the user's ends
+    private final XskProdRing fill;
+    private final XskConsRing rx;
+    // RX descriptors produced and not yet published (xsk_flush's job)
+    private int pending;
+    // struct xdp_statistics' receive side, written by the worker, read racily (as per-CPU stats)
+    private long rxPackets;
+    private long rxDropped;
+    private long rxRingFull;
+    private long rxFillRingEmpty;
+    private long rxInvalidFill;
+
+    /**
+     * A socket on RX queue {@code queueId} of device {@code ifindex} over {@code umem}, its rings of the
+     * given sizes (powers of two; defaults {@link XskRing#DEFAULT_ENTRIES}).
+     */
+    public XdpSock(Umem umem, int ifindex, int queueId, int fillSize, int rxSize) {
+        this.umem = umem;
+        this.ifindex = ifindex;
+        this.queueId = queueId;
+        this.arena = Arena.ofShared();
+        try {
+            fillRing = XskRing.allocate(arena, XskRingType.FILL, fillSize);
+            rxRing = XskRing.allocate(arena, XskRingType.RX, rxSize);
+            compRing = XskRing.allocate(arena, XskRingType.COMPLETION, fillSize);
+            txRing = XskRing.allocate(arena, XskRingType.TX, rxSize);
+        } catch (RuntimeException e) {
+            arena.close();
+            throw e;
+        }
+        fillCons = fillRing.consumer();
+        rxProd = rxRing.producer();
+        fill = fillRing.producer();
+        rx = rxRing.consumer();
+    }
+
+    /** A socket with the default ring sizes. */
+    public XdpSock(Umem umem, int ifindex, int queueId) {
+        this(umem, ifindex, queueId, XskRing.DEFAULT_ENTRIES, XskRing.DEFAULT_ENTRIES);
+    }
+
+    /** The device it is bound to. */
+    public int ifindex() { return ifindex; }
+
+    /** The RX queue it is bound to. */
+    @Override
+    public int queueId() { return queueId; }
+
+    /** Its UMEM. */
+    public Umem umem() { return umem; }
+
+    /** The user's end of the fill ring: chunks the datapath may receive into. */
+    public XskProdRing fill() { return fill; }
+
+    /** The user's end of the RX ring: received frames. */
+    public XskConsRing rx() { return rx; }
+
+    /** The completion ring (the user's end is its consumer; TX is not built yet). */
+    public XskRing completionRing() { return compRing; }
+
+    /** The TX ring (not driven yet). */
+    public XskRing txRing() { return txRing; }
+
+    /**
+     * xsk_rcv() in copy mode: a chunk from the fill ring, the frame copied to it at the UMEM's headroom
+     * plus XDP_PACKET_HEADROOM, an RX descriptor reserved for it (published by {@link #flush()}). Returns
+     * 0, or a negative errno with the frame not taken (the caller frees it and counts an error, as
+     * xdp_do_redirect() fails): -ENOBUFS for an empty fill ring or a full RX ring, -EINVAL for a fill
+     * address outside the UMEM (the chunk is consumed, as xp_alloc() drops it). From the bound queue's
+     * worker only.
+     */
+    public int rcv(long data, int len) {
+        if (len > umem.chunkSize() - umem.rxDataOffset()) {
+            rxDropped++;
+            return -Errno.ENOSPC;
+        }
+        if (fillCons.peek(1) == 0) {
+            rxFillRingEmpty++;
+            rxDropped++;
+            return -Errno.ENOBUFS;
+        }
+        int fi = fillCons.firstIndex();
+        long base = umem.checkFillAddr(fillCons.addr(fi));
+        if (base < 0) {
+            fillCons.release(1);
+            rxInvalidFill++;
+            rxDropped++;
+            return -Errno.EINVAL;
+        }
+        if (rxProd.reserve(1) == 0) {
+            fillCons.cancel(1);  // the chunk stays on the fill ring for the next frame
+            rxRingFull++;
+            rxDropped++;
+            return -Errno.ENOBUFS;
+        }
+        int off = umem.rxDataOffset();
+        Mem.copy(data, umem.region().address() + base + off, len);
+        long handle = umem.unaligned() ? base | ((long) off << IfXdp.XSK_UNALIGNED_BUF_OFFSET_SHIFT) : base + off;
+        rxProd.setDesc(rxProd.firstIndex(), handle, len, 0);
+        fillCons.release(1);
+        pending++;
+        rxPackets++;
+        return 0;
+    }
+
+    /** Whether descriptors wait for {@link #flush()}. */
+    public boolean pending() { return pending != 0; }
+
+    /** xsk_flush(): publishes the RX descriptors produced since the last flush. From the worker only. */
+    public void flush() {
+        if (pending != 0) {
+            rxProd.submit(pending);
+            pending = 0;
+        }
+    }
+
+    /** Frames received into the RX ring (published or about to be). */
+    public long rxPackets() { return rxPackets; }
+
+    /** Frames redirected to the socket and not received, whatever the reason (struct xdp_statistics' rx_dropped). */
+    public long rxDropped() { return rxDropped; }
+
+    /** Of those, for a full RX ring (rx_ring_full). */
+    public long rxRingFull() { return rxRingFull; }
+
+    /** Of those, for an empty fill ring (rx_fill_ring_empty_descs). */
+    public long rxFillRingEmpty() { return rxFillRingEmpty; }
+
+    /** Of those, for a fill address outside the UMEM (the chunk consumed and lost, as the kernel's). */
+    public long rxInvalidFill() { return rxInvalidFill; }
+
+    /** Frees the rings; the UMEM is the caller's. */
+    @Override
+    public void close() {
+        arena.close();
+    }
+}

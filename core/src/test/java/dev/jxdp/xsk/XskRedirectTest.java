@@ -1,0 +1,154 @@
+package dev.jxdp.xsk;
+
+import dev.jxdp.ebpf.interp.Harness;
+import dev.jxdp.ebpf.isa.Asm;
+import dev.jxdp.ebpf.jit.JitCompiler;
+import dev.jxdp.ebpf.maps.MapType;
+import dev.jxdp.ebpf.maps.XskMap;
+import dev.jxdp.io.pktgen.PktGen;
+import dev.jxdp.io.pktgen.PktGenDriver;
+import dev.jxdp.io.pktgen.PktGenSpec;
+import dev.jxdp.xdp.NapiWorker;
+import dev.jxdp.xdp.PagePool;
+import dev.jxdp.xdp.PassSink;
+import dev.jxdp.xdp.RxQueueStats;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.ValueLayout;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * bpf_redirect_map to an XSKMAP through the NAPI loop, copy mode (the generic path): each frame goes to the
+ * socket in the slot of its RX queue, into a chunk from the socket's fill ring, as an RX descriptor
+ * published at the end of the poll; an empty fill ring, a full RX ring or a socket bound elsewhere drop
+ * the frame as a redirect error, counted where the kernel counts it; every page goes back to the pool.
+ */
+class XskRedirectTest {
+
+    // the xdp-tutorial / libxdp default program's shape: bpf_redirect_map(&xsks_map, ctx->rx_queue_index, 0)
+    private static final String PROGRAM = """
+            r2 = *(u32 *)(r1 +16)
+            r1 = map[idx:0] ll
+            r3 = 0
+            call bpf_redirect_map
+            exit""";
+
+    private record Run(RxQueueStats stats, XdpSock sock) {}
+
+    // packets of pktgen's 64-byte frames on queue 0 of device 7, through a worker whose XSKMAP slot 0 holds sock
+    private static RxQueueStats run(XdpSock sock, int packets) {
+        PagePool pool = new PagePool(256, true);
+        try (Harness h = new Harness(List.of(Harness.spec("xsks_map", MapType.XSKMAP, 4, 4, 4)), Asm.assemble(PROGRAM));
+             PktGen gen = new PktGen(PktGenSpec.parse("flows=8,size=64"))) {
+            ((XskMap) h.map(0)).set(0, sock);
+            PagePool.Cache cache = pool.cache();
+            PktGenDriver rx = new PktGenDriver(gen, pool, cache, 7, 0, packets);
+            NapiWorker w = new NapiWorker(pool, cache, rx, (ids, from, n) -> {
+                pool.returnBulk(ids, from, n);
+                return n;
+            }, PassSink.DISCARD, JitCompiler.verifying().program(h.prog(0)), h.coll, 0, 7, 0);
+            while (rx.generated() < packets) {
+                w.poll(NapiWorker.BUDGET);
+            }
+            w.stats().checkAccounting();
+            cache.drain();
+            assertEquals(0, pool.framesOutstanding(), "every page back: the socket took a copy");
+            return w.stats();
+        } finally {
+            pool.close();
+        }
+    }
+
+    private static void giveChunks(XdpSock s, int n) {
+        XskProdRing fill = s.fill();
+        assertEquals(n, fill.reserve(n));
+        int first = fill.firstIndex();
+        for (int i = 0; i < n; i++) {
+            fill.setAddr(first + i, s.umem().frameAddr(i));
+        }
+        fill.submit(n);
+    }
+
+    @Test
+    void framesReachTheSocketOfTheirQueueAsRxDescriptorsInChunksFromTheFillRing() {
+        try (Umem umem = Umem.allocate(UmemConfig.DEFAULT.withFrames(64).withChunkSize(2048));
+             XdpSock s = new XdpSock(umem, 7, 0, 64, 64)) {
+            giveChunks(s, 32);
+            RxQueueStats st = run(s, 20);
+            assertEquals(20, st.redirect, st.toString());
+            XskConsRing rx = s.rx();
+            assertEquals(20, rx.peek(64), "published at the end of each poll");
+            for (int i = 0; i < 20; i++) {
+                int idx = rx.firstIndex() + i;
+                assertEquals(60, rx.len(idx), "pktgen size=64 counts the FCS the frame does not carry");
+                long addr = rx.addr(idx);
+                assertEquals(umem.frameAddr(i) + umem.rxDataOffset(), addr, "chunk i, at headroom + XDP_PACKET_HEADROOM");
+                // the copy is the frame: an IPv4 Ethernet frame
+                assertEquals((byte) 0x08, umem.region().get(ValueLayout.JAVA_BYTE, addr + 12));
+                assertEquals((byte) 0x00, umem.region().get(ValueLayout.JAVA_BYTE, addr + 13));
+            }
+            rx.release(20);
+            assertEquals(20, s.rxPackets());
+            assertEquals(0, s.rxDropped());
+        }
+    }
+
+    @Test
+    void anEmptyFillRingOrAFullRxRingDropsTheFrameAsTheKernelCountsIt() {
+        try (Umem umem = Umem.allocate(UmemConfig.DEFAULT.withFrames(64).withChunkSize(2048));
+             XdpSock s = new XdpSock(umem, 7, 0, 64, 64)) {
+            giveChunks(s, 12);
+            RxQueueStats st = run(s, 20);
+            assertEquals(12, st.redirect);
+            assertEquals(8, st.errors, "no chunk for 8: " + st);
+            assertEquals(8, s.rxFillRingEmpty());
+            assertEquals(8, s.rxDropped());
+        }
+        try (Umem umem = Umem.allocate(UmemConfig.DEFAULT.withFrames(64).withChunkSize(2048));
+             XdpSock s = new XdpSock(umem, 7, 0, 64, 16)) {
+            giveChunks(s, 32);
+            RxQueueStats st = run(s, 20);
+            assertEquals(16, st.redirect, "the RX ring holds 16 and nobody reads it: " + st);
+            assertEquals(4, s.rxRingFull());
+            assertEquals(4, st.errors);
+            // the chunks the full ring refused stay on the fill ring (no UMEM chunk lost)
+            assertEquals(16, s.rx().peek(64));
+            s.rx().release(16);
+            RxQueueStats more = run(s, 4);
+            assertEquals(4, more.redirect, "room again, and the 16 chunks left on the fill ring: " + more);
+        }
+    }
+
+    @Test
+    void aSocketBoundToAnotherQueueOrDeviceIsARedirectError() {
+        try (Umem umem = Umem.allocate(UmemConfig.DEFAULT.withFrames(64).withChunkSize(2048));
+             XdpSock other = new XdpSock(umem, 7, 1, 64, 64); XdpSock elsewhere = new XdpSock(umem, 8, 0, 64, 64)) {
+            giveChunks(other, 16);
+            assertEquals(10, run(other, 10).errors, "xsk_rcv_check: queue 1's socket, a frame of queue 0");
+            assertEquals(10, run(elsewhere, 10).errors, "a socket of device 8");
+            assertTrue(other.rx().peek(64) == 0 && other.rxPackets() == 0);
+        }
+    }
+
+    @Test
+    void aProgramsLookupSeesAFilledSlotAndItsQueueId() {
+        try (Harness h = new Harness(List.of(Harness.spec("xsks_map", MapType.XSKMAP, 4, 4, 4)), Asm.assemble(PROGRAM));
+             Umem umem = Umem.allocate(UmemConfig.DEFAULT.withFrames(8).withChunkSize(2048));
+             XdpSock s = new XdpSock(umem, 7, 3, 8, 8)) {
+            XskMap m = (XskMap) h.map(0);
+            assertTrue(m.socket(2) == null && !m.hasRedirectTarget(2));
+            m.set(2, s);
+            assertTrue(m.socket(2) == s && m.hasRedirectTarget(2));
+            long key = h.memory(4).address();
+            dev.jxdp.ebpf.mem.Mem.putU32(key, 2);
+            long v = m.lookup(key, 0);
+            assertTrue(v != 0);
+            assertEquals(3, dev.jxdp.ebpf.mem.Mem.getU32(v), "the value a program reads: the queue id");
+            m.set(2, null);
+            assertEquals(0, m.lookup(key, 0));
+        }
+    }
+}
