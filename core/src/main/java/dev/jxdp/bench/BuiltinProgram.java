@@ -39,6 +39,8 @@ public enum BuiltinProgram {
     REDIRECT_MAP("xdp_bench_redirect.o", "xdp_redirect_map"),
     /** reads the Ethernet header, bpf_redirect_map(CPUMAP cpu_map, cpu_dest) */
     REDIRECT_CPU("xdp_bench_redirect.o", "xdp_redirect_cpu"),
+    /** bpf_redirect_map(XSKMAP xsks_map, rx_queue_index, XDP_PASS): every frame to its queue's AF_XDP socket */
+    XSK("xdp_bench_xsk.o", "xdp_sock_prog"),
     /**
      * reads the Ethernet header, bpf_tail_call(PROG_ARRAY {@value #TAIL_CALLS}, 0), XDP_PASS when the slot
      * is empty; the slot is the caller's to fill, with {@value #TAIL_CALLEE} of the same collection
@@ -49,6 +51,8 @@ public enum BuiltinProgram {
     static final String RESOURCE_DIR = "/dev/jxdp/bench/";
     /** The DEVMAP of {@link #REDIRECT_MAP}: slot 0 is the target device. */
     public static final String DEVMAP = "tx_port";
+    /** The XSKMAP of {@link #XSK}: slot q holds RX queue q's socket. */
+    public static final String XSKMAP = "xsks_map";
     /** The CPUMAP of {@link #REDIRECT_CPU}. */
     public static final String CPUMAP = "cpu_map";
     /** The PROG_ARRAY of {@link #TAIL_CALL}: slot 0 is the program it tail-calls. */

@@ -12,7 +12,7 @@ import java.io.PrintWriter;
         usageHelpAutoWidth = true,
         description = {"The Linux XDP datapath in userspace on the JVM: load, run and test XDP programs "
                 + "exactly as the kernel does, without root, a kernel or a NIC.", ""},
-        subcommands = {TestRunCommand.class, RunCommand.class, ChainCommand.class, DisasmCommand.class, VerifyCommand.class, JitCommand.class, DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {TestRunCommand.class, RunCommand.class, ChainCommand.class, XskCommand.class, DisasmCommand.class, VerifyCommand.class, JitCommand.class, DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
         commandListHeading = "%nCommands:%n",
         footer = {"", "Run 'jxdp COMMAND --help' for a command's options.",
                 "Errors print one line 'jxdp: FILE: what is wrong' and exit with status 2."})

@@ -1,0 +1,256 @@
+package dev.jxdp.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jxdp.JxdpException;
+import dev.jxdp.bench.BuiltinProgram;
+import dev.jxdp.ebpf.BpfException;
+import dev.jxdp.ebpf.jit.JitCompiler;
+import dev.jxdp.ebpf.maps.XskMap;
+import dev.jxdp.io.pcap.PcapException;
+import dev.jxdp.io.pktgen.PktGen;
+import dev.jxdp.io.pktgen.PktGenSpec;
+import dev.jxdp.run.DatapathRun;
+import dev.jxdp.xdp.NetDevices;
+import dev.jxdp.xdp.PagePool;
+import dev.jxdp.xsk.Umem;
+import dev.jxdp.xsk.UmemConfig;
+import dev.jxdp.xsk.XdpSock;
+import dev.jxdp.xsk.XskRing;
+import dev.jxdp.xsk.XskRxDrop;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** {@code jxdp xsk}: AF_XDP sockets on jxdp's datapath, as xdpsock drives the kernel's. */
+@Command(name = "xsk", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+        header = "AF_XDP sockets on jxdp's datapath, like xdpsock.",
+        description = {"Each RX queue of the input device gets an AF_XDP socket with a UMEM of its own; the built-in "
+                + "program redirects every frame to its queue's socket (bpf_redirect_map(&xsks_map, rx_queue_index, "
+                + "XDP_PASS)), and the datapath copies it into a chunk from the socket's fill ring (copy mode, the "
+                + "generic path). Built so far: rxdrop. Not yet: txonly, l2fwd, zero-copy, the single-socket fast "
+                + "path.", ""},
+        subcommands = {XskCommand.RxDrop.class})
+final class XskCommand implements Runnable {
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CliException("jxdp xsk: want a mode (rxdrop)");
+    }
+
+    @Command(name = "rxdrop", mixinStandardHelpOptions = true, usageHelpAutoWidth = true, sortOptions = false,
+            header = "Receive on AF_XDP sockets and drop: each frame's chunk goes straight back to the fill ring.",
+            description = {"One worker thread per RX queue runs the datapath (the kernel's side); one application "
+                    + "thread per socket takes batches off its RX ring and refills its fill ring (xdpsock's rxdrop). "
+                    + "A line per second on stderr: the rate the sockets receive, and the frames the datapath could "
+                    + "not give them (RX ring full, fill ring empty); a summary at the end, or one JSON object with "
+                    + "--json: {\"mode\", \"queues\", \"seconds\", \"rx\", \"pps\", \"rx_dropped\", \"rx_ring_full\", "
+                    + "\"rx_fill_ring_empty\", \"datapath\": {rx, redirect, errors, pass}}.", ""},
+            footer = {"", "Examples:", "  jxdp xsk rxdrop --duration 5", "  jxdp xsk rxdrop --in pktgen:flows=64 --queues 2 --batch 16 --json",
+                    "  jxdp xsk rxdrop --in pcap:trace.pcap --frames 1024 --chunk-size 2048 --headroom 128"})
+    static final class RxDrop implements Runnable {
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--in", paramLabel = "pktgen:SPEC|pcap:FILE", defaultValue = "pktgen:",
+                description = "where frames come from (default: ${DEFAULT-VALUE}, 64-byte UDP)")
+        String in;
+
+        @Option(names = "--queues", paramLabel = "N", defaultValue = "1", description = "RX queues, a socket each, 1 to 64 (default: ${DEFAULT-VALUE})")
+        int queues;
+
+        @Option(names = "--batch", paramLabel = "N", defaultValue = "64", description = "descriptors per RX peek, 1 to 4096 (default: ${DEFAULT-VALUE})")
+        int batch;
+
+        @Option(names = "--frames", paramLabel = "N", defaultValue = "4096", description = "UMEM chunks per socket (default: ${DEFAULT-VALUE})")
+        int frames;
+
+        @Option(names = "--chunk-size", paramLabel = "2048|4096", defaultValue = "4096", description = "UMEM chunk size (default: ${DEFAULT-VALUE})")
+        int chunkSize;
+
+        @Option(names = "--headroom", paramLabel = "BYTES", defaultValue = "0", description = "UMEM headroom before each frame (default: ${DEFAULT-VALUE})")
+        int headroom;
+
+        @Option(names = "--ring", paramLabel = "N", defaultValue = "" + XskRing.DEFAULT_ENTRIES,
+                description = "fill and RX ring entries, a power of two (default: ${DEFAULT-VALUE})")
+        int ring;
+
+        @Option(names = "--duration", paramLabel = "S", description = "stop after S seconds (default 5 without --count)")
+        Double duration;
+
+        @Option(names = "--count", paramLabel = "N", description = "stop after the input's first N frames")
+        Long count;
+
+        @Option(names = "--json", description = "print the summary as one JSON object")
+        boolean json;
+
+        @Override
+        public void run() {
+            check();
+            UmemConfig config = UmemConfig.DEFAULT.withFrames(frames).withChunkSize(chunkSize).withHeadroom(headroom);
+            String problem = config.problem();
+            if (problem != null) {
+                throw new CliException("--frames/--chunk-size/--headroom: " + problem);
+            }
+            int colon = in.indexOf(':');
+            String kind = colon < 0 ? in : in.substring(0, colon);
+            String arg = colon < 0 ? "" : in.substring(colon + 1);
+            if (!kind.equals("pcap") && !kind.equals("pktgen")) {
+                throw new CliException("--in " + in + ": want pktgen:SPEC or pcap:FILE");
+            }
+            PktGen gen = null;
+            List<Umem> umems = new ArrayList<>();
+            List<XdpSock> socks = new ArrayList<>();
+            List<XskRxDrop> apps = new ArrayList<>();
+            List<Thread> threads = new ArrayList<>();
+            BuiltinProgram.Loaded prog = BuiltinProgram.XSK.load();
+            try (PagePool pool = new PagePool(4096)) {
+                DatapathRun.Input input;
+                if (kind.equals("pcap")) {
+                    input = new DatapathRun.Pcap(Path.of(arg));
+                } else {
+                    try {
+                        gen = new PktGen(PktGenSpec.parse(arg));
+                    } catch (BpfException e) {
+                        throw new CliException("pktgen: " + e.getMessage());
+                    }
+                    input = new DatapathRun.Generated(gen);
+                }
+                XskMap map = (XskMap) prog.collection().map(BuiltinProgram.XSKMAP);
+                for (int q = 0; q < queues; q++) {
+                    Umem umem = Umem.allocate(config);
+                    umems.add(umem);
+                    XdpSock sock = new XdpSock(umem, DatapathRun.INPUT_IFINDEX, q, ring, ring);
+                    socks.add(sock);
+                    XskRxDrop.populateFillRing(sock);
+                    map.set(q, sock);
+                    XskRxDrop app = new XskRxDrop(sock, batch);
+                    apps.add(app);
+                    Thread t = Thread.ofPlatform().name("xsk-rxdrop-" + q).daemon(true).start(app);
+                    threads.add(t);
+                }
+                DatapathRun run = new DatapathRun(prog.collection(), prog.program(), JitCompiler.verifying(), pool, new NetDevices())
+                        .queues(queues).limit(count != null ? count : -1);
+                double seconds = duration != null ? duration : count == null ? 5.0 : Double.POSITIVE_INFINITY;
+                long[] last = {0, System.nanoTime()};
+                DatapathRun.Result r = run.run(input, seconds, 1_000_000_000L, p -> statsLine(apps, socks, last));
+                // the applications take what the last polls published, then stop
+                long deadline = System.nanoTime() + 200_000_000L;
+                while (received(apps) < r.total().redirect && System.nanoTime() < deadline) {
+                    Thread.onSpinWait();
+                }
+                apps.forEach(XskRxDrop::stop);
+                for (Thread t : threads) {
+                    t.join();
+                }
+                summary(r, apps, socks);
+            } catch (PcapException e) {
+                throw new CliException(e.path() + ": " + e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CliException("interrupted");
+            } catch (JxdpException e) {
+                throw new CliException(e.getMessage());
+            } finally {
+                apps.forEach(XskRxDrop::stop);
+                for (Thread t : threads) {
+                    try {
+                        t.join(1000);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                socks.forEach(XdpSock::close);
+                umems.forEach(Umem::close);
+                prog.close();
+                if (gen != null) {
+                    gen.close();
+                }
+            }
+        }
+
+        private void check() {
+            if (queues < 1 || queues > 64) {
+                throw new CliException("--queues must be 1 to 64 (got " + queues + ")");
+            }
+            if (batch < 1 || batch > 4096) {
+                throw new CliException("--batch must be 1 to 4096 (got " + batch + ")");
+            }
+            if (ring < 1 || ring > XskRing.MAX_ENTRIES || Integer.bitCount(ring) != 1) {
+                throw new CliException("--ring must be a power of two from 1 to " + XskRing.MAX_ENTRIES + " (got " + ring + ")");
+            }
+            if (duration != null && !(duration > 0)) {
+                throw new CliException("--duration must be more than 0");
+            }
+            if (count != null && count < 0) {
+                throw new CliException("--count must be 0 or more");
+            }
+        }
+
+        private static long received(List<XskRxDrop> apps) {
+            long n = 0;
+            for (XskRxDrop a : apps) {
+                n += a.received();
+            }
+            return n;
+        }
+
+        private void statsLine(List<XskRxDrop> apps, List<XdpSock> socks, long[] last) {
+            long now = System.nanoTime();
+            long rx = received(apps);
+            long full = 0;
+            long empty = 0;
+            for (XdpSock s : socks) {
+                full += s.rxRingFull();
+                empty += s.rxFillRingEmpty();
+            }
+            double pps = (rx - last[0]) * 1e9 / Math.max(1, now - last[1]);
+            last[0] = rx;
+            last[1] = now;
+            PrintWriter err = spec.commandLine().getErr();
+            err.printf(Locale.ROOT, "xsk rxdrop  rx %,.0f pps  total %d  rx_ring_full %d  fill_ring_empty %d%n", pps, rx, full, empty);
+            err.flush();
+        }
+
+        private void summary(DatapathRun.Result r, List<XskRxDrop> apps, List<XdpSock> socks) {
+            long rx = received(apps);
+            long dropped = 0;
+            long full = 0;
+            long empty = 0;
+            for (XdpSock s : socks) {
+                dropped += s.rxDropped();
+                full += s.rxRingFull();
+                empty += s.rxFillRingEmpty();
+            }
+            double seconds = r.nanos() / 1e9;
+            double pps = rx / Math.max(seconds, 1e-9);
+            PrintWriter out = spec.commandLine().getOut();
+            if (json) {
+                ObjectNode o = Inputs.JSON.createObjectNode();
+                o.put("mode", "rxdrop").put("queues", queues).put("seconds", Math.round(seconds * 1e6) / 1e6).put("rx", rx)
+                        .put("pps", Math.round(pps)).put("rx_dropped", dropped).put("rx_ring_full", full)
+                        .put("rx_fill_ring_empty", empty);
+                o.putObject("datapath").put("rx", r.total().rx).put("redirect", r.total().redirect)
+                        .put("errors", r.total().errors).put("pass", r.total().pass);
+                out.println(o.toString());
+            } else {
+                out.printf(Locale.ROOT, "xsk rxdrop  %d queue%s, copy mode, %.3f s%n", queues, queues == 1 ? "" : "s", seconds);
+                out.printf(Locale.ROOT, "rx          %d (%,.0f pps)%n", rx, pps);
+                out.printf(Locale.ROOT, "rx_dropped  %d (rx_ring_full %d, fill_ring_empty %d)%n", dropped, full, empty);
+                out.printf(Locale.ROOT, "datapath    rx %d, redirect %d, errors %d, pass %d%n", r.total().rx, r.total().redirect,
+                        r.total().errors, r.total().pass);
+            }
+            out.flush();
+        }
+    }
+}

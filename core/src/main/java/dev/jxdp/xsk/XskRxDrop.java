@@ -1,0 +1,77 @@
+package dev.jxdp.xsk;
+
+/**
+ * xdpsock's rxdrop, the application side of one socket: takes received frames off the RX ring in batches
+ * and gives their chunks straight back to the fill ring, touching nothing else. Runs on a thread of its
+ * own (the user-space process), against the datapath's worker (the kernel side) through the rings only.
+ */
+public final class XskRxDrop implements Runnable {
+
+    private final XdpSock sock;
+    private final int batch;
+    private volatile boolean stop;
+    // written by this thread, read racily by whoever prints stats
+    private volatile long received;
+
+    /** rxdrop on {@code sock}, up to {@code batch} descriptors per peek (xdpsock's --batch-size). */
+    public XskRxDrop(XdpSock sock, int batch) {
+        if (batch < 1) {
+            throw new IllegalArgumentException("batch " + batch + ": want 1 or more");
+        }
+        this.sock = sock;
+        this.batch = batch;
+    }
+
+    /**
+     * Gives the socket's fill ring as many chunks as it holds, or as the UMEM has (xdpsock's
+     * xsk_populate_fill_ring()): chunk i at {@link Umem#frameAddr(int)}. Call once, before traffic.
+     */
+    public static int populateFillRing(XdpSock sock) {
+        XskProdRing fill = sock.fill();
+        int n = Math.min(sock.umem().frames(), fill.freeEntries(sock.umem().frames()));
+        int got = fill.reserve(n);
+        int first = fill.firstIndex();
+        for (int i = 0; i < got; i++) {
+            fill.setAddr(first + i, sock.umem().frameAddr(i));
+        }
+        fill.submit(got);
+        return got;
+    }
+
+    @Override
+    public void run() {
+        XskConsRing rx = sock.rx();
+        XskProdRing fill = sock.fill();
+        Umem umem = sock.umem();
+        long n0 = 0;
+        while (!stop) {
+            int n = rx.peek(batch);
+            if (n == 0) {
+                Thread.onSpinWait();
+                continue;
+            }
+            // every chunk this socket owns is on the fill ring or in the RX ring: room for the n we hold
+            while (fill.reserve(n) == 0) {
+                Thread.onSpinWait();
+            }
+            int from = rx.firstIndex();
+            int to = fill.firstIndex();
+            for (int i = 0; i < n; i++) {
+                fill.setAddr(to + i, umem.chunkBase(rx.addr(from + i)));
+            }
+            fill.submit(n);
+            rx.release(n);
+            n0 += n;
+            received = n0;
+        }
+    }
+
+    /** Asks the loop to end (it ends after its current batch). */
+    public void stop() { stop = true; }
+
+    /** Frames taken off the RX ring so far. */
+    public long received() { return received; }
+
+    /** The socket. */
+    public XdpSock sock() { return sock; }
+}

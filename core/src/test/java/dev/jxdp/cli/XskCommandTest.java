@@ -1,0 +1,45 @@
+package dev.jxdp.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code jxdp xsk rxdrop}: every frame either reached a socket and came back to its fill ring, or is counted where it was dropped. */
+class XskCommandTest {
+
+    @Test
+    void rxdropAccountsForEveryFrame() throws Exception {
+        for (String queues : new String[] {"1", "2"}) {
+            JsonNode j = RunCommandTest.json(CliTest.jxdp("xsk", "rxdrop", "--in", "pktgen:flows=16", "--count", "20000",
+                    "--queues", queues, "--batch", "16", "--frames", "256", "--ring", "128", "--json"));
+            assertEquals("rxdrop", j.get("mode").asText());
+            JsonNode d = j.get("datapath");
+            assertEquals(20000, d.get("rx").asLong(), j.toString());
+            assertEquals(d.get("rx").asLong(), d.get("redirect").asLong() + d.get("errors").asLong(), j.toString());
+            assertEquals(d.get("redirect").asLong(), j.get("rx").asLong(), "every frame a socket received, its application took");
+            assertEquals(d.get("errors").asLong(), j.get("rx_dropped").asLong(), "each drop counted by its socket");
+            assertEquals(j.get("rx_dropped").asLong(), j.get("rx_ring_full").asLong() + j.get("rx_fill_ring_empty").asLong());
+            assertTrue(j.get("rx").asLong() > 0, j.toString());
+        }
+    }
+
+    @Test
+    void badArgumentsAreOneLineAndStatus2() {
+        String[][] bad = {{"--ring", "1000"}, {"--chunk-size", "1000"}, {"--queues", "0"}, {"--batch", "0"},
+            {"--in", "tap:eth0"}, {"--headroom", "4000"}};
+        for (String[] a : bad) {
+            String[] args = new String[a.length + 4];
+            args[0] = "xsk";
+            args[1] = "rxdrop";
+            System.arraycopy(a, 0, args, 2, a.length);
+            args[a.length + 2] = "--count";
+            args[a.length + 3] = "10";
+            CliTest.Run r = CliTest.jxdp(args);
+            assertEquals(2, r.status(), String.join(" ", a) + ": " + r.err());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+        }
+        assertEquals(2, CliTest.jxdp("xsk").status());
+    }
+}
