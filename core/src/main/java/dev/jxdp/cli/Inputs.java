@@ -54,6 +54,21 @@ final class Inputs {
     }
 
     /**
+     * The datapath input of {@code --in KIND:ARG} already split: a capture file, or the generator (which the
+     * caller closes); {@code kind} is pcap or pktgen, checked by the caller.
+     */
+    static dev.jxdp.run.DatapathRun.Input datapathInput(String kind, String arg) {
+        if (kind.equals("pcap")) {
+            return new dev.jxdp.run.DatapathRun.Pcap(Path.of(arg));
+        }
+        try {
+            return new dev.jxdp.run.DatapathRun.Generated(new dev.jxdp.io.pktgen.PktGen(dev.jxdp.io.pktgen.PktGenSpec.parse(arg)));
+        } catch (BpfException e) {
+            throw new CliException("pktgen: " + e.getMessage());
+        }
+    }
+
+    /**
      * The object with --const's globals set, every program typed XDP with {@code --type xdp}; otherwise typed
      * by section, with one note
      * on {@code err} naming the sections only libbpf 0.x's prefix rule makes XDP.

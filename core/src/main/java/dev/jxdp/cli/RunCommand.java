@@ -23,7 +23,6 @@ import dev.jxdp.io.pcap.PcapException;
 import dev.jxdp.io.pcap.PcapTxDriver;
 import dev.jxdp.io.pcap.PcapWriter;
 import dev.jxdp.io.pktgen.PktGen;
-import dev.jxdp.io.pktgen.PktGenSpec;
 import dev.jxdp.io.veth.Veth;
 import dev.jxdp.io.veth.VethPair;
 import dev.jxdp.xdp.NapiWorker;
@@ -330,16 +329,9 @@ final class RunCommand implements Runnable {
                 perfWriter = new PerfOutFile(perf, perfFile);
             }
             JitCompiler compiler = JitCompiler.using(p -> facts.get(p.spec()));
-            DatapathRun.Input input;
-            if (kind.equals("pcap")) {
-                input = new DatapathRun.Pcap(Path.of(arg));
-            } else {
-                try {
-                    gen = new PktGen(PktGenSpec.parse(arg));
-                } catch (BpfException e) {
-                    throw new CliException("pktgen: " + e.getMessage());
-                }
-                input = new DatapathRun.Generated(gen);
+            DatapathRun.Input input = Inputs.datapathInput(kind, arg);
+            if (input instanceof DatapathRun.Generated g) {
+                gen = g.gen();
             }
             PcapWriter passOutWriter = captures.open(passFile);
             PcapWriter txOutWriter = captures.open(txFile);

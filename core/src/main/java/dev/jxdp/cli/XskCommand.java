@@ -3,12 +3,10 @@ package dev.jxdp.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jxdp.JxdpException;
 import dev.jxdp.bench.BuiltinProgram;
-import dev.jxdp.ebpf.BpfException;
 import dev.jxdp.ebpf.jit.JitCompiler;
 import dev.jxdp.ebpf.maps.XskMap;
 import dev.jxdp.io.pcap.PcapException;
 import dev.jxdp.io.pktgen.PktGen;
-import dev.jxdp.io.pktgen.PktGenSpec;
 import dev.jxdp.run.DatapathRun;
 import dev.jxdp.xdp.NetDevices;
 import dev.jxdp.xdp.PagePool;
@@ -23,7 +21,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -115,16 +112,9 @@ final class XskCommand implements Runnable {
             List<Thread> threads = new ArrayList<>();
             BuiltinProgram.Loaded prog = BuiltinProgram.XSK.load();
             try (PagePool pool = new PagePool(4096)) {
-                DatapathRun.Input input;
-                if (kind.equals("pcap")) {
-                    input = new DatapathRun.Pcap(Path.of(arg));
-                } else {
-                    try {
-                        gen = new PktGen(PktGenSpec.parse(arg));
-                    } catch (BpfException e) {
-                        throw new CliException("pktgen: " + e.getMessage());
-                    }
-                    input = new DatapathRun.Generated(gen);
+                DatapathRun.Input input = Inputs.datapathInput(kind, arg);
+                if (input instanceof DatapathRun.Generated g) {
+                    gen = g.gen();
                 }
                 XskMap map = (XskMap) prog.collection().map(BuiltinProgram.XSKMAP);
                 for (int q = 0; q < queues; q++) {
