@@ -14,6 +14,7 @@ import dev.jxdp.xsk.Umem;
 import dev.jxdp.xsk.UmemConfig;
 import dev.jxdp.xsk.XdpSock;
 import dev.jxdp.xsk.XskRing;
+import dev.jxdp.xsk.XskL2Fwd;
 import dev.jxdp.xsk.XskRxDrop;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -31,9 +32,9 @@ import java.util.Locale;
         description = {"Each RX queue of the input device gets an AF_XDP socket with a UMEM of its own; the built-in "
                 + "program redirects every frame to its queue's socket (bpf_redirect_map(&xsks_map, rx_queue_index, "
                 + "XDP_PASS)), and the datapath copies it into a chunk from the socket's fill ring (copy mode, the "
-                + "generic path). Built so far: rxdrop. Not yet: txonly, l2fwd, zero-copy, the single-socket fast "
-                + "path.", ""},
-        subcommands = {XskCommand.RxDrop.class})
+                + "generic path). Built: rxdrop and l2fwd (the worker sends what the TX ring holds). Not yet: txonly, "
+                + "zero-copy, the single-socket fast path.", ""},
+        subcommands = {XskCommand.RxDrop.class, XskCommand.L2Fwd.class})
 final class XskCommand implements Runnable {
 
     @Spec
@@ -41,7 +42,7 @@ final class XskCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CliException("jxdp xsk: want a mode (rxdrop)");
+        throw new CliException("jxdp xsk: want a mode (rxdrop or l2fwd)");
     }
 
     @Command(name = "rxdrop", mixinStandardHelpOptions = true, usageHelpAutoWidth = true, sortOptions = false,
@@ -54,10 +55,48 @@ final class XskCommand implements Runnable {
                     + "\"rx_fill_ring_empty\", \"datapath\": {rx, redirect, errors, pass}}.", ""},
             footer = {"", "Examples:", "  jxdp xsk rxdrop --duration 5", "  jxdp xsk rxdrop --in pktgen:flows=64 --queues 2 --batch 16 --json",
                     "  jxdp xsk rxdrop --in pcap:trace.pcap --frames 1024 --chunk-size 2048 --headroom 128"})
-    static final class RxDrop implements Runnable {
+    static final class RxDrop extends Mode {
+        @Override
+        String name() { return "rxdrop"; }
+
+        @Override
+        App app(XdpSock sock, int batch) {
+            XskRxDrop a = new XskRxDrop(sock, batch);
+            return new App(a, a::stop, a::received);
+        }
+    }
+
+    @Command(name = "l2fwd", mixinStandardHelpOptions = true, usageHelpAutoWidth = true, sortOptions = false,
+            header = "Receive on AF_XDP sockets and send each frame back out with its MAC addresses swapped.",
+            description = {"As rxdrop, but the application swaps each received frame's MAC addresses in its chunk and "
+                    + "puts it on the TX ring; the queue's worker sends what the TX ring holds in each poll (copy "
+                    + "mode: into a page, to the device's TX) and gives the chunk back on the completion ring, from "
+                    + "where the application returns it to the fill ring (xdpsock's l2fwd). The summary and JSON "
+                    + "add tx (frames sent) and tx_invalid_descs.", ""},
+            footer = {"", "Examples:", "  jxdp xsk l2fwd --duration 5", "  jxdp xsk l2fwd --in pktgen:flows=64 --batch 32 --json"})
+    static final class L2Fwd extends Mode {
+        @Override
+        String name() { return "l2fwd"; }
+
+        @Override
+        App app(XdpSock sock, int batch) {
+            XskL2Fwd a = new XskL2Fwd(sock, batch);
+            return new App(a, a::stop, a::forwarded);
+        }
+    }
+
+    /** An application thread's loop, how to stop it, and what it has done. */
+    record App(Runnable loop, Runnable stop, java.util.function.LongSupplier done) {}
+
+    /** The options and the run shared by the modes. */
+    abstract static class Mode implements Runnable {
 
         @Spec
         CommandSpec spec;
+
+        abstract String name();
+
+        abstract App app(XdpSock sock, int batch);
 
         @Option(names = "--in", paramLabel = "pktgen:SPEC|pcap:FILE", defaultValue = "pktgen:",
                 description = "where frames come from (default: ${DEFAULT-VALUE}, 64-byte UDP)")
@@ -108,7 +147,7 @@ final class XskCommand implements Runnable {
             PktGen gen = null;
             List<Umem> umems = new ArrayList<>();
             List<XdpSock> socks = new ArrayList<>();
-            List<XskRxDrop> apps = new ArrayList<>();
+            List<App> apps = new ArrayList<>();
             List<Thread> threads = new ArrayList<>();
             BuiltinProgram.Loaded prog = BuiltinProgram.XSK.load();
             try (PagePool pool = new PagePool(4096)) {
@@ -124,13 +163,13 @@ final class XskCommand implements Runnable {
                     socks.add(sock);
                     XskRxDrop.populateFillRing(sock);
                     map.set(q, sock);
-                    XskRxDrop app = new XskRxDrop(sock, batch);
+                    App app = app(sock, batch);
                     apps.add(app);
-                    Thread t = Thread.ofPlatform().name("xsk-rxdrop-" + q).daemon(true).start(app);
+                    Thread t = Thread.ofPlatform().name("xsk-" + name() + "-" + q).daemon(true).start(app.loop());
                     threads.add(t);
                 }
                 DatapathRun run = new DatapathRun(prog.collection(), prog.program(), JitCompiler.verifying(), pool, new NetDevices())
-                        .queues(queues).limit(count != null ? count : -1);
+                        .queues(queues).limit(count != null ? count : -1).xskSockets(q -> List.of(socks.get(q)));
                 double seconds = duration != null ? duration : count == null ? 5.0 : Double.POSITIVE_INFINITY;
                 long[] last = {0, System.nanoTime()};
                 DatapathRun.Result r = run.run(input, seconds, 1_000_000_000L, p -> statsLine(apps, socks, last));
@@ -139,7 +178,7 @@ final class XskCommand implements Runnable {
                 while (received(apps) < r.total().redirect && System.nanoTime() < deadline) {
                     Thread.onSpinWait();
                 }
-                apps.forEach(XskRxDrop::stop);
+                apps.forEach(a -> a.stop().run());
                 for (Thread t : threads) {
                     t.join();
                 }
@@ -152,7 +191,7 @@ final class XskCommand implements Runnable {
             } catch (JxdpException e) {
                 throw new CliException(e.getMessage());
             } finally {
-                apps.forEach(XskRxDrop::stop);
+                apps.forEach(a -> a.stop().run());
                 for (Thread t : threads) {
                     try {
                         t.join(1000);
@@ -187,15 +226,15 @@ final class XskCommand implements Runnable {
             }
         }
 
-        private static long received(List<XskRxDrop> apps) {
+        private static long received(List<App> apps) {
             long n = 0;
-            for (XskRxDrop a : apps) {
-                n += a.received();
+            for (App a : apps) {
+                n += a.done().getAsLong();
             }
             return n;
         }
 
-        private void statsLine(List<XskRxDrop> apps, List<XdpSock> socks, long[] last) {
+        private void statsLine(List<App> apps, List<XdpSock> socks, long[] last) {
             long now = System.nanoTime();
             long rx = received(apps);
             long full = 0;
@@ -208,35 +247,45 @@ final class XskCommand implements Runnable {
             last[0] = rx;
             last[1] = now;
             PrintWriter err = spec.commandLine().getErr();
-            err.printf(Locale.ROOT, "xsk rxdrop  rx %,.0f pps  total %d  rx_ring_full %d  fill_ring_empty %d%n", pps, rx, full, empty);
+            err.printf(Locale.ROOT, "xsk " + name() + "  rx %,.0f pps  total %d  rx_ring_full %d  fill_ring_empty %d%n", pps, rx, full, empty);
             err.flush();
         }
 
-        private void summary(DatapathRun.Result r, List<XskRxDrop> apps, List<XdpSock> socks) {
+        private void summary(DatapathRun.Result r, List<App> apps, List<XdpSock> socks) {
             long rx = received(apps);
             long dropped = 0;
             long full = 0;
             long empty = 0;
+            long txd = 0;
+            long invalid = 0;
             for (XdpSock s : socks) {
                 dropped += s.rxDropped();
                 full += s.rxRingFull();
                 empty += s.rxFillRingEmpty();
+                txd += s.txPackets();
+                invalid += s.txInvalidDescs();
             }
             double seconds = r.nanos() / 1e9;
             double pps = rx / Math.max(seconds, 1e-9);
             PrintWriter out = spec.commandLine().getOut();
             if (json) {
                 ObjectNode o = Inputs.JSON.createObjectNode();
-                o.put("mode", "rxdrop").put("queues", queues).put("seconds", Math.round(seconds * 1e6) / 1e6).put("rx", rx)
+                o.put("mode", name()).put("queues", queues).put("seconds", Math.round(seconds * 1e6) / 1e6).put("rx", rx)
                         .put("pps", Math.round(pps)).put("rx_dropped", dropped).put("rx_ring_full", full)
                         .put("rx_fill_ring_empty", empty);
+                if (!name().equals("rxdrop")) {
+                    o.put("tx", txd).put("tx_invalid_descs", invalid);
+                }
                 o.putObject("datapath").put("rx", r.total().rx).put("redirect", r.total().redirect)
                         .put("errors", r.total().errors).put("pass", r.total().pass);
                 out.println(o.toString());
             } else {
-                out.printf(Locale.ROOT, "xsk rxdrop  %d queue%s, copy mode, %.3f s%n", queues, queues == 1 ? "" : "s", seconds);
+                out.printf(Locale.ROOT, "xsk %s  %d queue%s, copy mode, %.3f s%n", name(), queues, queues == 1 ? "" : "s", seconds);
                 out.printf(Locale.ROOT, "rx          %d (%,.0f pps)%n", rx, pps);
                 out.printf(Locale.ROOT, "rx_dropped  %d (rx_ring_full %d, fill_ring_empty %d)%n", dropped, full, empty);
+                if (!name().equals("rxdrop")) {
+                    out.printf(Locale.ROOT, "tx          %d (tx_invalid_descs %d)%n", txd, invalid);
+                }
                 out.printf(Locale.ROOT, "datapath    rx %d, redirect %d, errors %d, pass %d%n", r.total().rx, r.total().redirect,
                         r.total().errors, r.total().pass);
             }

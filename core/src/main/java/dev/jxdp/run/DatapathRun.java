@@ -107,6 +107,7 @@ public final class DatapathRun {
     private Supplier<PassSink> cpumapPass = () -> PassSink.DISCARD;
     private IntFunction<TxDriver> tx;
     private LoadedChain chain;
+    private IntFunction<List<dev.jxdp.xsk.XdpSock>> xskSockets = q -> List.of();
     private volatile boolean stop;
     private volatile RxQueues running;
 
@@ -131,6 +132,15 @@ public final class DatapathRun {
      * collection get their consumers.
      */
     public DatapathRun chain(LoadedChain c) { this.chain = c; return this; }
+
+    /**
+     * The AF_XDP sockets bound to each queue, whose TX rings that queue's worker sends from (null or
+     * empty: none). Sockets receive through an XSKMAP the caller fills, whatever this says.
+     */
+    public DatapathRun xskSockets(IntFunction<List<dev.jxdp.xsk.XdpSock>> socketsOfQueue) {
+        this.xskSockets = socketsOfQueue;
+        return this;
+    }
 
     /** RX queues (1 by default), one worker thread and CPU each. */
     public DatapathRun queues(int n) { this.queues = n; return this; }
@@ -326,7 +336,13 @@ public final class DatapathRun {
     }
 
     // queue q's worker, entering its program through its own xdp_call when the dispatcher is on
-    private static NapiWorker worker(NapiWorker w, XdpCall[] calls, int q) {
+    private NapiWorker worker(NapiWorker w, XdpCall[] calls, int q) {
+        List<dev.jxdp.xsk.XdpSock> socks = xskSockets.apply(q);
+        if (socks != null) {
+            for (dev.jxdp.xsk.XdpSock s : socks) {
+                w.xsk(s);
+            }
+        }
         if (q < calls.length) {
             calls[q] = new XdpCall();
             w.xdpCall(calls[q]);

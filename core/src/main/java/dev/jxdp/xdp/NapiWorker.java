@@ -15,7 +15,12 @@ import dev.jxdp.ebpf.runtime.ExecState;
 import dev.jxdp.ebpf.runtime.XdpAction;
 import dev.jxdp.ebpf.runtime.XdpBuff;
 import dev.jxdp.xdp.dispatch.XdpCall;
+import dev.jxdp.ebpf.mem.Mem;
 import dev.jxdp.xsk.XdpSock;
+import dev.jxdp.xsk.Umem;
+import dev.jxdp.xsk.XskConsRing;
+import dev.jxdp.xsk.XskDescCheck;
+import dev.jxdp.xsk.XskProdRing;
 import dev.jxdp.ebpf.maps.XskMap;
 import dev.jxdp.ebpf.maps.XskSocketRef;
 
@@ -112,6 +117,9 @@ public final class NapiWorker {
     private DevBulkQueue lastQueue;
     private BpfProgram lastProg;
     private final java.util.IdentityHashMap<BpfProgram, Egress> egress = new java.util.IdentityHashMap<>();
+    // the AF_XDP sockets whose TX ring this worker sends from, and its bulk for them
+    private XdpSock[] xskSockets = new XdpSock[0];
+    private final int[] xskTxIds = new int[BUDGET];
     // __xsk_map_flush()'s list: the sockets this poll received into, each once
     private XdpSock[] xskFlushList = new XdpSock[4];
     private int xskFlushCount;
@@ -276,7 +284,73 @@ public final class NapiWorker {
         if (c != null) {
             callEnd(c, n);
         }
+        XdpSock[] socks = xskSockets;
+        for (int i = 0; i < socks.length; i++) {
+            xskXmit(socks[i]);
+        }
         return n;
+    }
+
+    /**
+     * Sends from {@code sock}'s TX ring in this worker's polls (the socket must be bound to this device and
+     * queue): the driver's side of an AF_XDP socket in copy mode. Call before polling.
+     */
+    public NapiWorker xsk(XdpSock sock) {
+        if (sock.ifindex() != ifindex || sock.queueId() != queue) {
+            throw new IllegalArgumentException("socket of ifindex " + sock.ifindex() + " queue " + sock.queueId()
+                    + " on the worker of ifindex " + ifindex + " queue " + queue);
+        }
+        xskSockets = Arrays.copyOf(xskSockets, xskSockets.length + 1);
+        xskSockets[xskSockets.length - 1] = sock;
+        return this;
+    }
+
+    // xsk_generic_xmit(), a poll's budget at most: each TX descriptor checked (a bad one is counted and
+    // completed unread, as 6.18 does), copied into a page of the pool and handed to this device's TX in
+    // one bulk; its chunk goes to the completion ring at once, the data being copied. A full completion
+    // ring or an empty pool leaves the descriptor for the next poll
+    private void xskXmit(XdpSock s) {
+        XskConsRing txr = s.txKernelSide();
+        XskProdRing cq = s.completionKernelSide();
+        Umem umem = s.umem();
+        int[] ids = xskTxIds;
+        int n = 0;
+        int completed = 0;
+        while (n < BUDGET && txr.peek(1) == 1) {
+            int ti = txr.firstIndex();
+            if (cq.reserve(1) == 0) {
+                txr.cancel(1);
+                break;
+            }
+            long addr = txr.addr(ti);
+            int len = txr.len(ti);
+            if (umem.checkDesc(addr, len, txr.options(ti)) != XskDescCheck.VALID || len > PagePool.FRAME_SIZE - PagePool.HEADROOM) {
+                s.countTxInvalid();
+            } else {
+                int id = cache.alloc();
+                if (id < 0) {
+                    cq.cancel(1);
+                    txr.cancel(1);
+                    break;
+                }
+                Mem.copy(umem.region().address() + umem.dataOffset(addr), pool.address(id) + PagePool.HEADROOM, len);
+                meta.prepare(id, len, ifindex, queue);
+                ids[n++] = id;
+                s.countTx();
+            }
+            cq.setAddr(cq.firstIndex(), addr);
+            completed++;
+            txr.release(1);
+        }
+        if (completed > 0) {
+            cq.submit(completed);
+        }
+        if (n > 0) {
+            int took = tx.transmit(ids, 0, n);
+            for (int i = took; i < n; i++) {
+                cache.recycleDirect(ids[i]);  // the device's ring was full: the frame is lost, its chunk completed
+            }
+        }
     }
 
     // the start of a poll through the xdp_call: its program for every frame of the poll

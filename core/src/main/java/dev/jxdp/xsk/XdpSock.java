@@ -7,9 +7,10 @@ import dev.jxdp.ebpf.mem.Mem;
 import java.lang.foreign.Arena;
 
 /**
- * An AF_XDP socket as jxdp's datapath receives into it (net/xdp/xsk.c, copy mode): bound to one device
- * and RX queue, with its UMEM, fill and RX rings (completion and TX are there for the user side; jxdp's
- * TX path is not built yet). The datapath is the kernel here: it consumes the fill ring, copies each frame
+ * An AF_XDP socket as jxdp's datapath receives into it and sends from it (net/xdp/xsk.c, copy mode):
+ * bound to one device and RX queue, with its UMEM and its four rings. The bound queue's worker sends what
+ * the TX ring holds in each poll ({@code NapiWorker}), completing each chunk at once, since the frame is
+ * copied. The datapath is the kernel here: it consumes the fill ring, copies each frame
  * redirected to the socket into the chunk it took, produces an RX descriptor, and publishes the RX ring at
  * the end of its poll ({@link #flush()}, xsk_flush() at xdp_do_flush()). The application is the user side:
  * {@link #fill()} to give chunks, {@link #rx()} to take frames.
@@ -31,9 +32,13 @@ public final class XdpSock implements XskSocketRef, AutoCloseable {
     // the kernel's ends, used by the queue's worker only
     private final XskConsRing fillCons;
     private final XskProdRing rxProd;
+    private final XskConsRing txCons;
+    private final XskProdRing compProd;
     // the user's ends
     private final XskProdRing fill;
     private final XskConsRing rx;
+    private final XskProdRing tx;
+    private final XskConsRing comp;
     // RX descriptors produced and not yet published (xsk_flush's job)
     private int pending;
     // struct xdp_statistics' receive side, written by the worker, read racily (as per-CPU stats)
@@ -42,6 +47,8 @@ public final class XdpSock implements XskSocketRef, AutoCloseable {
     private long rxRingFull;
     private long rxFillRingEmpty;
     private long rxInvalidFill;
+    private long txPackets;
+    private long txInvalidDescs;
 
     /**
      * A socket on RX queue {@code queueId} of device {@code ifindex} over {@code umem}, its rings of the
@@ -63,8 +70,12 @@ public final class XdpSock implements XskSocketRef, AutoCloseable {
         }
         fillCons = fillRing.consumer();
         rxProd = rxRing.producer();
+        txCons = txRing.consumer();
+        compProd = compRing.producer();
         fill = fillRing.producer();
         rx = rxRing.consumer();
+        tx = txRing.producer();
+        comp = compRing.consumer();
     }
 
     /** A socket with the default ring sizes. */
@@ -88,11 +99,29 @@ public final class XdpSock implements XskSocketRef, AutoCloseable {
     /** The user's end of the RX ring: received frames. */
     public XskConsRing rx() { return rx; }
 
-    /** The completion ring (the user's end is its consumer; TX is not built yet). */
-    public XskRing completionRing() { return compRing; }
+    /** The user's end of the TX ring: frames to send, descriptors into the UMEM. */
+    public XskProdRing tx() { return tx; }
 
-    /** The TX ring (not driven yet). */
-    public XskRing txRing() { return txRing; }
+    /** The user's end of the completion ring: chunks whose frames were sent, the user's again. */
+    public XskConsRing completion() { return comp; }
+
+    /** The kernel's end of the TX ring, for the driver that sends (the bound queue's worker only). */
+    public XskConsRing txKernelSide() { return txCons; }
+
+    /** The kernel's end of the completion ring, for the driver that sends (the bound queue's worker only). */
+    public XskProdRing completionKernelSide() { return compProd; }
+
+    /** Counts a frame sent from the TX ring. */
+    public void countTx() { txPackets++; }
+
+    /** Counts a TX descriptor refused (tx_invalid_descs): outside the UMEM, across a chunk, too long. */
+    public void countTxInvalid() { txInvalidDescs++; }
+
+    /** Frames sent from the TX ring. */
+    public long txPackets() { return txPackets; }
+
+    /** TX descriptors refused, never read (struct xdp_statistics' tx_invalid_descs). */
+    public long txInvalidDescs() { return txInvalidDescs; }
 
     /**
      * xsk_rcv() in copy mode: a chunk from the fill ring, the frame copied to it at the UMEM's headroom

@@ -26,6 +26,21 @@ class XskCommandTest {
     }
 
     @Test
+    void l2fwdSendsWhatItReceivedAndGivesTheChunksBack() throws Exception {
+        JsonNode j = RunCommandTest.json(CliTest.jxdp("xsk", "l2fwd", "--in", "pktgen:flows=16", "--count", "20000",
+                "--batch", "16", "--frames", "256", "--ring", "128", "--json"));
+        assertEquals("l2fwd", j.get("mode").asText());
+        JsonNode d = j.get("datapath");
+        assertEquals(20000, d.get("rx").asLong(), j.toString());
+        assertEquals(d.get("rx").asLong(), d.get("redirect").asLong() + d.get("errors").asLong(), j.toString());
+        assertEquals(d.get("redirect").asLong(), j.get("rx").asLong(), j.toString());
+        // what was still on the TX ring when the datapath stopped was not sent: at most a ring's worth
+        assertTrue(j.get("tx").asLong() > 0 && j.get("tx").asLong() <= j.get("rx").asLong(), j.toString());
+        assertTrue(j.get("rx").asLong() - j.get("tx").asLong() <= 128 + 256, j.toString());
+        assertEquals(0, j.get("tx_invalid_descs").asLong());
+    }
+
+    @Test
     void badArgumentsAreOneLineAndStatus2() {
         String[][] bad = {{"--ring", "1000"}, {"--chunk-size", "1000"}, {"--queues", "0"}, {"--batch", "0"},
             {"--in", "tap:eth0"}, {"--headroom", "4000"}};

@@ -151,4 +151,53 @@ class XskRedirectTest {
             assertEquals(0, m.lookup(key, 0));
         }
     }
+
+    @Test
+    void theWorkerSendsWhatTheTxRingHoldsAndCompletesEveryChunkCountingTheBadOnes() {
+        PagePool pool = new PagePool(256, true);
+        try (Harness h = new Harness(List.of(Harness.spec("xsks_map", MapType.XSKMAP, 4, 4, 4)), Asm.assemble(PROGRAM));
+             PktGen gen = new PktGen(PktGenSpec.parse("flows=8,size=64"));
+             Umem umem = Umem.allocate(UmemConfig.DEFAULT.withFrames(16).withChunkSize(2048));
+             XdpSock s = new XdpSock(umem, 7, 0, 16, 16)) {
+            PagePool.Cache cache = pool.cache();
+            java.util.List<byte[]> sent = new java.util.ArrayList<>();
+            NapiWorker w = new NapiWorker(pool, cache, new PktGenDriver(gen, pool, cache, 7, 0, 0), (ids, from, n) -> {
+                for (int i = 0; i < n; i++) {
+                    int id = ids[from + i];
+                    sent.add(dev.jxdp.ebpf.mem.Mem.read(pool.address(id) + pool.meta().dataOffset(id), pool.meta().length(id)));
+                }
+                pool.returnBulk(ids, from, n);
+                return n;
+            }, PassSink.DISCARD, JitCompiler.verifying().program(h.prog(0)), h.coll, 0, 7, 0).xsk(s);
+            // two frames in chunks 1 and 2, and a descriptor past the UMEM's end between them
+            for (int c = 1; c <= 2; c++) {
+                for (int b = 0; b < 60; b++) {
+                    umem.region().set(ValueLayout.JAVA_BYTE, umem.frameAddr(c) + b, (byte) (c * 16 + b));
+                }
+            }
+            XskProdRing tx = s.tx();
+            assertEquals(3, tx.reserve(3));
+            int t = tx.firstIndex();
+            tx.setDesc(t, umem.frameAddr(1), 60, 0);
+            tx.setDesc(t + 1, umem.size() + 4096, 60, 0);
+            tx.setDesc(t + 2, umem.frameAddr(2), 60, 0);
+            tx.submit(3);
+            w.poll(NapiWorker.BUDGET);
+            assertEquals(2, sent.size(), "the valid two went to the device");
+            assertEquals((byte) 16, sent.get(0)[0]);
+            assertEquals((byte) 32, sent.get(1)[0]);
+            assertEquals(2, s.txPackets());
+            assertEquals(1, s.txInvalidDescs());
+            XskConsRing comp = s.completion();
+            assertEquals(3, comp.peek(16), "every chunk completed, the refused one too (as 6.18 does)");
+            assertEquals(umem.frameAddr(1), comp.addr(comp.firstIndex()));
+            assertEquals(umem.size() + 4096, comp.addr(comp.firstIndex() + 1));
+            assertEquals(umem.frameAddr(2), comp.addr(comp.firstIndex() + 2));
+            comp.release(3);
+            cache.drain();
+            assertEquals(0, pool.framesOutstanding(), "the copies went back to the pool");
+        } finally {
+            pool.close();
+        }
+    }
 }
