@@ -16,6 +16,7 @@ import dev.jxdp.xsk.XdpSock;
 import dev.jxdp.xsk.XskRing;
 import dev.jxdp.xsk.XskL2Fwd;
 import dev.jxdp.xsk.XskRxDrop;
+import dev.jxdp.xsk.XskTxOnly;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -32,9 +33,9 @@ import java.util.Locale;
         description = {"Each RX queue of the input device gets an AF_XDP socket with a UMEM of its own; the built-in "
                 + "program redirects every frame to its queue's socket (bpf_redirect_map(&xsks_map, rx_queue_index, "
                 + "XDP_PASS)), and the datapath copies it into a chunk from the socket's fill ring (copy mode, the "
-                + "generic path). Built: rxdrop and l2fwd (the worker sends what the TX ring holds). Not yet: txonly, "
-                + "zero-copy, the single-socket fast path.", ""},
-        subcommands = {XskCommand.RxDrop.class, XskCommand.L2Fwd.class})
+                + "generic path). Modes: rxdrop, txonly and l2fwd (the queue's worker sends what the TX ring holds). Not "
+                + "yet: zero-copy, the single-socket fast path.", ""},
+        subcommands = {XskCommand.RxDrop.class, XskCommand.TxOnly.class, XskCommand.L2Fwd.class})
 final class XskCommand implements Runnable {
 
     @Spec
@@ -42,7 +43,7 @@ final class XskCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CliException("jxdp xsk: want a mode (rxdrop or l2fwd)");
+        throw new CliException("jxdp xsk: want a mode (rxdrop, txonly or l2fwd)");
     }
 
     @Command(name = "rxdrop", mixinStandardHelpOptions = true, usageHelpAutoWidth = true, sortOptions = false,
@@ -51,7 +52,7 @@ final class XskCommand implements Runnable {
                     + "thread per socket takes batches off its RX ring and refills its fill ring (xdpsock's rxdrop). "
                     + "A line per second on stderr: the rate the sockets receive, and the frames the datapath could "
                     + "not give them (RX ring full, fill ring empty); a summary at the end, or one JSON object with "
-                    + "--json: {\"mode\", \"queues\", \"seconds\", \"rx\", \"pps\", \"rx_dropped\", \"rx_ring_full\", "
+                    + "--json: {\"mode\", \"queues\", \"seconds\", \"rx\", \"pps\" (received, or sent for txonly), \"rx_dropped\", \"rx_ring_full\", "
                     + "\"rx_fill_ring_empty\", \"datapath\": {rx, redirect, errors, pass}}.", ""},
             footer = {"", "Examples:", "  jxdp xsk rxdrop --duration 5", "  jxdp xsk rxdrop --in pktgen:flows=64 --queues 2 --batch 16 --json",
                     "  jxdp xsk rxdrop --in pcap:trace.pcap --frames 1024 --chunk-size 2048 --headroom 128"})
@@ -82,6 +83,25 @@ final class XskCommand implements Runnable {
         App app(XdpSock sock, int batch) {
             XskL2Fwd a = new XskL2Fwd(sock, batch);
             return new App(a, a::stop, a::forwarded);
+        }
+    }
+
+    @Command(name = "txonly", mixinStandardHelpOptions = true, usageHelpAutoWidth = true, sortOptions = false,
+            header = "Send from AF_XDP sockets only: the same 64-byte UDP frame from every chunk, over and over.",
+            description = {"Each socket's application writes one 60-byte UDP frame (64 on the wire) into every chunk "
+                    + "of its UMEM and keeps the TX ring full; the queue's worker sends it each poll (copy mode) and "
+                    + "gives the chunks back on the completion ring (xdpsock's txonly). Nothing is received: --in "
+                    + "and --count do not apply, the run lasts --duration (default 5 s). The summary and JSON give "
+                    + "tx (frames sent, as completed) and tx_invalid_descs.", ""},
+            footer = {"", "Examples:", "  jxdp xsk txonly --duration 5", "  jxdp xsk txonly --queues 2 --batch 32 --json"})
+    static final class TxOnly extends Mode {
+        @Override
+        String name() { return "txonly"; }
+
+        @Override
+        App app(XdpSock sock, int batch) {
+            XskTxOnly a = new XskTxOnly(sock, batch);
+            return new App(a, a::stop, a::completed);
         }
     }
 
@@ -151,7 +171,8 @@ final class XskCommand implements Runnable {
             List<Thread> threads = new ArrayList<>();
             BuiltinProgram.Loaded prog = BuiltinProgram.XSK.load();
             try (PagePool pool = new PagePool(4096)) {
-                DatapathRun.Input input = Inputs.datapathInput(kind, arg);
+                boolean txOnly = name().equals("txonly");
+                DatapathRun.Input input = txOnly ? new DatapathRun.Idle() : Inputs.datapathInput(kind, arg);
                 if (input instanceof DatapathRun.Generated g) {
                     gen = g.gen();
                 }
@@ -161,8 +182,10 @@ final class XskCommand implements Runnable {
                     umems.add(umem);
                     XdpSock sock = new XdpSock(umem, DatapathRun.INPUT_IFINDEX, q, ring, ring);
                     socks.add(sock);
-                    XskRxDrop.populateFillRing(sock);
-                    map.set(q, sock);
+                    if (!txOnly) {
+                        XskRxDrop.populateFillRing(sock);
+                        map.set(q, sock);
+                    }
                     App app = app(sock, batch);
                     apps.add(app);
                     Thread t = Thread.ofPlatform().name("xsk-" + name() + "-" + q).daemon(true).start(app.loop());
@@ -209,6 +232,9 @@ final class XskCommand implements Runnable {
         }
 
         private void check() {
+            if (name().equals("txonly") && (count != null || !in.equals("pktgen:"))) {
+                throw new CliException("txonly sends only: --count and --in do not apply (the run lasts --duration)");
+            }
             if (queues < 1 || queues > 64) {
                 throw new CliException("--queues must be 1 to 64 (got " + queues + ")");
             }
@@ -247,12 +273,12 @@ final class XskCommand implements Runnable {
             last[0] = rx;
             last[1] = now;
             PrintWriter err = spec.commandLine().getErr();
-            err.printf(Locale.ROOT, "xsk " + name() + "  rx %,.0f pps  total %d  rx_ring_full %d  fill_ring_empty %d%n", pps, rx, full, empty);
+            err.printf(Locale.ROOT, "xsk " + name() + (name().equals("txonly") ? "  tx" : "  rx") + " %,.0f pps  total %d  rx_ring_full %d  fill_ring_empty %d%n", pps, rx, full, empty);
             err.flush();
         }
 
         private void summary(DatapathRun.Result r, List<App> apps, List<XdpSock> socks) {
-            long rx = received(apps);
+            long rx = name().equals("txonly") ? 0 : received(apps);
             long dropped = 0;
             long full = 0;
             long empty = 0;
@@ -266,7 +292,7 @@ final class XskCommand implements Runnable {
                 invalid += s.txInvalidDescs();
             }
             double seconds = r.nanos() / 1e9;
-            double pps = rx / Math.max(seconds, 1e-9);
+            double pps = (name().equals("txonly") ? received(apps) : rx) / Math.max(seconds, 1e-9);
             PrintWriter out = spec.commandLine().getOut();
             if (json) {
                 ObjectNode o = Inputs.JSON.createObjectNode();
@@ -281,9 +307,13 @@ final class XskCommand implements Runnable {
                 out.println(o.toString());
             } else {
                 out.printf(Locale.ROOT, "xsk %s  %d queue%s, copy mode, %.3f s%n", name(), queues, queues == 1 ? "" : "s", seconds);
-                out.printf(Locale.ROOT, "rx          %d (%,.0f pps)%n", rx, pps);
-                out.printf(Locale.ROOT, "rx_dropped  %d (rx_ring_full %d, fill_ring_empty %d)%n", dropped, full, empty);
-                if (!name().equals("rxdrop")) {
+                if (name().equals("txonly")) {
+                    out.printf(Locale.ROOT, "tx          %d (%,.0f pps, tx_invalid_descs %d)%n", txd, pps, invalid);
+                } else {
+                    out.printf(Locale.ROOT, "rx          %d (%,.0f pps)%n", rx, pps);
+                    out.printf(Locale.ROOT, "rx_dropped  %d (rx_ring_full %d, fill_ring_empty %d)%n", dropped, full, empty);
+                }
+                if (name().equals("l2fwd")) {
                     out.printf(Locale.ROOT, "tx          %d (tx_invalid_descs %d)%n", txd, invalid);
                 }
                 out.printf(Locale.ROOT, "datapath    rx %d, redirect %d, errors %d, pass %d%n", r.total().rx, r.total().redirect,

@@ -53,7 +53,7 @@ public final class DatapathRun {
     public static final int INPUT_IFINDEX = 1;
 
     /** Where frames come from: a capture file, a packet generator, or frames in memory. */
-    public sealed interface Input permits Pcap, Generated, Frames {}
+    public sealed interface Input permits Pcap, Generated, Frames, Idle {}
 
     /** Every packet of a pcap or pcapng file (each queue reads it through its own reader). */
     public record Pcap(Path file) implements Input {}
@@ -63,6 +63,12 @@ public final class DatapathRun {
 
     /** Frames in memory, in order. */
     public record Frames(List<byte[]> frames) implements Input {}
+
+    /**
+     * No frames: the queues poll until the time is up or a stop (an AF_XDP socket's TX ring sent by its
+     * queue's worker, with nothing to receive).
+     */
+    public record Idle() implements Input {}
 
     /** A snapshot of the counters while the run goes on. */
     public record Progress(long elapsedNanos, RxQueueStats total, RxQueueStats[] queues) {}
@@ -233,6 +239,7 @@ public final class DatapathRun {
                 case Generated g -> new PktGenDriver(g.gen(), pool, cache, INPUT_IFINDEX, q, n, limit);
                 case Pcap p -> new PcapRxDriver(readers[q], pool, cache, INPUT_IFINDEX, q, n, limit);
                 case Frames f -> new MemoryRxDriver(f.frames(), memoryQueues, pool, cache, INPUT_IFINDEX, q, limit);
+                case Idle i -> (ids, from, max) -> 0;
             };
             // queue q is CPU q: its own program instance, ExecState (per-CPU map slot q) and bulk queues
             rxq = new RxQueues(pool, queues, drivers, (q, cache, d) -> workers[q] = worker(new NapiWorker(pool, cache, d, txs[q],

@@ -120,6 +120,7 @@ public final class NapiWorker {
     // the AF_XDP sockets whose TX ring this worker sends from, and its bulk for them
     private XdpSock[] xskSockets = new XdpSock[0];
     private final int[] xskTxIds = new int[BUDGET];
+    private boolean xskSent;
     // __xsk_map_flush()'s list: the sockets this poll received into, each once
     private XdpSock[] xskFlushList = new XdpSock[4];
     private int xskFlushCount;
@@ -285,11 +286,21 @@ public final class NapiWorker {
             callEnd(c, n);
         }
         XdpSock[] socks = xskSockets;
-        for (int i = 0; i < socks.length; i++) {
-            xskXmit(socks[i]);
+        if (socks.length != 0) {
+            boolean sent = false;
+            for (int i = 0; i < socks.length; i++) {
+                sent |= xskXmit(socks[i]);
+            }
+            xskSent = sent;
         }
         return n;
     }
+
+    /**
+     * Whether the last poll sent from an AF_XDP socket's TX ring: work done with no frame received, which
+     * the loop that polls must not take for an idle queue (it would back off and slow the TX ring down).
+     */
+    public boolean xskSentLastPoll() { return xskSent; }
 
     /**
      * Sends from {@code sock}'s TX ring in this worker's polls (the socket must be bound to this device and
@@ -309,7 +320,7 @@ public final class NapiWorker {
     // completed unread, as 6.18 does), copied into a page of the pool and handed to this device's TX in
     // one bulk; its chunk goes to the completion ring at once, the data being copied. A full completion
     // ring or an empty pool leaves the descriptor for the next poll
-    private void xskXmit(XdpSock s) {
+    private boolean xskXmit(XdpSock s) {
         XskConsRing txr = s.txKernelSide();
         XskProdRing cq = s.completionKernelSide();
         Umem umem = s.umem();
@@ -351,6 +362,7 @@ public final class NapiWorker {
                 cache.recycleDirect(ids[i]);  // the device's ring was full: the frame is lost, its chunk completed
             }
         }
+        return completed > 0;
     }
 
     // the start of a poll through the xdp_call: its program for every frame of the poll

@@ -134,7 +134,7 @@ public final class RxQueues implements AutoCloseable {
             }
             int idle = 0;
             while (!stop) {
-                if (w.poll(NapiWorker.BUDGET) > 0) {
+                if (w.poll(NapiWorker.BUDGET) > 0 || w.xskSentLastPoll()) {
                     idle = 0;
                 } else if (d.done()) {
                     break;

@@ -41,6 +41,18 @@ class XskCommandTest {
     }
 
     @Test
+    void txonlySendsFromEveryChunkAndGetsThemBack() throws Exception {
+        JsonNode j = RunCommandTest.json(CliTest.jxdp("xsk", "txonly", "--duration", "0.3", "--frames", "256",
+                "--ring", "128", "--json"));
+        assertEquals("txonly", j.get("mode").asText());
+        assertTrue(j.get("tx").asLong() > 0, j.toString());
+        assertEquals(0, j.get("rx").asLong());
+        assertEquals(0, j.get("datapath").get("rx").asLong(), "nothing received");
+        assertEquals(0, j.get("tx_invalid_descs").asLong());
+        assertEquals(2, CliTest.jxdp("xsk", "txonly", "--count", "5").status());
+    }
+
+    @Test
     void badArgumentsAreOneLineAndStatus2() {
         String[][] bad = {{"--ring", "1000"}, {"--chunk-size", "1000"}, {"--queues", "0"}, {"--batch", "0"},
             {"--in", "tap:eth0"}, {"--headroom", "4000"}};

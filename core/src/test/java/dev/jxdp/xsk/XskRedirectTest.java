@@ -200,4 +200,19 @@ class XskRedirectTest {
             pool.close();
         }
     }
+
+    @Test
+    void txonlysFrameIsAValidIpv4UdpFrame() {
+        byte[] f = XskTxOnly.udpFrame();
+        assertEquals(XskTxOnly.FRAME_LEN, f.length);
+        int sum = 0;
+        for (int i = 14; i < 34; i += 2) {
+            sum += (f[i] & 0xff) << 8 | f[i + 1] & 0xff;
+        }
+        while ((sum >>> 16) != 0) {
+            sum = (sum & 0xffff) + (sum >>> 16);
+        }
+        assertEquals(0xffff, sum, "the IPv4 header checksums to all ones");
+        assertEquals(46, (f[16] & 0xff) << 8 | f[17] & 0xff, "IPv4 total length: the frame less the Ethernet header");
+    }
 }
