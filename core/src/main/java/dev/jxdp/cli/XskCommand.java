@@ -147,6 +147,17 @@ final class XskCommand implements Runnable {
         @Option(names = "--count", paramLabel = "N", description = "stop after the input's first N frames")
         Long count;
 
+        @Option(names = "--copy", description = "copy mode: each frame copied between the pool's pages and the UMEM (the default, and the only mode built)")
+        boolean copy;
+
+        @Option(names = "--zero-copy", description = "zero-copy: UMEM chunks as the datapath's frames (not built yet: refused)")
+        boolean zeroCopy;
+
+        @Option(names = "--mode", paramLabel = "generic|redirect-xsk|transparent", defaultValue = "generic",
+                description = "the RX path: generic (bpf_redirect_map to the XSKMAP, the only one built); redirect-xsk "
+                        + "and transparent (seed 002's single-socket fast path) are not built yet and refused")
+        String rxMode;
+
         @Option(names = "--json", description = "print the summary as one JSON object")
         boolean json;
 
@@ -232,6 +243,14 @@ final class XskCommand implements Runnable {
         }
 
         private void check() {
+            if (zeroCopy) {
+                throw new CliException("--zero-copy: not built yet; jxdp's AF_XDP sockets run in copy mode (--copy)");
+            }
+            if (!rxMode.equals("generic")) {
+                throw new CliException(rxMode.equals("redirect-xsk") || rxMode.equals("transparent")
+                        ? "--mode " + rxMode + ": not built yet; the generic path (--mode generic) is"
+                        : "--mode " + rxMode + ": want generic, redirect-xsk or transparent");
+            }
             if (name().equals("txonly") && (count != null || !in.equals("pktgen:"))) {
                 throw new CliException("txonly sends only: --count and --in do not apply (the run lasts --duration)");
             }
@@ -296,7 +315,7 @@ final class XskCommand implements Runnable {
             PrintWriter out = spec.commandLine().getOut();
             if (json) {
                 ObjectNode o = Inputs.JSON.createObjectNode();
-                o.put("mode", name()).put("queues", queues).put("seconds", Math.round(seconds * 1e6) / 1e6).put("rx", rx)
+                o.put("mode", name()).put("rx_path", "generic").put("copy", true).put("queues", queues).put("seconds", Math.round(seconds * 1e6) / 1e6).put("rx", rx)
                         .put("pps", Math.round(pps)).put("rx_dropped", dropped).put("rx_ring_full", full)
                         .put("rx_fill_ring_empty", empty);
                 if (!name().equals("rxdrop")) {

@@ -55,7 +55,7 @@ class XskCommandTest {
     @Test
     void badArgumentsAreOneLineAndStatus2() {
         String[][] bad = {{"--ring", "1000"}, {"--chunk-size", "1000"}, {"--queues", "0"}, {"--batch", "0"},
-            {"--in", "tap:eth0"}, {"--headroom", "4000"}};
+            {"--in", "tap:eth0"}, {"--headroom", "4000"}, {"--zero-copy"}, {"--mode", "transparent"}, {"--mode", "fast"}};
         for (String[] a : bad) {
             String[] args = new String[a.length + 4];
             args[0] = "xsk";
