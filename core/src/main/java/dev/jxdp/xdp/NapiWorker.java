@@ -289,6 +289,10 @@ public final class NapiWorker {
         if (socks.length != 0) {
             boolean sent = false;
             for (int i = 0; i < socks.length; i++) {
+                if (socks[i].closed()) {
+                    xskForget(i);  // released: this worker sends from it no more
+                    break;         // the list changed; the others send next poll
+                }
                 sent |= xskXmit(socks[i]);
             }
             xskSent = sent;
@@ -314,6 +318,15 @@ public final class NapiWorker {
         xskSockets = Arrays.copyOf(xskSockets, xskSockets.length + 1);
         xskSockets[xskSockets.length - 1] = sock;
         return this;
+    }
+
+    // a released socket out of the list of sockets to send from (rare: a new array, no per-poll cost)
+    private void xskForget(int i) {
+        XdpSock[] old = xskSockets;
+        XdpSock[] now = new XdpSock[old.length - 1];
+        System.arraycopy(old, 0, now, 0, i);
+        System.arraycopy(old, i + 1, now, i, old.length - i - 1);
+        xskSockets = now;
     }
 
     // xsk_generic_xmit(), a poll's budget at most: each TX descriptor checked (a bad one is counted and
@@ -625,7 +638,7 @@ public final class NapiWorker {
     // page is free again at once. A socket that cannot take it: an error, as xdp_do_redirect() failing
     private void xskRedirect(int id, XskMap m, long key) {
         XskSocketRef ref = m.socket(key);
-        if (!(ref instanceof XdpSock s) || s.ifindex() != ifindex || s.queueId() != queue) {
+        if (!(ref instanceof XdpSock s) || s.ifindex() != ifindex || s.queueId() != queue || s.closed()) {
             redirectError(id);
             return;
         }

@@ -55,8 +55,10 @@ public final class Umem implements AutoCloseable {
         if (problem != null) {
             throw new dev.jxdp.JxdpException("umem: " + problem);
         }
-        // shared: the fill/RX side and the TX/completion side of a socket may run on different threads
-        Arena arena = Arena.ofShared();
+        // automatic, not shared and closed by close(): a datapath worker may still be copying into the region
+        // when the application lets go of it (the kernel keeps a refcount on the umem for the same reason);
+        // the memory goes back once nothing reaches it, so no access can ever find it freed
+        Arena arena = Arena.ofAuto();
         long bytes = (config.size() + PAGE_SIZE - 1) & -PAGE_SIZE;
         return new Umem(config, arena, arena.allocate(bytes, PAGE_SIZE));
     }
@@ -165,9 +167,18 @@ public final class Umem implements AutoCloseable {
         return Long.compareUnsigned(base, size) >= 0 ? -1 : base;
     }
 
-    /** Frees the region; every ring entry naming it is meaningless afterwards. */
+    private volatile boolean closed;
+
+    /**
+     * Lets go of the region: the application is done with it. The memory is freed once no socket or worker
+     * reaches it any more (an automatic arena), so a worker still sending from a socket on it copies valid
+     * memory; every ring entry naming it is meaningless to the application afterwards.
+     */
     @Override
     public void close() {
-        arena.close();
+        closed = true;
     }
+
+    /** Whether {@link #close()} was called. */
+    public boolean closed() { return closed; }
 }

@@ -58,16 +58,13 @@ public final class XdpSock implements XskSocketRef, AutoCloseable {
         this.umem = umem;
         this.ifindex = ifindex;
         this.queueId = queueId;
-        this.arena = Arena.ofShared();
-        try {
-            fillRing = XskRing.allocate(arena, XskRingType.FILL, fillSize);
-            rxRing = XskRing.allocate(arena, XskRingType.RX, rxSize);
-            compRing = XskRing.allocate(arena, XskRingType.COMPLETION, fillSize);
-            txRing = XskRing.allocate(arena, XskRingType.TX, rxSize);
-        } catch (RuntimeException e) {
-            arena.close();
-            throw e;
-        }
+        // automatic: the rings outlive close() while a worker still holds the socket (xsk_release() waits
+        // for an RCU grace period before freeing for the same reason), and go once nothing reaches them
+        this.arena = Arena.ofAuto();
+        fillRing = XskRing.allocate(arena, XskRingType.FILL, fillSize);
+        rxRing = XskRing.allocate(arena, XskRingType.RX, rxSize);
+        compRing = XskRing.allocate(arena, XskRingType.COMPLETION, fillSize);
+        txRing = XskRing.allocate(arena, XskRingType.TX, rxSize);
         fillCons = fillRing.consumer();
         rxProd = rxRing.producer();
         txCons = txRing.consumer();
@@ -191,9 +188,19 @@ public final class XdpSock implements XskSocketRef, AutoCloseable {
     /** Of those, for a fill address outside the UMEM (the chunk consumed and lost, as the kernel's). */
     public long rxInvalidFill() { return rxInvalidFill; }
 
-    /** Frees the rings; the UMEM is the caller's. */
+    private volatile boolean closed;
+
+    /**
+     * xsk_release(): the socket is gone for the datapath. A worker that meets it again (in an XSKMAP slot
+     * not yet emptied, or in its list of sockets to send from) drops the frame as a redirect error, or
+     * stops sending from it; the rings' memory is freed once nothing reaches the socket. Safe while
+     * traffic flows. The UMEM is the caller's.
+     */
     @Override
     public void close() {
-        arena.close();
+        closed = true;
     }
+
+    /** Whether {@link #close()} was called. */
+    public boolean closed() { return closed; }
 }
