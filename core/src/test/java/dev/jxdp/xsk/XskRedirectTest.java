@@ -62,6 +62,13 @@ class XskRedirectTest {
         }
     }
 
+    // chunks sitting in the socket's four rings (fill, RX, TX, completion): with what the application
+    // holds, every chunk it ever gave is somewhere
+    private static int chunksInRings(XdpSock s) {
+        return s.fill().producer() - s.fill().consumer() + s.rx().producer() - s.rx().consumer()
+                + s.tx().producer() - s.tx().consumer() + s.completion().producer() - s.completion().consumer();
+    }
+
     private static void giveChunks(XdpSock s, int n) {
         XskProdRing fill = s.fill();
         assertEquals(n, fill.reserve(n));
@@ -106,6 +113,7 @@ class XskRedirectTest {
             assertEquals(8, st.errors, "no chunk for 8: " + st);
             assertEquals(8, s.rxFillRingEmpty());
             assertEquals(8, s.rxDropped());
+            assertEquals(12, chunksInRings(s), "the 12 chunks given are all on the RX ring now");
         }
         try (Umem umem = Umem.allocate(UmemConfig.DEFAULT.withFrames(64).withChunkSize(2048));
              XdpSock s = new XdpSock(umem, 7, 0, 64, 16)) {
@@ -115,10 +123,13 @@ class XskRedirectTest {
             assertEquals(4, s.rxRingFull());
             assertEquals(4, st.errors);
             // the chunks the full ring refused stay on the fill ring (no UMEM chunk lost)
+            assertEquals(32, chunksInRings(s), "16 on the RX ring, 16 left on the fill ring");
             assertEquals(16, s.rx().peek(64));
             s.rx().release(16);
+            assertEquals(16, chunksInRings(s), "and the 16 the application took");
             RxQueueStats more = run(s, 4);
             assertEquals(4, more.redirect, "room again, and the 16 chunks left on the fill ring: " + more);
+            assertEquals(16, chunksInRings(s), "4 moved from the fill ring to the RX ring");
         }
     }
 
