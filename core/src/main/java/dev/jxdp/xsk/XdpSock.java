@@ -156,8 +156,7 @@ public final class XdpSock implements XskSocketRef, AutoCloseable {
         Mem.copy(data, umem.region().address() + base + off, len);
         long handle = umem.unaligned() ? base | ((long) off << IfXdp.XSK_UNALIGNED_BUF_OFFSET_SHIFT) : base + off;
         rxProd.setDesc(rxProd.firstIndex(), handle, len, 0);
-        fillCons.release(1);
-        pending++;
+        pending++;  // the fill entry too: released with the RX descriptors at the flush, not one by one
         rxPackets++;
         return 0;
     }
@@ -165,10 +164,17 @@ public final class XdpSock implements XskSocketRef, AutoCloseable {
     /** Whether descriptors wait for {@link #flush()}. */
     public boolean pending() { return pending != 0; }
 
-    /** xsk_flush(): publishes the RX descriptors produced since the last flush. From the worker only. */
+    /**
+     * xsk_flush(): publishes the RX descriptors produced since the last flush, and gives the fill ring the
+     * entries they came from. One store of each index per poll instead of one per frame: the application
+     * reads both, and each store moves that cache line between the two CPUs (the kernel's
+     * xskq_cons_release() likewise only moves its cached index, publishing it in batches). From the
+     * worker only.
+     */
     public void flush() {
         if (pending != 0) {
             rxProd.submit(pending);
+            fillCons.release(pending);
             pending = 0;
         }
     }
