@@ -174,7 +174,6 @@ public final class JitProgram implements FunctionCaller {
      * {@code ps.tailCalls} holds them and the ones this part made.
      */
     public long runPart(JitCode code, ExecState st, ExecState ps, int tailCalls) {
-        partRuns++;
         ps.begin(st.xdp());
         ps.tailCalls = tailCalls;
         FunctionCaller previous = ps.caller();
@@ -182,11 +181,7 @@ public final class JitProgram implements FunctionCaller {
         if (swap) {
             ps.caller(this);
         }
-        steps = 0;
-        if (curProg != prog) {
-            curProg = prog;
-        }
-        curPc = 0;
+        startRun();
         long r0;
         try {
             r0 = code.enter(this, ps, ps.ctxAddr(), 0, 0, 0, 0, 0);
@@ -212,14 +207,19 @@ public final class JitProgram implements FunctionCaller {
         return r0;
     }
 
-    // as a chain's part: runs, and per return code XDP_ABORTED..XDP_REDIRECT and any other (written by the
-    // worker's thread only, read racily for stats as per-CPU counters are)
+    // as a chain's part: per return code XDP_ABORTED..XDP_REDIRECT and any other, the runs that returned it
+    // (its runs are their sum; written by the worker's thread only, read racily as per-CPU counters are)
     private static final int PART_OTHER = 5;
-    private long partRuns;
     private final long[] partReturned = new long[PART_OTHER + 1];
 
     /** Runs of this runner as a chain's part ({@link #runPart}). */
-    public long partRuns() { return partRuns; }
+    public long partRuns() {
+        long n = 0;
+        for (long r : partReturned) {
+            n += r;
+        }
+        return n;
+    }
 
     /**
      * How many of those runs returned code {@code slot} (XDP_ABORTED 0 .. XDP_REDIRECT 4), or with
@@ -255,14 +255,7 @@ public final class JitProgram implements FunctionCaller {
         if (swap) {
             st.caller(this);
         }
-        // what a run can observe of the last one: the steps (callbacks, and code compiled without a proof,
-        // count them), the program and instruction a fault names. depth is written before every helper
-        // call, its only reader, and the stack floor by the entry function's prologue
-        steps = 0;
-        if (curProg != prog) {
-            curProg = prog;
-        }
-        curPc = 0;
+        startRun();
         try {
             long r0 = code.enter(this, st, r1, r2, 0, 0, 0, 0);
             if (st.heldSpinLock() != 0) {
@@ -278,6 +271,18 @@ public final class JitProgram implements FunctionCaller {
                 st.caller(previous);
             }
         }
+    }
+
+    // what a run can observe of the last one: the steps (callbacks, and code compiled without a proof,
+    // count them), the program and instruction a fault names. depth is written before every helper call,
+    // its only reader, and the stack floor by the entry function's prologue; curProg moves only on tail
+    // calls, so it is stored only when it changed (a reference store costs a GC write barrier, per packet)
+    private void startRun() {
+        steps = 0;
+        if (curProg != prog) {
+            curProg = prog;
+        }
+        curPc = 0;
     }
 
     /**
@@ -313,11 +318,7 @@ public final class JitProgram implements FunctionCaller {
         if (swap) {
             st.caller(this);
         }
-        steps = 0;
-        if (curProg != prog) {
-            curProg = prog;
-        }
-        curPc = 0;
+        startRun();
         try {
             long r0 = enter(entry, st, r1);
             if (st.heldSpinLock() != 0) {
