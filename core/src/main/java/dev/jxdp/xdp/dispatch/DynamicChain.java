@@ -37,38 +37,24 @@ public final class DynamicChain extends JitCode {
 
     @Override
     public long enter(JitProgram cx, ExecState st, long r1, long r2, long r3, long r4, long r5, int depth) {
-        if (tailCalls) {
-            return enterByTailCalls(cx, st);
-        }
         int i = plan.first();
-        while (true) {
-            JitProgram p = cx.part(i);
-            long r0 = p.runPart(p.code(), st, cx.partState(i));
-            int next = plan.next(i, (int) r0);
-            if (next < 0) {
-                return next == ChainPlan.RETURN_RETVAL ? r0 : XdpAction.PASS;
-            }
-            i = next;
-        }
-    }
-
-    // the steps as tail calls: the count goes from part to part, and at the limit a step falls through
-    private long enterByTailCalls(JitProgram cx, ExecState st) {
-        int i = plan.first();
-        int made = 0;
+        int made = 0;  // tail calls made so far, the steps' and the programs' own (tail-call executor only)
         while (true) {
             JitProgram p = cx.part(i);
             ExecState ps = cx.partState(i);
             long r0 = p.runPart(p.code(), st, ps, made);
-            made = ps.tailCalls;
             int next = plan.next(i, (int) r0);
             if (next < 0) {
                 return next == ChainPlan.RETURN_RETVAL ? r0 : XdpAction.PASS;
             }
-            if (made >= ExecState.MAX_TAIL_CALLS) {
-                return r0;
+            if (tailCalls) {
+                // the step is a tail call: past the limit it falls through to the program's own exit
+                made = ps.tailCalls;
+                if (made >= ExecState.MAX_TAIL_CALLS) {
+                    return r0;
+                }
+                made++;
             }
-            made++;
             i = next;
         }
     }
