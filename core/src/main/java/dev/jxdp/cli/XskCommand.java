@@ -61,6 +61,9 @@ final class XskCommand implements Runnable {
         String name() { return "rxdrop"; }
 
         @Override
+        boolean sends() { return false; }
+
+        @Override
         App app(XdpSock sock, int batch) {
             XskRxDrop a = new XskRxDrop(sock, batch);
             return new App(a, a::stop, a::received);
@@ -99,6 +102,9 @@ final class XskCommand implements Runnable {
         String name() { return "txonly"; }
 
         @Override
+        boolean receives() { return false; }
+
+        @Override
         App app(XdpSock sock, int batch) {
             XskTxOnly a = new XskTxOnly(sock, batch);
             return new App(a, a::stop, a::completed);
@@ -117,6 +123,12 @@ final class XskCommand implements Runnable {
         abstract String name();
 
         abstract App app(XdpSock sock, int batch);
+
+        /** Whether the sockets receive (rxdrop, l2fwd): their fill rings filled, their XSKMAP slots set. */
+        boolean receives() { return true; }
+
+        /** Whether the sockets send (txonly, l2fwd): tx and tx_invalid_descs reported. */
+        boolean sends() { return true; }
 
         @Option(names = "--in", paramLabel = "pktgen:SPEC|pcap:FILE", defaultValue = "pktgen:",
                 description = "where frames come from (default: ${DEFAULT-VALUE}, 64-byte UDP)")
@@ -182,8 +194,7 @@ final class XskCommand implements Runnable {
             List<Thread> threads = new ArrayList<>();
             BuiltinProgram.Loaded prog = BuiltinProgram.XSK.load();
             try (PagePool pool = new PagePool(4096)) {
-                boolean txOnly = name().equals("txonly");
-                DatapathRun.Input input = txOnly ? new DatapathRun.Idle() : Inputs.datapathInput(kind, arg);
+                DatapathRun.Input input = receives() ? Inputs.datapathInput(kind, arg) : new DatapathRun.Idle();
                 if (input instanceof DatapathRun.Generated g) {
                     gen = g.gen();
                 }
@@ -193,7 +204,7 @@ final class XskCommand implements Runnable {
                     umems.add(umem);
                     XdpSock sock = new XdpSock(umem, DatapathRun.INPUT_IFINDEX, q, ring, ring);
                     socks.add(sock);
-                    if (!txOnly) {
+                    if (receives()) {
                         XskRxDrop.populateFillRing(sock);
                         map.set(q, sock);
                     }
@@ -251,7 +262,7 @@ final class XskCommand implements Runnable {
                         ? "--mode " + rxMode + ": not built yet; the generic path (--mode generic) is"
                         : "--mode " + rxMode + ": want generic, redirect-xsk or transparent");
             }
-            if (name().equals("txonly") && (count != null || !in.equals("pktgen:"))) {
+            if (!receives() && (count != null || !in.equals("pktgen:"))) {
                 throw new CliException("txonly sends only: --count and --in do not apply (the run lasts --duration)");
             }
             if (queues < 1 || queues > 64) {
@@ -292,12 +303,12 @@ final class XskCommand implements Runnable {
             last[0] = rx;
             last[1] = now;
             PrintWriter err = spec.commandLine().getErr();
-            err.printf(Locale.ROOT, "xsk " + name() + (name().equals("txonly") ? "  tx" : "  rx") + " %,.0f pps  total %d  rx_ring_full %d  fill_ring_empty %d%n", pps, rx, full, empty);
+            err.printf(Locale.ROOT, "xsk " + name() + (receives() ? "  rx" : "  tx") + " %,.0f pps  total %d  rx_ring_full %d  fill_ring_empty %d%n", pps, rx, full, empty);
             err.flush();
         }
 
         private void summary(DatapathRun.Result r, List<App> apps, List<XdpSock> socks) {
-            long rx = name().equals("txonly") ? 0 : received(apps);
+            long rx = receives() ? received(apps) : 0;
             long dropped = 0;
             long full = 0;
             long empty = 0;
@@ -311,14 +322,14 @@ final class XskCommand implements Runnable {
                 invalid += s.txInvalidDescs();
             }
             double seconds = r.nanos() / 1e9;
-            double pps = (name().equals("txonly") ? received(apps) : rx) / Math.max(seconds, 1e-9);
+            double pps = received(apps) / Math.max(seconds, 1e-9);  // received, or sent for txonly
             PrintWriter out = spec.commandLine().getOut();
             if (json) {
                 ObjectNode o = Inputs.JSON.createObjectNode();
                 o.put("mode", name()).put("rx_path", "generic").put("copy", true).put("queues", queues).put("seconds", Math.round(seconds * 1e6) / 1e6).put("rx", rx)
                         .put("pps", Math.round(pps)).put("rx_dropped", dropped).put("rx_ring_full", full)
                         .put("rx_fill_ring_empty", empty);
-                if (!name().equals("rxdrop")) {
+                if (sends()) {
                     o.put("tx", txd).put("tx_invalid_descs", invalid);
                 }
                 o.putObject("datapath").put("rx", r.total().rx).put("redirect", r.total().redirect)
@@ -326,13 +337,13 @@ final class XskCommand implements Runnable {
                 out.println(o.toString());
             } else {
                 out.printf(Locale.ROOT, "xsk %s  %d queue%s, copy mode, %.3f s%n", name(), queues, queues == 1 ? "" : "s", seconds);
-                if (name().equals("txonly")) {
+                if (!receives()) {
                     out.printf(Locale.ROOT, "tx          %d (%,.0f pps, tx_invalid_descs %d)%n", txd, pps, invalid);
                 } else {
                     out.printf(Locale.ROOT, "rx          %d (%,.0f pps)%n", rx, pps);
                     out.printf(Locale.ROOT, "rx_dropped  %d (rx_ring_full %d, fill_ring_empty %d)%n", dropped, full, empty);
                 }
-                if (name().equals("l2fwd")) {
+                if (receives() && sends()) {
                     out.printf(Locale.ROOT, "tx          %d (tx_invalid_descs %d)%n", txd, invalid);
                 }
                 out.printf(Locale.ROOT, "datapath    rx %d, redirect %d, errors %d, pass %d%n", r.total().rx, r.total().redirect,
