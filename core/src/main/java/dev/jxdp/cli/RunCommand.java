@@ -430,49 +430,42 @@ final class RunCommand implements Runnable {
 
         // the one collection with a map of this name (the first object's when only it has one)
         BpfCollection holding(String map, String what) {
-            BpfCollection found = null;
-            for (Map.Entry<Path, BpfCollection> e : all.entrySet()) {
-                for (BpfMap m : e.getValue().maps()) {
-                    if (m.name().equals(map)) {
-                        if (found != null) {
-                            throw new CliException(what + ": map " + map + " is in more than one object");
-                        }
-                        found = e.getValue();
-                    }
-                }
-            }
-            return found != null ? found : first();
+            BpfCollection c = owner(map, what);
+            return c != null ? c : first();
         }
 
-        // map-init JSON over several objects: each map's entries go to the one object that has a map of
-        // that name (the first in --obj order is not guessed: a name two objects share is an error)
+        // the one object that has a map of this name (as map-init JSON names maps), or null: a name two
+        // objects share is an error, since the first in --obj order is not a guess to make
+        private BpfCollection owner(String map, String what) {
+            BpfCollection found = null;
+            for (BpfCollection c : all.values()) {
+                if (MapJson.has(c, map)) {
+                    if (found != null) {
+                        throw new CliException(what + ": map " + map + " is in more than one object");
+                    }
+                    found = c;
+                }
+            }
+            return found;
+        }
+
+        // map-init JSON over several objects: each map's entries go to the object that has that map
         void applyInit(JsonNode init, String file) {
             JsonNode maps = init.get("maps");
             if (maps == null || !maps.isObject()) {
                 throw new BpfException("want {\"maps\": {\"MAP\": [{\"key\": hex, \"value\": hex}, ...]}}");
             }
-            Map<BpfCollection, com.fasterxml.jackson.databind.node.ObjectNode> per = new java.util.LinkedHashMap<>();
+            Map<BpfCollection, ObjectNode> docs = new java.util.LinkedHashMap<>();
             for (java.util.Iterator<Map.Entry<String, JsonNode>> it = maps.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
-                BpfCollection owner = null;
-                for (BpfCollection c : all.values()) {
-                    if (MapJson.has(c, e.getKey())) {
-                        if (owner != null) {
-                            throw new CliException(file + ": map " + e.getKey() + " is in more than one object");
-                        }
-                        owner = c;
-                    }
-                }
+                BpfCollection owner = owner(e.getKey(), file);
                 if (owner == null) {
                     throw new CliException(file + ": no object has a map " + e.getKey());
                 }
-                per.computeIfAbsent(owner, c -> Inputs.JSON.createObjectNode().putObject("maps")).set(e.getKey(), e.getValue());
+                ObjectNode doc = docs.computeIfAbsent(owner, c -> Inputs.JSON.createObjectNode());
+                doc.withObjectProperty("maps").set(e.getKey(), e.getValue());
             }
-            for (Map.Entry<BpfCollection, com.fasterxml.jackson.databind.node.ObjectNode> e : per.entrySet()) {
-                com.fasterxml.jackson.databind.node.ObjectNode doc = Inputs.JSON.createObjectNode();
-                doc.set("maps", e.getValue());
-                MapJson.applyInit(e.getKey(), doc);
-            }
+            docs.forEach(MapJson::applyInit);
         }
 
         @Override
