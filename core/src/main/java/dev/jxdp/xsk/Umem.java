@@ -29,16 +29,14 @@ public final class Umem implements AutoCloseable {
     private static final int VALID_OPTIONS = IfXdp.XDP_PKT_CONTD | IfXdp.XDP_TX_METADATA;
 
     private final UmemConfig config;
-    private final Arena arena;
     private final MemorySegment region;
     private final long size;
     private final int chunkSize;
     private final long chunkMask;
     private final boolean unaligned;
 
-    private Umem(UmemConfig config, Arena arena, MemorySegment region) {
+    private Umem(UmemConfig config, MemorySegment region) {
         this.config = config;
-        this.arena = arena;
         this.region = region;
         this.size = config.size();
         this.chunkSize = config.chunkSize();
@@ -58,9 +56,8 @@ public final class Umem implements AutoCloseable {
         // automatic, not shared and closed by close(): a datapath worker may still be copying into the region
         // when the application lets go of it (the kernel keeps a refcount on the umem for the same reason);
         // the memory goes back once nothing reaches it, so no access can ever find it freed
-        Arena arena = Arena.ofAuto();
         long bytes = (config.size() + PAGE_SIZE - 1) & -PAGE_SIZE;
-        return new Umem(config, arena, arena.allocate(bytes, PAGE_SIZE));
+        return new Umem(config, Arena.ofAuto().allocate(bytes, PAGE_SIZE));
     }
 
     public UmemConfig config() { return config; }

@@ -24,11 +24,6 @@ public final class XdpSock implements XskSocketRef, AutoCloseable {
     private final Umem umem;
     private final int ifindex;
     private final int queueId;
-    private final Arena arena;
-    private final XskRing fillRing;
-    private final XskRing rxRing;
-    private final XskRing compRing;
-    private final XskRing txRing;
     // the kernel's ends, used by the queue's worker only
     private final XskConsRing fillCons;
     private final XskProdRing rxProd;
@@ -60,11 +55,11 @@ public final class XdpSock implements XskSocketRef, AutoCloseable {
         this.queueId = queueId;
         // automatic: the rings outlive close() while a worker still holds the socket (xsk_release() waits
         // for an RCU grace period before freeing for the same reason), and go once nothing reaches them
-        this.arena = Arena.ofAuto();
-        fillRing = XskRing.allocate(arena, XskRingType.FILL, fillSize);
-        rxRing = XskRing.allocate(arena, XskRingType.RX, rxSize);
-        compRing = XskRing.allocate(arena, XskRingType.COMPLETION, fillSize);
-        txRing = XskRing.allocate(arena, XskRingType.TX, rxSize);
+        Arena arena = Arena.ofAuto();
+        XskRing fillRing = XskRing.allocate(arena, XskRingType.FILL, fillSize);
+        XskRing rxRing = XskRing.allocate(arena, XskRingType.RX, rxSize);
+        XskRing compRing = XskRing.allocate(arena, XskRingType.COMPLETION, fillSize);
+        XskRing txRing = XskRing.allocate(arena, XskRingType.TX, rxSize);
         fillCons = fillRing.consumer();
         rxProd = rxRing.producer();
         txCons = txRing.consumer();
