@@ -40,6 +40,9 @@ interface BenchCase {
         if (c == null) {
             c = DispatcherCase.byLabel(label);
         }
-        return c != null ? c : ChainCase.byLabel(label);
+        if (c == null) {
+            c = ChainCase.byLabel(label);
+        }
+        return c != null ? c : XskCase.byLabel(label);
     }
 }

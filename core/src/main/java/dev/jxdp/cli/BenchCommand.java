@@ -13,6 +13,9 @@ import dev.jxdp.bench.DispatcherSuite;
 import dev.jxdp.bench.DispatcherSwaps;
 import dev.jxdp.bench.XdpBench;
 import dev.jxdp.bench.XdpBenchMode;
+import dev.jxdp.bench.XskCase;
+import dev.jxdp.bench.XskChart;
+import dev.jxdp.bench.XskSuite;
 import dev.jxdp.xdp.NapiWorker;
 import dev.jxdp.xdp.RxMode;
 import dev.jxdp.xdp.dispatch.BpfDispatcher;
@@ -37,7 +40,7 @@ import java.util.concurrent.TimeUnit;
         description = {"Every benchmark runs one worker on pktgen's 64-byte IPv4 UDP frames, with the built-in "
                 + "programs (core/src/main/bpf). Progress goes to stderr, results to stdout.", ""},
         subcommands = {BenchCommand.Xdp.class, BenchCommand.Datapath.class, BenchCommand.Dispatcher.class,
-                BenchCommand.Chain.class},
+                BenchCommand.Chain.class, BenchCommand.Xsk.class},
         commandListHeading = "%nSuites:%n")
 final class BenchCommand implements Runnable {
 
@@ -46,7 +49,7 @@ final class BenchCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing suite (xdp MODE, datapath, dispatcher or chain)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing suite (xdp MODE, datapath, dispatcher, chain or xsk)");
     }
 
     // --dispatcher on|off, as jxdp run takes it
@@ -417,6 +420,79 @@ final class BenchCommand implements Runnable {
                 ChainCase c = ChainCase.byLabel(n.strip());
                 if (c == null) {
                     throw new CliException("--cases: unknown case '" + n.strip() + "' (cases: " + ChainCase.labels() + ")");
+                }
+                if (!out.contains(c)) {
+                    out.add(c);
+                }
+            }
+            return out;
+        }
+    }
+
+    /** {@code jxdp bench xsk}: AF_XDP rxdrop through the generic path, seed 002's fast path and jxdp's. */
+    @Command(name = "xsk", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
+            header = "The AF_XDP table (issue 18, seed 002): xdpsock rxdrop through each RX path to a socket.",
+            description = {"One device with one RX queue, pktgen's 64-byte frames, one worker running the program "
+                    + "and one application thread (xdpsock's rxdrop, batches of 64) reading one AF_XDP socket in copy "
+                    + "mode; every frame is redirected to the socket. Cases, in order: generic (bpf_redirect_map to "
+                    + "the XSKMAP through the redirect info and the XSKMAP flush list, one frame at a time: the "
+                    + "kernel's path), redirect-xsk (bpf_redirect_xsk returning XDP_REDIRECT_XSK: straight to the "
+                    + "queue's only socket, one frame at a time), redirect-xsk-batched (the same, a vector of 16 "
+                    + "frames at a time: one fill-ring peek and one RX-ring reservation per vector), transparent "
+                    + "(the unchanged bpf_redirect_map program; jxdp sees the target is the queue's only socket and "
+                    + "takes the fast path), transparent-batched. Figures are the frames delivered to the socket. "
+                    + "Each case runs in a JVM of its own and is warmed up, then the trials run round-robin; each "
+                    + "figure is the median of its trials. Prints the rows, cycles per packet (ns/packet times the "
+                    + "clock /proc/cpuinfo reports), then the targets as ratios of this run: transparent >= 0.97 x "
+                    + "redirect-xsk, transparent-batched >= 0.97 x redirect-xsk-batched, redirect-xsk-batched >= "
+                    + "redirect-xsk >= generic; the seed's redirect-xsk >= 1.13 x generic and redirect-xsk-batched >= "
+                    + "1.27 x generic; the aim redirect-xsk-batched >= 1.5 x generic. With --json one object "
+                    + "{\"suite\": \"xsk\", \"rows\": [{\"case\", \"mpps\", \"ns_per_pkt\", \"trials\"}], "
+                    + "\"cpu_mhz\", \"cycles\": [...], \"targets\": [...]}. The defaults take about a minute.", ""},
+            footer = {"", "Examples:", "  jxdp bench xsk", "  jxdp bench xsk --json --plot xsk.png --trials 7",
+                    "  jxdp bench xsk --cases generic,transparent"})
+    static final class Xsk implements Runnable {
+
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        TrialOptions trial;
+
+        @Option(names = "--plot", paramLabel = "FILE.png", description = "also write a PNG bar chart of Mpps per case")
+        Path plot;
+
+        @Option(names = "--cases", paramLabel = "CASE[,CASE...]", split = ",",
+                description = "run only these cases (default: all); a target is reported only when its cases ran")
+        List<String> cases;
+
+        @Override
+        public void run() {
+            List<XskCase> which = selected(cases);
+            trial.check(plot);
+            PrintWriter out = spec.commandLine().getOut();
+            try {
+                XskSuite.Result r = XskSuite.run(which, trial.trials, trial.seconds, XskSuite.DEFAULT_WARMUP, true,
+                        spec.commandLine().getErr());
+                if (plot != null) {
+                    XskChart.write(r, plot);
+                }
+                out.print(trial.json ? r.json() + System.lineSeparator() : r.table());
+                out.flush();
+            } catch (BenchException e) {
+                throw new CliException("bench xsk: " + e.getMessage());
+            }
+        }
+
+        private static List<XskCase> selected(List<String> names) {
+            if (names == null || names.isEmpty()) {
+                return List.of(XskCase.values());
+            }
+            List<XskCase> out = new ArrayList<>();
+            for (String n : names) {
+                XskCase c = XskCase.byLabel(n.strip());
+                if (c == null) {
+                    throw new CliException("--cases: unknown case '" + n.strip() + "' (cases: " + XskCase.labels() + ")");
                 }
                 if (!out.contains(c)) {
                     out.add(c);

@@ -10,6 +10,7 @@ import dev.jxdp.io.pktgen.PktGen;
 import dev.jxdp.run.DatapathRun;
 import dev.jxdp.xdp.NetDevices;
 import dev.jxdp.xdp.PagePool;
+import dev.jxdp.xdp.RxMode;
 import dev.jxdp.xsk.Umem;
 import dev.jxdp.xsk.UmemConfig;
 import dev.jxdp.xsk.XdpSock;
@@ -32,9 +33,11 @@ import java.util.Locale;
         header = "AF_XDP sockets on jxdp's datapath, like xdpsock.",
         description = {"Each RX queue of the input device gets an AF_XDP socket with a UMEM of its own; the built-in "
                 + "program redirects every frame to its queue's socket (bpf_redirect_map(&xsks_map, rx_queue_index, "
-                + "XDP_PASS)), and the datapath copies it into a chunk from the socket's fill ring (copy mode, the "
-                + "generic path). Modes: rxdrop, txonly and l2fwd (the queue's worker sends what the TX ring holds). Not "
-                + "yet: zero-copy, the single-socket fast path.", ""},
+                + "XDP_PASS)), and the datapath copies it into a chunk from the socket's fill ring (copy mode). With one "
+                + "socket on a queue, jxdp sends such a frame straight to it (seed 002's fast path, --mode transparent, "
+                + "the default); --mode generic takes the kernel's path, --mode redirect-xsk runs a program calling "
+                + "bpf_redirect_xsk. Modes: rxdrop, txonly and l2fwd (the queue's worker sends what the TX ring "
+                + "holds). Not yet: zero-copy.", ""},
         subcommands = {XskCommand.RxDrop.class, XskCommand.TxOnly.class, XskCommand.L2Fwd.class})
 final class XskCommand implements Runnable {
 
@@ -165,9 +168,17 @@ final class XskCommand implements Runnable {
         @Option(names = "--zero-copy", description = "zero-copy: UMEM chunks as the datapath's frames (not built yet: refused)")
         boolean zeroCopy;
 
-        @Option(names = "--mode", paramLabel = "generic|redirect-xsk|transparent", defaultValue = "generic",
-                description = "the RX path: generic (bpf_redirect_map to the XSKMAP, the only one built); redirect-xsk "
-                        + "and transparent (seed 002's single-socket fast path) are not built yet and refused")
+        @Option(names = "--mode", paramLabel = "generic|redirect-xsk|transparent", defaultValue = "transparent",
+                description = "the RX path: transparent (default: the bpf_redirect_map program, and jxdp sends a frame "
+                        + "whose target is the queue's only socket straight to it), generic (the same program through "
+                        + "the redirect info and the XSKMAP flush list, as the kernel does), redirect-xsk (a program "
+                        + "calling bpf_redirect_xsk, returning XDP_REDIRECT_XSK: seed 002's helper and action)")
+        String rxPath;
+
+        @Option(names = "--rx-mode", paramLabel = "scalar|vector|auto", defaultValue = "scalar",
+                description = "how the worker walks a poll's frames: one at a time, or vectors of 16 (the fast path "
+                        + "then takes a vector's frames for the socket with one reservation of its RX ring); auto: "
+                        + "vectors from 8 frames a poll (default: ${DEFAULT-VALUE})")
         String rxMode;
 
         @Option(names = "--json", description = "print the summary as one JSON object")
@@ -192,7 +203,7 @@ final class XskCommand implements Runnable {
             List<XdpSock> socks = new ArrayList<>();
             List<App> apps = new ArrayList<>();
             List<Thread> threads = new ArrayList<>();
-            BuiltinProgram.Loaded prog = BuiltinProgram.XSK.load();
+            BuiltinProgram.Loaded prog = (rxPath.equals("redirect-xsk") ? BuiltinProgram.XSK_REDIRECT_XSK : BuiltinProgram.XSK).load();
             try (PagePool pool = new PagePool(4096)) {
                 DatapathRun.Input input = receives() ? Inputs.datapathInput(kind, arg) : new DatapathRun.Idle();
                 if (input instanceof DatapathRun.Generated g) {
@@ -214,7 +225,8 @@ final class XskCommand implements Runnable {
                     threads.add(t);
                 }
                 DatapathRun run = new DatapathRun(prog.collection(), prog.program(), JitCompiler.verifying(), pool, new NetDevices())
-                        .queues(queues).limit(count != null ? count : -1).xskSockets(q -> List.of(socks.get(q)));
+                        .queues(queues).limit(count != null ? count : -1).xskSockets(q -> List.of(socks.get(q)))
+                        .rxMode(RxMode.parse(rxMode)).xskFastPath(!rxPath.equals("generic"));
                 double seconds = duration != null ? duration : count == null ? 5.0 : Double.POSITIVE_INFINITY;
                 long[] last = {0, System.nanoTime()};
                 DatapathRun.Result r = run.run(input, seconds, 1_000_000_000L, p -> statsLine(apps, socks, last));
@@ -257,10 +269,11 @@ final class XskCommand implements Runnable {
             if (zeroCopy) {
                 throw new CliException("--zero-copy: not built yet; jxdp's AF_XDP sockets run in copy mode (--copy)");
             }
-            if (!rxMode.equals("generic")) {
-                throw new CliException(rxMode.equals("redirect-xsk") || rxMode.equals("transparent")
-                        ? "--mode " + rxMode + ": not built yet; the generic path (--mode generic) is"
-                        : "--mode " + rxMode + ": want generic, redirect-xsk or transparent");
+            if (!rxPath.equals("generic") && !rxPath.equals("redirect-xsk") && !rxPath.equals("transparent")) {
+                throw new CliException("--mode " + rxPath + ": want generic, redirect-xsk or transparent");
+            }
+            if (RxMode.parse(rxMode) == null) {
+                throw new CliException("--rx-mode " + rxMode + ": want scalar, vector or auto");
             }
             if (!receives() && (count != null || !in.equals("pktgen:"))) {
                 throw new CliException("txonly sends only: --count and --in do not apply (the run lasts --duration)");
@@ -326,17 +339,18 @@ final class XskCommand implements Runnable {
             PrintWriter out = spec.commandLine().getOut();
             if (json) {
                 ObjectNode o = Inputs.JSON.createObjectNode();
-                o.put("mode", name()).put("rx_path", "generic").put("copy", true).put("queues", queues).put("seconds", Math.round(seconds * 1e6) / 1e6).put("rx", rx)
+                o.put("mode", name()).put("rx_path", rxPath).put("rx_mode", RxMode.parse(rxMode).name().toLowerCase(Locale.ROOT)).put("copy", true).put("queues", queues).put("seconds", Math.round(seconds * 1e6) / 1e6).put("rx", rx)
                         .put("pps", Math.round(pps)).put("rx_dropped", dropped).put("rx_ring_full", full)
                         .put("rx_fill_ring_empty", empty);
                 if (sends()) {
                     o.put("tx", txd).put("tx_invalid_descs", invalid);
                 }
                 o.putObject("datapath").put("rx", r.total().rx).put("redirect", r.total().redirect)
-                        .put("errors", r.total().errors).put("pass", r.total().pass);
+                        .put("redirect_xsk", r.total().redirectXsk).put("errors", r.total().errors).put("pass", r.total().pass);
                 out.println(o.toString());
             } else {
-                out.printf(Locale.ROOT, "xsk %s  %d queue%s, copy mode, %.3f s%n", name(), queues, queues == 1 ? "" : "s", seconds);
+                out.printf(Locale.ROOT, "xsk %s  %d queue%s, copy mode, --mode %s, %s, %.3f s%n", name(), queues, queues == 1 ? "" : "s",
+                        rxPath, RxMode.parse(rxMode).name().toLowerCase(Locale.ROOT), seconds);
                 if (!receives()) {
                     out.printf(Locale.ROOT, "tx          %d (%,.0f pps, tx_invalid_descs %d)%n", txd, pps, invalid);
                 } else {
@@ -346,8 +360,8 @@ final class XskCommand implements Runnable {
                 if (receives() && sends()) {
                     out.printf(Locale.ROOT, "tx          %d (tx_invalid_descs %d)%n", txd, invalid);
                 }
-                out.printf(Locale.ROOT, "datapath    rx %d, redirect %d, errors %d, pass %d%n", r.total().rx, r.total().redirect,
-                        r.total().errors, r.total().pass);
+                out.printf(Locale.ROOT, "datapath    rx %d, redirect %d (fast path %d), errors %d, pass %d%n", r.total().rx,
+                        r.total().redirect, r.total().redirectXsk, r.total().errors, r.total().pass);
             }
             out.flush();
         }

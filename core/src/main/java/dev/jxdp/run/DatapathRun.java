@@ -114,6 +114,7 @@ public final class DatapathRun {
     private IntFunction<TxDriver> tx;
     private LoadedChain chain;
     private IntFunction<List<dev.jxdp.xsk.XdpSock>> xskSockets = q -> List.of();
+    private boolean xskFastPath = true;
     private volatile boolean stop;
     private volatile RxQueues running;
 
@@ -145,6 +146,15 @@ public final class DatapathRun {
      */
     public DatapathRun xskSockets(IntFunction<List<dev.jxdp.xsk.XdpSock>> socketsOfQueue) {
         this.xskSockets = socketsOfQueue;
+        return this;
+    }
+
+    /**
+     * Whether a bpf_redirect_map to the queue's only AF_XDP socket takes seed 002's fast path (the
+     * default) or the generic one ({@link NapiWorker#xskFastPath}).
+     */
+    public DatapathRun xskFastPath(boolean on) {
+        this.xskFastPath = on;
         return this;
     }
 
@@ -345,6 +355,7 @@ public final class DatapathRun {
     // queue q's worker, entering its program through its own xdp_call when the dispatcher is on
     private NapiWorker worker(NapiWorker w, XdpCall[] calls, int q) {
         List<dev.jxdp.xsk.XdpSock> socks = xskSockets.apply(q);
+        w.xskFastPath(xskFastPath);
         if (socks != null) {
             for (dev.jxdp.xsk.XdpSock s : socks) {
                 w.xsk(s);

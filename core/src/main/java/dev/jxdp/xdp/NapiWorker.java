@@ -64,11 +64,14 @@ public final class NapiWorker {
     /** {@link RxMode#AUTO} goes vector from this many frames in one poll. */
     public static final int VECTOR_MIN = 8;
 
-    // the per-action vectors, by action slot: XDP_ABORTED 0, XDP_DROP 1, XDP_PASS 2, XDP_TX 3
+    // the per-action vectors, by action slot: XDP_ABORTED 0, XDP_DROP 1, XDP_PASS 2, XDP_TX 3, and the
+    // frames for the queue's own AF_XDP socket (XDP_REDIRECT_XSK, or a redirect recognised as one)
     private static final int SLOT_ABORTED = 0;
     private static final int SLOT_DROP = 1;
     private static final int SLOT_PASS = 2;
     private static final int SLOT_TX = 3;
+    private static final int SLOT_XSK = 4;
+    private static final int SLOTS = 5;
 
     private final PagePool pool;
     private final PagePool.Cache cache;
@@ -98,8 +101,8 @@ public final class NapiWorker {
     private final int[] rxIds = new int[BUDGET];
     private final int[] txIds = new int[TX_BULK];
     private int txCount;
-    private final int[] vec = new int[4 * VECTOR];
-    private final int[] vecCount = new int[4];
+    private final int[] vec = new int[SLOTS * VECTOR];
+    private final int[] vecCount = new int[SLOTS];
     private final RxQueueStats stats = new RxQueueStats();
     private RxMode mode = RxMode.SCALAR;
     // redirect: the datapath's devices, and per target ifindex this poll's bulk (the per-CPU xdp_dev_bulk_queue)
@@ -124,6 +127,15 @@ public final class NapiWorker {
     // __xsk_map_flush()'s list: the sockets this poll received into, each once
     private XdpSock[] xskFlushList = new XdpSock[4];
     private int xskFlushCount;
+    // seed 002's netdev_rx_queue.xsk: the socket bound to this queue when it is the only one, else null.
+    // XDP_REDIRECT_XSK goes straight to it and only it is flushed. rxqXskRedirect is the same socket when
+    // a plain bpf_redirect_map to it takes that path too (xskFastPath, on by default), else null
+    private XdpSock rxqXsk;
+    private XdpSock rxqXskRedirect;
+    private boolean xskFastPath = true;
+    // the batched receive's addresses and lengths, a vector at most
+    private final long[] xskData = new long[VECTOR];
+    private final int[] xskLens = new int[VECTOR];
     // cpumap: the runners this worker can reach, and per target CPU this poll's bulk (xdp_bulk_queue)
     private CpuMapRunner[] cpuMaps = new CpuMapRunner[0];
     private int[][] cpuBulk = new int[0][];
@@ -317,7 +329,31 @@ public final class NapiWorker {
         }
         xskSockets = Arrays.copyOf(xskSockets, xskSockets.length + 1);
         xskSockets[xskSockets.length - 1] = sock;
+        rxqXskUpdate();
         return this;
+    }
+
+    /**
+     * Whether a {@code bpf_redirect_map} whose target is this queue's only socket takes the same path as
+     * XDP_REDIRECT_XSK (the default; jxdp's answer to "optimise the existing path"), or the generic one
+     * (redirect info, the flush list): {@code false} is the seed's baseline. Call before polling.
+     */
+    public NapiWorker xskFastPath(boolean on) {
+        this.xskFastPath = on;
+        rxqXskUpdate();
+        return this;
+    }
+
+    /** The socket XDP_REDIRECT_XSK goes to: the one bound to this queue when it is the only one, or null. */
+    public XdpSock rxqXsk() { return rxqXsk; }
+
+    // the queue's socket when exactly one is bound (xsk_bind() sets it, xsk_release() clears it); its
+    // program sees it too, for bpf_redirect_xsk()
+    private void rxqXskUpdate() {
+        XdpSock s = xskSockets.length == 1 ? xskSockets[0] : null;
+        rxqXsk = s;
+        rxqXskRedirect = xskFastPath ? s : null;
+        st.rxqXsk = s;
     }
 
     // a released socket out of the list of sockets to send from (rare: a new array, no per-poll cost)
@@ -327,6 +363,7 @@ public final class NapiWorker {
         System.arraycopy(old, 0, now, 0, i);
         System.arraycopy(old, i + 1, now, i, old.length - i - 1);
         xskSockets = now;
+        rxqXskUpdate();
     }
 
     // xsk_generic_xmit(), a poll's budget at most: each TX descriptor checked (a bad one is counted and
@@ -475,8 +512,10 @@ public final class NapiWorker {
             stats.pass++;
         } else if (act == XdpAction.REDIRECT) {
             redirect(id);
+        } else if (act == XdpAction.REDIRECT_XSK && rxqXsk != null) {
+            xskRcvRxq(id, rxqXsk);
         } else {
-            // XDP_ABORTED, and an unknown action the kernel warns about and treats the same
+            // XDP_ABORTED, XDP_REDIRECT_XSK on a queue without exactly one socket, and an unknown action the kernel warns about and treats the same
             // (bpf_warn_invalid_xdp_action(), trace_xdp_exception()): the frame is dropped
             cache.recycleDirect(id);
             stats.aborted++;
@@ -491,6 +530,7 @@ public final class NapiWorker {
         c[1] = 0;
         c[2] = 0;
         c[3] = 0;
+        c[4] = 0;
         for (int i = 0; i < n; i++) {
             int id = rxIds[from + i];
             int slot = xdpStage(id);
@@ -514,17 +554,35 @@ public final class NapiWorker {
         if (txs > 0) {
             transmit(v, SLOT_TX * VECTOR, txs);  // one bulk xmit for the vector's TX frames
         }
+        int xsks = c[SLOT_XSK];
+        if (xsks > 0) {
+            xskRcvVector(v, SLOT_XSK * VECTOR, xsks);
+        }
     }
 
     // the XDP stage for one frame of a vector: its action's slot, or -1 once a redirect has been acted on
     private int xdpStage(int id) {
         long act = runXdp(id);
         if (act == XdpAction.REDIRECT) {
+            if (redirectsToRxqXsk()) {
+                return SLOT_XSK;  // the queue's socket: batched with the vector's others
+            }
             redirect(id);  // its target is this run's: act now, as xdp_do_redirect() does
             return -1;
         }
-        // ABORTED, DROP, PASS, TX are 0..3; anything else is an invalid action, handled as ABORTED
-        return (act & ~3L) == 0 ? (int) act : SLOT_ABORTED;
+        // ABORTED, DROP, PASS, TX are 0..3; XDP_REDIRECT_XSK needs the queue's socket; anything else is an
+        // invalid action, handled as ABORTED
+        if ((act & ~3L) == 0) {
+            return (int) act;
+        }
+        return act == XdpAction.REDIRECT_XSK && rxqXsk != null ? SLOT_XSK : SLOT_ABORTED;
+    }
+
+    // whether this run's redirect info names the queue's only socket: the XSKMAP slot the program chose
+    // holds it. Then the redirect is XDP_REDIRECT_XSK's, with no new action and an unchanged program
+    private boolean redirectsToRxqXsk() {
+        XdpSock s = rxqXskRedirect;
+        return s != null && st.redirectMap() instanceof XskMap m && m.socket(st.redirectKey) == s;
     }
 
     // points the worker's buff at frame id as its FrameMeta describes it; returns the page address
@@ -545,6 +603,10 @@ public final class NapiWorker {
     // common case first and small enough to inline into the poll: the devmap entry of the previous frame,
     // still current (one generation load), so its device and program need no lookup
     private void redirect(int id) {
+        if (redirectsToRxqXsk()) {
+            xskRcvRxq(id, rxqXsk);
+            return;
+        }
         DevMap d = lastMap;
         if (d != null && st.redirectMap() == d && st.redirectKey == lastKey && st.redirectFlags == 0
                 && d.generation(lastKey) == lastGeneration) {
@@ -661,6 +723,46 @@ public final class NapiWorker {
         }
         list[n] = s;
         xskFlushCount = n + 1;
+    }
+
+    // XDP_REDIRECT_XSK (seed 002): the frame straight into the queue's socket, no redirect info, no flush
+    // list; xdpDoFlush() publishes that socket alone. Its close is seen once per poll (xskForget)
+    private void xskRcvRxq(int id, XdpSock s) {
+        if (s.rcv(pool.address(id) + meta.dataOffset(id), meta.length(id)) < 0) {
+            redirectError(id);
+            return;
+        }
+        cache.recycleDirect(id);
+        stats.redirect++;
+        stats.redirectXsk++;
+    }
+
+    // the batched XDP_REDIRECT_XSK: the vector's frames for the queue's socket with one fill-ring peek and
+    // one RX-ring reservation; a frame the batch cannot take goes through the scalar path, which refuses
+    // and counts it
+    private void xskRcvVector(int[] v, int from, int n) {
+        XdpSock s = rxqXsk;
+        long[] data = xskData;
+        int[] lens = xskLens;
+        for (int i = 0; i < n; i++) {
+            int id = v[from + i];
+            data[i] = pool.address(id) + meta.dataOffset(id);
+            lens[i] = meta.length(id);
+        }
+        int done = 0;
+        while (done < n) {
+            int took = s.rcvBatch(data, lens, done, n - done);
+            if (took > 0) {
+                cache.recycleDirectBulk(v, from + done, took);
+                stats.redirect += took;
+                stats.redirectXsk += took;
+                done += took;
+            }
+            if (done < n) {
+                xskRcvRxq(v[from + done], s);
+                done++;
+            }
+        }
     }
 
     private void redirectError(int id) {
@@ -861,6 +963,10 @@ public final class NapiWorker {
         }
         if (xskFlushCount > 0) {
             flushXsk();
+        }
+        XdpSock s = rxqXsk;
+        if (s != null) {
+            s.flush();  // nothing to publish: one field test
         }
         for (int i = 0; i < flushCount; i++) {
             DevBulkQueue q = flushList[i];

@@ -15,6 +15,11 @@ public final class RxQueueStats {
     /** frames that could not take their action: TX ring full, redirect without a target, unknown action... */
     public long errors;
     public long polls;
+    /**
+     * Of {@link #redirect}, frames pushed straight to the queue's only AF_XDP socket: XDP_REDIRECT_XSK, or
+     * a {@code bpf_redirect_map} recognised as it (seed 002's fast path).
+     */
+    public long redirectXsk;
 
     /** The accounting identity; an exception naming the numbers when it does not hold. */
     public void checkAccounting() {

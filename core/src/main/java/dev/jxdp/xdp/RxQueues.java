@@ -255,6 +255,7 @@ public final class RxQueues implements AutoCloseable {
             sum.pass += s.pass;
             sum.errors += s.errors;
             sum.polls += s.polls;
+            sum.redirectXsk += s.redirectXsk;
         }
         return sum;
     }

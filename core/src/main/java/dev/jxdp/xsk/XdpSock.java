@@ -156,6 +156,47 @@ public final class XdpSock implements XskSocketRef, AutoCloseable {
         return 0;
     }
 
+    /**
+     * The batched xsk_rcv() of seed 002: frames {@code from .. from + n - 1} of {@code data}/{@code lens}
+     * (addresses and lengths) into this socket with one peek of the fill ring and one reservation of the RX
+     * ring for all of them, instead of one of each per frame. Returns how many it took, in order; the
+     * first one not taken (when fewer than {@code n}) is for {@link #rcv} to refuse and count, one frame at
+     * a time, as the kernel's batch falls back to its scalar path. From the bound queue's worker only.
+     */
+    public int rcvBatch(long[] data, int[] lens, int from, int n) {
+        int got = fillCons.peek(n);
+        if (got == 0) {
+            return 0;
+        }
+        int taken = rxProd.reserveUpTo(got);
+        if (taken < got) {
+            fillCons.cancel(got - taken);
+        }
+        int fi = fillCons.firstIndex();
+        int ri = rxProd.firstIndex();
+        int off = umem.rxDataOffset();
+        int room = umem.chunkSize() - off;
+        long region = umem.region().address();
+        boolean unaligned = umem.unaligned();
+        for (int i = 0; i < taken; i++) {
+            int len = lens[from + i];
+            long base = umem.checkFillAddr(fillCons.addr(fi + i));
+            if (len > room || base < 0) {
+                // this frame needs the scalar path's refusal and counters: give back what is left
+                fillCons.cancel(taken - i);
+                rxProd.cancel(taken - i);
+                taken = i;
+                break;
+            }
+            Mem.copy(data[from + i], region + base + off, len);
+            long handle = unaligned ? base | ((long) off << IfXdp.XSK_UNALIGNED_BUF_OFFSET_SHIFT) : base + off;
+            rxProd.setDesc(ri + i, handle, len, 0);
+        }
+        pending += taken;
+        rxPackets += taken;
+        return taken;
+    }
+
     /** Whether descriptors wait for {@link #flush()}. */
     public boolean pending() { return pending != 0; }
 

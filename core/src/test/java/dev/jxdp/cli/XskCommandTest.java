@@ -26,6 +26,27 @@ class XskCommandTest {
     }
 
     @Test
+    void everyRxPathDeliversTheSameWayAndOnlyTheFastOnesSkipTheGenericPath() throws Exception {
+        for (String path : new String[] {"generic", "transparent", "redirect-xsk"}) {
+            for (String rxMode : new String[] {"scalar", "vector"}) {
+                JsonNode j = RunCommandTest.json(CliTest.jxdp("xsk", "rxdrop", "--in", "pktgen:flows=16", "--count", "20000",
+                        "--mode", path, "--rx-mode", rxMode, "--batch", "16", "--frames", "256", "--ring", "128", "--json"));
+                String what = path + " " + rxMode + ": " + j;
+                assertEquals(path, j.get("rx_path").asText());
+                assertEquals(rxMode, j.get("rx_mode").asText());
+                JsonNode d = j.get("datapath");
+                assertEquals(20000, d.get("rx").asLong(), what);
+                assertEquals(d.get("rx").asLong(), d.get("redirect").asLong() + d.get("errors").asLong(), what);
+                assertEquals(d.get("redirect").asLong(), j.get("rx").asLong(), what);
+                assertEquals(d.get("errors").asLong(), j.get("rx_dropped").asLong(), what);
+                assertTrue(j.get("rx").asLong() > 0, what);
+                // one socket per queue: every delivered frame took the fast path, except on the generic one
+                assertEquals(path.equals("generic") ? 0 : d.get("redirect").asLong(), d.get("redirect_xsk").asLong(), what);
+            }
+        }
+    }
+
+    @Test
     void l2fwdSendsWhatItReceivedAndGivesTheChunksBack() throws Exception {
         JsonNode j = RunCommandTest.json(CliTest.jxdp("xsk", "l2fwd", "--in", "pktgen:flows=16", "--count", "20000",
                 "--batch", "16", "--frames", "256", "--ring", "128", "--json"));
@@ -55,7 +76,7 @@ class XskCommandTest {
     @Test
     void badArgumentsAreOneLineAndStatus2() {
         String[][] bad = {{"--ring", "1000"}, {"--chunk-size", "1000"}, {"--queues", "0"}, {"--batch", "0"},
-            {"--in", "tap:eth0"}, {"--headroom", "4000"}, {"--zero-copy"}, {"--mode", "transparent"}, {"--mode", "fast"}};
+            {"--in", "tap:eth0"}, {"--headroom", "4000"}, {"--zero-copy"}, {"--mode", "fast"}, {"--rx-mode", "sideways"}};
         for (String[] a : bad) {
             String[] args = new String[a.length + 4];
             args[0] = "xsk";

@@ -54,6 +54,12 @@ public final class ExecState {
     private BpfMap redirectMap;
     private boolean redirectMapSet;
 
+    /**
+     * The AF_XDP socket bound to the queue this state runs on when it is the only one (netdev_rx_queue's
+     * xsk in seed 002), set by the datapath worker; null otherwise. What bpf_redirect_xsk() compares with.
+     */
+    public dev.jxdp.ebpf.maps.XskSocketRef rxqXsk;
+
     /** Tail calls taken in this invocation (the kernel's tail_call_cnt). */
     public int tailCalls;
 
