@@ -160,6 +160,13 @@ public final class XdpSock implements XskSocketRef, AutoCloseable {
     public boolean pending() { return pending != 0; }
 
     /**
+     * How many RX descriptors wait for {@link #flush()}: frames in flight, each in a chunk taken from the fill
+     * ring (the first {@code pendingDescs()} entries past its shared consumer index) and not yet on the RX
+     * ring for the application. Read by tests at a quiescent point; from the worker only otherwise.
+     */
+    public int pendingDescs() { return pending; }
+
+    /**
      * xsk_flush(): publishes the RX descriptors produced since the last flush, and gives the fill ring the
      * entries they came from. One store of each index per poll instead of one per frame: the application
      * reads both, and each store moves that cache line between the two CPUs (the kernel's
