@@ -396,6 +396,39 @@ class XskChunkAccountingTest {
     }
 
     @Test
+    void invalidFillAddressesAreSkippedAndLostAsTheKernelLosesThem() {
+        try (Umem umem = Umem.allocate(SMALL.withFrames(16)); XdpSock s = new XdpSock(umem, 7, 0, 16, 16);
+             Rig rig = new Rig(s)) {
+            App app = new App(s);
+            // the application means chunks 0 to 3 and writes two of them wrong
+            for (int c = 0; c < 4; c++) {
+                app.free.remove(umem.frameAddr(c));
+            }
+            app.fillRaw(umem.frameAddr(0),
+                    umem.size() + umem.frameAddr(1),  // past the UMEM: chunk 1 lost
+                    umem.frameAddr(2) + 100,          // inside chunk 2: aligned mode takes the chunk (xp_check_aligned)
+                    -1L);                             // past the UMEM: chunk 3 lost
+            app.lost.add(umem.frameAddr(1));
+            app.lost.add(umem.frameAddr(3));
+            rig.poll(3);
+            // __xp_alloc(): an invalid entry is consumed and counted, and the next one is tried; only an empty
+            // ring drops the frame
+            assertEquals(2, s.rxInvalidFill(), "both bad entries consumed");
+            assertEquals(2, s.rxPackets(), "frames 1 and 2 in chunks 0 and 2");
+            assertEquals(1, s.rxFillRingEmpty(), "frame 3 found the ring empty");
+            assertEquals(1, s.rxDropped());
+            UmemLedger.Report r = app.ledger();
+            assertEquals(2, r.count(Place.RX), r.toString());
+            assertEquals(2, r.count(Place.LOST), r.toString());
+            assertEquals(List.of(), r.foreign(Place.FILL), "the bad entries are off the fill ring");
+            long[] rx = app.takeRx();
+            assertArrayEquals(new long[] {umem.frameAddr(0) + umem.rxDataOffset(), umem.frameAddr(2) + umem.rxDataOffset()},
+                    rx, "the masked address received at its chunk's start plus the headroom");
+            assertCounters(rig.stats(), s);
+        }
+    }
+
+    @Test
     void l2fwdRoundsKeepEveryChunkInOnePlace() {
         try (Umem umem = Umem.allocate(SMALL); XdpSock s = new XdpSock(umem, 7, 0, 64, 64); Rig rig = new Rig(s)) {
             App app = new App(s);
