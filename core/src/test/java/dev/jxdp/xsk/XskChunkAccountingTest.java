@@ -429,6 +429,29 @@ class XskChunkAccountingTest {
     }
 
     @Test
+    void unalignedFillAddressesAreTakenAtTheirBaseAndOneWithoutAWholeChunkIsLost() {
+        try (Umem umem = Umem.allocate(UNALIGNED); XdpSock s = new XdpSock(umem, 7, 0, 16, 16); Rig rig = new Rig(s)) {
+            App app = new App(s);
+            for (int c : new int[] {3, 4, 15}) {
+                app.free.remove(umem.frameAddr(c));
+            }
+            app.fillRaw((100L << IfXdp.XSK_UNALIGNED_BUF_OFFSET_SHIFT) | umem.frameAddr(3),  // xp_check_unaligned() drops the offset
+                    umem.frameAddr(15) + 100,  // no whole chunk left before the UMEM's end: chunk 15 lost
+                    umem.frameAddr(4));
+            app.lost.add(umem.frameAddr(15));
+            rig.poll(2);
+            assertEquals(1, s.rxInvalidFill());
+            assertEquals(0, s.rxDropped(), "the frame went to the next entry");
+            long off = (long) umem.rxDataOffset() << IfXdp.XSK_UNALIGNED_BUF_OFFSET_SHIFT;
+            UmemLedger.Report r = app.ledger();
+            assertEquals(2, r.count(Place.RX), r.toString());
+            assertEquals(1, r.count(Place.LOST), r.toString());
+            assertArrayEquals(new long[] {umem.frameAddr(3) | off, umem.frameAddr(4) | off}, app.takeRx());
+            assertCounters(rig.stats(), s);
+        }
+    }
+
+    @Test
     void l2fwdRoundsKeepEveryChunkInOnePlace() {
         try (Umem umem = Umem.allocate(SMALL); XdpSock s = new XdpSock(umem, 7, 0, 64, 64); Rig rig = new Rig(s)) {
             App app = new App(s);
