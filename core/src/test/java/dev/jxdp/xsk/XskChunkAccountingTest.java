@@ -57,11 +57,17 @@ class XskChunkAccountingTest {
         final PagePool pool = new PagePool(512, true);
         final PagePool.Cache cache = pool.cache();
         final Harness h = new Harness(List.of(Harness.spec("xsks_map", MapType.XSKMAP, 4, 4, 4)), Asm.assemble(PROGRAM));
-        final PktGen gen = new PktGen(PktGenSpec.parse("flows=8,size=64"));
+        final PktGen gen;
         final List<byte[]> sent = new ArrayList<>();
         final NapiWorker w;
 
         Rig(XdpSock s) {
+            this(s, "flows=8,size=64");
+        }
+
+        /** Receiving pktgen's frames of {@code spec}. */
+        Rig(XdpSock s, String spec) {
+            gen = new PktGen(PktGenSpec.parse(spec));
             ((XskMap) h.map(0)).set(0, s);
             w = new NapiWorker(pool, cache, new PktGenDriver(gen, pool, cache, 7, 0, -1), (ids, from, n) -> {
                 for (int i = 0; i < n; i++) {
@@ -332,6 +338,54 @@ class XskChunkAccountingTest {
             assertArrayEquals(want, done, "completed in the TX ring's order, addresses unchanged");
             assertEquals(64, app.ledger().count(Place.APP));
             assertCounters(rig.stats(), s);
+        }
+    }
+
+    @Test
+    void aFrameLongerThanAChunkHoldsIsDroppedWithoutTakingAChunk() {
+        // 2048-byte chunks with the largest headroom leave 448 bytes for a frame; pktgen's are 508
+        try (Umem umem = Umem.allocate(SMALL.withHeadroom(UmemConfig.maxHeadroom(2048)));
+             XdpSock s = new XdpSock(umem, 7, 0, 64, 64); Rig rig = new Rig(s, "flows=8,size=512")) {
+            App app = new App(s);
+            app.fill(16);
+            assertEquals(448, umem.chunkSize() - umem.rxDataOffset());
+            rig.poll(5);
+            assertEquals(5, s.rxDropped(), "rx_dropped, as xsk_rcv_check() counts a frame too long for the chunk");
+            assertEquals(0, s.rxPackets());
+            assertEquals(5, rig.stats().errors);
+            UmemLedger.Report r = app.ledger();
+            assertEquals(16, r.count(Place.FILL), "no chunk taken for them: " + r);
+            assertEquals(48, r.count(Place.APP), r.toString());
+            rig.stats().checkAccounting();
+        }
+    }
+
+    @Test
+    void aFullCompletionRingLeavesTheRestOfTheTxRingForTheNextPoll() {
+        // the completion ring has the fill ring's size: 8 here, under a TX ring of 16
+        try (Umem umem = Umem.allocate(SMALL); XdpSock s = new XdpSock(umem, 7, 0, 8, 16); Rig rig = new Rig(s)) {
+            App app = new App(s);
+            long[][] descs = new long[12][];
+            for (int i = 0; i < 12; i++) {
+                descs[i] = new long[] {umem.frameAddr(i), i == 8 ? 0 : 60, 0};  // the ninth refused: zero length
+            }
+            app.send(descs);
+            rig.poll(0);
+            assertEquals(8, rig.sent.size(), "as many as the completion ring has room for");
+            UmemLedger.Report r = app.ledger();
+            assertEquals(8, r.count(Place.COMPLETION), r.toString());
+            assertEquals(4, r.count(Place.TX), "the rest wait on the TX ring, the refused one too: " + r);
+            assertEquals(0, s.txInvalidDescs(), "not looked at yet");
+            rig.poll(0);
+            assertEquals(8, rig.sent.size(), "nothing more while the application has not taken its completions");
+            assertEquals(8, app.takeCompletions().length);
+            rig.poll(0);
+            assertEquals(11, rig.sent.size());
+            assertEquals(1, s.txInvalidDescs());
+            r = app.ledger();
+            assertEquals(4, r.count(Place.COMPLETION), r.toString());
+            assertEquals(0, r.count(Place.TX), r.toString());
+            assertEquals(60, r.count(Place.APP), r.toString());
         }
     }
 
