@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
@@ -551,7 +552,7 @@ class XskChunkAccountingTest {
             App app = new App(s);
             app.fill(128);
             AtomicReference<Throwable> failed = new AtomicReference<>();
-            var stop = new java.util.concurrent.atomic.AtomicBoolean();
+            AtomicBoolean stop = new AtomicBoolean();
             Thread worker = Thread.ofPlatform().daemon(true).start(() -> {
                 try {
                     while (!stop.get()) {
@@ -591,7 +592,7 @@ class XskChunkAccountingTest {
             assertTrue(System.nanoTime() < deadline, "the socket forwards: " + forwarded + " within 20 s");
             forwarded += forward(app);
         }
-        s.close();  // mid-flow: chunks on every ring
+        s.close();  // mid-flow: chunks on the rings and in the application's hands
         long errorsAtClose = rig.stats().errors;
         while (rig.stats().errors < errorsAtClose + 10_000 && failed.get() == null) {
             assertTrue(System.nanoTime() < deadline, "frames for the closed socket become errors within 20 s");
