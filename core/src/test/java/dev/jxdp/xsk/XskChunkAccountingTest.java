@@ -391,6 +391,24 @@ class XskChunkAccountingTest {
     }
 
     @Test
+    void aValidDescriptorLongerThanAPageIsCompletedUnsentNotCountedInvalid() {
+        try (Umem umem = Umem.allocate(UmemConfig.DEFAULT.withFrames(8)); XdpSock s = new XdpSock(umem, 7, 0, 8, 8);
+             Rig rig = new Rig(s)) {
+            App app = new App(s);
+            long[][] descs = {{umem.frameAddr(1), 4000, 0}, {umem.frameAddr(2), 60, 0}};
+            assertEquals(XskDescCheck.VALID, umem.checkDesc(umem.frameAddr(1), 4000, 0), "a 4096-byte chunk holds it");
+            app.send(descs);
+            rig.poll(0);
+            assertEquals(0, s.txInvalidDescs(), "the kernel's xp_validate_desc() takes it");
+            assertEquals(1, rig.sent.size(), "jxdp's device pages carry 3840 bytes: the 4000 are dropped as past an MTU");
+            assertEquals(60, rig.sent.get(0).length);
+            assertEquals(1, s.txPackets());
+            assertEquals(2, app.ledger().count(Place.COMPLETION));
+            assertArrayEquals(new long[] {umem.frameAddr(1), umem.frameAddr(2)}, app.takeCompletions());
+        }
+    }
+
+    @Test
     void unalignedModeTxChecksLengthAndEndButNotChunkBoundaries() {
         try (Umem umem = Umem.allocate(UNALIGNED); XdpSock s = new XdpSock(umem, 7, 0, 16, 16); Rig rig = new Rig(s)) {
             App app = new App(s);
