@@ -367,7 +367,7 @@ public final class NapiWorker {
     }
 
     // xsk_generic_xmit(), a poll's budget at most: each TX descriptor checked (a bad one is counted and
-    // completed unread, as 6.18 does), copied into a page of the pool and handed to this device's TX in
+    // completed unread, as 6.18 does; one longer than a page is completed unsent), copied into a page of the pool and handed to this device's TX in
     // one bulk; its chunk goes to the completion ring at once, the data being copied. A full completion
     // ring or an empty pool leaves the descriptor for the next poll
     private boolean xskXmit(XdpSock s) {
@@ -385,8 +385,11 @@ public final class NapiWorker {
             }
             long addr = txr.addr(ti);
             int len = txr.len(ti);
-            if (umem.checkDesc(addr, len, txr.options(ti)) != XskDescCheck.VALID || len > PagePool.FRAME_SIZE - PagePool.HEADROOM) {
+            if (umem.checkDesc(addr, len, txr.options(ti)) != XskDescCheck.VALID) {
                 s.countTxInvalid();
+            } else if (len > PagePool.FRAME_SIZE - PagePool.HEADROOM) {
+                // valid for the kernel (a 4096-byte chunk holds it) but past what a page of this device
+                // carries: dropped as a driver drops a frame past its MTU, completed, not tx_invalid_descs
             } else {
                 int id = cache.alloc();
                 if (id < 0) {

@@ -152,13 +152,14 @@ public final class Umem implements AutoCloseable {
     /**
      * The chunk the kernel receives into for a fill ring entry, or -1 when it would drop the entry as
      * invalid (counted in the fill queue's invalid descriptors): aligned, the chunk of the address
-     * (xp_check_aligned()); unaligned, base plus offset, which must leave a whole chunk inside the UMEM
-     * (xp_check_unaligned()).
+     * (xp_check_aligned()); unaligned, the base in its low 48 bits, which must leave a whole chunk inside
+     * the UMEM (xp_check_unaligned(), which drops the offset in the top 16 bits: a fill entry names where a
+     * chunk starts, and the kernel places the frame in it itself).
      */
     public long checkFillAddr(long addr) {
         if (unaligned) {
-            long start = dataOffset(addr);
-            return start >= size || start + chunkSize > size ? -1 : start;
+            long base = addr & IfXdp.XSK_UNALIGNED_BUF_ADDR_MASK;
+            return base >= size || base + chunkSize > size ? -1 : base;
         }
         long base = addr & chunkMask;
         return Long.compareUnsigned(base, size) >= 0 ? -1 : base;

@@ -119,27 +119,27 @@ public final class XdpSock implements XskSocketRef, AutoCloseable {
      * xsk_rcv() in copy mode: a chunk from the fill ring, the frame copied to it at the UMEM's headroom
      * plus XDP_PACKET_HEADROOM, an RX descriptor reserved for it (published by {@link #flush()}). Returns
      * 0, or a negative errno with the frame not taken (the caller frees it and counts an error, as
-     * xdp_do_redirect() fails): -ENOBUFS for an empty fill ring or a full RX ring, -EINVAL for a fill
-     * address outside the UMEM (the chunk is consumed, as xp_alloc() drops it). From the bound queue's
-     * worker only.
+     * xdp_do_redirect() fails): -ENOBUFS for an empty fill ring or a full RX ring. A fill address outside
+     * the UMEM is consumed and skipped for the next one, as xp_alloc() does. From the bound queue's worker
+     * only.
      */
     public int rcv(long data, int len) {
         if (len > umem.chunkSize() - umem.rxDataOffset()) {
             rxDropped++;
             return -Errno.ENOSPC;
         }
-        if (fillCons.peek(1) == 0) {
-            rxFillRingEmpty++;
-            rxDropped++;
-            return -Errno.ENOBUFS;
-        }
-        int fi = fillCons.firstIndex();
-        long base = umem.checkFillAddr(fillCons.addr(fi));
-        if (base < 0) {
-            fillCons.release(1);
-            rxInvalidFill++;
-            rxDropped++;
-            return -Errno.EINVAL;
+        long base;
+        for (;;) {
+            if (fillCons.peek(1) == 0) {
+                rxFillRingEmpty++;
+                rxDropped++;
+                return -Errno.ENOBUFS;
+            }
+            base = umem.checkFillAddr(fillCons.addr(fillCons.firstIndex()));
+            if (base >= 0) {
+                break;
+            }
+            skipInvalidFill();
         }
         if (rxProd.reserve(1) == 0) {
             fillCons.cancel(1);  // the chunk stays on the fill ring for the next frame
@@ -197,8 +197,22 @@ public final class XdpSock implements XskSocketRef, AutoCloseable {
         return taken;
     }
 
+    // __xp_alloc(): an entry outside the UMEM is consumed (its chunk lost to the application), counted in the
+    // fill queue's invalid_descs, and the next entry is tried; the frame is not dropped for it
+    private void skipInvalidFill() {
+        fillCons.release(1);
+        rxInvalidFill++;
+    }
+
     /** Whether descriptors wait for {@link #flush()}. */
     public boolean pending() { return pending != 0; }
+
+    /**
+     * How many RX descriptors wait for {@link #flush()}: frames in flight, each in a chunk taken from the fill
+     * ring (the first {@code pendingDescs()} entries past its shared consumer index) and not yet on the RX
+     * ring for the application. Read by tests at a quiescent point; from the worker only otherwise.
+     */
+    public int pendingDescs() { return pending; }
 
     /**
      * xsk_flush(): publishes the RX descriptors produced since the last flush, and gives the fill ring the
@@ -227,7 +241,11 @@ public final class XdpSock implements XskSocketRef, AutoCloseable {
     /** Of those, for an empty fill ring (rx_fill_ring_empty_descs). */
     public long rxFillRingEmpty() { return rxFillRingEmpty; }
 
-    /** Of those, for a fill address outside the UMEM (the chunk consumed and lost, as the kernel's). */
+    /**
+     * Fill ring entries refused as outside the UMEM (the fill queue's invalid_descs): each consumed and lost,
+     * as the kernel's, and skipped for the next entry, so not a dropped frame and not part of
+     * {@link #rxDropped()}.
+     */
     public long rxInvalidFill() { return rxInvalidFill; }
 
     private volatile boolean closed;

@@ -169,7 +169,8 @@ class UmemTest {
         try (Umem u = unaligned()) {
             assertEquals(45_000, u.checkFillAddr(45_000));
             assertEquals(-1, u.checkFillAddr(45_001));
-            assertEquals(1234, u.checkFillAddr(OFFSET * 234 + 1000));
+            assertEquals(1000, u.checkFillAddr(OFFSET * 234 + 1000), "xp_check_unaligned() drops the offset");
+            assertEquals(45_000, u.checkFillAddr(OFFSET * 1 + 45_000), "a whole chunk from the base, whatever the offset");
         }
     }
 }
