@@ -48,11 +48,13 @@ class XskCommandTest {
 
     @Test
     void l2fwdSendsWhatItReceivedAndGivesTheChunksBack() throws Exception {
-        JsonNode j = RunCommandTest.json(CliTest.jxdp("xsk", "l2fwd", "--in", "pktgen:flows=16", "--count", "20000",
+        // for a while, not a count: 20,000 frames take 15 ms, and on a loaded machine the application may not
+        // have run by then
+        JsonNode j = RunCommandTest.json(CliTest.jxdp("xsk", "l2fwd", "--in", "pktgen:flows=16", "--duration", "0.3",
                 "--batch", "16", "--frames", "256", "--ring", "128", "--json"));
         assertEquals("l2fwd", j.get("mode").asText());
         JsonNode d = j.get("datapath");
-        assertEquals(20000, d.get("rx").asLong(), j.toString());
+        assertTrue(d.get("rx").asLong() > 0, j.toString());
         assertEquals(d.get("rx").asLong(), d.get("redirect").asLong() + d.get("errors").asLong(), j.toString());
         assertEquals(d.get("redirect").asLong(), j.get("rx").asLong(), j.toString());
         // what was still on the TX ring when the datapath stopped was not sent: at most a ring's worth
