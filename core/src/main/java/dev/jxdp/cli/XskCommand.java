@@ -55,8 +55,9 @@ final class XskCommand implements Runnable {
                     + "thread per socket takes batches off its RX ring and refills its fill ring (xdpsock's rxdrop). "
                     + "A line per second on stderr: the rate the sockets receive, and the frames the datapath could "
                     + "not give them (RX ring full, fill ring empty); a summary at the end, or one JSON object with "
-                    + "--json: {\"mode\", \"queues\", \"seconds\", \"rx\", \"pps\" (received, or sent for txonly), \"rx_dropped\", \"rx_ring_full\", "
-                    + "\"rx_fill_ring_empty\", \"datapath\": {rx, redirect, errors, pass}}.", ""},
+                    + "--json: {\"mode\", \"rx_path\", \"rx_mode\", \"copy\", \"queues\", \"seconds\", \"rx\", \"pps\" (received, or sent for "
+                    + "txonly), \"rx_dropped\" (no chunk: fill ring empty), \"rx_ring_full\", \"rx_fill_ring_empty\", "
+                    + "\"datapath\": {rx, redirect, redirect_xsk (of redirect, the fast path's), errors, pass}}.", ""},
             footer = {"", "Examples:", "  jxdp xsk rxdrop --duration 5", "  jxdp xsk rxdrop --in pktgen:flows=64 --queues 2 --batch 16 --json",
                     "  jxdp xsk rxdrop --in pcap:trace.pcap --frames 1024 --chunk-size 2048 --headroom 128"})
     static final class RxDrop extends Mode {
@@ -355,7 +356,7 @@ final class XskCommand implements Runnable {
                     out.printf(Locale.ROOT, "tx          %d (%,.0f pps, tx_invalid_descs %d)%n", txd, pps, invalid);
                 } else {
                     out.printf(Locale.ROOT, "rx          %d (%,.0f pps)%n", rx, pps);
-                    out.printf(Locale.ROOT, "rx_dropped  %d (rx_ring_full %d, fill_ring_empty %d)%n", dropped, full, empty);
+                    out.printf(Locale.ROOT, "rx_dropped  %d (fill_ring_empty %d), rx_ring_full %d%n", dropped, empty, full);
                 }
                 if (receives() && sends()) {
                     out.printf(Locale.ROOT, "tx          %d (tx_invalid_descs %d)%n", txd, invalid);

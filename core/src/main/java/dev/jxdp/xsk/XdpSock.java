@@ -143,8 +143,7 @@ public final class XdpSock implements XskSocketRef, AutoCloseable {
         }
         if (rxProd.reserve(1) == 0) {
             fillCons.cancel(1);  // the chunk stays on the fill ring for the next frame
-            rxRingFull++;
-            rxDropped++;
+            rxRingFull++;  // xs->rx_queue_full: not part of rx_dropped in struct xdp_statistics since v2
             return -Errno.ENOBUFS;
         }
         int off = umem.rxDataOffset();
@@ -232,13 +231,17 @@ public final class XdpSock implements XskSocketRef, AutoCloseable {
     /** Frames received into the RX ring (published or about to be). */
     public long rxPackets() { return rxPackets; }
 
-    /** Frames redirected to the socket and not received, whatever the reason (struct xdp_statistics' rx_dropped). */
+    /**
+     * Frames redirected to the socket and not received for want of a chunk (an empty fill ring) or for being
+     * longer than one: struct xdp_statistics' rx_dropped as the current kernel reports it (the struct's
+     * second version, with {@link #rxRingFull()} beside it, not in it).
+     */
     public long rxDropped() { return rxDropped; }
 
-    /** Of those, for a full RX ring (rx_ring_full). */
+    /** Frames redirected to the socket and not received for a full RX ring (rx_ring_full). */
     public long rxRingFull() { return rxRingFull; }
 
-    /** Of those, for an empty fill ring (rx_fill_ring_empty_descs). */
+    /** Of {@link #rxDropped()}, those for an empty fill ring (rx_fill_ring_empty_descs). */
     public long rxFillRingEmpty() { return rxFillRingEmpty; }
 
     /**
