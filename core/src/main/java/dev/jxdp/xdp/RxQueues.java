@@ -70,6 +70,14 @@ public final class RxQueues implements AutoCloseable {
 
     /** {@code queues} RX queues over {@code pool}: a cache, a driver and a worker each, made now. */
     public RxQueues(PagePool pool, int queues, DriverFactory drivers, WorkerFactory workers) {
+        this(q -> pool, queues, drivers, workers);
+    }
+
+    /**
+     * {@code queues} RX queues, queue q's cache of {@code pools.apply(q)}: a pool per queue where frames
+     * stay on their queue, as zero-copy AF_XDP's pools over each socket's UMEM.
+     */
+    public RxQueues(java.util.function.IntFunction<PagePool> pools, int queues, DriverFactory drivers, WorkerFactory workers) {
         if (queues < 1) {
             throw new IllegalArgumentException("RX queues: " + queues + ": want 1 or more");
         }
@@ -79,7 +87,7 @@ public final class RxQueues implements AutoCloseable {
         this.workers = new NapiWorker[queues];
         this.threads = new Thread[queues];
         for (int q = 0; q < queues; q++) {
-            caches[q] = pool.cache();
+            caches[q] = pools.apply(q).cache();
             this.drivers[q] = Objects.requireNonNull(drivers.create(q, caches[q]), "driver of queue " + q);
             this.workers[q] = Objects.requireNonNull(workers.create(q, caches[q], this.drivers[q]), "worker of queue " + q);
         }

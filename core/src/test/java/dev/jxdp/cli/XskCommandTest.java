@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code jxdp xsk rxdrop}: every frame either reached a socket and came back to its fill ring, or is counted where it was dropped. */
@@ -23,6 +24,40 @@ class XskCommandTest {
             assertEquals(j.get("rx_dropped").asLong(), j.get("rx_ring_full").asLong() + j.get("rx_fill_ring_empty").asLong());
             assertTrue(j.get("rx").asLong() > 0, j.toString());
         }
+    }
+
+    @Test
+    void rxdropZeroCopyAccountsForEveryFrame() throws Exception {
+        for (String queues : new String[] {"1", "2"}) {
+            JsonNode j = RunCommandTest.json(CliTest.jxdp("xsk", "rxdrop", "--zero-copy", "--in", "pktgen:flows=16",
+                    "--count", "20000", "--queues", queues, "--batch", "16", "--frames", "256", "--ring", "128", "--json"));
+            assertFalse(j.get("copy").asBoolean(), j.toString());
+            JsonNode d = j.get("datapath");
+            // a frame the fill ring had no chunk for never became a frame: the input missed it
+            assertEquals(20000, d.get("rx").asLong() + d.get("missed").asLong(), j.toString());
+            assertEquals(d.get("rx").asLong(), d.get("redirect").asLong() + d.get("errors").asLong(), j.toString());
+            assertEquals(d.get("redirect").asLong(), j.get("rx").asLong(), "every frame a socket received, its application took");
+            assertEquals(d.get("errors").asLong(), j.get("rx_dropped").asLong(), "each drop counted by its socket");
+            assertEquals(j.get("rx_dropped").asLong(), j.get("rx_ring_full").asLong(), "only a full RX ring drops a frame");
+            assertEquals(d.get("missed").asLong(), j.get("rx_fill_ring_empty").asLong(), "each miss an empty fill ring");
+            assertTrue(j.get("rx").asLong() > 0, j.toString());
+        }
+    }
+
+    @Test
+    void l2fwdAndTxonlyZeroCopySendTheChunksAndGetThemBack() throws Exception {
+        JsonNode j = RunCommandTest.json(CliTest.jxdp("xsk", "l2fwd", "--zero-copy", "--in", "pktgen:flows=16", "--count",
+                "20000", "--batch", "16", "--frames", "256", "--ring", "128", "--json"));
+        JsonNode d = j.get("datapath");
+        assertEquals(20000, d.get("rx").asLong() + d.get("missed").asLong(), j.toString());
+        assertEquals(d.get("redirect").asLong(), j.get("rx").asLong(), j.toString());
+        assertTrue(j.get("tx").asLong() > 0 && j.get("tx").asLong() <= j.get("rx").asLong(), j.toString());
+        assertTrue(j.get("rx").asLong() - j.get("tx").asLong() <= 128 + 256, j.toString());
+        JsonNode t = RunCommandTest.json(CliTest.jxdp("xsk", "txonly", "--zero-copy", "--duration", "0.3", "--frames", "256",
+                "--ring", "128", "--json"));
+        assertTrue(t.get("tx").asLong() > 0, t.toString());
+        assertEquals(0, t.get("tx_invalid_descs").asLong());
+        assertFalse(t.get("copy").asBoolean());
     }
 
     @Test
@@ -55,7 +90,8 @@ class XskCommandTest {
     @Test
     void badArgumentsAreOneLineAndStatus2() {
         String[][] bad = {{"--ring", "1000"}, {"--chunk-size", "1000"}, {"--queues", "0"}, {"--batch", "0"},
-            {"--in", "tap:eth0"}, {"--headroom", "4000"}, {"--zero-copy"}, {"--mode", "transparent"}, {"--mode", "fast"}};
+            {"--in", "tap:eth0"}, {"--headroom", "4000"}, {"--mode", "transparent"}, {"--mode", "fast"},
+            {"--zero-copy", "--chunk-size", "2048"}, {"--zero-copy", "--headroom", "128"}, {"--zero-copy", "--copy"}};
         for (String[] a : bad) {
             String[] args = new String[a.length + 4];
             args[0] = "xsk";
