@@ -333,6 +333,28 @@ class XskZeroCopyTest {
     }
 
     @Test
+    void theZeroCopyPathAllocatesNothingPerFrame() {
+        try (Umem umem = Umem.allocate(UmemConfig.DEFAULT.withFrames(512));
+             XdpSock s = new XdpSock(umem, 7, 0, 512, 256);
+             Rig r = new Rig(s, REDIRECT, -1)) {
+            giveChunks(s, 0, 512);
+            for (int i = 0; i < 20_000; i++) {  // warm: compiled before counting
+                r.w.poll(NapiWorker.BUDGET);
+                rxdrop(s);
+            }
+            com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+            long before = mx.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < 10_000; i++) {
+                r.w.poll(NapiWorker.BUDGET);
+                rxdrop(s);
+            }
+            long bytes = mx.getCurrentThreadAllocatedBytes() - before;
+            assertTrue(r.w.stats().redirect >= 30_000L * NapiWorker.BUDGET / 2, r.w.stats().toString());
+            assertTrue(bytes < 64 * 1024, bytes + " bytes allocated by 640,000 frames in zero copy");
+        }
+    }
+
+    @Test
     void aPoolOverAUmemWantsPageSizedChunksAndNoHeadroom() {
         try (Umem small = Umem.allocate(UmemConfig.DEFAULT.withFrames(16).withChunkSize(2048));
              XdpSock s = new XdpSock(small, 7, 0, 16, 16)) {
