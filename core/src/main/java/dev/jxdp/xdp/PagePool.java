@@ -215,7 +215,8 @@ public final class PagePool implements AutoCloseable {
 
     /**
      * Gives frames {@code ids[from..from+n)} back to the pool from any thread: mirrors
-     * xdp_return_frame_bulk(), the path of TX completion, cpumap consumers and foreign workers.
+     * xdp_return_frame_bulk(), the path of TX completion, cpumap consumers and foreign workers. Over a
+     * UMEM, a frame sent from an AF_XDP TX ring ({@link #xskTxOut}) goes back to the application instead.
      */
     public void returnBulk(int[] ids, int from, int n) {
         Objects.checkFromIndexSize(from, n, ids.length);

@@ -7,13 +7,16 @@ import dev.jxdp.ebpf.mem.Mem;
 import java.lang.foreign.Arena;
 
 /**
- * An AF_XDP socket as jxdp's datapath receives into it and sends from it (net/xdp/xsk.c, copy mode):
- * bound to one device and RX queue, with its UMEM and its four rings. The bound queue's worker sends what
- * the TX ring holds in each poll ({@code NapiWorker}), completing each chunk at once, since the frame is
- * copied. The datapath is the kernel here: it consumes the fill ring, copies each frame
- * redirected to the socket into the chunk it took, produces an RX descriptor, and publishes the RX ring at
- * the end of its poll ({@link #flush()}, xsk_flush() at xdp_do_flush()). The application is the user side:
- * {@link #fill()} to give chunks, {@link #rx()} to take frames.
+ * An AF_XDP socket as jxdp's datapath receives into it and sends from it (net/xdp/xsk.c): bound to one
+ * device and RX queue, with its UMEM and its four rings. The datapath is the kernel here. In copy mode it
+ * consumes the fill ring, copies each frame redirected to the socket into the chunk it took ({@link #rcv}),
+ * and its worker sends what the TX ring holds by copying, completing each chunk at once. In zero-copy mode
+ * the queue's page pool is the UMEM (PagePool.overUmem): the pool takes chunks off the fill ring
+ * ({@link #xpAllocFill}), a redirected frame is already in its chunk ({@link #rcvZeroCopy}), and a TX
+ * chunk is sent as it is and completes when the device gives it back. Either way the RX ring is published
+ * at the end of the poll ({@link #flush()}, xsk_flush() at xdp_do_flush()). The application is the user
+ * side: {@link #fill()} to give chunks, {@link #rx()} to take frames. Several sockets may share a UMEM
+ * ({@link #shared}, XDP_SHARED_UMEM).
  *
  * <p>The kernel's side runs on the worker thread of the queue the socket is bound to; the user side on one
  * thread of the application's. Their only meeting points are the rings' indices, with the ordering
