@@ -411,7 +411,7 @@ public final class NapiWorker {
                 done++;
                 continue;
             }
-            int id = (int) (at >>> 12);
+            int id = (int) (at >>> PagePool.FRAME_SHIFT);  // the chunk is the pool's frame of that number
             meta.prepare(id, 0, ifindex, queue);
             meta.bounds(id, off, len, 0);
             pool.xskTxOut(id);

@@ -10,6 +10,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -52,7 +53,8 @@ public final class PagePool implements AutoCloseable {
     /** The largest pool: 64 GiB of frames, ids well inside an int. */
     public static final int MAX_FRAMES = 1 << 24;
 
-    private static final int FRAME_SHIFT = 12;
+    /** log2 of {@link #FRAME_SIZE}: a frame's id is its byte offset in {@link #memory()} shifted right by this. */
+    public static final int FRAME_SHIFT = 12;
     private static final VarHandle BITS = MethodHandles.arrayElementVarHandle(long[].class);
 
     private final int frames;
@@ -63,7 +65,7 @@ public final class PagePool implements AutoCloseable {
     // zero copy: frames out as TX descriptors' chunks (set by the worker, cleared by whoever returns them),
     // how many came back (any thread) and how many of those the worker has completed
     private final boolean[] onTx;
-    private final java.util.concurrent.atomic.AtomicLong txReturned;
+    private final AtomicLong txReturned;
     private long txCompleted;
     private final MemorySegment memory;
     private final long base;
@@ -122,7 +124,7 @@ public final class PagePool implements AutoCloseable {
         this.umem = u;
         this.fillSource = sock;
         this.onTx = new boolean[frames];
-        this.txReturned = new java.util.concurrent.atomic.AtomicLong();
+        this.txReturned = new AtomicLong();
         this.meta = new FrameMeta(frames);
         this.ring = new FrameRing(frames == 1 ? 1 : Integer.highestOneBit(frames - 1) << 1);
         this.inPool = check ? new long[(frames + 63) >>> 6] : null;

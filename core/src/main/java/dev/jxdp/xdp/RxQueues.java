@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntFunction;
 
 /**
  * The RX queues of one input device, each owned by one {@link NapiWorker} polling it on its own thread:
@@ -77,7 +78,7 @@ public final class RxQueues implements AutoCloseable {
      * {@code queues} RX queues, queue q's cache of {@code pools.apply(q)}: a pool per queue where frames
      * stay on their queue, as zero-copy AF_XDP's pools over each socket's UMEM.
      */
-    public RxQueues(java.util.function.IntFunction<PagePool> pools, int queues, DriverFactory drivers, WorkerFactory workers) {
+    public RxQueues(IntFunction<PagePool> pools, int queues, DriverFactory drivers, WorkerFactory workers) {
         if (queues < 1) {
             throw new IllegalArgumentException("RX queues: " + queues + ": want 1 or more");
         }
