@@ -1,7 +1,11 @@
 package dev.jxdp.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.jxdp.io.pcap.PcapWriter;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -9,6 +13,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code jxdp xsk rxdrop}: every frame either reached a socket and came back to its fill ring, or is counted where it was dropped. */
 class XskCommandTest {
+
+    @TempDir
+    Path tmp;
 
     @Test
     void rxdropAccountsForEveryFrame() throws Exception {
@@ -42,6 +49,24 @@ class XskCommandTest {
             assertEquals(d.get("missed").asLong(), j.get("rx_fill_ring_empty").asLong(), "each miss an empty fill ring");
             assertTrue(j.get("rx").asLong() > 0, j.toString());
         }
+    }
+
+    @Test
+    void aPcapInputReceivesIntoEachQueuesUmemInZeroCopy() throws Exception {
+        Path in = tmp.resolve("in.pcap");
+        byte[] a = Frames.ipv4(10, 0, 0, 1);
+        try (PcapWriter w = PcapWriter.open(in, PcapWriter.Resolution.MICROSECONDS)) {
+            long t = 1_700_000_000_000_000_000L;
+            for (int i = 0; i < 50; i++) {
+                w.write(Frames.udp(a, Frames.ipv4(10, 0, 1, i), 1000 + i, 53, "query " + i), t += 1000);
+            }
+        }
+        JsonNode j = RunCommandTest.json(CliTest.jxdp("xsk", "rxdrop", "--zero-copy", "--in", "pcap:" + in, "--queues", "2",
+                "--frames", "256", "--ring", "128", "--json"));
+        JsonNode d = j.get("datapath");
+        assertEquals(50, d.get("rx").asLong(), "each queue's reader, each frame in a chunk of its queue's UMEM: " + j);
+        assertEquals(50, j.get("rx").asLong(), j.toString());
+        assertEquals(0, d.get("missed").asLong() + d.get("errors").asLong(), j.toString());
     }
 
     @Test
