@@ -19,7 +19,9 @@ import java.util.function.IntFunction;
  * devmap target, whose ring then holds frames of every queue; a cpumap consumer returns frames from its
  * own thread), so every queue's frames must be ids of the same pool. The per-worker cache keeps the common
  * path (alloc, XDP_DROP recycle) on worker-private state, as the kernel's page_pool alloc cache is per
- * NAPI context; the shared ring is touched only 64 frames at a time.
+ * NAPI context; the shared ring is touched only 64 frames at a time. The exception is zero-copy AF_XDP, where
+ * each queue's frames are its socket's UMEM chunks (a pool per queue, {@link PagePool#overUmem}) and
+ * stay on their queue.
  *
  * <p>Life cycle: construct (the factories build every queue's driver and worker on the caller's thread),
  * {@link #start()}, then either wait for the input to end ({@link #awaitFinished}, {@link #join()}) or
