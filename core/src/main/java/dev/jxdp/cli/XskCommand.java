@@ -33,11 +33,12 @@ import java.util.Locale;
         header = "AF_XDP sockets on jxdp's datapath, like xdpsock.",
         description = {"Each RX queue of the input device gets an AF_XDP socket with a UMEM of its own; the built-in "
                 + "program redirects every frame to its queue's socket (bpf_redirect_map(&xsks_map, rx_queue_index, "
-                + "XDP_PASS)), and the datapath copies it into a chunk from the socket's fill ring (copy mode). With one "
-                + "socket on a queue, jxdp sends such a frame straight to it (seed 002's fast path, --mode transparent, "
-                + "the default); --mode generic takes the kernel's path, --mode redirect-xsk runs a program calling "
-                + "bpf_redirect_xsk. Modes: rxdrop, txonly and l2fwd (the queue's worker sends what the TX ring "
-                + "holds). Not yet: zero-copy.", ""},
+                + "XDP_PASS)), and the datapath copies it into a chunk from the socket's fill ring (--copy, the default), "
+                + "or, with --zero-copy, receives it into that chunk in the first place (each queue's page pool is its "
+                + "socket's UMEM, and TX sends the chunks themselves). With one socket on a queue, jxdp sends such a "
+                + "frame straight to it (seed 002's fast path, --mode transparent, the default); --mode generic takes "
+                + "the kernel's path, --mode redirect-xsk runs a program calling bpf_redirect_xsk. Modes: rxdrop, "
+                + "txonly and l2fwd (the queue's worker sends what the TX ring holds).", ""},
         subcommands = {XskCommand.RxDrop.class, XskCommand.TxOnly.class, XskCommand.L2Fwd.class})
 final class XskCommand implements Runnable {
 
@@ -57,8 +58,10 @@ final class XskCommand implements Runnable {
                     + "not give them (RX ring full, fill ring empty); a summary at the end, or one JSON object with "
                     + "--json: {\"mode\", \"rx_path\", \"rx_mode\", \"copy\", \"queues\", \"seconds\", \"rx\", \"pps\" (received, or sent for "
                     + "txonly), \"rx_dropped\" (no chunk: fill ring empty), \"rx_ring_full\", \"rx_fill_ring_empty\", "
-                    + "\"datapath\": {rx, redirect, redirect_xsk (of redirect, the fast path's), errors, pass}}.", ""},
-            footer = {"", "Examples:", "  jxdp xsk rxdrop --duration 5", "  jxdp xsk rxdrop --in pktgen:flows=64 --queues 2 --batch 16 --json",
+                    + "\"datapath\": {rx, redirect, redirect_xsk (of redirect, the fast path's), errors, pass, missed}} "
+                    + "(missed: frames the input dropped for want of a frame, in zero-copy mode an empty fill ring).", ""},
+            footer = {"", "Examples:", "  jxdp xsk rxdrop --duration 5", "  jxdp xsk rxdrop --zero-copy --duration 5",
+                    "  jxdp xsk rxdrop --in pktgen:flows=64 --queues 2 --batch 16 --json",
                     "  jxdp xsk rxdrop --in pcap:trace.pcap --frames 1024 --chunk-size 2048 --headroom 128"})
     static final class RxDrop extends Mode {
         @Override
@@ -77,8 +80,8 @@ final class XskCommand implements Runnable {
     @Command(name = "l2fwd", mixinStandardHelpOptions = true, usageHelpAutoWidth = true, sortOptions = false,
             header = "Receive on AF_XDP sockets and send each frame back out with its MAC addresses swapped.",
             description = {"As rxdrop, but the application swaps each received frame's MAC addresses in its chunk and "
-                    + "puts it on the TX ring; the queue's worker sends what the TX ring holds in each poll (copy "
-                    + "mode: into a page, to the device's TX) and gives the chunk back on the completion ring, from "
+                    + "puts it on the TX ring; the queue's worker sends what the TX ring holds in each poll (copied "
+                    + "into a page, or with --zero-copy the chunk itself, to the device's TX) and gives the chunk back on the completion ring, from "
                     + "where the application returns it to the fill ring (xdpsock's l2fwd). The summary and JSON "
                     + "add tx (frames sent) and tx_invalid_descs.", ""},
             footer = {"", "Examples:", "  jxdp xsk l2fwd --duration 5", "  jxdp xsk l2fwd --in pktgen:flows=64 --batch 32 --json"})
@@ -99,7 +102,8 @@ final class XskCommand implements Runnable {
                     + "of its UMEM and keeps the TX ring full; the queue's worker sends it each poll (copy mode) and "
                     + "gives the chunks back on the completion ring (xdpsock's txonly). Nothing is received: --in "
                     + "and --count do not apply, the run lasts --duration (default 5 s). The summary and JSON give "
-                    + "tx (frames sent, as completed) and tx_invalid_descs.", ""},
+                    + "tx (frames sent, as completed) and tx_invalid_descs. With --zero-copy the device sends each "
+                    + "chunk itself, and the chunk completes when the device gives it back.", ""},
             footer = {"", "Examples:", "  jxdp xsk txonly --duration 5", "  jxdp xsk txonly --queues 2 --batch 32 --json"})
     static final class TxOnly extends Mode {
         @Override
@@ -163,10 +167,12 @@ final class XskCommand implements Runnable {
         @Option(names = "--count", paramLabel = "N", description = "stop after the input's first N frames")
         Long count;
 
-        @Option(names = "--copy", description = "copy mode: each frame copied between the pool's pages and the UMEM (the default, and the only mode built)")
+        @Option(names = "--copy", description = "copy mode (the default): each received frame copied from the pool's pages into a chunk from the fill ring")
         boolean copy;
 
-        @Option(names = "--zero-copy", description = "zero-copy: UMEM chunks as the datapath's frames (not built yet: refused)")
+        @Option(names = "--zero-copy", description = "zero-copy: each queue's page pool is its socket's UMEM, frames are "
+                + "received into chunks from the fill ring in place and TX sends the chunks themselves (wants "
+                + "--chunk-size 4096 and --headroom 0)")
         boolean zeroCopy;
 
         @Option(names = "--mode", paramLabel = "generic|redirect-xsk|transparent", defaultValue = "transparent",
@@ -205,7 +211,9 @@ final class XskCommand implements Runnable {
             List<App> apps = new ArrayList<>();
             List<Thread> threads = new ArrayList<>();
             BuiltinProgram.Loaded prog = (rxPath.equals("redirect-xsk") ? BuiltinProgram.XSK_REDIRECT_XSK : BuiltinProgram.XSK).load();
-            try (PagePool pool = new PagePool(4096)) {
+            List<PagePool> pools = new ArrayList<>();
+            // zero copy: the queues' frames come from the pools over the UMEMs; this one is only the run's default
+            try (PagePool pool = new PagePool(zeroCopy ? 1 : 4096)) {
                 DatapathRun.Input input = receives() ? Inputs.datapathInput(kind, arg) : new DatapathRun.Idle();
                 if (input instanceof DatapathRun.Generated g) {
                     gen = g.gen();
@@ -216,6 +224,9 @@ final class XskCommand implements Runnable {
                     umems.add(umem);
                     XdpSock sock = new XdpSock(umem, DatapathRun.INPUT_IFINDEX, q, ring, ring);
                     socks.add(sock);
+                    if (zeroCopy) {
+                        pools.add(PagePool.overUmem(sock));
+                    }
                     if (receives()) {
                         XskRxDrop.populateFillRing(sock);
                         map.set(q, sock);
@@ -228,6 +239,9 @@ final class XskCommand implements Runnable {
                 DatapathRun run = new DatapathRun(prog.collection(), prog.program(), JitCompiler.verifying(), pool, new NetDevices())
                         .queues(queues).limit(count != null ? count : -1).xskSockets(q -> List.of(socks.get(q)))
                         .rxMode(RxMode.parse(rxMode)).xskFastPath(!rxPath.equals("generic"));
+                if (zeroCopy) {
+                    run.queuePools(pools::get);
+                }
                 double seconds = duration != null ? duration : count == null ? 5.0 : Double.POSITIVE_INFINITY;
                 long[] last = {0, System.nanoTime()};
                 DatapathRun.Result r = run.run(input, seconds, 1_000_000_000L, p -> statsLine(apps, socks, last));
@@ -241,6 +255,8 @@ final class XskCommand implements Runnable {
                     t.join();
                 }
                 summary(r, apps, socks);
+            } catch (IllegalArgumentException e) {
+                throw new CliException(e.getMessage());
             } catch (PcapException e) {
                 throw new CliException(e.path() + ": " + e.getMessage());
             } catch (InterruptedException e) {
@@ -267,8 +283,12 @@ final class XskCommand implements Runnable {
         }
 
         private void check() {
-            if (zeroCopy) {
-                throw new CliException("--zero-copy: not built yet; jxdp's AF_XDP sockets run in copy mode (--copy)");
+            if (zeroCopy && copy) {
+                throw new CliException("--copy and --zero-copy: choose one");
+            }
+            if (zeroCopy && (chunkSize != PagePool.FRAME_SIZE || headroom != 0)) {
+                throw new CliException("--zero-copy: want --chunk-size " + PagePool.FRAME_SIZE
+                        + " and --headroom 0 (a chunk is a page pool frame, the data at XDP_PACKET_HEADROOM)");
             }
             if (!rxPath.equals("generic") && !rxPath.equals("redirect-xsk") && !rxPath.equals("transparent")) {
                 throw new CliException("--mode " + rxPath + ": want generic, redirect-xsk or transparent");
@@ -294,6 +314,14 @@ final class XskCommand implements Runnable {
             if (count != null && count < 0) {
                 throw new CliException("--count must be 0 or more");
             }
+        }
+
+        private static long sum(long[] a) {
+            long n = 0;
+            for (long v : a) {
+                n += v;
+            }
+            return n;
         }
 
         private static long received(List<App> apps) {
@@ -340,18 +368,19 @@ final class XskCommand implements Runnable {
             PrintWriter out = spec.commandLine().getOut();
             if (json) {
                 ObjectNode o = Inputs.JSON.createObjectNode();
-                o.put("mode", name()).put("rx_path", rxPath).put("rx_mode", RxMode.parse(rxMode).name().toLowerCase(Locale.ROOT)).put("copy", true).put("queues", queues).put("seconds", Math.round(seconds * 1e6) / 1e6).put("rx", rx)
+                o.put("mode", name()).put("rx_path", rxPath).put("rx_mode", RxMode.parse(rxMode).name().toLowerCase(Locale.ROOT)).put("copy", !zeroCopy).put("queues", queues).put("seconds", Math.round(seconds * 1e6) / 1e6).put("rx", rx)
                         .put("pps", Math.round(pps)).put("rx_dropped", dropped).put("rx_ring_full", full)
                         .put("rx_fill_ring_empty", empty);
                 if (sends()) {
                     o.put("tx", txd).put("tx_invalid_descs", invalid);
                 }
                 o.putObject("datapath").put("rx", r.total().rx).put("redirect", r.total().redirect)
-                        .put("redirect_xsk", r.total().redirectXsk).put("errors", r.total().errors).put("pass", r.total().pass);
+                        .put("redirect_xsk", r.total().redirectXsk).put("errors", r.total().errors).put("pass", r.total().pass)
+                        .put("missed", sum(r.missed()));
                 out.println(o.toString());
             } else {
-                out.printf(Locale.ROOT, "xsk %s  %d queue%s, copy mode, --mode %s, %s, %.3f s%n", name(), queues, queues == 1 ? "" : "s",
-                        rxPath, RxMode.parse(rxMode).name().toLowerCase(Locale.ROOT), seconds);
+                out.printf(Locale.ROOT, "xsk %s  %d queue%s, %s mode, --mode %s, %s, %.3f s%n", name(), queues, queues == 1 ? "" : "s",
+                        zeroCopy ? "zero-copy" : "copy", rxPath, RxMode.parse(rxMode).name().toLowerCase(Locale.ROOT), seconds);
                 if (!receives()) {
                     out.printf(Locale.ROOT, "tx          %d (%,.0f pps, tx_invalid_descs %d)%n", txd, pps, invalid);
                 } else {
@@ -361,8 +390,8 @@ final class XskCommand implements Runnable {
                 if (receives() && sends()) {
                     out.printf(Locale.ROOT, "tx          %d (tx_invalid_descs %d)%n", txd, invalid);
                 }
-                out.printf(Locale.ROOT, "datapath    rx %d, redirect %d (fast path %d), errors %d, pass %d%n", r.total().rx,
-                        r.total().redirect, r.total().redirectXsk, r.total().errors, r.total().pass);
+                out.printf(Locale.ROOT, "datapath    rx %d, redirect %d (fast path %d), errors %d, pass %d, missed %d%n", r.total().rx,
+                        r.total().redirect, r.total().redirectXsk, r.total().errors, r.total().pass, sum(r.missed()));
             }
             out.flush();
         }

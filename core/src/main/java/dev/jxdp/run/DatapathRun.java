@@ -115,6 +115,8 @@ public final class DatapathRun {
     private LoadedChain chain;
     private IntFunction<List<dev.jxdp.xsk.XdpSock>> xskSockets = q -> List.of();
     private boolean xskFastPath = true;
+    // queue q's frames (null: the pool given to the constructor for every queue)
+    private IntFunction<PagePool> queuePools;
     private volatile boolean stop;
     private volatile RxQueues running;
 
@@ -126,10 +128,25 @@ public final class DatapathRun {
         this.compiler = compiler;
         this.pool = pool;
         this.devices = devices;
-        this.tx = q -> (ids, from, n) -> {
-            pool.returnBulk(ids, from, n);  // no wire: sent and completed at once
-            return n;
+        this.tx = q -> {
+            PagePool p = poolOf(q);
+            return (ids, from, n) -> {
+                p.returnBulk(ids, from, n);  // no wire: sent and completed at once
+                return n;
+            };
         };
+    }
+
+    /**
+     * Queue q's RX frames from {@code pools.apply(q)} instead of the pool given to the constructor: each
+     * queue's page pool over its AF_XDP socket's UMEM in zero-copy mode ({@link PagePool#overUmem}). The
+     * default TX returns to the queue's pool; the program must not redirect between queues or to a CPUMAP
+     * (their frames would land in another pool).
+     */
+    public DatapathRun queuePools(IntFunction<PagePool> pools) { this.queuePools = pools; return this; }
+
+    private PagePool poolOf(int q) {
+        return queuePools == null ? pool : queuePools.apply(q);
     }
 
     /**
@@ -239,6 +256,10 @@ public final class DatapathRun {
             for (BpfCollection coll : collections()) {
                 for (BpfMap m : coll.maps()) {
                     if (m instanceof CpuMap c) {
+                        if (queuePools != null) {
+                            throw new IllegalStateException("map " + m.name() + ": a CPUMAP with a pool per queue "
+                                    + "(its consumers return frames to one pool)");
+                        }
                         cpuMaps.add(new CpuMapRunner(c, pool, cpumapPass.get(), coll, compiler::program).dispatcher(dispatcher));
                     }
                 }
@@ -246,13 +267,13 @@ public final class DatapathRun {
             CpuMapRunner[] runners = cpuMaps.toArray(new CpuMapRunner[0]);
             int n = queues;
             RxQueues.DriverFactory drivers = (q, cache) -> rx[q] = switch (input) {
-                case Generated g -> new PktGenDriver(g.gen(), pool, cache, INPUT_IFINDEX, q, n, limit);
-                case Pcap p -> new PcapRxDriver(readers[q], pool, cache, INPUT_IFINDEX, q, n, limit);
-                case Frames f -> new MemoryRxDriver(f.frames(), memoryQueues, pool, cache, INPUT_IFINDEX, q, limit);
+                case Generated g -> new PktGenDriver(g.gen(), poolOf(q), cache, INPUT_IFINDEX, q, n, limit);
+                case Pcap p -> new PcapRxDriver(readers[q], poolOf(q), cache, INPUT_IFINDEX, q, n, limit);
+                case Frames f -> new MemoryRxDriver(f.frames(), memoryQueues, poolOf(q), cache, INPUT_IFINDEX, q, limit);
                 case Idle i -> (ids, from, max) -> 0;
             };
             // queue q is CPU q: its own program instance, ExecState (per-CPU map slot q) and bulk queues
-            rxq = new RxQueues(pool, queues, drivers, (q, cache, d) -> workers[q] = worker(new NapiWorker(pool, cache, d, txs[q],
+            rxq = new RxQueues(this::poolOf, queues, drivers, (q, cache, d) -> workers[q] = worker(new NapiWorker(poolOf(q), cache, d, txs[q],
                     sinks[q], jits[q], collection, q, INPUT_IFINDEX, q, devices).cpuMaps(runners), calls, q))
                     .rxMode(mode).redirectBulk(redirectBulk);
             try {

@@ -132,9 +132,12 @@ public final class NapiWorker {
     // a plain bpf_redirect_map to it takes that path too (xskFastPath, on by default), else null
     private XdpSock rxqXsk;
     private XdpSock rxqXskRedirect;
+    // rxqXsk's UMEM is this worker's pool: the frames are its chunks already (zero-copy)
+    private boolean rxqXskZeroCopy;
     private boolean xskFastPath = true;
     // the batched receive's addresses and lengths, a vector at most
     private final long[] xskData = new long[VECTOR];
+    private final int[] xskOffsets = new int[VECTOR];
     private final int[] xskLens = new int[VECTOR];
     // cpumap: the runners this worker can reach, and per target CPU this poll's bulk (xdp_bulk_queue)
     private CpuMapRunner[] cpuMaps = new CpuMapRunner[0];
@@ -353,6 +356,7 @@ public final class NapiWorker {
         XdpSock s = xskSockets.length == 1 ? xskSockets[0] : null;
         rxqXsk = s;
         rxqXskRedirect = xskFastPath ? s : null;
+        rxqXskZeroCopy = s != null && s.umem() == pool.umem();
         st.rxqXsk = s;
     }
 
@@ -371,6 +375,9 @@ public final class NapiWorker {
     // one bulk; its chunk goes to the completion ring at once, the data being copied. A full completion
     // ring or an empty pool leaves the descriptor for the next poll
     private boolean xskXmit(XdpSock s) {
+        if (s.umem() == pool.umem()) {
+            return xskXmitZeroCopy(s);
+        }
         XskConsRing txr = s.txKernelSide();
         XskProdRing cq = s.completionKernelSide();
         Umem umem = s.umem();
@@ -416,6 +423,56 @@ public final class NapiWorker {
             }
         }
         return completed > 0;
+    }
+
+    // zero copy, a poll's budget at most: each TX descriptor's chunk is the frame sent, no copy. Its
+    // completion ring entry is reserved and written now and published once the device gives the frame back
+    // to the pool (xsk_tx_peek_desc() then xsk_tx_completed()), in order, as drivers complete; a frame the
+    // device refuses is lost and given back at once. A bad descriptor is counted and completed unread, as in
+    // copy mode; so is one that crosses a page (unaligned mode), which no pool frame holds
+    private boolean xskXmitZeroCopy(XdpSock s) {
+        XskConsRing txr = s.txKernelSide();
+        XskProdRing cq = s.completionKernelSide();
+        Umem umem = s.umem();
+        int[] ids = xskTxIds;
+        int n = 0;
+        int done = 0;
+        while (n < BUDGET && txr.peek(1) == 1) {
+            int ti = txr.firstIndex();
+            if (cq.reserve(1) == 0) {
+                txr.cancel(1);
+                break;
+            }
+            long addr = txr.addr(ti);
+            int len = txr.len(ti);
+            XskDescCheck check = umem.checkDesc(addr, len, txr.options(ti));
+            txr.release(1);
+            cq.setAddr(cq.firstIndex(), addr);
+            long at = umem.dataOffset(addr);
+            int off = (int) (at & (PagePool.FRAME_SIZE - 1));
+            if (check != XskDescCheck.VALID || off + len > PagePool.FRAME_SIZE) {
+                s.countTxInvalid();
+                done++;
+                continue;
+            }
+            int id = (int) (at >>> PagePool.FRAME_SHIFT);  // the chunk is the pool's frame of that number
+            meta.prepare(id, 0, ifindex, queue);
+            meta.bounds(id, off, len, 0);
+            pool.xskTxOut(id);
+            ids[n++] = id;
+            s.countTx();
+        }
+        if (n > 0) {
+            int took = tx.transmit(ids, 0, n);
+            if (took < n) {
+                pool.returnBulk(ids, took, n - took);  // lost on a full device ring: the chunk completes anyway
+            }
+        }
+        done += pool.xskTxCompleted();
+        if (done > 0) {
+            cq.submit(done);
+        }
+        return n > 0 || done > 0;
     }
 
     // the start of a poll through the xdp_call: its program for every frame of the poll
@@ -698,21 +755,30 @@ public final class NapiWorker {
         q.prog = prog;  // only on a change: a reference store costs a GC write barrier
     }
 
-    // __xsk_map_redirect() in copy mode: the socket must be bound to this device and queue (xsk_rcv_check),
-    // takes a chunk from its fill ring and the frame's copy, then joins this poll's flush list; the frame's
-    // page is free again at once. A socket that cannot take it: an error, as xdp_do_redirect() failing
+    // __xsk_map_redirect(): the socket must be bound to this device and queue (xsk_rcv_check), then joins
+    // this poll's flush list. Zero copy (this worker's pool is the socket's UMEM): the frame is a chunk, and
+    // becomes the application's with an RX descriptor (xsk_rcv_zc). Copy: a chunk from its fill ring takes
+    // the frame's copy, and the frame's page is free again at once. A socket that cannot take it: an error,
+    // as xdp_do_redirect() failing, the frame freed to the pool
     private void xskRedirect(int id, XskMap m, long key) {
         XskSocketRef ref = m.socket(key);
         if (!(ref instanceof XdpSock s) || s.ifindex() != ifindex || s.queueId() != queue || s.closed()) {
             redirectError(id);
             return;
         }
-        long data = pool.address(id) + meta.dataOffset(id);
-        if (s.rcv(data, meta.length(id)) < 0) {
-            redirectError(id);
-            return;
+        Umem umem = s.umem();
+        if (umem == pool.umem()) {
+            if (s.rcvZeroCopy(umem.frameAddr(id), meta.dataOffset(id), meta.length(id)) < 0) {
+                redirectError(id);
+                return;
+            }
+        } else {
+            if (s.rcv(pool.address(id) + meta.dataOffset(id), meta.length(id)) < 0) {
+                redirectError(id);
+                return;
+            }
+            cache.recycleDirect(id);
         }
-        cache.recycleDirect(id);
         stats.redirect++;
         XdpSock[] list = xskFlushList;
         int n = xskFlushCount;
@@ -731,11 +797,18 @@ public final class NapiWorker {
     // XDP_REDIRECT_XSK (seed 002): the frame straight into the queue's socket, no redirect info, no flush
     // list; xdpDoFlush() publishes that socket alone. Its close is seen once per poll (xskForget)
     private void xskRcvRxq(int id, XdpSock s) {
-        if (s.rcv(pool.address(id) + meta.dataOffset(id), meta.length(id)) < 0) {
-            redirectError(id);
-            return;
+        if (rxqXskZeroCopy) {
+            if (s.rcvZeroCopy(s.umem().frameAddr(id), meta.dataOffset(id), meta.length(id)) < 0) {
+                redirectError(id);
+                return;
+            }
+        } else {
+            if (s.rcv(pool.address(id) + meta.dataOffset(id), meta.length(id)) < 0) {
+                redirectError(id);
+                return;
+            }
+            cache.recycleDirect(id);
         }
-        cache.recycleDirect(id);
         stats.redirect++;
         stats.redirectXsk++;
     }
@@ -745,6 +818,10 @@ public final class NapiWorker {
     // and counts it
     private void xskRcvVector(int[] v, int from, int n) {
         XdpSock s = rxqXsk;
+        if (rxqXskZeroCopy) {
+            xskRcvVectorZeroCopy(v, from, n, s);
+            return;
+        }
         long[] data = xskData;
         int[] lens = xskLens;
         for (int i = 0; i < n; i++) {
@@ -765,6 +842,27 @@ public final class NapiWorker {
                 xskRcvRxq(v[from + done], s);
                 done++;
             }
+        }
+    }
+
+    // the same in zero-copy: only RX descriptors, for chunks the frames are in already; a chunk taken is the
+    // application's, not the pool's
+    private void xskRcvVectorZeroCopy(int[] v, int from, int n, XdpSock s) {
+        long[] addrs = xskData;
+        int[] offs = xskOffsets;
+        int[] lens = xskLens;
+        Umem umem = s.umem();
+        for (int i = 0; i < n; i++) {
+            int id = v[from + i];
+            addrs[i] = umem.frameAddr(id);
+            offs[i] = meta.dataOffset(id);
+            lens[i] = meta.length(id);
+        }
+        int took = s.rcvZeroCopyBatch(addrs, offs, lens, 0, n);
+        stats.redirect += took;
+        stats.redirectXsk += took;
+        for (int i = took; i < n; i++) {
+            xskRcvRxq(v[from + i], s);  // the RX ring is full: refused and counted one by one
         }
     }
 

@@ -1,6 +1,8 @@
 package dev.jxdp.xdp;
 
 import dev.jxdp.ebpf.mem.Sandbox;
+import dev.jxdp.xsk.Umem;
+import dev.jxdp.xsk.XdpSock;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -8,6 +10,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -30,6 +33,12 @@ import java.util.concurrent.atomic.LongAdder;
  * tests) keeps a bitmap of the frames in the pool and throws {@link IllegalStateException} naming the
  * frame when one is returned while already there. Without it a double return goes unseen until the ring
  * overflows, which still throws rather than lose or spin.
+ *
+ * <p>Zero-copy AF_XDP ({@link #overUmem}): the frames are the chunks of a socket's UMEM, as the kernel's
+ * xsk_buff_pool stands in for a driver's page_pool. The ring (the pool's free list, what xsk_buff_free()
+ * feeds) starts empty, and a cache that finds it empty takes chunks from the socket's fill ring, as
+ * xp_alloc() does; a frame redirected to the socket leaves the pool as an RX descriptor and comes back
+ * only when the application puts its chunk on the fill ring again.
  */
 public final class PagePool implements AutoCloseable {
 
@@ -44,11 +53,20 @@ public final class PagePool implements AutoCloseable {
     /** The largest pool: 64 GiB of frames, ids well inside an int. */
     public static final int MAX_FRAMES = 1 << 24;
 
-    private static final int FRAME_SHIFT = 12;
+    /** log2 of {@link #FRAME_SIZE}: a frame's id is its byte offset in {@link #memory()} shifted right by this. */
+    public static final int FRAME_SHIFT = 12;
     private static final VarHandle BITS = MethodHandles.arrayElementVarHandle(long[].class);
 
     private final int frames;
     private final Arena arena;
+    // zero copy: the UMEM the frames are chunks of, and the socket whose fill ring refills an empty pool
+    private final Umem umem;
+    private final XdpSock fillSource;
+    // zero copy: frames out as TX descriptors' chunks (set by the worker, cleared by whoever returns them),
+    // how many came back (any thread) and how many of those the worker has completed
+    private final boolean[] onTx;
+    private final AtomicLong txReturned;
+    private long txCompleted;
     private final MemorySegment memory;
     private final long base;
     private final FrameRing ring;
@@ -77,6 +95,10 @@ public final class PagePool implements AutoCloseable {
         // in the sandbox: programs reach the frames, verified code without a check
         this.memory = Sandbox.allocate(arena, (long) frames << FRAME_SHIFT, FRAME_SIZE);
         this.base = memory.address();
+        this.umem = null;
+        this.fillSource = null;
+        this.onTx = null;
+        this.txReturned = null;
         this.meta = new FrameMeta(frames);
         // capacity for every frame at once, so a legitimate return never finds the ring full
         this.ring = new FrameRing(frames == 1 ? 1 : Integer.highestOneBit(frames - 1) << 1);
@@ -89,6 +111,78 @@ public final class PagePool implements AutoCloseable {
             markAll(all, 0, frames);
         }
         pushToRing(all, 0, frames);
+    }
+
+    // over a UMEM: its chunks are the frames, none in the pool yet (they are on the fill ring or the user's)
+    private PagePool(XdpSock sock, boolean check) {
+        Umem u = sock.umem();
+        this.frames = u.frames();
+        this.check = check;
+        this.arena = null;
+        this.memory = u.region().asSlice(0, (long) frames << FRAME_SHIFT);
+        this.base = memory.address();
+        this.umem = u;
+        this.fillSource = sock;
+        this.onTx = new boolean[frames];
+        this.txReturned = new AtomicLong();
+        this.meta = new FrameMeta(frames);
+        this.ring = new FrameRing(frames == 1 ? 1 : Integer.highestOneBit(frames - 1) << 1);
+        this.inPool = check ? new long[(frames + 63) >>> 6] : null;
+    }
+
+    /**
+     * A pool whose frames are the chunks of {@code sock}'s UMEM (zero-copy mode, the kernel's
+     * xsk_buff_pool): chunk i is frame i, and a worker's cache that finds the free list empty takes chunks
+     * from the socket's fill ring. Chunks must be {@link #FRAME_SIZE} bytes and the UMEM's headroom 0, so a
+     * chunk is a page with the data at XDP_PACKET_HEADROOM as every driver lays it out; an
+     * {@link IllegalArgumentException} says which does not hold. In check mode when
+     * {@code -Djxdp.pool.check=true}. {@link #close()} leaves the UMEM alone: it is the application's.
+     */
+    public static PagePool overUmem(XdpSock sock) {
+        return overUmem(sock, Boolean.getBoolean("jxdp.pool.check"));
+    }
+
+    /** {@link #overUmem(XdpSock)}, in check mode or not. */
+    public static PagePool overUmem(XdpSock sock, boolean check) {
+        Umem u = sock.umem();
+        if (u.chunkSize() != FRAME_SIZE) {
+            throw new IllegalArgumentException("zero-copy: chunk size " + u.chunkSize() + ": want " + FRAME_SIZE
+                    + " (a chunk is a page pool frame)");
+        }
+        if (u.rxDataOffset() != HEADROOM) {
+            throw new IllegalArgumentException("zero-copy: UMEM headroom " + u.config().headroom()
+                    + ": want 0 (drivers put the data at XDP_PACKET_HEADROOM in a frame)");
+        }
+        if (u.frames() > MAX_FRAMES) {
+            throw new IllegalArgumentException("zero-copy: " + u.frames() + " chunks: want at most " + MAX_FRAMES);
+        }
+        if (!Sandbox.contains(u.region())) {
+            throw new IllegalArgumentException("zero-copy: the UMEM is outside the sandbox (allocate it with Umem.allocate)");
+        }
+        return new PagePool(sock, check);
+    }
+
+    /** The UMEM whose chunks the frames are (zero-copy), or null for a pool of its own pages. */
+    public Umem umem() { return umem; }
+
+    /**
+     * Zero copy: frame {@code id} is a TX descriptor's chunk, sent as it is (what xsk_tx_peek_desc() hands a
+     * driver). When the TX driver gives it back ({@link #returnBulk}) it does not join the free list: it is
+     * counted for {@link #xskTxCompleted()}, its chunk the application's again. The worker's thread only.
+     */
+    public void xskTxOut(int id) {
+        onTx[id] = true;
+    }
+
+    /**
+     * Zero copy: how many TX chunks came back from the driver since the last call, for the worker to
+     * publish that many completion ring entries (xsk_tx_completed()). The worker's thread only.
+     */
+    public int xskTxCompleted() {
+        long now = txReturned.get();
+        int n = (int) (now - txCompleted);
+        txCompleted = now;
+        return n;
     }
 
     public int frames() { return frames; }
@@ -123,13 +217,47 @@ public final class PagePool implements AutoCloseable {
 
     /**
      * Gives frames {@code ids[from..from+n)} back to the pool from any thread: mirrors
-     * xdp_return_frame_bulk(), the path of TX completion, cpumap consumers and foreign workers.
+     * xdp_return_frame_bulk(), the path of TX completion, cpumap consumers and foreign workers. Over a
+     * UMEM, a frame sent from an AF_XDP TX ring ({@link #xskTxOut}) goes back to the application instead.
      */
     public void returnBulk(int[] ids, int from, int n) {
         Objects.checkFromIndexSize(from, n, ids.length);
         for (int i = 0; i < n; i++) {
             Objects.checkIndex(ids[from + i], frames);
         }
+        if (onTx != null) {
+            returnUmem(ids, from, n);  // one test per bulk, not per frame, for a pool of its own pages
+            return;
+        }
+        returnFrames(ids, from, n);
+    }
+
+    // zero copy: TX chunks go back to the application (counted for the completion ring), the runs of other
+    // frames between them to the free list
+    private void returnUmem(int[] ids, int from, int n) {
+        int run = from;
+        int end = from + n;
+        int done = 0;
+        for (int i = from; i < end; i++) {
+            int id = ids[i];
+            if (onTx[id]) {
+                onTx[id] = false;
+                done++;
+                if (i > run) {
+                    returnFrames(ids, run, i - run);
+                }
+                run = i + 1;
+            }
+        }
+        if (end > run) {
+            returnFrames(ids, run, end - run);
+        }
+        if (done > 0) {
+            txReturned.addAndGet(done);
+        }
+    }
+
+    private void returnFrames(int[] ids, int from, int n) {
         if (check) {
             markAll(ids, from, n);
         }
@@ -203,7 +331,9 @@ public final class PagePool implements AutoCloseable {
      */
     @Override
     public void close() {
-        arena.close();
+        if (arena != null) {
+            arena.close();
+        }
     }
 
     /** Puts ids into the ring, waiting out the instants a consumer still holds a slot it has claimed. */
@@ -270,6 +400,7 @@ public final class PagePool implements AutoCloseable {
         private final PagePool pool;
         private final FrameRing ring;
         private final boolean check;
+        private final XdpSock fillSource;
         private final int[] stack = new int[CACHE_SIZE];
         int count;
         long allocated;
@@ -285,6 +416,7 @@ public final class PagePool implements AutoCloseable {
             this.pool = pool;
             this.ring = pool.ring;
             this.check = pool.check;
+            this.fillSource = pool.fillSource;
         }
 
         /**
@@ -376,7 +508,20 @@ public final class PagePool implements AutoCloseable {
                 bind();
             }
             int n = ring.pollBulk(stack, 0, BULK);
+            if (n == 0 && fillSource != null) {
+                n = refillFromFillRing();
+            }
             refilled += n;
+            return n;
+        }
+
+        // xp_alloc()'s second source: the free list is empty, so chunks come off the socket's fill ring and
+        // enter the pool (an empty fill ring is counted by the socket as rx_fill_ring_empty_descs)
+        private int refillFromFillRing() {
+            int n = fillSource.xpAllocFill(stack, 0, BULK);
+            if (check && n > 0) {
+                pool.markAll(stack, 0, n);  // a chunk the application gave twice is caught here
+            }
             return n;
         }
 

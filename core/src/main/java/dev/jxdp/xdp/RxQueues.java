@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntFunction;
 
 /**
  * The RX queues of one input device, each owned by one {@link NapiWorker} polling it on its own thread:
@@ -18,7 +19,9 @@ import java.util.concurrent.locks.LockSupport;
  * devmap target, whose ring then holds frames of every queue; a cpumap consumer returns frames from its
  * own thread), so every queue's frames must be ids of the same pool. The per-worker cache keeps the common
  * path (alloc, XDP_DROP recycle) on worker-private state, as the kernel's page_pool alloc cache is per
- * NAPI context; the shared ring is touched only 64 frames at a time.
+ * NAPI context; the shared ring is touched only 64 frames at a time. The exception is zero-copy AF_XDP, where
+ * each queue's frames are its socket's UMEM chunks (a pool per queue, {@link PagePool#overUmem}) and
+ * stay on their queue.
  *
  * <p>Life cycle: construct (the factories build every queue's driver and worker on the caller's thread),
  * {@link #start()}, then either wait for the input to end ({@link #awaitFinished}, {@link #join()}) or
@@ -70,6 +73,14 @@ public final class RxQueues implements AutoCloseable {
 
     /** {@code queues} RX queues over {@code pool}: a cache, a driver and a worker each, made now. */
     public RxQueues(PagePool pool, int queues, DriverFactory drivers, WorkerFactory workers) {
+        this(q -> pool, queues, drivers, workers);
+    }
+
+    /**
+     * {@code queues} RX queues, queue q's cache of {@code pools.apply(q)}: a pool per queue where frames
+     * stay on their queue, as zero-copy AF_XDP's pools over each socket's UMEM.
+     */
+    public RxQueues(IntFunction<PagePool> pools, int queues, DriverFactory drivers, WorkerFactory workers) {
         if (queues < 1) {
             throw new IllegalArgumentException("RX queues: " + queues + ": want 1 or more");
         }
@@ -79,7 +90,7 @@ public final class RxQueues implements AutoCloseable {
         this.workers = new NapiWorker[queues];
         this.threads = new Thread[queues];
         for (int q = 0; q < queues; q++) {
-            caches[q] = pool.cache();
+            caches[q] = pools.apply(q).cache();
             this.drivers[q] = Objects.requireNonNull(drivers.create(q, caches[q]), "driver of queue " + q);
             this.workers[q] = Objects.requireNonNull(workers.create(q, caches[q], this.drivers[q]), "worker of queue " + q);
         }

@@ -1,5 +1,7 @@
 package dev.jxdp.xsk;
 
+import dev.jxdp.ebpf.mem.Sandbox;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
@@ -55,9 +57,10 @@ public final class Umem implements AutoCloseable {
         }
         // automatic, not shared and closed by close(): a datapath worker may still be copying into the region
         // when the application lets go of it (the kernel keeps a refcount on the umem for the same reason);
-        // the memory goes back once nothing reaches it, so no access can ever find it freed
+        // the memory goes back once nothing reaches it, so no access can ever find it freed. In the sandbox:
+        // in zero-copy mode the chunks are the datapath's frames, which programs access raw
         long bytes = (config.size() + PAGE_SIZE - 1) & -PAGE_SIZE;
-        return new Umem(config, Arena.ofAuto().allocate(bytes, PAGE_SIZE));
+        return new Umem(config, Sandbox.allocate(Arena.ofAuto(), bytes, PAGE_SIZE));
     }
 
     public UmemConfig config() { return config; }

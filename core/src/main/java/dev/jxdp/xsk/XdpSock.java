@@ -7,13 +7,16 @@ import dev.jxdp.ebpf.mem.Mem;
 import java.lang.foreign.Arena;
 
 /**
- * An AF_XDP socket as jxdp's datapath receives into it and sends from it (net/xdp/xsk.c, copy mode):
- * bound to one device and RX queue, with its UMEM and its four rings. The bound queue's worker sends what
- * the TX ring holds in each poll ({@code NapiWorker}), completing each chunk at once, since the frame is
- * copied. The datapath is the kernel here: it consumes the fill ring, copies each frame
- * redirected to the socket into the chunk it took, produces an RX descriptor, and publishes the RX ring at
- * the end of its poll ({@link #flush()}, xsk_flush() at xdp_do_flush()). The application is the user side:
- * {@link #fill()} to give chunks, {@link #rx()} to take frames.
+ * An AF_XDP socket as jxdp's datapath receives into it and sends from it (net/xdp/xsk.c): bound to one
+ * device and RX queue, with its UMEM and its four rings. The datapath is the kernel here. In copy mode it
+ * consumes the fill ring, copies each frame redirected to the socket into the chunk it took ({@link #rcv}),
+ * and its worker sends what the TX ring holds by copying, completing each chunk at once. In zero-copy mode
+ * the queue's page pool is the UMEM (PagePool.overUmem): the pool takes chunks off the fill ring
+ * ({@link #xpAllocFill}), a redirected frame is already in its chunk ({@link #rcvZeroCopy}), and a TX
+ * chunk is sent as it is and completes when the device gives it back. Either way the RX ring is published
+ * at the end of the poll ({@link #flush()}, xsk_flush() at xdp_do_flush()). The application is the user
+ * side: {@link #fill()} to give chunks, {@link #rx()} to take frames. Several sockets may share a UMEM
+ * ({@link #shared}, XDP_SHARED_UMEM).
  *
  * <p>The kernel's side runs on the worker thread of the queue the socket is bound to; the user side on one
  * thread of the application's. Their only meeting points are the rings' indices, with the ordering
@@ -34,8 +37,10 @@ public final class XdpSock implements XskSocketRef, AutoCloseable {
     private final XskConsRing rx;
     private final XskProdRing tx;
     private final XskConsRing comp;
-    // RX descriptors produced and not yet published (xsk_flush's job)
+    // RX descriptors produced and not yet published, and fill entries consumed by copies and not yet
+    // released (xsk_flush's job); zero-copy consumes the fill ring in the pool's refill, not here
     private int pending;
+    private int pendingFill;
     // struct xdp_statistics' receive side, written by the worker, read racily (as per-CPU stats)
     private long rxPackets;
     private long rxDropped;
@@ -50,24 +55,76 @@ public final class XdpSock implements XskSocketRef, AutoCloseable {
      * given sizes (powers of two; defaults {@link XskRing#DEFAULT_ENTRIES}).
      */
     public XdpSock(Umem umem, int ifindex, int queueId, int fillSize, int rxSize) {
+        this(umem, ifindex, queueId, null, fillSize, rxSize);
+    }
+
+    // with {@code sharing}'s fill and completion rings (the same ends: one worker serves both sockets),
+    // or rings of its own of fillSize entries when sharing is null
+    private XdpSock(Umem umem, int ifindex, int queueId, XdpSock sharing, int fillSize, int rxSize) {
         this.umem = umem;
         this.ifindex = ifindex;
         this.queueId = queueId;
         // automatic: the rings outlive close() while a worker still holds the socket (xsk_release() waits
         // for an RCU grace period before freeing for the same reason), and go once nothing reaches them
         Arena arena = Arena.ofAuto();
-        XskRing fillRing = XskRing.allocate(arena, XskRingType.FILL, fillSize);
         XskRing rxRing = XskRing.allocate(arena, XskRingType.RX, rxSize);
-        XskRing compRing = XskRing.allocate(arena, XskRingType.COMPLETION, fillSize);
         XskRing txRing = XskRing.allocate(arena, XskRingType.TX, rxSize);
-        fillCons = fillRing.consumer();
+        if (sharing != null) {
+            fillCons = sharing.fillCons;
+            compProd = sharing.compProd;
+            fill = sharing.fill;
+            comp = sharing.comp;
+        } else {
+            XskRing fillRing = XskRing.allocate(arena, XskRingType.FILL, fillSize);
+            XskRing compRing = XskRing.allocate(arena, XskRingType.COMPLETION, fillSize);
+            fillCons = fillRing.consumer();
+            compProd = compRing.producer();
+            fill = fillRing.producer();
+            comp = compRing.consumer();
+        }
         rxProd = rxRing.producer();
         txCons = txRing.consumer();
-        compProd = compRing.producer();
-        fill = fillRing.producer();
         rx = rxRing.consumer();
         tx = txRing.producer();
-        comp = compRing.consumer();
+    }
+
+    /**
+     * A socket on {@code first}'s UMEM (bind with XDP_SHARED_UMEM, libxdp's xsk_socket__create_shared()),
+     * with the kernel's rule for the fill and completion rings: bound to the same device and queue as
+     * {@code first}, it shares first's two rings and must not bring its own ({@code fillSize} 0); bound to
+     * another queue or device, it needs its own ({@code fillSize} entries), as one fill ring has one
+     * consumer, the datapath of its queue. Its RX and TX rings are its own either way ({@code rxSize}). A
+     * violation, or a closed {@code first}, is an {@link IllegalArgumentException} saying which.
+     */
+    public static XdpSock shared(XdpSock first, int ifindex, int queueId, int fillSize, int rxSize) {
+        if (first.closed()) {
+            throw new IllegalArgumentException("shared UMEM: the first socket is closed (EBADF)");
+        }
+        boolean sameQueue = first.ifindex == ifindex && first.queueId == queueId;
+        if (sameQueue && fillSize != 0) {
+            throw new IllegalArgumentException("shared UMEM: a socket on the first socket's queue (ifindex " + ifindex
+                    + " queue " + queueId + ") shares its fill and completion rings and cannot have its own (EINVAL)");
+        }
+        if (!sameQueue && fillSize == 0) {
+            throw new IllegalArgumentException("shared UMEM: a socket on ifindex " + ifindex + " queue " + queueId
+                    + " (the first is on ifindex " + first.ifindex + " queue " + first.queueId
+                    + ") needs its own fill and completion rings (EINVAL)");
+        }
+        return new XdpSock(first.umem, ifindex, queueId, sameQueue ? first : null, fillSize, rxSize);
+    }
+
+    /**
+     * {@link #shared(XdpSock, int, int, int, int)} with the fill and completion rings the kernel's rule
+     * asks for: first's on its queue, otherwise rings of their own as large as first's.
+     */
+    public static XdpSock shared(XdpSock first, int ifindex, int queueId, int rxSize) {
+        boolean sameQueue = first.ifindex == ifindex && first.queueId == queueId;
+        return shared(first, ifindex, queueId, sameQueue ? 0 : first.fill.size(), rxSize);
+    }
+
+    /** Whether this socket uses {@code other}'s fill and completion rings (or they this one's): same queue, one UMEM. */
+    public boolean sharesRingsWith(XdpSock other) {
+        return fillCons == other.fillCons;
     }
 
     /** A socket with the default ring sizes. */
@@ -150,7 +207,8 @@ public final class XdpSock implements XskSocketRef, AutoCloseable {
         Mem.copy(data, umem.region().address() + base + off, len);
         long handle = umem.unaligned() ? base | ((long) off << IfXdp.XSK_UNALIGNED_BUF_OFFSET_SHIFT) : base + off;
         rxProd.setDesc(rxProd.firstIndex(), handle, len, 0);
-        pending++;  // the fill entry too: released with the RX descriptors at the flush, not one by one
+        pending++;
+        pendingFill++;  // released with the RX descriptors at the flush, not one by one
         rxPackets++;
         return 0;
     }
@@ -203,6 +261,77 @@ public final class XdpSock implements XskSocketRef, AutoCloseable {
         rxInvalidFill++;
     }
 
+    /**
+     * xsk_rcv_zc(): the frame is already in a chunk of this socket's UMEM (zero-copy mode, the datapath's
+     * page pool is the UMEM), so only an RX descriptor is reserved for it, {@code dataOffset} bytes into the
+     * chunk at {@code chunkAddr}, published by {@link #flush()}. Returns 0 (the chunk is the application's
+     * now), or -ENOBUFS for a full RX ring (counted rx_ring_full; the caller frees the frame back to its
+     * pool, as xsk_buff_free() does). From the bound queue's worker only.
+     */
+    public int rcvZeroCopy(long chunkAddr, int dataOffset, int len) {
+        if (rxProd.reserve(1) == 0) {
+            rxRingFull++;  // not part of rx_dropped (struct xdp_statistics v2), as rcv()
+            return -Errno.ENOBUFS;
+        }
+        long handle = umem.unaligned() ? chunkAddr | ((long) dataOffset << IfXdp.XSK_UNALIGNED_BUF_OFFSET_SHIFT)
+                : chunkAddr + dataOffset;
+        rxProd.setDesc(rxProd.firstIndex(), handle, len, 0);
+        pending++;
+        rxPackets++;
+        return 0;
+    }
+
+    /**
+     * The batched xsk_rcv_zc(): frames {@code from .. from + n - 1}, already in chunks of this socket's UMEM
+     * at {@code chunkAddrs} plus {@code dataOffsets}, {@code lens} long, into RX descriptors reserved in one
+     * go. Returns how many it took, in order; a frame not taken (the RX ring full) is for
+     * {@link #rcvZeroCopy} to refuse and count. From the bound queue's worker only.
+     */
+    public int rcvZeroCopyBatch(long[] chunkAddrs, int[] dataOffsets, int[] lens, int from, int n) {
+        int taken = rxProd.reserveUpTo(n);
+        int ri = rxProd.firstIndex();
+        boolean unaligned = umem.unaligned();
+        for (int i = 0; i < taken; i++) {
+            long a = chunkAddrs[from + i];
+            int off = dataOffsets[from + i];
+            long handle = unaligned ? a | ((long) off << IfXdp.XSK_UNALIGNED_BUF_OFFSET_SHIFT) : a + off;
+            rxProd.setDesc(ri + i, handle, lens[from + i], 0);
+        }
+        pending += taken;
+        rxPackets += taken;
+        return taken;
+    }
+
+    /**
+     * The fill-ring half of xp_alloc() for a page pool over this socket's UMEM: up to {@code max} chunks
+     * off the fill ring, as chunk numbers (frame ids) into {@code ids[from..)}, their entries released at
+     * once. An entry outside the UMEM is consumed and counted ({@link #rxInvalidFill()}), as
+     * xp_check_aligned()/xp_check_unaligned() refuse it; in unaligned mode so is one not on a chunk
+     * boundary, since a pool frame is a whole page. An empty fill ring counts rx_fill_ring_empty_descs (the
+     * driver finds no buffer). From the bound queue's worker only; chunks must be page-sized.
+     */
+    public int xpAllocFill(int[] ids, int from, int max) {
+        int n = fillCons.peek(max);
+        if (n == 0) {
+            rxFillRingEmpty++;
+            return 0;
+        }
+        int first = fillCons.firstIndex();
+        int shift = Integer.numberOfTrailingZeros(umem.chunkSize());
+        long misaligned = umem.chunkSize() - 1;
+        int got = 0;
+        for (int i = 0; i < n; i++) {
+            long base = umem.checkFillAddr(fillCons.addr(first + i));
+            if (base < 0 || (base & misaligned) != 0) {
+                rxInvalidFill++;
+            } else {
+                ids[from + got++] = (int) (base >>> shift);
+            }
+        }
+        fillCons.release(n);
+        return got;
+    }
+
     /** Whether descriptors wait for {@link #flush()}. */
     public boolean pending() { return pending != 0; }
 
@@ -223,8 +352,11 @@ public final class XdpSock implements XskSocketRef, AutoCloseable {
     public void flush() {
         if (pending != 0) {
             rxProd.submit(pending);
-            fillCons.release(pending);
             pending = 0;
+            if (pendingFill != 0) {
+                fillCons.release(pendingFill);
+                pendingFill = 0;
+            }
         }
     }
 
@@ -246,8 +378,8 @@ public final class XdpSock implements XskSocketRef, AutoCloseable {
 
     /**
      * Fill ring entries refused as outside the UMEM (the fill queue's invalid_descs): each consumed and lost,
-     * as the kernel's, and skipped for the next entry, so not a dropped frame and not part of
-     * {@link #rxDropped()}.
+     * as the kernel's, and skipped for the next entry (copy mode) or by the pool (zero-copy), so not a
+     * dropped frame and not part of {@link #rxDropped()}.
      */
     public long rxInvalidFill() { return rxInvalidFill; }
 

@@ -10,9 +10,10 @@
  *     {@link dev.jxdp.xsk.XskConsRing}, libxdp's {@code xsk_ring_prod} and {@code xsk_ring_cons}.</li>
  * <li>{@link dev.jxdp.xsk.XdpRingOffsets}, {@link dev.jxdp.xsk.XdpMmapOffsets},
  *     {@link dev.jxdp.xsk.XdpDescLayout}: the uapi layouts of {@code <linux/if_xdp.h>}.</li>
- * <li>{@link dev.jxdp.xsk.XdpSock}: a socket in copy mode, its kernel side run by the datapath: frames
- *     redirected to its XSKMAP slot copied into fill-ring chunks as RX descriptors, its TX ring sent by the
- *     bound queue's worker with completions.</li>
+ * <li>{@link dev.jxdp.xsk.XdpSock}: a socket, its kernel side run by the datapath: frames redirected to its
+ *     XSKMAP slot copied into fill-ring chunks (copy mode) or received into them in place (zero-copy, the
+ *     queue's page pool over the UMEM) as RX descriptors, its TX ring sent by the bound queue's worker with
+ *     completions; several sockets on one UMEM with {@code XdpSock.shared}.</li>
  * <li>{@link dev.jxdp.xsk.XskRxDrop}, {@link dev.jxdp.xsk.XskTxOnly}, {@link dev.jxdp.xsk.XskL2Fwd}: xdpsock's
  *     three applications, the user side of {@code jxdp xsk}.</li>
  * </ul>

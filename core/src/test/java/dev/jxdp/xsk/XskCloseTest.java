@@ -72,6 +72,46 @@ class XskCloseTest {
         }
     }
 
+    @Test
+    void closingAZeroCopySocketUnderTrafficLosesNoChunk() throws Exception {
+        try (Harness h = new Harness(List.of(Harness.spec("xsks_map", MapType.XSKMAP, 4, 4, 4)), Asm.assemble("""
+                r2 = *(u32 *)(r1 +16)
+                r1 = map[idx:0] ll
+                r3 = 0
+                call bpf_redirect_map
+                exit"""));
+             PktGen gen = new PktGen(PktGenSpec.parse("flows=8,size=64"))) {
+            Umem umem = Umem.allocate(UmemConfig.DEFAULT.withFrames(256));
+            XdpSock sock = new XdpSock(umem, 7, 0, 256, 256);
+            PagePool pool = PagePool.overUmem(sock, true);
+            XskRxDrop.populateFillRing(sock);
+            ((XskMap) h.map(0)).set(0, sock);
+            XskL2Fwd app = new XskL2Fwd(sock, 32);
+            Thread appThread = Thread.ofPlatform().daemon(true).start(app);
+            RxQueues rxq = new RxQueues(pool, 1, (q, cache) -> new PktGenDriver(gen, pool, cache, 7, q, 1, -1),
+                    (q, cache, d) -> new NapiWorker(pool, cache, d, (ids, from, n) -> {
+                        pool.returnBulk(ids, from, n);
+                        return n;
+                    }, PassSink.DISCARD, JitCompiler.verifying().program(h.prog(0)), h.coll, q, 7, q).xsk(sock));
+            rxq.start();
+            waitFor(() -> app.forwarded() > 10_000, "the socket forwards");
+            app.stop();
+            appThread.join();
+            sock.close();
+            umem.close();
+            long polls = rxq.stats(0).polls;
+            waitFor(() -> rxq.stats(0).polls > polls + 10_000, "the worker keeps polling after the close");
+            rxq.stop();
+            rxq.checkAccounting();
+            RxQueueStats st = rxq.stats(0);
+            assertEquals(st.rx, st.redirect + st.errors, st.toString());
+            assertTrue(sock.txPackets() > 0, "it sent before the close");
+            int inRings = sock.fill().producer() - sock.fill().consumer() + sock.rx().producer() - sock.rx().consumer()
+                    + sock.tx().producer() - sock.tx().consumer() + sock.completion().producer() - sock.completion().consumer();
+            assertEquals(256, inRings + pool.inRing(), "every chunk on a ring or in the datapath's free list");
+        }
+    }
+
     private static void waitFor(java.util.function.BooleanSupplier done, String what) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (!done.getAsBoolean()) {
