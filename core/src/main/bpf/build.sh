@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Rebuilds jxdp bench's built-in XDP programs: every *.c here becomes a *.o in
 # core/src/main/resources/dev/jxdp/bench/, where the jar carries it and the bench loads it from the
-# class path. Same compiler and flags as core/src/test/bpf/build.sh; the .o files are committed, so
+# class path. Same compiler and flags as core/src/test/bpf/build.sh (include/ of the repository on the
+# include path, for jxdp_helpers.h); the .o files are committed, so
 # building jxdp needs no clang.
 #   ./build.sh            rebuild every object
 #   ./build.sh --check    rebuild into a temp dir and report objects that differ from the committed ones
@@ -18,7 +19,7 @@ status=0
 for src in *.c; do
   obj="$out/${src%.c}.o"
   "$CLANG" -O2 -g -target bpf -mcpu=v3 -fdebug-prefix-map="$PWD"=. -I/usr/include/bpf \
-    -I/usr/include/$(uname -m)-linux-gnu -I. -c "$src" -o "$obj"
+    -I/usr/include/$(uname -m)-linux-gnu -I. -I../../../../include -c "$src" -o "$obj"
   if $check && ! cmp -s "$obj" "$res/${src%.c}.o"; then
     echo "build.sh: $res/${src%.c}.o differs from a fresh build with $("$CLANG" --version | head -1)"
     status=1

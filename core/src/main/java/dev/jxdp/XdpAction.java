@@ -18,6 +18,13 @@ public enum XdpAction {
     TX(3),
     /** {@code XDP_REDIRECT} (4): the frame goes where {@code bpf_redirect} or {@code bpf_redirect_map} said. */
     REDIRECT(4),
+    /**
+     * {@code XDP_REDIRECT_XSK} (5), jxdp's: {@code bpf_redirect_xsk} found the AF_XDP socket that is the
+     * only one bound to the RX queue, and the frame goes straight to it. The action of the unmerged RFC
+     * "bpf: add bpf_redirect_xsk helper and XDP_REDIRECT_XSK action"; the kernel has no such action, and
+     * libxdp's run configs cannot name it.
+     */
+    REDIRECT_XSK(5),
     /** A return value that is none of the above (the kernel treats it as a bad action). */
     UNKNOWN(-1);
 
@@ -30,7 +37,7 @@ public enum XdpAction {
     /**
      * The value a program returns for this action.
      *
-     * @return 0 to 4, or -1 for {@link #UNKNOWN}
+     * @return 0 to 5, or -1 for {@link #UNKNOWN}
      */
     public int code() { return code; }
 
@@ -38,10 +45,10 @@ public enum XdpAction {
      * The action a program's return value stands for.
      *
      * @param retval the program's return value (r0; only its low 32 bits count, as in the kernel)
-     * @return the action, {@link #UNKNOWN} for a value outside 0..4
+     * @return the action, {@link #UNKNOWN} for a value outside 0..5
      */
     public static XdpAction of(long retval) {
         long v = retval & 0xffffffffL;
-        return v <= 4 ? values()[(int) v] : UNKNOWN;
+        return v <= REDIRECT_XSK.code ? values()[(int) v] : UNKNOWN;
     }
 }

@@ -314,7 +314,8 @@ class ApiTest {
     void xdpActionOf() {
         assertEquals(XdpAction.ABORTED, XdpAction.of(0));
         assertEquals(XdpAction.REDIRECT, XdpAction.of(4));
-        assertEquals(XdpAction.UNKNOWN, XdpAction.of(5));
+        assertEquals(XdpAction.REDIRECT_XSK, XdpAction.of(5));
+        assertEquals(XdpAction.UNKNOWN, XdpAction.of(6));
         assertEquals(XdpAction.UNKNOWN, XdpAction.of(-1));
         assertEquals(3, XdpAction.TX.code());
     }

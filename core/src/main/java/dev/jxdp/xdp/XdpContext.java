@@ -109,6 +109,15 @@ public final class XdpContext {
         return (int) Helpers.redirectMapTo(st, map, Integer.toUnsignedLong(key), flags);
     }
 
+    /**
+     * jxdp's bpf_redirect_xsk(ctx, map, key, flags): XDP_REDIRECT_XSK when {@code map} is an XSKMAP whose
+     * slot {@code key} holds the AF_XDP socket that is the only one bound to this queue and {@code flags}
+     * is an action only; otherwise what {@link #redirectMap} returns, with its redirect target.
+     */
+    public int redirectXsk(BpfMap map, int key, long flags) {
+        return (int) Helpers.redirectXskTo(st, map, Integer.toUnsignedLong(key), flags);
+    }
+
     private long at(int off, int len) {
         Objects.checkFromIndexSize(off, len, length());
         return buff.data + off;

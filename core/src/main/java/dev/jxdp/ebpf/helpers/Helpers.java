@@ -8,6 +8,8 @@ import dev.jxdp.ebpf.maps.BpfMap;
 import dev.jxdp.ebpf.maps.Errno;
 import dev.jxdp.ebpf.maps.MapType;
 import dev.jxdp.ebpf.maps.PerfEventArray;
+import dev.jxdp.ebpf.maps.XskMap;
+import dev.jxdp.ebpf.maps.XskSocketRef;
 import dev.jxdp.ebpf.mem.Mem;
 import dev.jxdp.ebpf.mem.Region;
 import dev.jxdp.ebpf.runtime.BpfFault;
@@ -52,7 +54,7 @@ public final class Helpers {
                  HelperIds.CHECK_MTU, HelperIds.FIB_LOOKUP, HelperIds.PERF_EVENT_OUTPUT,
                  HelperIds.GET_NUMA_NODE_ID, HelperIds.KTIME_GET_COARSE_NS, HelperIds.KTIME_GET_TAI_NS,
                  HelperIds.JIFFIES64, HelperIds.STRTOL, HelperIds.STRTOUL, HelperIds.PROBE_READ_KERNEL,
-                 HelperIds.SPIN_LOCK, HelperIds.SPIN_UNLOCK -> true;
+                 HelperIds.SPIN_LOCK, HelperIds.SPIN_UNLOCK, HelperIds.JXDP_REDIRECT_XSK -> true;
             default -> false;
         };
     }
@@ -96,6 +98,7 @@ public final class Helpers {
             case HelperIds.PROBE_READ_KERNEL -> probeReadKernel(st, r1, r2, r3);
             case HelperIds.SPIN_LOCK -> spinLock(st, r1);
             case HelperIds.SPIN_UNLOCK -> spinUnlock(st, r1);
+            case HelperIds.JXDP_REDIRECT_XSK -> redirectXsk(st, r1, r2, r3, r4);
             case HelperIds.TAIL_CALL -> throw new BpfFault("bpf_tail_call: only the engine can make a tail call");
             default -> throw new BpfFault("invalid helper " + id);
         };
@@ -111,9 +114,14 @@ public final class Helpers {
     }
 
     private static BpfMap map(ExecState st, long handle, String helper) {
+        return map(st, handle, helper, 1);
+    }
+
+    // the map argument register `reg` holds
+    private static BpfMap map(ExecState st, long handle, String helper, int reg) {
         BpfMap m = mapOf(st, handle);
         if (m == null) {
-            throw new BpfFault(helper + ": r1 0x" + Long.toHexString(handle) + " is not a map");
+            throw new BpfFault(helper + ": r" + reg + " 0x" + Long.toHexString(handle) + " is not a map");
         }
         return m;
     }
@@ -269,6 +277,27 @@ public final class Helpers {
         st.redirectMap(m);
         st.redirectFlags = (flags & BPF_F_BROADCAST) != 0 ? flags : 0;
         return XdpAction.REDIRECT;
+    }
+
+    /**
+     * bpf_redirect_xsk(ctx, map, key, flags), jxdp's helper after the unmerged RFC "bpf: add
+     * bpf_redirect_xsk helper and XDP_REDIRECT_XSK action": when the XSKMAP slot holds the socket that is
+     * the only one bound to this queue ({@link ExecState#rxqXsk}) and the flags are an action only,
+     * XDP_REDIRECT_XSK without touching bpf_redirect_info (the driver hands the frame to that socket);
+     * otherwise exactly bpf_redirect_map(map, key, flags). The context argument only ties the call to an
+     * XDP program, as the RFC's does.
+     */
+    public static long redirectXsk(ExecState st, long ctx, long map, long key, long flags) {
+        return redirectXskTo(st, map(st, map, "bpf_redirect_xsk", 2), key, flags);
+    }
+
+    /** bpf_redirect_xsk with the map already resolved (the JIT's call when the verifier knows the map). */
+    public static long redirectXskTo(ExecState st, BpfMap m, long key, long flags) {
+        XskSocketRef sole = st.rxqXsk;
+        if (sole != null && (flags & ~BPF_F_ACTION_MASK) == 0 && m instanceof XskMap x && x.socket(key) == sole) {
+            return XdpAction.REDIRECT_XSK;
+        }
+        return redirectMapTo(st, m, key, flags);
     }
 
     // ---- packet geometry ----

@@ -1,6 +1,9 @@
 package dev.jxdp.ebpf.isa;
 
-/** Helper function ids as the kernel numbers them (uapi __BPF_FUNC_MAPPER), for naming calls in disassembly. */
+/**
+ * Helper function ids as the kernel numbers them (uapi __BPF_FUNC_MAPPER), for naming calls in disassembly;
+ * and jxdp's own helpers, numbered from {@link #JXDP_FIRST} so that they never meet a kernel id.
+ */
 public final class HelperIds {
     private HelperIds() {}
 
@@ -268,9 +271,35 @@ public final class HelperIds {
     public static final int XDP_STORE_BYTES = 190;
     public static final int KTIME_GET_TAI_NS = 208;
 
-    /** The helper's kernel name with its {@code bpf_} prefix, or {@code null} for an id the kernel does not have. */
+    /**
+     * The first id of jxdp's extension helpers, which the kernel does not have: far above the kernel's
+     * last id, so a new kernel helper never takes one. Objects that call them only run in jxdp.
+     */
+    public static final int JXDP_FIRST = 0x10000;
+    /**
+     * bpf_redirect_xsk(ctx, map, key, flags) (0x10000): the helper of the unmerged RFC "bpf: add
+     * bpf_redirect_xsk helper and XDP_REDIRECT_XSK action"; jxdp's include/jxdp_helpers.h declares it.
+     */
+    public static final int JXDP_REDIRECT_XSK = JXDP_FIRST;
+    // the names of jxdp's helpers, by id - JXDP_FIRST (kept apart: the kernel's table is indexed by id)
+    private static final String[] JXDP_NAMES = {
+        "redirect_xsk", // 0x10000
+    };
+
+    /**
+     * The helper's name with its {@code bpf_} prefix (the kernel's, or a jxdp extension's), or {@code null}
+     * for an id neither has.
+     */
     public static String name(int id) {
+        if (isJxdpExtension(id)) {
+            return "bpf_" + JXDP_NAMES[id - JXDP_FIRST];
+        }
         return id > 0 && id < NAMES.length ? "bpf_" + NAMES[id] : null;
+    }
+
+    /** Whether {@code id} is one of jxdp's extension helpers, which the kernel does not have. */
+    public static boolean isJxdpExtension(int id) {
+        return id >= JXDP_FIRST && id - JXDP_FIRST < JXDP_NAMES.length;
     }
 
     /** The id of a helper named with or without its {@code bpf_} prefix, or -1. */
@@ -279,6 +308,11 @@ public final class HelperIds {
         for (int i = 1; i < NAMES.length; i++) {
             if (NAMES[i].equals(bare)) {
                 return i;
+            }
+        }
+        for (int i = 0; i < JXDP_NAMES.length; i++) {
+            if (JXDP_NAMES[i].equals(bare)) {
+                return JXDP_FIRST + i;
             }
         }
         return -1;

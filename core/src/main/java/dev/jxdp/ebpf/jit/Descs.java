@@ -47,6 +47,7 @@ final class Descs {
     static final MethodTypeDesc FUNC_ADDR = MethodTypeDesc.of(CD_long, CX, PROG, CD_int);
     static final MethodTypeDesc TAIL_MAP = MethodTypeDesc.of(CODE, CX, ST, MAP, CD_long, PROG, CD_int);
     static final MethodTypeDesc IN_SANDBOX = MethodTypeDesc.of(CD_long, CD_long, CD_int, PROG, CD_int);
+    /** redirectMapTo and redirectXskTo: the state, the resolved map, the key and the flags. */
     static final MethodTypeDesc REDIRECT_MAP_TO = MethodTypeDesc.of(CD_long, ST, MAP, CD_long, CD_long);
     static final MethodTypeDesc JI_I = MethodTypeDesc.of(CD_int, CD_long, CD_int);
     static final MethodTypeDesc JI_J = MethodTypeDesc.of(CD_long, CD_long, CD_int);

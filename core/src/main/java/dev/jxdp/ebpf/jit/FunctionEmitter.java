@@ -1355,6 +1355,11 @@ final class FunctionEmitter {
                 loadMap(mapIndex, Descs.MAP);
                 c.lload(slot(2)).lload(slot(3)).invokestatic(Descs.HELPERS, "redirectMapTo", Descs.REDIRECT_MAP_TO);
             }
+            case HelperIds.JXDP_REDIRECT_XSK -> {
+                c.aload(1);
+                loadMap(mapIndex, Descs.MAP);
+                c.lload(slot(3)).lload(slot(4)).invokestatic(Descs.HELPERS, "redirectXskTo", Descs.REDIRECT_MAP_TO);
+            }
             default -> {
                 return false;
             }
@@ -1466,6 +1471,7 @@ final class FunctionEmitter {
                 case HelperIds.PROBE_READ_KERNEL -> "probeReadKernel";
                 case HelperIds.SPIN_LOCK -> "spinLock";
                 case HelperIds.SPIN_UNLOCK -> "spinUnlock";
+                case HelperIds.JXDP_REDIRECT_XSK -> "redirectXsk";
                 default -> null;
             };
             if (name == null) {

@@ -4,6 +4,7 @@ import dev.jxdp.ebpf.fib.Fib;
 import dev.jxdp.ebpf.maps.BpfMap;
 import dev.jxdp.ebpf.maps.ProgArray;
 import dev.jxdp.ebpf.maps.ProgramRef;
+import dev.jxdp.ebpf.maps.XskSocketRef;
 import dev.jxdp.ebpf.mem.AddressSpace;
 import dev.jxdp.ebpf.mem.Region;
 import dev.jxdp.ebpf.mem.Sandbox;
@@ -56,9 +57,11 @@ public final class ExecState {
 
     /**
      * The AF_XDP socket bound to the queue this state runs on when it is the only one (netdev_rx_queue's
-     * xsk in seed 002), set by the datapath worker; null otherwise. What bpf_redirect_xsk() compares with.
+     * xsk in the RFC "xsk: add struct xdp_sock to netdev_rx_queue"), set by the datapath worker; null
+     * otherwise. bpf_redirect_xsk returns XDP_REDIRECT_XSK when the map's slot holds this very socket.
+     * Not per-invocation state: {@link #begin} leaves it alone.
      */
-    public dev.jxdp.ebpf.maps.XskSocketRef rxqXsk;
+    public XskSocketRef rxqXsk;
 
     /** Tail calls taken in this invocation (the kernel's tail_call_cnt). */
     public int tailCalls;

@@ -1,6 +1,6 @@
 package dev.jxdp.ebpf.runtime;
 
-/** The XDP program return codes (uapi enum xdp_action). */
+/** The XDP program return codes (uapi enum xdp_action), and jxdp's {@link #REDIRECT_XSK}. */
 public final class XdpAction {
     private XdpAction() {}
 
@@ -10,8 +10,9 @@ public final class XdpAction {
     public static final int TX = 3;
     public static final int REDIRECT = 4;
     /**
-     * XDP_REDIRECT_XSK (5), seed 002's action, a jxdp extension: the frame goes to the AF_XDP socket bound
-     * to its RX queue when it is the only one, as {@code bpf_redirect_xsk} found.
+     * XDP_REDIRECT_XSK (5): bpf_redirect_xsk found the queue's sole AF_XDP socket, and the driver puts the
+     * frame straight into it, without bpf_redirect_info. The action of the unmerged RFC "bpf: add
+     * bpf_redirect_xsk helper and XDP_REDIRECT_XSK action"; the kernel has no such action.
      */
     public static final int REDIRECT_XSK = 5;
 

@@ -1155,7 +1155,8 @@ final class AbstractInterp {
                     stackArgsRest();
                     return pseudoCall(st, pc, pc + in.imm() + 1);
                 }
-                Reg mapReg = st.reg(in.imm() == HelperIds.TAIL_CALL ? 2 : 1);
+                // the map is r2 for the helpers that take the context first
+                Reg mapReg = st.reg(in.imm() == HelperIds.TAIL_CALL || in.imm() == HelperIds.JXDP_REDIRECT_XSK ? 2 : 1);
                 facts.mapArg(pc, mapReg.type, mapReg.map);
                 int next = HelperCall.call(this, st, pc, in.imm());
                 stackArgsRest();

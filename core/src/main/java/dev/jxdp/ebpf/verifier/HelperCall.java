@@ -535,7 +535,8 @@ final class HelperCall {
     /**
      * Mirrors check_map_func_compatibility(): map types that only some helpers may take (program arrays,
      * perf event arrays, ring buffers, stack traces, redirect maps, map-in-map, socket maps, queues,
-     * storages), and helpers that only take some map types. Helpers are named by their uapi ids.
+     * storages), and helpers that only take some map types. Helpers are named by their uapi ids (and
+     * jxdp's bpf_redirect_xsk, which takes an XSKMAP only).
      */
     private static void compatible(AbstractInterp ai, int pc, int id, MapSpec m) {
         MapType t = m.mapType() == null ? MapType.UNSPEC : m.mapType();
@@ -549,7 +550,9 @@ final class HelperCall {
             case STACK_TRACE -> id == 27;
             case CGROUP_ARRAY -> id == 33 || id == 37;
             case CGROUP_STORAGE, PERCPU_CGROUP_STORAGE -> id == 81;
-            case DEVMAP, DEVMAP_HASH, XSKMAP -> id == HelperIds.REDIRECT_MAP || id == HelperIds.MAP_LOOKUP_ELEM;
+            case DEVMAP, DEVMAP_HASH -> id == HelperIds.REDIRECT_MAP || id == HelperIds.MAP_LOOKUP_ELEM;
+            case XSKMAP -> id == HelperIds.REDIRECT_MAP || id == HelperIds.MAP_LOOKUP_ELEM
+                    || id == HelperIds.JXDP_REDIRECT_XSK;
             case CPUMAP -> id == HelperIds.REDIRECT_MAP;
             case ARRAY_OF_MAPS, HASH_OF_MAPS -> id == HelperIds.MAP_LOOKUP_ELEM;
             // may_update_sockmap(): XDP programs may update and delete socket map entries
@@ -577,6 +580,8 @@ final class HelperCall {
             case 33, 37 -> t == MapType.CGROUP_ARRAY;
             case HelperIds.REDIRECT_MAP -> t == MapType.DEVMAP || t == MapType.DEVMAP_HASH || t == MapType.CPUMAP
                     || t == MapType.XSKMAP;
+            // jxdp's bpf_redirect_xsk goes to an AF_XDP socket: only an XSKMAP holds those
+            case HelperIds.JXDP_REDIRECT_XSK -> t == MapType.XSKMAP;
             case 52, 53, 60 -> t == MapType.SOCKMAP;
             case 70, 71, 72 -> t == MapType.SOCKHASH;
             case 81 -> t == MapType.CGROUP_STORAGE || t == MapType.PERCPU_CGROUP_STORAGE;

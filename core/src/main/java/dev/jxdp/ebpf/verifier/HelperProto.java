@@ -88,6 +88,9 @@ record HelperProto(int id, Ret ret, Arg[] args, boolean changesPacketData) {
         proto(HelperIds.XDP_ADJUST_META, Ret.INTEGER, true, Arg.PTR_TO_CTX, Arg.ANYTHING);
         proto(HelperIds.XDP_ADJUST_TAIL, Ret.INTEGER, true, Arg.PTR_TO_CTX, Arg.ANYTHING);
         proto(HelperIds.REDIRECT_MAP, Ret.INTEGER, false, Arg.CONST_MAP_PTR, Arg.ANYTHING, Arg.ANYTHING);
+        // jxdp's bpf_redirect_xsk: the context ties it to an XDP program; the map must be an XSKMAP (compatible())
+        proto(HelperIds.JXDP_REDIRECT_XSK, Ret.INTEGER, false, Arg.PTR_TO_CTX, Arg.CONST_MAP_PTR, Arg.ANYTHING,
+                Arg.ANYTHING);
         proto(HelperIds.RINGBUF_OUTPUT, Ret.INTEGER, false, Arg.CONST_MAP_PTR, Arg.PTR_TO_MEM,
                 Arg.CONST_SIZE_OR_ZERO, Arg.ANYTHING);
         proto(HelperIds.RINGBUF_RESERVE, Ret.RINGBUF_MEM_OR_NULL, false, Arg.CONST_MAP_PTR,

@@ -109,7 +109,10 @@ public final class VerifierFacts {
         }
     }
 
-    /** For a helper call at {@code pc}: the index of the map r1 held on every path, or {@link #NO_MAP}. */
+    /**
+     * For a helper call at {@code pc}: the index of the map its map argument (r1; r2 for bpf_tail_call and
+     * bpf_redirect_xsk) held on every path, or {@link #NO_MAP}.
+     */
     public int mapAt(int pc) {
         int m = map[pc];
         return m < 0 ? NO_MAP : m;

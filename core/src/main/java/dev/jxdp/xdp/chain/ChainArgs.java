@@ -205,7 +205,7 @@ public final class ChainArgs {
         String w = word.toUpperCase(Locale.ROOT);
         String bare = w.startsWith("XDP_") ? w.substring(4) : w;
         for (XdpAction a : XdpAction.values()) {
-            if (a != XdpAction.UNKNOWN && a.name().equals(bare)) {
+            if (XdpRunConfig.chainable(a) && a.name().equals(bare)) {
                 return a;
             }
         }

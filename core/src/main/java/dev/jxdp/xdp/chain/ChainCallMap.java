@@ -145,9 +145,9 @@ public final class ChainCallMap {
 
         /** After {@code program} returns {@code action}, {@code next} runs. */
         public Builder on(String program, XdpAction action, String next) {
-            if (action == XdpAction.UNKNOWN) {
-                throw new BpfException("chain-call map: " + program + ": a code that is no action has no entry of "
-                        + "its own; use the wildcard");
+            if (!XdpRunConfig.chainable(action)) {
+                throw new BpfException("chain-call map: " + program + ": a code that is no action of libxdp's has no "
+                        + "entry of its own; use the wildcard");
             }
             return set(program, action.code(), next);
         }

@@ -128,7 +128,7 @@ public final class RunConfigBtf {
 
     private static XdpAction action(String name) {
         for (XdpAction a : XdpAction.values()) {
-            if (a != XdpAction.UNKNOWN && XdpRunConfig.kernelName(a).equals(name)) {
+            if (XdpRunConfig.chainable(a) && XdpRunConfig.kernelName(a).equals(name)) {
                 return a;
             }
         }

@@ -34,7 +34,7 @@ public record XdpRunConfig(long runPrio, int chainCallActions) {
 
     /** True when the list goes on to the next program after this one returns {@code action}. */
     public boolean chainCallEnabled(XdpAction action) {
-        return action != XdpAction.UNKNOWN && (chainCallActions & 1 << action.code()) != 0;
+        return chainable(action) && (chainCallActions & 1 << action.code()) != 0;
     }
 
     public XdpRunConfig withRunPrio(long prio) {
@@ -49,11 +49,19 @@ public record XdpRunConfig(long runPrio, int chainCallActions) {
     public static String actionNames(int actions) {
         StringJoiner j = new StringJoiner(",");
         for (XdpAction a : XdpAction.values()) {
-            if (a != XdpAction.UNKNOWN && (actions & 1 << a.code()) != 0) {
+            if (chainable(a) && (actions & 1 << a.code()) != 0) {
                 j.add(kernelName(a));
             }
         }
         return j.length() == 0 ? "none" : j.toString();
+    }
+
+    /**
+     * Whether a run config or chain can name {@code a}: libxdp knows enum xdp_action's XDP_ABORTED ..
+     * XDP_REDIRECT, not jxdp's XDP_REDIRECT_XSK (its dispatcher treats that code as any other).
+     */
+    static boolean chainable(XdpAction a) {
+        return a != XdpAction.UNKNOWN && a != XdpAction.REDIRECT_XSK;
     }
 
     /** The {@code enum xdp_action} name of an action, as libxdp spells run config members ("XDP_PASS"). */

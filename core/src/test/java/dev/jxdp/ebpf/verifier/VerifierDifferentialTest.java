@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jxdp.ebpf.elf.ElfLoader;
 import dev.jxdp.ebpf.elf.ObjectSpec;
 import dev.jxdp.ebpf.elf.ProgramSpec;
+import dev.jxdp.kernel.JxdpExtensionObjects;
 import dev.jxdp.kernel.KernelObject;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -153,6 +154,10 @@ final class VerifierDifferentialTest {
                     assertTrue(!o.path("accepted").asBoolean(), obj + ": " + p.name() + " is not in the recording");
                     Assumptions.abort("not verified by the kernel: an earlier program of the object was refused");
                 }));
+            } else if (JxdpExtensionObjects.OBJECTS.containsKey(obj) && !k.path("accepted").asBoolean()
+                    && JxdpExtensionObjects.isExtensionRefusal(p, k.path("insn").asInt(), k.path("message").asText())) {
+                tests.add(DynamicTest.dynamicTest(p.name() + " rejected by the kernel, accepted by jxdp: "
+                        + JxdpExtensionObjects.OBJECTS.get(obj), () -> extensionAccepted(p, spec)));
             } else {
                 tests.add(DynamicTest.dynamicTest(p.name() + (k.path("accepted").asBoolean() ? " accepted" : " rejected"),
                         () -> agrees(obj, p, spec, k)));
@@ -164,6 +169,15 @@ final class VerifierDifferentialTest {
             }
         }
         return tests;
+    }
+
+    /**
+     * A program of a jxdp-extension object the kernel refused for its call of a helper it does not have
+     * (JxdpExtensionObjects): jxdp, which has the helper, accepts it.
+     */
+    private static void extensionAccepted(ProgramSpec p, ObjectSpec spec) {
+        VerifierResult r = Verifier.verify(p, spec.maps(), spec.license(), Verifier.Mode.FULL, false);
+        assertTrue(r.accepted(), () -> "the kernel refuses only jxdp's extension helper; jxdp: " + r.describe());
     }
 
     private static void agrees(String obj, ProgramSpec p, ObjectSpec spec, JsonNode kernel) {
@@ -310,6 +324,41 @@ final class VerifierDifferentialTest {
             }
             return new KernelReason(insn, message);
         }
+    }
+
+    /**
+     * Each jxdp-extension object is recorded, and the kernel refused it for the extension helper: the list
+     * excuses that refusal and no other, and an entry whose object changed fails here.
+     */
+    @TestFactory
+    Stream<DynamicTest> jxdpExtensionObjectsAreRefusedForTheirHelperOnly() throws IOException {
+        JsonNode rec = new ObjectMapper().readTree(RECORDING.toFile());
+        List<DynamicTest> tests = new ArrayList<>();
+        for (String obj : JxdpExtensionObjects.OBJECTS.keySet()) {
+            tests.add(DynamicTest.dynamicTest(obj, () -> {
+                JsonNode o = null;
+                for (JsonNode x : rec.path("objects")) {
+                    if (x.path("obj").asText().equals(obj)) {
+                        o = x;
+                    }
+                }
+                assertTrue(o != null, obj + " has no verifier recording");
+                assertTrue(!o.path("accepted").asBoolean(), obj + ": the kernel accepts it; remove it from JxdpExtensionObjects");
+                ObjectSpec spec = ElfLoader.load(REPO.resolve(obj));
+                JsonNode refused = null;
+                for (JsonNode p : o.path("programs")) {
+                    if (!p.path("accepted").asBoolean()) {
+                        refused = p;
+                    }
+                }
+                assertTrue(refused != null, obj + ": no refused program recorded");
+                ProgramSpec p = spec.program(refused.path("prog").asText());
+                assertTrue(JxdpExtensionObjects.isExtensionRefusal(p, refused.path("insn").asInt(),
+                        refused.path("message").asText()), obj + ": the kernel refuses it for something else: "
+                        + refused.path("message").asText());
+            }));
+        }
+        return tests.stream();
     }
 
     /** Every unsafe variant and test object has a recording. */

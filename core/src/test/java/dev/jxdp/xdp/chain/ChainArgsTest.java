@@ -86,6 +86,13 @@ class ChainArgsTest {
     }
 
     @Test
+    void chainActionsRefuseJxdpsRedirectXsk() {
+        // libxdp's chain_call_actions know XDP_ABORTED..XDP_REDIRECT only
+        assertEquals("chain actions 'fw=redirect_xsk': unknown action 'redirect_xsk' (want aborted, drop, pass, tx or "
+                + "redirect)", error(() -> ChainArgs.ChainActions.parse("fw=redirect_xsk")));
+    }
+
+    @Test
     void membersTakeTheirObjectsRunConfigs() {
         XdpMultiProg l = list(List.of(obj("chain_single.o"), obj("chain_run_config.o") + ":chain_tx",
                 obj("chain_run_config.o") + ":chain_first"), List.of());

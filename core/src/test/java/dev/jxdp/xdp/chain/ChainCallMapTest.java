@@ -139,6 +139,15 @@ class ChainCallMapTest {
     }
 
     @Test
+    void jxdpsRedirectXskHasNoEntryOfItsOwn() {
+        // code 5 is in the wildcard's slot, as for libxdp's dispatcher: an entry of its own would replace it
+        BpfException e = assertThrows(BpfException.class,
+                () -> ChainCallMap.builder("a").on("a", XdpAction.REDIRECT_XSK, "b"));
+        assertEquals("chain-call map: a: a code that is no action of libxdp's has no entry of its own; use the "
+                + "wildcard", e.getMessage());
+    }
+
+    @Test
     void theBuiltMapDoesNotChangeWithItsBuilder() {
         ChainCallMap.Builder b = ChainCallMap.builder("a").on("a", XdpAction.PASS, "b");
         ChainCallMap m = b.build();

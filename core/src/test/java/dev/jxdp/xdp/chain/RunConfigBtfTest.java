@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class RunConfigBtfTest {
@@ -59,6 +60,13 @@ class RunConfigBtfTest {
     void readAllGivesEveryInterfaceProgramInObjectOrder() {
         assertEquals(List.of("chain_first", "chain_tx", "chain_plain"),
                 List.copyOf(RunConfigBtf.readAll(load("chain_run_config.o")).keySet()));
+    }
+
+    @Test
+    void jxdpsRedirectXskIsNoChainCallAction() {
+        XdpRunConfig all = new XdpRunConfig(50, XdpRunConfig.ACTION_BITS);
+        assertFalse(all.chainCallEnabled(dev.jxdp.XdpAction.REDIRECT_XSK));
+        assertEquals("XDP_ABORTED,XDP_DROP,XDP_PASS,XDP_TX,XDP_REDIRECT", XdpRunConfig.actionNames(XdpRunConfig.ACTION_BITS));
     }
 
     @Test
