@@ -42,7 +42,7 @@ public enum BuiltinProgram {
     /** bpf_redirect_map(XSKMAP xsks_map, rx_queue_index, XDP_PASS): every frame to its queue's AF_XDP socket */
     XSK("xdp_bench_xsk.o", "xdp_sock_prog"),
     /** bpf_redirect_xsk(XSKMAP xsks_map, rx_queue_index, XDP_PASS): seed 002's helper, the same target */
-    XSK_REDIRECT_XSK("xdp_bench_xsk.o", "xdp_redirect_xsk"),
+    XSK_REDIRECT_XSK("xdp_bench_redirect_xsk.o", "xdp_redirect_xsk"),
     /**
      * reads the Ethernet header, bpf_tail_call(PROG_ARRAY {@value #TAIL_CALLS}, 0), XDP_PASS when the slot
      * is empty; the slot is the caller's to fill, with {@value #TAIL_CALLEE} of the same collection

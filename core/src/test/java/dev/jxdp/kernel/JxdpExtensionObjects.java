@@ -26,8 +26,7 @@ public final class JxdpExtensionObjects {
     /** Repository-relative object path: why the kernel cannot load it. */
     public static final Map<String, String> OBJECTS = Map.of(
             "core/src/test/bpf/xsk_redirect_xsk.o", REDIRECT_XSK,
-            "core/src/main/resources/dev/jxdp/bench/xdp_bench_xsk.o", REDIRECT_XSK + "; its xdp_sock_prog"
-                    + " (bpf_redirect_map) is the kernel's, but the kernel loads an object's programs together");
+            "core/src/main/resources/dev/jxdp/bench/xdp_bench_redirect_xsk.o", REDIRECT_XSK);
 
     // the kernel verifier's words for a helper id it does not have
     private static final Pattern UNKNOWN_FUNC = Pattern.compile("^invalid func unknown#(\\d+)$");
