@@ -250,6 +250,7 @@ public final class XdpSock implements XskSocketRef, AutoCloseable {
             rxProd.setDesc(ri + i, handle, len, 0);
         }
         pending += taken;
+        pendingFill += taken;  // their fill entries, released at the flush with the descriptors
         rxPackets += taken;
         return taken;
     }
