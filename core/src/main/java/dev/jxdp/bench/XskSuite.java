@@ -51,7 +51,10 @@ public final class XskSuite {
                 new Target("redirect-xsk-batched", "generic", 1.5, "aim"));
     }
 
-    /** A whole run: one row per case, in {@link XskCase} order; {@code cpuMhz} NaN when unknown. */
+    /**
+     * A whole run: one row per case, in {@link XskCase} order; {@code cpuMhz} NaN when unknown. A target
+     * compares two cases of one setup, both with the application on its own thread or both busy-polling.
+     */
     public record Result(List<Row> rows, int trials, double seconds, double cpuMhz) {
         public Row row(String label) {
             for (Row r : rows) {
@@ -62,11 +65,25 @@ public final class XskSuite {
             return null;
         }
 
-        /** mpps(num) / mpps(den), or NaN when either did not run. */
-        public double ratio(Target t) {
-            Row a = row(t.num());
-            Row b = row(t.den());
+        /** mpps(num) / mpps(den) in the setup {@code suffix} ("" or {@link XskCase#BUSY_POLL}), or NaN when either did not run. */
+        public double ratio(Target t, String suffix) {
+            Row a = row(t.num() + suffix);
+            Row b = row(t.den() + suffix);
             return a == null || b == null ? Double.NaN : a.mpps() / b.mpps();
+        }
+
+        /** The setups with rows: "" (the application on its own thread) and/or {@link XskCase#BUSY_POLL}. */
+        public List<String> setups() {
+            List<String> out = new ArrayList<>();
+            for (String s : List.of("", XskCase.BUSY_POLL)) {
+                for (Row r : rows) {
+                    if (r.which().busyPoll() == !s.isEmpty()) {
+                        out.add(s);
+                        break;
+                    }
+                }
+            }
+            return out;
         }
 
         /** CPU cycles per packet: ns/packet times the clock, NaN when the clock is unknown. */
@@ -98,12 +115,14 @@ public final class XskSuite {
                 }
             }
             ArrayNode ts = o.putArray("targets");
-            for (Target t : targets()) {
-                double q = ratio(t);
-                if (!Double.isNaN(q)) {
-                    ts.addObject().put("target", t.describe()).put("num", t.num()).put("den", t.den())
-                            .put("factor", t.factor()).put("ratio", Trials.round(q, 3)).put("met", q >= t.factor())
-                            .put("kind", t.kind());
+            for (String setup : setups()) {
+                for (Target t : targets()) {
+                    double q = ratio(t, setup);
+                    if (!Double.isNaN(q)) {
+                        ts.addObject().put("target", t.describe()).put("num", t.num() + setup).put("den", t.den() + setup)
+                                .put("factor", t.factor()).put("ratio", Trials.round(q, 3)).put("met", q >= t.factor())
+                                .put("kind", t.kind());
+                    }
                 }
             }
             return o.toString();
@@ -112,28 +131,31 @@ public final class XskSuite {
         /** The readable table, cycles per packet beside it, then each target with its ratio. */
         public String table() {
             StringBuilder b = new StringBuilder();
-            b.append(String.format(Locale.ROOT, "xsk: rxdrop, one worker and one application thread, one socket, 64-byte "
-                    + "frames, copy mode, median of %d trial%s of %s s%n%n", trials, trials == 1 ? "" : "s",
-                    Trials.seconds(seconds)));
-            Trials.appendRows(b, 21, rows);
+            b.append(String.format(Locale.ROOT, "xsk: rxdrop, one worker and one application thread (%s: the application "
+                    + "busy-polling on the worker's thread), one socket, 64-byte frames, copy mode, median of %d trial%s of %s s%n%n",
+                    XskCase.BUSY_POLL, trials, trials == 1 ? "" : "s", Trials.seconds(seconds)));
+            Trials.appendRows(b, 31, rows);
             if (!Double.isNaN(cpuMhz)) {
                 b.append(String.format(Locale.ROOT, "%ncycles/packet at %.0f MHz (ns/packet x clock, an estimate):%n", cpuMhz));
                 for (Row r : rows) {
-                    b.append(String.format(Locale.ROOT, "  %-21s %7.1f%n", r.label(), cycles(r)));
+                    b.append(String.format(Locale.ROOT, "  %-31s %7.1f%n", r.label(), cycles(r)));
                 }
             }
-            boolean any = false;
-            for (Target t : targets()) {
-                double q = ratio(t);
-                if (Double.isNaN(q)) {
-                    continue;
+            for (String setup : setups()) {
+                boolean any = false;
+                for (Target t : targets()) {
+                    double q = ratio(t, setup);
+                    if (Double.isNaN(q)) {
+                        continue;
+                    }
+                    if (!any) {
+                        b.append(String.format(Locale.ROOT, "%n%-50s %7s%n", "target (Mpps ratio, this run"
+                                + (setup.isEmpty() ? "" : ", " + setup.substring(1) + " cases") + ")", "ratio"));
+                        any = true;
+                    }
+                    b.append(String.format(Locale.ROOT, "%-50s %7.3f   %s (%s)%n", t.describe(), q,
+                            q >= t.factor() ? "met" : "missed", t.kind()));
                 }
-                if (!any) {
-                    b.append(String.format(Locale.ROOT, "%n%-50s %7s%n", "target (Mpps ratio, this run)", "ratio"));
-                    any = true;
-                }
-                b.append(String.format(Locale.ROOT, "%-50s %7.3f   %s (%s)%n", t.describe(), q, q >= t.factor() ? "met" : "missed",
-                        t.kind()));
             }
             return b.toString();
         }

@@ -448,7 +448,10 @@ final class BenchCommand implements Runnable {
                     + "redirect-xsk >= generic; the seed's redirect-xsk >= 1.13 x generic and redirect-xsk-batched >= "
                     + "1.27 x generic; the aim redirect-xsk-batched >= 1.5 x generic. With --json one object "
                     + "{\"suite\": \"xsk\", \"rows\": [{\"case\", \"mpps\", \"ns_per_pkt\", \"trials\"}], "
-                    + "\"cpu_mhz\", \"cycles\": [...], \"targets\": [...]}. The defaults take about a minute.", ""},
+                    + "\"cpu_mhz\", \"cycles\": [...], \"targets\": [...]}. --busy-poll adds the same five with the application "
+                    + "busy-polling on the worker's thread (generic-busy-poll, ...): seed 002's own setup, xdpsock -B on one "
+                    + "core, with no cache line moving between two cores and no scheduler between datapath and "
+                    + "application; their targets are reported apart. The defaults take about a minute.", ""},
             footer = {"", "Examples:", "  jxdp bench xsk", "  jxdp bench xsk --json --plot xsk.png --trials 7",
                     "  jxdp bench xsk --cases generic,transparent"})
     static final class Xsk implements Runnable {
@@ -463,12 +466,23 @@ final class BenchCommand implements Runnable {
         Path plot;
 
         @Option(names = "--cases", paramLabel = "CASE[,CASE...]", split = ",",
-                description = "run only these cases (default: all); a target is reported only when its cases ran")
+                description = "run only these cases (default: the five); a target is reported only when its cases ran")
         List<String> cases;
+
+        @Option(names = "--busy-poll", description = "also the five cases with the application busy-polling on the "
+                + "worker's thread instead of its own (the seed's xdpsock -B on one core; labels end in -busy-poll)")
+        boolean busyPoll;
 
         @Override
         public void run() {
-            List<XskCase> which = selected(cases);
+            List<XskCase> which = new ArrayList<>(cases == null || cases.isEmpty() ? XskCase.table(false) : selected(cases));
+            if (busyPoll) {
+                for (XskCase c : XskCase.table(true)) {
+                    if (!which.contains(c)) {
+                        which.add(c);
+                    }
+                }
+            }
             trial.check(plot);
             PrintWriter out = spec.commandLine().getOut();
             try {
@@ -485,9 +499,6 @@ final class BenchCommand implements Runnable {
         }
 
         private static List<XskCase> selected(List<String> names) {
-            if (names == null || names.isEmpty()) {
-                return List.of(XskCase.values());
-            }
             List<XskCase> out = new ArrayList<>();
             for (String n : names) {
                 XskCase c = XskCase.byLabel(n.strip());

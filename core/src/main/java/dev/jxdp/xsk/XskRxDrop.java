@@ -12,6 +12,7 @@ public final class XskRxDrop implements Runnable {
     private volatile boolean stop;
     // written by this thread, read racily by whoever prints stats
     private volatile long received;
+    private long taken;
 
     /** rxdrop on {@code sock}, up to {@code batch} descriptors per peek (xdpsock's --batch-size). */
     public XskRxDrop(XdpSock sock, int batch) {
@@ -40,30 +41,40 @@ public final class XskRxDrop implements Runnable {
 
     @Override
     public void run() {
-        XskConsRing rx = sock.rx();
-        XskProdRing fill = sock.fill();
-        Umem umem = sock.umem();
-        long n0 = 0;
         while (!stop) {
-            int n = rx.peek(batch);
-            if (n == 0) {
-                Thread.onSpinWait();
-                continue;
-            }
-            // every chunk this socket owns is on the fill ring or in the RX ring: room for the n we hold
-            while (fill.reserve(n) == 0) {
+            if (step() == 0) {
                 Thread.onSpinWait();
             }
-            int from = rx.firstIndex();
-            int to = fill.firstIndex();
-            for (int i = 0; i < n; i++) {
-                fill.setAddr(to + i, umem.chunkBase(rx.addr(from + i)));
-            }
-            fill.submit(n);
-            rx.release(n);
-            n0 += n;
-            received = n0;
         }
+    }
+
+    /**
+     * One batch: up to {@code batch} frames off the RX ring, their chunks back on the fill ring; returns
+     * how many (0: none ready). What {@link #run()} loops on, and what a busy-polling application calls
+     * between the datapath's polls on the same thread (xdpsock -B, the seed's setup).
+     */
+    public int step() {
+        XskConsRing rx = sock.rx();
+        int n = rx.peek(batch);
+        if (n == 0) {
+            return 0;
+        }
+        XskProdRing fill = sock.fill();
+        // every chunk this socket owns is on the fill ring or in the RX ring: room for the n we hold
+        while (fill.reserve(n) == 0) {
+            Thread.onSpinWait();
+        }
+        int from = rx.firstIndex();
+        int to = fill.firstIndex();
+        Umem umem = sock.umem();
+        for (int i = 0; i < n; i++) {
+            fill.setAddr(to + i, umem.chunkBase(rx.addr(from + i)));
+        }
+        fill.submit(n);
+        rx.release(n);
+        taken += n;
+        received = taken;
+        return n;
     }
 
     /** Asks the loop to end (it ends after its current batch). */

@@ -20,7 +20,16 @@ class XskBenchTest {
     @Test
     void theCaseNamesAreTheIssuesExactlyInOrder() {
         assertEquals(List.of("generic", "redirect-xsk", "redirect-xsk-batched", "transparent", "transparent-batched"),
-                List.of(XskCase.values()).stream().map(XskCase::label).toList());
+                XskCase.table(false).stream().map(XskCase::label).toList());
+        assertEquals(List.of("generic-busy-poll", "redirect-xsk-busy-poll", "redirect-xsk-batched-busy-poll",
+                "transparent-busy-poll", "transparent-batched-busy-poll"), XskCase.table(true).stream().map(XskCase::label).toList());
+        for (XskCase c : XskCase.table(true)) {
+            assertEquals(c, XskCase.byLabel(c.baseLabel() + XskCase.BUSY_POLL));
+            XskCase twin = XskCase.byLabel(c.baseLabel());
+            assertEquals(twin.program(), c.program());
+            assertEquals(twin.mode(), c.mode());
+            assertEquals(twin.fastPath(), c.fastPath());
+        }
         assertEquals(XskCase.TRANSPARENT_BATCHED, BenchCase.byLabel("transparent-batched"), "a child JVM finds it by its label");
         assertNull(XskCase.byLabel("zero-copy"));
     }
@@ -37,7 +46,7 @@ class XskBenchTest {
                 assertEquals(s.rx, s.redirect + s.errors, what);
                 assertEquals(c.mode(), b.worker().rxMode(), what);
                 // generic: none through the fast path; the others: all of them
-                assertEquals(c == XskCase.GENERIC ? 0 : s.redirect, s.redirectXsk, what);
+                assertEquals(c.baseLabel().equals("generic") ? 0 : s.redirect, s.redirectXsk, what);
                 assertEquals(s.redirect, b.sock().rxPackets(), what);
                 assertEquals(s.errors, b.sock().rxDropped() + b.sock().rxRingFull(), "each frame not delivered, counted by the socket: " + what);
             }
@@ -60,6 +69,12 @@ class XskBenchTest {
         assertTrue(json.contains("\"target\":\"redirect-xsk >= 1.13 x generic\",\"num\":\"redirect-xsk\",\"den\":\"generic\","
                 + "\"factor\":1.13,\"ratio\":1.2,\"met\":true"), json);
         assertTrue(!json.contains("batched"), "only the targets whose cases ran: " + json);
+        assertTrue(!json.contains("busy-poll"), "no busy-poll case ran: " + json);
+        XskSuite.Result both = new XskSuite.Result(List.of(rows.get(0), rows.get(1),
+                new XskSuite.Row(XskCase.GENERIC_BP, 20, 50, List.of(20.0)), new XskSuite.Row(XskCase.REDIRECT_XSK_BP, 30, 1e3 / 30, List.of(30.0))),
+                1, 1, 2000);
+        assertTrue(both.json().contains("\"num\":\"redirect-xsk-busy-poll\",\"den\":\"generic-busy-poll\",\"factor\":1.13,\"ratio\":1.5"),
+                "each setup's cases compared with each other: " + both.json());
         Path info = tmp.resolve("cpuinfo");
         Files.writeString(info, "processor\t: 0\nmodel name\t: AMD EPYC\ncpu MHz\t\t: 2596.148\n");
         assertEquals(2596.148, XskSuite.cpuMhz(info), 1e-9);

@@ -72,7 +72,7 @@ class BenchXskCommandTest {
     @Test
     void badArgumentsAreOneLine() {
         CliTest.assertOneLineError(CliTest.jxdp("bench", "xsk", "--cases", "zero-copy"),
-                "--cases: unknown case 'zero-copy' (cases: generic, redirect-xsk, redirect-xsk-batched, transparent, transparent-batched)");
+                "--cases: unknown case 'zero-copy' (cases: generic, redirect-xsk, redirect-xsk-batched, transparent, transparent-batched, generic-busy-poll,");
         CliTest.assertOneLineError(CliTest.jxdp("bench", "xsk", "--trials", "4"), "--trials must be at least 5 (got 4)");
     }
 }
