@@ -641,8 +641,7 @@ public final class NapiWorker {
     // whether this run's redirect info names the queue's only socket: the XSKMAP slot the program chose
     // holds it. Then the redirect is XDP_REDIRECT_XSK's, with no new action and an unchanged program
     private boolean redirectsToRxqXsk() {
-        XdpSock s = rxqXskRedirect;
-        return s != null && st.redirectMap() instanceof XskMap m && m.socket(st.redirectKey) == s;
+        return rxqXskRedirect != null && st.redirectsToRxqXsk();
     }
 
     // points the worker's buff at frame id as its FrameMeta describes it; returns the page address

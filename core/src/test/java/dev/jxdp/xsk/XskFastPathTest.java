@@ -237,4 +237,42 @@ class XskFastPathTest {
             assertEquals(0, s.fill().producer() - s.fill().consumer(), "all 20 fill entries consumed");
         }
     }
+
+    @ParameterizedTest
+    @EnumSource(dev.jxdp.xdp.dispatch.LoadedChain.Executor.class)
+    void aRedirectByTheSecondProgramOfAChainTakesTheFastPathToo(dev.jxdp.xdp.dispatch.LoadedChain.Executor ex) {
+        // libxdp's chain: a passes (and continues), b redirects to the XSKMAP; b runs on a state of its own
+        // with no queue socket, and the worker, given b's redirect, still sees the slot holds its queue's
+        PagePool pool = new PagePool(256, true);
+        try (Umem umem = umem(); XdpSock s = new XdpSock(umem, DEV, 0, 128, 128);
+             Harness a = new Harness(Asm.assemble("r0 = 2\nexit"));
+             Harness b = new Harness(List.of(Harness.spec("xsks_map", MapType.XSKMAP, 4, 4, 4)), Asm.assemble(REDIRECT_MAP));
+             PktGen gen = new PktGen(PktGenSpec.parse("flows=8,size=64"))) {
+            giveChunks(s, 100);
+            ((XskMap) b.map(0)).set(0, s);
+            List<dev.jxdp.xdp.chain.XdpMultiProg.Program> ps = List.of(
+                    new dev.jxdp.xdp.chain.XdpMultiProg.Program(java.nio.file.Path.of("a.o"), "a", 1, 1 << 2),
+                    new dev.jxdp.xdp.chain.XdpMultiProg.Program(java.nio.file.Path.of("b.o"), "b", 2, 1 << 2));
+            dev.jxdp.xdp.dispatch.LoadedChain chain = dev.jxdp.xdp.dispatch.LoadedChain.of(
+                    dev.jxdp.xdp.chain.XdpMultiProg.of(ps).toChain(),
+                    List.of(JitCompiler.verifying().program(a.prog(0)), JitCompiler.verifying().program(b.prog(0))), ex);
+            PagePool.Cache cache = pool.cache();
+            PktGenDriver rx = new PktGenDriver(gen, pool, cache, DEV, 0, 60);
+            NapiWorker w = new NapiWorker(pool, cache, rx, (ids, from, n) -> {
+                pool.returnBulk(ids, from, n);
+                return n;
+            }, PassSink.DISCARD, chain.runner(0), chain.collection(), 0, DEV, 0).xsk(s);
+            while (rx.generated() < 60) {
+                w.poll(NapiWorker.BUDGET);
+            }
+            w.stats().checkAccounting();
+            assertEquals(60, w.stats().redirect, w.stats().toString());
+            assertEquals(60, w.stats().redirectXsk, "the fast path, for b's redirect too");
+            assertEquals(60, s.rxPackets());
+            cache.drain();
+            assertEquals(0, pool.framesOutstanding());
+        } finally {
+            pool.close();
+        }
+    }
 }

@@ -267,7 +267,17 @@ public final class Helpers {
         }
         // the map callbacks take the key as u32
         long k = key & 0xffffffffL;
-        if (!m.hasRedirectTarget(k) && (flags & BPF_F_BROADCAST) == 0) {
+        if (m instanceof XskMap x) {
+            // the socket itself, as the kernel keeps it in bpf_redirect_info's tgt_value: whether it is the
+            // queue's only one is all the datapath asks (seed 002's fast path, for an unchanged program)
+            XskSocketRef s = x.socket(k);
+            if (s == null) {
+                st.redirectMap(null);
+                st.redirectFlags = 0;
+                return flags & BPF_F_ACTION_MASK;
+            }
+            st.redirectToRxqXsk = s == st.rxqXsk;
+        } else if (!m.hasRedirectTarget(k) && (flags & BPF_F_BROADCAST) == 0) {
             st.redirectMap(null);
             st.redirectFlags = 0;
             return flags & BPF_F_ACTION_MASK;

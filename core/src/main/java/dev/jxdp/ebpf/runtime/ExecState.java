@@ -54,6 +54,11 @@ public final class ExecState {
     // after run
     private BpfMap redirectMap;
     private boolean redirectMapSet;
+    /**
+     * Set with an XSKMAP target: whether the slot's socket is {@link #rxqXsk}. Read only through
+     * {@link #redirectsToRxqXsk()}, which also wants this run's map, so a stale value is never seen.
+     */
+    public boolean redirectToRxqXsk;
 
     /**
      * The AF_XDP socket bound to the queue this state runs on when it is the only one (netdev_rx_queue's
@@ -116,6 +121,14 @@ public final class ExecState {
         return redirectMapSet ? redirectMap : null;
     }
 
+    /**
+     * Whether this run's bpf_redirect_map chose an XSKMAP slot holding {@link #rxqXsk}, the queue's only
+     * socket: the redirect seed 002's fast path can take without a new action.
+     */
+    public boolean redirectsToRxqXsk() {
+        return redirectMapSet && redirectToRxqXsk && redirectMap instanceof dev.jxdp.ebpf.maps.XskMap;
+    }
+
     /** Sets (or with null clears) the map XDP_REDIRECT goes through. */
     public void redirectMap(BpfMap m) {
         if (m != redirectMap && m != null) {
@@ -132,7 +145,10 @@ public final class ExecState {
         this.redirectIfindex = other.redirectIfindex;
         this.redirectFlags = other.redirectFlags;
         this.redirectKey = other.redirectKey;
-        redirectMap(other.redirectMap());
+        BpfMap m = other.redirectMap();
+        // the part's state has no queue socket of its own: whether the slot holds this state's is asked again
+        this.redirectToRxqXsk = m instanceof dev.jxdp.ebpf.maps.XskMap x && rxqXsk != null && x.socket(redirectKey) == rxqXsk;
+        redirectMap(m);
     }
 
     /** Makes this buff the current packet; clears the per-invocation state (redirect info, tail calls). */
