@@ -265,19 +265,12 @@ public final class Helpers {
         if ((flags & ~(BPF_F_ACTION_MASK | allowed)) != 0) {
             return XdpAction.ABORTED;
         }
+        if (m instanceof XskMap x) {
+            return redirectXskMapTo(st, x, key, flags);
+        }
         // the map callbacks take the key as u32
         long k = key & 0xffffffffL;
-        if (m instanceof XskMap x) {
-            // the socket itself, as the kernel keeps it in bpf_redirect_info's tgt_value: whether it is the
-            // queue's only one is all the datapath asks (seed 002's fast path, for an unchanged program)
-            XskSocketRef s = x.socket(k);
-            if (s == null) {
-                st.redirectMap(null);
-                st.redirectFlags = 0;
-                return flags & BPF_F_ACTION_MASK;
-            }
-            st.redirectToRxqXsk = s == st.rxqXsk;
-        } else if (!m.hasRedirectTarget(k) && (flags & BPF_F_BROADCAST) == 0) {
+        if (!m.hasRedirectTarget(k) && (flags & BPF_F_BROADCAST) == 0) {
             st.redirectMap(null);
             st.redirectFlags = 0;
             return flags & BPF_F_ACTION_MASK;
@@ -299,6 +292,31 @@ public final class Helpers {
      */
     public static long redirectXsk(ExecState st, long ctx, long map, long key, long flags) {
         return redirectXskTo(st, map(st, map, "bpf_redirect_xsk", 2), key, flags);
+    }
+
+    /**
+     * bpf_redirect_map on an XSKMAP (the JIT's call when the verifier knows the map is one): no flag but
+     * the action's, then the slot's socket. The kernel keeps the socket in bpf_redirect_info's tgt_value;
+     * jxdp keeps whether it is the queue's only one, all the datapath asks (seed 002's fast path, for an
+     * unchanged program).
+     */
+    public static long redirectXskMapTo(ExecState st, XskMap m, long key, long flags) {
+        if ((flags & ~BPF_F_ACTION_MASK) != 0) {
+            return XdpAction.ABORTED;
+        }
+        long k = key & 0xffffffffL;
+        XskSocketRef s = m.socket(k);
+        if (s == null) {
+            st.redirectMap(null);
+            st.redirectFlags = 0;
+            return flags & BPF_F_ACTION_MASK;
+        }
+        st.redirectToRxqXsk = s == st.rxqXsk;
+        st.redirectIfindex = (int) k;
+        st.redirectKey = k;
+        st.redirectMap(m);
+        st.redirectFlags = 0;
+        return XdpAction.REDIRECT;
     }
 
     /** bpf_redirect_xsk with the map already resolved (the JIT's call when the verifier knows the map). */

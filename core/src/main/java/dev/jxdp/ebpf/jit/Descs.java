@@ -49,6 +49,9 @@ final class Descs {
     static final MethodTypeDesc IN_SANDBOX = MethodTypeDesc.of(CD_long, CD_long, CD_int, PROG, CD_int);
     /** redirectMapTo and redirectXskTo: the state, the resolved map, the key and the flags. */
     static final MethodTypeDesc REDIRECT_MAP_TO = MethodTypeDesc.of(CD_long, ST, MAP, CD_long, CD_long);
+    /** redirectXskMapTo: the state, the XSKMAP, the key and the flags. */
+    static final MethodTypeDesc REDIRECT_XSK_MAP_TO = MethodTypeDesc.of(CD_long, ST,
+            java.lang.constant.ClassDesc.of("dev.jxdp.ebpf.maps.XskMap"), CD_long, CD_long);
     static final MethodTypeDesc JI_I = MethodTypeDesc.of(CD_int, CD_long, CD_int);
     static final MethodTypeDesc JI_J = MethodTypeDesc.of(CD_long, CD_long, CD_int);
     static final MethodTypeDesc JIJ_V = MethodTypeDesc.of(ConstantDescs.CD_void, CD_long, CD_int, CD_long);

@@ -1352,8 +1352,14 @@ final class FunctionEmitter {
             }
             case HelperIds.REDIRECT_MAP -> {
                 c.aload(1);
-                loadMap(mapIndex, Descs.MAP);
-                c.lload(slot(2)).lload(slot(3)).invokestatic(Descs.HELPERS, "redirectMapTo", Descs.REDIRECT_MAP_TO);
+                if (map instanceof dev.jxdp.ebpf.maps.XskMap) {
+                    // the common AF_XDP program: the XSKMAP case alone, no map type to test per frame
+                    loadMap(mapIndex, cd);
+                    c.lload(slot(2)).lload(slot(3)).invokestatic(Descs.HELPERS, "redirectXskMapTo", Descs.REDIRECT_XSK_MAP_TO);
+                } else {
+                    loadMap(mapIndex, Descs.MAP);
+                    c.lload(slot(2)).lload(slot(3)).invokestatic(Descs.HELPERS, "redirectMapTo", Descs.REDIRECT_MAP_TO);
+                }
             }
             case HelperIds.JXDP_REDIRECT_XSK -> {
                 c.aload(1);
