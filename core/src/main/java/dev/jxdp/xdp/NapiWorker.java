@@ -358,6 +358,7 @@ public final class NapiWorker {
         rxqXskRedirect = xskFastPath ? s : null;
         rxqXskZeroCopy = s != null && s.umem() == pool.umem();
         st.rxqXsk = s;
+        st.rxqXskRedirect = rxqXskRedirect;
     }
 
     // a released socket out of the list of sockets to send from (rare: a new array, no per-poll cost)

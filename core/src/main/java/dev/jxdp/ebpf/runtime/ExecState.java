@@ -55,7 +55,8 @@ public final class ExecState {
     private BpfMap redirectMap;
     private boolean redirectMapSet;
     /**
-     * Set with an XSKMAP target: whether the slot's socket is {@link #rxqXsk}. Read only through
+     * Set with an XSKMAP target: whether the slot's socket is {@link #rxqXskRedirect}, the worker's to take
+     * straight (then the key and flags of the redirect info were not written). Read only through
      * {@link #redirectsToRxqXsk()}, which also wants this run's map, so a stale value is never seen.
      */
     public boolean redirectToRxqXsk;
@@ -67,6 +68,13 @@ public final class ExecState {
      * Not per-invocation state: {@link #begin} leaves it alone.
      */
     public XskSocketRef rxqXsk;
+
+    /**
+     * {@link #rxqXsk} when the worker takes a plain bpf_redirect_map to it straight to the socket (its
+     * transparent fast path), else null; set by the worker. A redirect to it records only the map and
+     * {@link #redirectToRxqXsk}, since the worker reads nothing else of it.
+     */
+    public XskSocketRef rxqXskRedirect;
 
     /** Tail calls taken in this invocation (the kernel's tail_call_cnt). */
     public int tailCalls;
@@ -122,8 +130,8 @@ public final class ExecState {
     }
 
     /**
-     * Whether this run's bpf_redirect_map chose an XSKMAP slot holding {@link #rxqXsk}, the queue's only
-     * socket: the redirect seed 002's fast path can take without a new action.
+     * Whether this run's bpf_redirect_map chose an XSKMAP slot holding {@link #rxqXskRedirect}, the queue's
+     * only socket: the redirect seed 002's fast path takes without a new action.
      */
     public boolean redirectsToRxqXsk() {
         return redirectMapSet && redirectToRxqXsk && redirectMap instanceof dev.jxdp.ebpf.maps.XskMap;
@@ -147,7 +155,8 @@ public final class ExecState {
         this.redirectKey = other.redirectKey;
         BpfMap m = other.redirectMap();
         // the part's state has no queue socket of its own: whether the slot holds this state's is asked again
-        this.redirectToRxqXsk = m instanceof dev.jxdp.ebpf.maps.XskMap x && rxqXsk != null && x.socket(redirectKey) == rxqXsk;
+        this.redirectToRxqXsk = m instanceof dev.jxdp.ebpf.maps.XskMap x && rxqXskRedirect != null
+                && x.socket(redirectKey) == rxqXskRedirect;
         redirectMap(m);
     }
 
