@@ -572,7 +572,11 @@ public final class NapiWorker {
             cache.recycleDirect(id);
             stats.pass++;
         } else if (act == XdpAction.REDIRECT) {
-            redirect(id);
+            if (redirectsToRxqXsk()) {
+                xskRcvRxq(id, rxqXsk);  // seed 002's fast path for an unchanged program: no call to redirect()
+            } else {
+                redirect(id);
+            }
         } else if (act == XdpAction.REDIRECT_XSK && rxqXsk != null) {
             xskRcvRxq(id, rxqXsk);
         } else {
@@ -663,10 +667,6 @@ public final class NapiWorker {
     // common case first and small enough to inline into the poll: the devmap entry of the previous frame,
     // still current (one generation load), so its device and program need no lookup
     private void redirect(int id) {
-        if (redirectsToRxqXsk()) {
-            xskRcvRxq(id, rxqXsk);
-            return;
-        }
         DevMap d = lastMap;
         if (d != null && st.redirectMap() == d && st.redirectKey == lastKey && st.redirectFlags == 0
                 && d.generation(lastKey) == lastGeneration) {
