@@ -55,6 +55,29 @@ public final class DatapathChart {
         writePng(png(r), file);
     }
 
+    /**
+     * A bar per case, its figure at the top (one series, no legend): the chart every table suite draws,
+     * {@code decimals} the figures' pattern ("#0.0").
+     */
+    static byte[] bars(String title, String yAxis, List<String> names, List<Double> values, String decimals) {
+        if (System.getProperty("java.awt.headless") == null) {
+            System.setProperty("java.awt.headless", "true");  // drawn off-screen: no display needed
+        }
+        CategoryChart chart = new CategoryChartBuilder().width(1000).height(560).title(title)
+                .xAxisTitle("case").yAxisTitle(yAxis).build();
+        chart.getStyler().setLegendVisible(false);
+        chart.getStyler().setLabelsVisible(true);
+        chart.getStyler().setXAxisLabelRotation(30);
+        chart.getStyler().setLabelsPosition(0.95);
+        chart.getStyler().setDecimalPattern(decimals);
+        chart.addSeries(yAxis, names, values);
+        try {
+            return BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
+        } catch (IOException e) {
+            throw new BenchException("plot: cannot draw the chart: " + e.getMessage());
+        }
+    }
+
     // through a temporary file renamed into place, for every suite's chart
     static void writePng(byte[] bytes, Path file) {
         try {
