@@ -60,8 +60,14 @@ public final class XskRxDrop implements Runnable {
             return 0;
         }
         XskProdRing fill = sock.fill();
-        // every chunk this socket owns is on the fill ring or in the RX ring: room for the n we hold
+        // every chunk this socket owns is on the fill ring or in the RX ring: room for the n we hold. Were a
+        // chunk ever counted twice there would never be room; stop() still ends the wait, the frames left
+        // on the RX ring, so the run ends and its accounting shows the fault instead of hanging
         while (fill.reserve(n) == 0) {
+            if (stop) {
+                rx.cancel(n);
+                return 0;
+            }
             Thread.onSpinWait();
         }
         int from = rx.firstIndex();

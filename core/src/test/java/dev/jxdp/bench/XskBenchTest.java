@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The xsk bench's datapath and cases: what each case sets up and that frames reach the socket, not how fast. */
+@org.junit.jupiter.api.Timeout(value = 2, unit = java.util.concurrent.TimeUnit.MINUTES)  // a guard against a hang, not a measurement
 class XskBenchTest {
 
     private static final long SLICE = 50_000_000L;

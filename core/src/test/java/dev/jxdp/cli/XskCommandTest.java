@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code jxdp xsk rxdrop}: every frame either reached a socket and came back to its fill ring, or is counted where it was dropped. */
+@org.junit.jupiter.api.Timeout(value = 2, unit = java.util.concurrent.TimeUnit.MINUTES)  // a guard against a hang, not a measurement
 class XskCommandTest {
 
     @TempDir

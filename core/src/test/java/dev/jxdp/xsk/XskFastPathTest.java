@@ -28,6 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * else takes the generic path or, for XDP_REDIRECT_XSK without the socket, is an invalid action. The
  * frames, their order, the socket's counters and the UMEM's chunks are the generic path's in every case.
  */
+@org.junit.jupiter.api.Timeout(value = 2, unit = java.util.concurrent.TimeUnit.MINUTES)  // a guard against a hang, not a measurement
 class XskFastPathTest {
 
     // the xdp-tutorial / libxdp default program's shape: bpf_redirect_map(&xsks_map, ctx->rx_queue_index, 0)
