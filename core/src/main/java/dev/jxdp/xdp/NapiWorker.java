@@ -15,12 +15,8 @@ import dev.jxdp.ebpf.runtime.ExecState;
 import dev.jxdp.ebpf.runtime.XdpAction;
 import dev.jxdp.ebpf.runtime.XdpBuff;
 import dev.jxdp.xdp.dispatch.XdpCall;
-import dev.jxdp.ebpf.mem.Mem;
 import dev.jxdp.xsk.XdpSock;
 import dev.jxdp.xsk.Umem;
-import dev.jxdp.xsk.XskConsRing;
-import dev.jxdp.xsk.XskDescCheck;
-import dev.jxdp.xsk.XskProdRing;
 import dev.jxdp.ebpf.maps.XskMap;
 import dev.jxdp.ebpf.maps.XskSocketRef;
 
@@ -122,7 +118,7 @@ public final class NapiWorker {
     private final java.util.IdentityHashMap<BpfProgram, Egress> egress = new java.util.IdentityHashMap<>();
     // the AF_XDP sockets whose TX ring this worker sends from, and its bulk for them
     private XdpSock[] xskSockets = new XdpSock[0];
-    private final int[] xskTxIds = new int[BUDGET];
+    private final XskXmit xskXmit;
     private boolean xskSent;
     // __xsk_map_flush()'s list: the sockets this poll received into, each once
     private XdpSock[] xskFlushList = new XdpSock[4];
@@ -215,6 +211,7 @@ public final class NapiWorker {
         this.ifindex = ifindex;
         this.queue = queue;
         this.cpu = st.cpu();
+        this.xskXmit = new XskXmit(pool, cache, tx, ifindex, queue);
     }
 
     public RxQueueStats stats() { return stats; }
@@ -308,7 +305,7 @@ public final class NapiWorker {
                     xskForget(i);  // released: this worker sends from it no more
                     break;         // the list changed; the others send next poll
                 }
-                sent |= xskXmit(socks[i]);
+                sent |= xskXmit.xmit(socks[i]);
             }
             xskSent = sent;
         }
@@ -369,111 +366,6 @@ public final class NapiWorker {
         System.arraycopy(old, i + 1, now, i, old.length - i - 1);
         xskSockets = now;
         rxqXskUpdate();
-    }
-
-    // xsk_generic_xmit(), a poll's budget at most: each TX descriptor checked (a bad one is counted and
-    // completed unread, as 6.18 does; one longer than a page is completed unsent), copied into a page of the pool and handed to this device's TX in
-    // one bulk; its chunk goes to the completion ring at once, the data being copied. A full completion
-    // ring or an empty pool leaves the descriptor for the next poll
-    private boolean xskXmit(XdpSock s) {
-        if (s.umem() == pool.umem()) {
-            return xskXmitZeroCopy(s);
-        }
-        XskConsRing txr = s.txKernelSide();
-        XskProdRing cq = s.completionKernelSide();
-        Umem umem = s.umem();
-        int[] ids = xskTxIds;
-        int n = 0;
-        int completed = 0;
-        while (n < BUDGET && txr.peek(1) == 1) {
-            int ti = txr.firstIndex();
-            if (cq.reserve(1) == 0) {
-                txr.cancel(1);
-                break;
-            }
-            long addr = txr.addr(ti);
-            int len = txr.len(ti);
-            if (umem.checkDesc(addr, len, txr.options(ti)) != XskDescCheck.VALID) {
-                s.countTxInvalid();
-            } else if (len > PagePool.FRAME_SIZE - PagePool.HEADROOM) {
-                // valid for the kernel (a 4096-byte chunk holds it) but past what a page of this device
-                // carries: dropped as a driver drops a frame past its MTU, completed, not tx_invalid_descs
-            } else {
-                int id = cache.alloc();
-                if (id < 0) {
-                    cq.cancel(1);
-                    txr.cancel(1);
-                    break;
-                }
-                Mem.copy(umem.region().address() + umem.dataOffset(addr), pool.address(id) + PagePool.HEADROOM, len);
-                meta.prepare(id, len, ifindex, queue);
-                ids[n++] = id;
-                s.countTx();
-            }
-            cq.setAddr(cq.firstIndex(), addr);
-            completed++;
-            txr.release(1);
-        }
-        if (completed > 0) {
-            cq.submit(completed);
-        }
-        if (n > 0) {
-            int took = tx.transmit(ids, 0, n);
-            for (int i = took; i < n; i++) {
-                cache.recycleDirect(ids[i]);  // the device's ring was full: the frame is lost, its chunk completed
-            }
-        }
-        return completed > 0;
-    }
-
-    // zero copy, a poll's budget at most: each TX descriptor's chunk is the frame sent, no copy. Its
-    // completion ring entry is reserved and written now and published once the device gives the frame back
-    // to the pool (xsk_tx_peek_desc() then xsk_tx_completed()), in order, as drivers complete; a frame the
-    // device refuses is lost and given back at once. A bad descriptor is counted and completed unread, as in
-    // copy mode; so is one that crosses a page (unaligned mode), which no pool frame holds
-    private boolean xskXmitZeroCopy(XdpSock s) {
-        XskConsRing txr = s.txKernelSide();
-        XskProdRing cq = s.completionKernelSide();
-        Umem umem = s.umem();
-        int[] ids = xskTxIds;
-        int n = 0;
-        int done = 0;
-        while (n < BUDGET && txr.peek(1) == 1) {
-            int ti = txr.firstIndex();
-            if (cq.reserve(1) == 0) {
-                txr.cancel(1);
-                break;
-            }
-            long addr = txr.addr(ti);
-            int len = txr.len(ti);
-            XskDescCheck check = umem.checkDesc(addr, len, txr.options(ti));
-            txr.release(1);
-            cq.setAddr(cq.firstIndex(), addr);
-            long at = umem.dataOffset(addr);
-            int off = (int) (at & (PagePool.FRAME_SIZE - 1));
-            if (check != XskDescCheck.VALID || off + len > PagePool.FRAME_SIZE) {
-                s.countTxInvalid();
-                done++;
-                continue;
-            }
-            int id = (int) (at >>> PagePool.FRAME_SHIFT);  // the chunk is the pool's frame of that number
-            meta.prepare(id, 0, ifindex, queue);
-            meta.bounds(id, off, len, 0);
-            pool.xskTxOut(id);
-            ids[n++] = id;
-            s.countTx();
-        }
-        if (n > 0) {
-            int took = tx.transmit(ids, 0, n);
-            if (took < n) {
-                pool.returnBulk(ids, took, n - took);  // lost on a full device ring: the chunk completes anyway
-            }
-        }
-        done += pool.xskTxCompleted();
-        if (done > 0) {
-            cq.submit(done);
-        }
-        return n > 0 || done > 0;
     }
 
     // the start of a poll through the xdp_call: its program for every frame of the poll
