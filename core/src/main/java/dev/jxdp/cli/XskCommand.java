@@ -243,7 +243,7 @@ final class XskCommand implements Runnable {
                     run.queuePools(pools::get);
                 }
                 double seconds = duration != null ? duration : count == null ? 5.0 : Double.POSITIVE_INFINITY;
-                long[] last = {0, System.nanoTime()};
+                long[] last = {0, 0, System.nanoTime()};  // rx, tx, when
                 DatapathRun.Result r = run.run(input, seconds, 1_000_000_000L, p -> statsLine(apps, socks, last));
                 // the applications take what the last polls published, then stop
                 long deadline = System.nanoTime() + 200_000_000L;
@@ -332,20 +332,39 @@ final class XskCommand implements Runnable {
             return n;
         }
 
+        // xdpsock's periodic line: the rates since the last line, then the drop and refusal counters so far
         private void statsLine(List<App> apps, List<XdpSock> socks, long[] last) {
             long now = System.nanoTime();
             long rx = received(apps);
+            long tx = 0;
             long full = 0;
             long empty = 0;
+            long invalid = 0;
             for (XdpSock s : socks) {
+                tx += s.txPackets();
                 full += s.rxRingFull();
                 empty += s.rxFillRingEmpty();
+                invalid += s.txInvalidDescs();
             }
-            double pps = (rx - last[0]) * 1e9 / Math.max(1, now - last[1]);
+            double seconds = Math.max(1, now - last[2]) / 1e9;
+            StringBuilder b = new StringBuilder("xsk ").append(name());
+            if (receives()) {
+                b.append(String.format(Locale.ROOT, "  rx %,.0f pps", (rx - last[0]) / seconds));
+            }
+            if (sends()) {
+                b.append(String.format(Locale.ROOT, "  tx %,.0f pps", (tx - last[1]) / seconds));
+            }
+            if (receives()) {
+                b.append("  rx_ring_full ").append(full).append("  fill_ring_empty ").append(empty);
+            }
+            if (sends()) {
+                b.append("  tx_invalid_descs ").append(invalid);
+            }
             last[0] = rx;
-            last[1] = now;
+            last[1] = tx;
+            last[2] = now;
             PrintWriter err = spec.commandLine().getErr();
-            err.printf(Locale.ROOT, "xsk " + name() + (receives() ? "  rx" : "  tx") + " %,.0f pps  total %d  rx_ring_full %d  fill_ring_empty %d%n", pps, rx, full, empty);
+            err.println(b);
             err.flush();
         }
 
