@@ -54,8 +54,8 @@ final class XskCommand implements Runnable {
             header = "Receive on AF_XDP sockets and drop: each frame's chunk goes straight back to the fill ring.",
             description = {"One worker thread per RX queue runs the datapath (the kernel's side); one application "
                     + "thread per socket takes batches off its RX ring and refills its fill ring (xdpsock's rxdrop). "
-                    + "A line per second on stderr: the rate the sockets receive, and the frames the datapath could "
-                    + "not give them (RX ring full, fill ring empty); a summary at the end, or one JSON object with "
+                    + "A line per second on stderr: the rx and tx rates, the frames the datapath could not give the "
+                    + "sockets (RX ring full, fill ring empty) and the TX descriptors refused; a summary at the end, or one JSON object with "
                     + "--json: {\"mode\", \"rx_path\", \"rx_mode\", \"copy\", \"queues\", \"seconds\", \"rx\", \"pps\" (received, or sent for "
                     + "txonly), \"rx_dropped\" (no chunk: fill ring empty), \"rx_ring_full\", \"rx_fill_ring_empty\", "
                     + "\"datapath\": {rx, redirect, redirect_xsk (of redirect, the fast path's), errors, pass, missed}} "
