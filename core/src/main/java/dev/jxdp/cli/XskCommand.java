@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jxdp.JxdpException;
 import dev.jxdp.bench.BuiltinProgram;
 import dev.jxdp.ebpf.jit.JitCompiler;
+import dev.jxdp.ebpf.maps.BpfMap;
 import dev.jxdp.ebpf.maps.XskMap;
+import dev.jxdp.ebpf.runtime.BpfCollection;
+import dev.jxdp.ebpf.runtime.BpfProgram;
 import dev.jxdp.io.pcap.PcapException;
 import dev.jxdp.io.pktgen.PktGen;
 import dev.jxdp.run.DatapathRun;
@@ -188,6 +191,14 @@ final class XskCommand implements Runnable {
                         + "vectors from 8 frames a poll (default: ${DEFAULT-VALUE})")
         String rxMode;
 
+        @Option(names = "--obj", paramLabel = "FILE.o[:PROG]", description = "run this object's XDP program instead "
+                + "of the built-in one (an AF_XDP program such as libxdp's xsk_def_xdp_prog.o): slot q of its XSKMAP "
+                + "gets queue q's socket; --mode transparent or generic still chooses the path")
+        String obj;
+
+        @Option(names = "--xskmap", paramLabel = "NAME", description = "the XSKMAP of --obj the sockets go in (default: its only one)")
+        String xskmap;
+
         @Option(names = "--json", description = "print the summary as one JSON object")
         boolean json;
 
@@ -210,7 +221,7 @@ final class XskCommand implements Runnable {
             List<XdpSock> socks = new ArrayList<>();
             List<App> apps = new ArrayList<>();
             List<Thread> threads = new ArrayList<>();
-            BuiltinProgram.Loaded prog = (rxPath.equals("redirect-xsk") ? BuiltinProgram.XSK_REDIRECT_XSK : BuiltinProgram.XSK).load();
+            Program prog = program();
             List<PagePool> pools = new ArrayList<>();
             // zero copy: the queues' frames come from the pools over the UMEMs; this one is only the run's default
             try (PagePool pool = new PagePool(zeroCopy ? 1 : 4096)) {
@@ -218,7 +229,7 @@ final class XskCommand implements Runnable {
                 if (input instanceof DatapathRun.Generated g) {
                     gen = g.gen();
                 }
-                XskMap map = (XskMap) prog.collection().map(BuiltinProgram.XSKMAP);
+                XskMap map = prog.xskMap();
                 for (int q = 0; q < queues; q++) {
                     Umem umem = Umem.allocate(config);
                     umems.add(umem);
@@ -282,6 +293,57 @@ final class XskCommand implements Runnable {
             }
         }
 
+        /** The program every frame runs, its collection, and the XSKMAP the sockets go in; closing it frees the maps. */
+        record Program(BpfCollection collection, BpfProgram program, XskMap xskMap, AutoCloseable owner) {
+            void close() {
+                try {
+                    owner.close();
+                } catch (Exception e) {
+                    // the maps' memory: nothing left to report at the end of the run
+                }
+            }
+        }
+
+        // the built-in program, or --obj's with its XSKMAP (a clear error when it has none, or several and no --xskmap)
+        private Program program() {
+            if (obj == null) {
+                BuiltinProgram.Loaded b = (rxPath.equals("redirect-xsk") ? BuiltinProgram.XSK_REDIRECT_XSK : BuiltinProgram.XSK).load();
+                return new Program(b.collection(), b.program(), (XskMap) b.collection().map(BuiltinProgram.XSKMAP), b);
+            }
+            int colon = obj.lastIndexOf(':');
+            boolean named = colon > 0 && !obj.substring(colon + 1).contains("/");
+            java.nio.file.Path file = java.nio.file.Path.of(named ? obj.substring(0, colon) : obj);
+            BpfCollection c = Inputs.load(file, Inputs.object(file));
+            try {
+                BpfProgram p = Inputs.program(file, c, named ? obj.substring(colon + 1) : null);
+                List<String> xsks = new ArrayList<>();
+                for (BpfMap m : c.maps()) {
+                    if (m instanceof XskMap) {
+                        xsks.add(m.name());
+                    }
+                }
+                String name = xskmap;
+                if (name == null) {
+                    if (xsks.size() != 1) {
+                        throw new CliException(file + ": " + (xsks.isEmpty() ? "has no XSKMAP for the sockets"
+                                : "several XSKMAPs (" + String.join(", ", xsks) + "): name one with --xskmap"));
+                    }
+                    name = xsks.getFirst();
+                }
+                if (!(c.map(name) instanceof XskMap x)) {
+                    throw new CliException("--xskmap " + name + ": " + file + " has no XSKMAP of that name"
+                            + (xsks.isEmpty() ? "" : " (XSKMAPs: " + String.join(", ", xsks) + ")"));
+                }
+                if (x.maxEntries() < queues) {
+                    throw new CliException("--queues " + queues + ": XSKMAP " + name + " has " + x.maxEntries() + " slots");
+                }
+                return new Program(c, p, x, c);
+            } catch (RuntimeException e) {
+                c.close();
+                throw e;
+            }
+        }
+
         private void check() {
             if (zeroCopy && copy) {
                 throw new CliException("--copy and --zero-copy: choose one");
@@ -289,6 +351,13 @@ final class XskCommand implements Runnable {
             if (zeroCopy && (chunkSize != PagePool.FRAME_SIZE || headroom != 0)) {
                 throw new CliException("--zero-copy: want --chunk-size " + PagePool.FRAME_SIZE
                         + " and --headroom 0 (a chunk is a page pool frame, the data at XDP_PACKET_HEADROOM)");
+            }
+            if (obj != null && rxPath.equals("redirect-xsk")) {
+                throw new CliException("--mode redirect-xsk runs the built-in bpf_redirect_xsk program; with --obj the "
+                        + "object's program decides (--mode transparent or generic)");
+            }
+            if (obj == null && xskmap != null) {
+                throw new CliException("--xskmap names an XSKMAP of --obj");
             }
             if (!rxPath.equals("generic") && !rxPath.equals("redirect-xsk") && !rxPath.equals("transparent")) {
                 throw new CliException("--mode " + rxPath + ": want generic, redirect-xsk or transparent");

@@ -57,6 +57,31 @@ class XskCommandTest {
     }
 
     @Test
+    void anAfXdpProgramOfOnesOwnGetsTheSocketsInItsXskmapAndTheFastPath() throws Exception {
+        // looks the queue's slot up, checks the socket's queue id, then bpf_redirect_map: the shape of
+        // xdp-tutorial's and libxdp's AF_XDP programs
+        String obj = CliTest.BPF.resolve("verify_ok_xsk_queue.o").toString();
+        for (String path : new String[] {"transparent", "generic"}) {
+            JsonNode j = RunCommandTest.json(CliTest.jxdp("xsk", "rxdrop", "--obj", obj, "--mode", path, "--in",
+                    "pktgen:flows=16", "--count", "20000", "--queues", "2", "--batch", "16", "--frames", "256", "--ring",
+                    "128", "--json"));
+            JsonNode d = j.get("datapath");
+            assertEquals(20000, d.get("rx").asLong(), j.toString());
+            assertEquals(d.get("rx").asLong(), d.get("redirect").asLong() + d.get("errors").asLong(), j.toString());
+            assertEquals(d.get("redirect").asLong(), j.get("rx").asLong(), j.toString());
+            assertEquals(0, d.get("pass").asLong(), "every queue's slot holds a socket bound to it: " + j);
+            assertEquals(path.equals("generic") ? 0 : d.get("redirect").asLong(), d.get("redirect_xsk").asLong(), j.toString());
+        }
+        CliTest.assertOneLineError(CliTest.jxdp("xsk", "rxdrop", "--obj", CliTest.DEMO.toString(), "--count", "10"),
+                "has no XSKMAP for the sockets");
+        CliTest.assertOneLineError(CliTest.jxdp("xsk", "rxdrop", "--obj", obj, "--xskmap", "nope", "--count", "10"),
+                "--xskmap nope: " + obj + " has no XSKMAP of that name (XSKMAPs: xsks)");
+        CliTest.assertOneLineError(CliTest.jxdp("xsk", "rxdrop", "--obj", obj, "--mode", "redirect-xsk", "--count", "10"),
+                "--mode redirect-xsk runs the built-in bpf_redirect_xsk program");
+        CliTest.assertOneLineError(CliTest.jxdp("xsk", "rxdrop", "--obj", obj + ":nope", "--count", "10"), "nope");
+    }
+
+    @Test
     void rxdropZeroCopyAccountsForEveryFrame() throws Exception {
         for (String queues : new String[] {"1", "2"}) {
             JsonNode j = RunCommandTest.json(CliTest.jxdp("xsk", "rxdrop", "--zero-copy", "--in", "pktgen:flows=16",
