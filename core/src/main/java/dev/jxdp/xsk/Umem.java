@@ -104,6 +104,15 @@ public final class Umem implements AutoCloseable {
     }
 
     /**
+     * The address of the data {@code offset} bytes into the chunk at {@code base}, as an RX descriptor
+     * carries it (xp_get_handle()): base plus offset aligned, the offset in the top 16 bits unaligned. The
+     * inverse of {@link #chunkBase} and {@link #chunkOffset}.
+     */
+    public long descAddr(long base, long offset) {
+        return unaligned ? base | offset << IfXdp.XSK_UNALIGNED_BUF_OFFSET_SHIFT : base + offset;
+    }
+
+    /**
      * The byte offset in {@link #region()} where the data an address names starts: the address itself
      * when aligned, base plus offset when unaligned (xp_unaligned_add_offset_to_addr()). Check the
      * address first ({@link #checkDesc}); this does no bounds check of its own.

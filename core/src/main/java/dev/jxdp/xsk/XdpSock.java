@@ -205,8 +205,7 @@ public final class XdpSock implements XskSocketRef, AutoCloseable {
         }
         int off = umem.rxDataOffset();
         Mem.copy(data, umem.region().address() + base + off, len);
-        long handle = umem.unaligned() ? base | ((long) off << IfXdp.XSK_UNALIGNED_BUF_OFFSET_SHIFT) : base + off;
-        rxProd.setDesc(rxProd.firstIndex(), handle, len, 0);
+        rxProd.setDesc(rxProd.firstIndex(), umem.descAddr(base, off), len, 0);
         pending++;
         pendingFill++;  // released with the RX descriptors at the flush, not one by one
         rxPackets++;
@@ -234,7 +233,6 @@ public final class XdpSock implements XskSocketRef, AutoCloseable {
         int off = umem.rxDataOffset();
         int room = umem.chunkSize() - off;
         long region = umem.region().address();
-        boolean unaligned = umem.unaligned();
         for (int i = 0; i < taken; i++) {
             int len = lens[from + i];
             long base = umem.checkFillAddr(fillCons.addr(fi + i));
@@ -246,8 +244,7 @@ public final class XdpSock implements XskSocketRef, AutoCloseable {
                 break;
             }
             Mem.copy(data[from + i], region + base + off, len);
-            long handle = unaligned ? base | ((long) off << IfXdp.XSK_UNALIGNED_BUF_OFFSET_SHIFT) : base + off;
-            rxProd.setDesc(ri + i, handle, len, 0);
+            rxProd.setDesc(ri + i, umem.descAddr(base, off), len, 0);
         }
         pending += taken;
         pendingFill += taken;  // their fill entries, released at the flush with the descriptors
@@ -274,9 +271,7 @@ public final class XdpSock implements XskSocketRef, AutoCloseable {
             rxRingFull++;  // not part of rx_dropped (struct xdp_statistics v2), as rcv()
             return -Errno.ENOBUFS;
         }
-        long handle = umem.unaligned() ? chunkAddr | ((long) dataOffset << IfXdp.XSK_UNALIGNED_BUF_OFFSET_SHIFT)
-                : chunkAddr + dataOffset;
-        rxProd.setDesc(rxProd.firstIndex(), handle, len, 0);
+        rxProd.setDesc(rxProd.firstIndex(), umem.descAddr(chunkAddr, dataOffset), len, 0);
         pending++;
         rxPackets++;
         return 0;
@@ -291,12 +286,8 @@ public final class XdpSock implements XskSocketRef, AutoCloseable {
     public int rcvZeroCopyBatch(long[] chunkAddrs, int[] dataOffsets, int[] lens, int from, int n) {
         int taken = rxProd.reserveUpTo(n);
         int ri = rxProd.firstIndex();
-        boolean unaligned = umem.unaligned();
         for (int i = 0; i < taken; i++) {
-            long a = chunkAddrs[from + i];
-            int off = dataOffsets[from + i];
-            long handle = unaligned ? a | ((long) off << IfXdp.XSK_UNALIGNED_BUF_OFFSET_SHIFT) : a + off;
-            rxProd.setDesc(ri + i, handle, lens[from + i], 0);
+            rxProd.setDesc(ri + i, umem.descAddr(chunkAddrs[from + i], dataOffsets[from + i]), lens[from + i], 0);
         }
         pending += taken;
         rxPackets += taken;
