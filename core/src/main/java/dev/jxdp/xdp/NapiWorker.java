@@ -319,8 +319,9 @@ public final class NapiWorker {
     public boolean xskSentLastPoll() { return xskSent; }
 
     /**
-     * Sends from {@code sock}'s TX ring in this worker's polls (the socket must be bound to this device and
-     * queue): the driver's side of an AF_XDP socket in copy mode. Call before polling.
+     * Binds {@code sock} to this worker's queue (it must be bound to this device and queue): its TX ring is
+     * sent from in this worker's polls ({@link XskXmit}), and when it is the queue's only socket it is where
+     * XDP_REDIRECT_XSK goes ({@link #rxqXsk()}). Call before polling.
      */
     public NapiWorker xsk(XdpSock sock) {
         if (sock.ifindex() != ifindex || sock.queueId() != queue) {
@@ -472,8 +473,9 @@ public final class NapiWorker {
         } else if (act == XdpAction.REDIRECT_XSK && rxqXsk != null) {
             xskRcvRxq(id, rxqXsk);
         } else {
-            // XDP_ABORTED, XDP_REDIRECT_XSK on a queue without exactly one socket, and an unknown action the kernel warns about and treats the same
-            // (bpf_warn_invalid_xdp_action(), trace_xdp_exception()): the frame is dropped
+            // XDP_ABORTED, XDP_REDIRECT_XSK on a queue without exactly one socket, and an unknown action the
+            // kernel warns about and treats the same (bpf_warn_invalid_xdp_action(), trace_xdp_exception()):
+            // the frame is dropped
             cache.recycleDirect(id);
             stats.aborted++;
         }
@@ -647,29 +649,17 @@ public final class NapiWorker {
         q.prog = prog;  // only on a change: a reference store costs a GC write barrier
     }
 
-    // __xsk_map_redirect(): the socket must be bound to this device and queue (xsk_rcv_check), then joins
-    // this poll's flush list. Zero copy (this worker's pool is the socket's UMEM): the frame is a chunk, and
-    // becomes the application's with an RX descriptor (xsk_rcv_zc). Copy: a chunk from its fill ring takes
-    // the frame's copy, and the frame's page is free again at once. A socket that cannot take it: an error,
-    // as xdp_do_redirect() failing, the frame freed to the pool
+    // __xsk_map_redirect(): the socket must be bound to this device and queue (xsk_rcv_check), takes the
+    // frame (xskRcv: zero copy when this worker's pool is the socket's UMEM), then joins this poll's flush
+    // list
     private void xskRedirect(int id, XskMap m, long key) {
         XskSocketRef ref = m.socket(key);
         if (!(ref instanceof XdpSock s) || s.ifindex() != ifindex || s.queueId() != queue || s.closed()) {
             redirectError(id);
             return;
         }
-        Umem umem = s.umem();
-        if (umem == pool.umem()) {
-            if (s.rcvZeroCopy(umem.frameAddr(id), meta.dataOffset(id), meta.length(id)) < 0) {
-                redirectError(id);
-                return;
-            }
-        } else {
-            if (s.rcv(pool.address(id) + meta.dataOffset(id), meta.length(id)) < 0) {
-                redirectError(id);
-                return;
-            }
-            cache.recycleDirect(id);
+        if (!xskRcv(id, s, s.umem() == pool.umem())) {
+            return;
         }
         stats.redirect++;
         XdpSock[] list = xskFlushList;
@@ -689,20 +679,27 @@ public final class NapiWorker {
     // XDP_REDIRECT_XSK (seed 002): the frame straight into the queue's socket, no redirect info, no flush
     // list; xdpDoFlush() publishes that socket alone. Its close is seen once per poll (xskForget)
     private void xskRcvRxq(int id, XdpSock s) {
-        if (rxqXskZeroCopy) {
-            if (s.rcvZeroCopy(s.umem().frameAddr(id), meta.dataOffset(id), meta.length(id)) < 0) {
-                redirectError(id);
-                return;
-            }
-        } else {
-            if (s.rcv(pool.address(id) + meta.dataOffset(id), meta.length(id)) < 0) {
-                redirectError(id);
-                return;
-            }
+        if (xskRcv(id, s, rxqXskZeroCopy)) {
+            stats.redirect++;
+            stats.redirectXsk++;
+        }
+    }
+
+    // xsk_rcv() of frame id into s, both paths: zero copy (the frame is a chunk of s's UMEM, which becomes
+    // the application's with an RX descriptor: xsk_rcv_zc), or copy (a chunk from s's fill ring takes the
+    // frame's copy and the frame's page is free again at once). False when s cannot take it: a redirect
+    // error, as xdp_do_redirect() failing, the frame freed to the pool
+    private boolean xskRcv(int id, XdpSock s, boolean zeroCopy) {
+        int err = zeroCopy ? s.rcvZeroCopy(s.umem().frameAddr(id), meta.dataOffset(id), meta.length(id))
+                : s.rcv(pool.address(id) + meta.dataOffset(id), meta.length(id));
+        if (err < 0) {
+            redirectError(id);
+            return false;
+        }
+        if (!zeroCopy) {
             cache.recycleDirect(id);
         }
-        stats.redirect++;
-        stats.redirectXsk++;
+        return true;
     }
 
     // the batched XDP_REDIRECT_XSK: the vector's frames for the queue's socket with one fill-ring peek and
