@@ -252,11 +252,14 @@ public final class Helpers {
 
     /** bpf_redirect_map with the map already resolved (the JIT's call when the verifier knows the map). */
     public static long redirectMapTo(ExecState st, BpfMap m, long key, long flags) {
+        if (m instanceof XskMap x) {
+            return redirectXskMapTo(st, x, key, flags);  // the XSKMAP case checks its flags itself
+        }
         MapType t = m.type();
         long allowed;
         if (t == MapType.DEVMAP || t == MapType.DEVMAP_HASH) {
             allowed = BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS;
-        } else if (t == MapType.CPUMAP || t == MapType.XSKMAP) {
+        } else if (t == MapType.CPUMAP) {
             allowed = 0;
         } else {
             throw new BpfFault("bpf_redirect_map: map " + m.name() + " of type " + m.type()
@@ -264,9 +267,6 @@ public final class Helpers {
         }
         if ((flags & ~(BPF_F_ACTION_MASK | allowed)) != 0) {
             return XdpAction.ABORTED;
-        }
-        if (m instanceof XskMap x) {
-            return redirectXskMapTo(st, x, key, flags);
         }
         // the map callbacks take the key as u32
         long k = key & 0xffffffffL;

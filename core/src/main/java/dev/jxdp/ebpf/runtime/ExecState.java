@@ -4,6 +4,7 @@ import dev.jxdp.ebpf.fib.Fib;
 import dev.jxdp.ebpf.maps.BpfMap;
 import dev.jxdp.ebpf.maps.ProgArray;
 import dev.jxdp.ebpf.maps.ProgramRef;
+import dev.jxdp.ebpf.maps.XskMap;
 import dev.jxdp.ebpf.maps.XskSocketRef;
 import dev.jxdp.ebpf.mem.AddressSpace;
 import dev.jxdp.ebpf.mem.Region;
@@ -134,7 +135,7 @@ public final class ExecState {
      * only socket: the redirect seed 002's fast path takes without a new action.
      */
     public boolean redirectsToRxqXsk() {
-        return redirectMapSet && redirectToRxqXsk && redirectMap instanceof dev.jxdp.ebpf.maps.XskMap;
+        return redirectMapSet && redirectToRxqXsk && redirectMap instanceof XskMap;
     }
 
     /** Sets (or with null clears) the map XDP_REDIRECT goes through. */
@@ -155,7 +156,7 @@ public final class ExecState {
         this.redirectKey = other.redirectKey;
         BpfMap m = other.redirectMap();
         // the part's state has no queue socket of its own: whether the slot holds this state's is asked again
-        this.redirectToRxqXsk = m instanceof dev.jxdp.ebpf.maps.XskMap x && rxqXskRedirect != null
+        this.redirectToRxqXsk = m instanceof XskMap x && rxqXskRedirect != null
                 && x.socket(redirectKey) == rxqXskRedirect;
         redirectMap(m);
     }
