@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jxdp.JxdpException;
 import dev.jxdp.bench.BuiltinProgram;
 import dev.jxdp.ebpf.jit.JitCompiler;
+import dev.jxdp.ebpf.BpfException;
 import dev.jxdp.ebpf.maps.BpfMap;
 import dev.jxdp.ebpf.maps.XskMap;
 import dev.jxdp.ebpf.runtime.BpfCollection;
@@ -14,6 +15,7 @@ import dev.jxdp.run.DatapathRun;
 import dev.jxdp.xdp.NetDevices;
 import dev.jxdp.xdp.PagePool;
 import dev.jxdp.xdp.RxMode;
+import dev.jxdp.xdp.chain.ChainArgs;
 import dev.jxdp.xsk.Umem;
 import dev.jxdp.xsk.UmemConfig;
 import dev.jxdp.xsk.XdpSock;
@@ -310,12 +312,19 @@ final class XskCommand implements Runnable {
                 BuiltinProgram.Loaded b = (rxPath.equals("redirect-xsk") ? BuiltinProgram.XSK_REDIRECT_XSK : BuiltinProgram.XSK).load();
                 return new Program(b.collection(), b.program(), (XskMap) b.collection().map(BuiltinProgram.XSKMAP), b);
             }
-            int colon = obj.lastIndexOf(':');
-            boolean named = colon > 0 && !obj.substring(colon + 1).contains("/");
-            java.nio.file.Path file = java.nio.file.Path.of(named ? obj.substring(0, colon) : obj);
+            ChainArgs.Member member;
+            try {
+                member = ChainArgs.Member.parse(obj);  // the FILE[:PROG] of jxdp run's --obj
+            } catch (BpfException e) {
+                throw new CliException("--obj " + obj + ": " + e.getMessage());
+            }
+            if (member.runPrio().isPresent()) {
+                throw new CliException("--obj " + obj + ": a priority (@N) orders a chain; jxdp xsk runs one program");
+            }
+            java.nio.file.Path file = member.object();
             BpfCollection c = Inputs.load(file, Inputs.object(file));
             try {
-                BpfProgram p = Inputs.program(file, c, named ? obj.substring(colon + 1) : null);
+                BpfProgram p = Inputs.program(file, c, member.program());
                 List<String> xsks = new ArrayList<>();
                 for (BpfMap m : c.maps()) {
                     if (m instanceof XskMap) {
