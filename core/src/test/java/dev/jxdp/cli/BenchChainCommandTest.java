@@ -5,10 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -34,7 +31,7 @@ class BenchChainCommandTest {
         assertEquals("tailcall", rows.get(1).get("case").asText());
         assertEquals("chain-dynamic", rows.get(2).get("case").asText());
         for (JsonNode row : rows) {
-            assertEquals(List.of("case", "mpps", "ns_per_pkt", "trials"), fields(row));
+            assertEquals(List.of("case", "mpps", "ns_per_pkt", "trials"), CliTest.fields(row));
             assertEquals(5, row.get("trials").size(), row.toString());
             assertTrue(row.get("mpps").asDouble() > 0, row.toString());
         }
@@ -49,16 +46,7 @@ class BenchChainCommandTest {
         assertEquals("tailcall", targets.get(0).get("den").asText());
         assertEquals(2.0, targets.get(0).get("factor").asDouble());
         assertTrue(targets.get(0).get("met").isBoolean(), targets.toString());
-        byte[] head = Files.readAllBytes(png);
-        assertTrue(head.length > 8 && head[1] == 'P' && head[2] == 'N' && head[3] == 'G', "a PNG");
-    }
-
-    private static List<String> fields(JsonNode o) {
-        List<String> out = new ArrayList<>();
-        for (Iterator<String> it = o.fieldNames(); it.hasNext(); ) {
-            out.add(it.next());
-        }
-        return out;
+        CliTest.assertPng(png);
     }
 
     @Test

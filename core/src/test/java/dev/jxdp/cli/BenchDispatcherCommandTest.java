@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -40,8 +39,7 @@ class BenchDispatcherCommandTest {
         assertEquals("baseline-4", ratios.get(0).get("den").asText());
         double want = rows.get(1).get("mpps").asDouble() / rows.get(0).get("mpps").asDouble();
         assertEquals(want, ratios.get(0).get("ratio").asDouble(), 1e-3);
-        byte[] head = Files.readAllBytes(png);
-        assertTrue(head.length > 8 && head[1] == 'P' && head[2] == 'N' && head[3] == 'G', "a PNG");
+        CliTest.assertPng(png);
     }
 
     @Test

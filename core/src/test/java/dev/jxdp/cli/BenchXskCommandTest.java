@@ -5,10 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -33,7 +30,7 @@ class BenchXskCommandTest {
         assertEquals("generic", rows.get(0).get("case").asText(), "in the table's order, not the option's");
         assertEquals("transparent", rows.get(1).get("case").asText());
         for (JsonNode row : rows) {
-            assertEquals(List.of("case", "mpps", "ns_per_pkt", "trials"), fields(row));
+            assertEquals(List.of("case", "mpps", "ns_per_pkt", "trials"), CliTest.fields(row));
             assertEquals(5, row.get("trials").size(), row.toString());
             assertTrue(row.get("mpps").asDouble() > 0, row.toString());
         }
@@ -45,16 +42,7 @@ class BenchXskCommandTest {
                     cycles.get(0).get("cycles_per_pkt").asDouble(), 1);
         }
         assertEquals(0, j.get("targets").size(), "no target compares generic and transparent: " + j.get("targets"));
-        byte[] head = Files.readAllBytes(png);
-        assertTrue(head.length > 8 && head[1] == 'P' && head[2] == 'N' && head[3] == 'G', "a PNG");
-    }
-
-    private static List<String> fields(JsonNode o) {
-        List<String> out = new ArrayList<>();
-        for (Iterator<String> it = o.fieldNames(); it.hasNext(); ) {
-            out.add(it.next());
-        }
-        return out;
+        CliTest.assertPng(png);
     }
 
     @Test

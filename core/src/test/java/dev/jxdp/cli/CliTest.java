@@ -43,6 +43,21 @@ class CliTest {
         return p;
     }
 
+    /** A JSON object's field names, in order: what a row of a bench suite's JSON contract names. */
+    static java.util.List<String> fields(JsonNode o) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (java.util.Iterator<String> it = o.fieldNames(); it.hasNext(); ) {
+            out.add(it.next());
+        }
+        return out;
+    }
+
+    /** The file is a PNG: its signature's "PNG" after the first byte. */
+    static void assertPng(Path file) throws java.io.IOException {
+        byte[] head = Files.readAllBytes(file);
+        assertTrue(head.length > 8 && head[1] == 'P' && head[2] == 'N' && head[3] == 'G', file + ": a PNG");
+    }
+
     static void assertOneLineError(Run r, String expectedPart) {
         assertEquals(2, r.status(), r.err());
         assertEquals(1, r.err().lines().count(), r.err());
